@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { ConfigError } from "./errors.js";
+
+/**
+ * Every setting, typed once, with its default beside it. `.env.example` documents the same names.
+ * Values come from process.env (optionally loaded from .env by the CLI entry points).
+ */
+const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optStr = z.preprocess(emptyToUndefined, z.string().optional());
+const optUrl = z.preprocess(emptyToUndefined, z.string().url().optional());
+const int = (def: number, min = 1) => z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).default(def));
+
+export const settingsSchema = z.object({
+  /** Where the corpus lives. */
+  CORPUS_DIR: z.preprocess(emptyToUndefined, z.string().default("corpus")),
+  /** Where the index lives (git-ignored). */
+  NIANBAO_INDEX_DIR: z.preprocess(emptyToUndefined, z.string().default("data/index")),
+
+  /** Optional OpenAI-compatible embeddings server; unset = built-in offline embedder. */
+  EMBEDDINGS_BASE_URL: optUrl,
+  EMBEDDINGS_MODEL: optStr,
+  EMBEDDINGS_API_KEY: optStr,
+
+  /** Optional OpenAI-compatible chat server; unset = extractive answers. */
+  LLM_BASE_URL: optUrl,
+  LLM_MODEL: optStr,
+  LLM_API_KEY: optStr,
+  LLM_TIMEOUT_MS: int(20000),
+
+  /** Telegram; unset token = terminal chat. */
+  TELEGRAM_BOT_TOKEN: optStr,
+  TELEGRAM_API_ROOT: optUrl,
+  WEBHOOK_URL: optUrl,
+  WEBHOOK_SECRET: optStr,
+  WEBHOOK_PORT: int(8080),
+  /** Comma-separated chat ids; empty = everyone. */
+  ALLOWED_CHAT_IDS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\s*-?\d+(\s*,\s*-?\d+)*\s*$/, "must be comma-separated chat ids")
+      .optional(),
+  ),
+  MAX_QUESTION_CHARS: int(500),
+  RATE_LIMIT_PER_MINUTE: int(10),
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["debug", "info", "warn", "error"]).default("info")),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = settingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new ConfigError(`设置错误 / invalid setting ${first.path.join(".")}: ${first.message}`);
+  }
+  const s = parsed.data;
+  if (s.EMBEDDINGS_BASE_URL && !s.EMBEDDINGS_MODEL)
+    throw new ConfigError("EMBEDDINGS_BASE_URL is set but EMBEDDINGS_MODEL is missing");
+  if (s.LLM_BASE_URL && !s.LLM_MODEL) throw new ConfigError("LLM_BASE_URL is set but LLM_MODEL is missing");
+  if (s.WEBHOOK_URL && !s.WEBHOOK_SECRET) throw new ConfigError("WEBHOOK_URL is set but WEBHOOK_SECRET is missing");
+  return s;
+}
+
+export function allowedChatIds(s: Settings): Set<number> | null {
+  if (!s.ALLOWED_CHAT_IDS) return null;
+  return new Set(s.ALLOWED_CHAT_IDS.split(",").map((x) => Number(x.trim())));
+}

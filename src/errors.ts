@@ -1,0 +1,42 @@
+/**
+ * One error class per failure area. Messages are meant for humans and never carry secrets
+ * (API keys, bot tokens); callers show `message` and log `name` + `message`.
+ */
+export class NianbaoError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A file could not be read or understood. `source` names the file. */
+export class LoadError extends NianbaoError {
+  constructor(readonly source: string, readonly reason: string, options?: { cause?: unknown }) {
+    super(`${source}: ${reason}`, options);
+  }
+}
+
+/** The index is missing, corrupt, of an unknown format version, or built by another embedder. */
+export class IndexStoreError extends NianbaoError {}
+
+/** An embedder failed (remote server unreachable, bad response, dimension mismatch). */
+export class EmbedderError extends NianbaoError {}
+
+/** The optional LLM failed or produced an answer that did not pass verification. */
+export class LlmError extends NianbaoError {}
+
+/** A setting is missing or invalid. */
+export class ConfigError extends NianbaoError {}
+
+/** Telegram channel failures. */
+export class BotError extends NianbaoError {}
+
+/** Strip anything that looks like a credential from a string before it is logged or shown. */
+export function redact(text: string, secrets: Array<string | undefined | null> = []): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join("***");
+  // Telegram tokens: 123456789:AA...; bearer keys: sk-...
+  return out
+    .replace(/\b\d{6,12}:[A-Za-z0-9_-]{30,}\b/g, "***")
+    .replace(/\bsk-[A-Za-z0-9_-]{8,}\b/g, "sk-***");
+}

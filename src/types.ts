@@ -1,0 +1,102 @@
+/**
+ * The data model shared by every stage of the pipeline:
+ * file → LoadedFile → SourceDocument → Section → Chunk → index → Passage → Answer.
+ */
+
+export type DocKind = "report" | "regulation" | "format_notice" | "judicial_interpretation" | "other";
+
+/** What a loader produced from one file, before any structure is known. */
+export interface LoadedFile {
+  /** Path relative to the corpus root (POSIX separators); the stable identity of the file. */
+  source: string;
+  format: "txt" | "md" | "html" | "pdf" | "docx";
+  /** Detected input encoding for text formats (utf-8, gb18030); null for binary formats. */
+  encoding: string | null;
+  /** Unicode text with \n line ends; layout artifacts (page numbers, broken lines) already repaired. */
+  text: string;
+}
+
+export interface DocMeta {
+  /** `${source}#${index}`: one file can hold several documents (the seed page holds three). */
+  docId: string;
+  source: string;
+  title: string;
+  /** Issuing body, e.g. 平潭综合实验区管委会, 沈阳市人民政府, 国务院. */
+  issuer: string | null;
+  /** Region the document is about, e.g. 沈阳市, 平潭综合实验区; null for national texts. */
+  region: string | null;
+  /** Reporting year for reports; year of promulgation/revision for other kinds. */
+  year: number | null;
+  kind: DocKind;
+}
+
+export interface SourceDocument {
+  meta: DocMeta;
+  text: string;
+}
+
+export type TableKind = "art20" | "applications" | "review_litigation" | "stats";
+
+export interface Section {
+  /** Heading text as written, e.g. "一、政府信息公开情况" or "第三十条". */
+  heading: string;
+  /** 1 = top level. */
+  level: number;
+  /** Headings from the top level down to this one (inclusive). */
+  path: string[];
+  /** Body text that belongs directly to this section (not to its children). */
+  body: string;
+  /** Set when the body is one of the standard statistical tables. */
+  table?: TableKind;
+  children: Section[];
+}
+
+export interface ChunkMeta {
+  docId: string;
+  source: string;
+  title: string;
+  issuer: string | null;
+  region: string | null;
+  year: number | null;
+  kind: DocKind;
+  /** Section path joined with " › ". */
+  section: string;
+  /** "prose" or one of the table kinds. */
+  block: "prose" | TableKind;
+  /** Position of the chunk within its document (0-based) for ordering and neighbours. */
+  ord: number;
+}
+
+export interface Chunk {
+  id: string;
+  /** The passage text as it appears in the source (what gets quoted). */
+  text: string;
+  /** Text used for indexing: title + section path + text. */
+  indexText: string;
+  meta: ChunkMeta;
+}
+
+/** A retrieved chunk with its fused score. */
+export interface Passage {
+  chunk: Chunk;
+  score: number;
+  /** Rank in each retriever (1-based) for diagnostics. */
+  ranks?: { dense?: number; lexical?: number };
+}
+
+export interface Citation {
+  title: string;
+  region: string | null;
+  year: number | null;
+  section: string;
+  quote: string;
+  source: string;
+}
+
+export interface Answer {
+  question: string;
+  found: boolean;
+  answer: string;
+  citations: Citation[];
+  mode: "extractive" | "llm";
+}
