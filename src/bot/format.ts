@@ -1,0 +1,251 @@
+import type { Answer, Citation } from "../types.js";
+import type { Coverage } from "../answer/api.js";
+
+/**
+ * Pure formatting for the chat channels: Telegram HTML (parse_mode "HTML") and plain text for the terminal.
+ * Nothing here talks to the network, so every rule about escaping and splitting can be tested directly.
+ */
+
+/** Telegram's hard limit for one text message. */
+export const TELEGRAM_MESSAGE_LIMIT = 4096;
+
+/** How much of a citation's quote is shown under an answer; the full section is one button away. */
+export const QUOTE_PREVIEW_CHARS = 120;
+
+/** Escape text for Telegram HTML. Telegram understands exactly these four named entities. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** Inverse of the markup: plain text of Telegram HTML, used when Telegram rejects a part's HTML. */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<[^<>]*>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&amp;/g, "&");
+}
+
+/** Collapse whitespace and cut at `max` code points (never inside a surrogate pair), marking the cut with "…". */
+export function shortQuote(quote: string, max = QUOTE_PREVIEW_CHARS): string {
+  const flat = quote.replace(/\s+/g, " ").trim();
+  const chars = [...flat];
+  return chars.length <= max ? flat : chars.slice(0, max).join("").trimEnd() + "…";
+}
+
+/** "《title》 · region · 2013年 · section" — plain text, caller escapes. Missing parts are left out. */
+export function citationLabel(c: Citation): string {
+  const title = c.title.startsWith("《") ? c.title : `《${c.title}》`;
+  const parts = [title];
+  if (c.region) parts.push(c.region);
+  if (c.year != null) parts.push(`${c.year}年`);
+  if (c.section && c.section.trim()) parts.push(c.section.trim());
+  return parts.join(" · ");
+}
+
+const NOT_FOUND_HINT = "可发送 /reports 查看已收录的报告，或换一种问法（写明地区和年份）。";
+
+/** Answer first, then numbered citations each with a short quoted excerpt. All corpus/user text is escaped. */
+export function formatAnswerHtml(answer: Answer): string {
+  const out: string[] = [escapeHtml(answer.answer.trim() || "（没有找到相关内容）")];
+  if (!answer.found) out.push(`<i>${escapeHtml(NOT_FOUND_HINT)}</i>`);
+  if (answer.citations.length > 0) {
+    const lines = ["<b>依据</b>"];
+    answer.citations.forEach((c, i) => {
+      lines.push(`<b>[${i + 1}]</b> ${escapeHtml(citationLabel(c))}`);
+      const q = shortQuote(c.quote);
+      if (q) lines.push(`<blockquote>${escapeHtml(q)}</blockquote>`);
+    });
+    out.push(lines.join("\n"));
+  }
+  return out.join("\n\n");
+}
+
+/** The full cited section, for the "📄 来源N" button. */
+export function formatSourceHtml(n: number, c: Citation, sectionText: string): string {
+  return `<b>📄 来源${n}</b> ${escapeHtml(citationLabel(c))}\n\n${escapeHtml(sectionText.trim())}`;
+}
+
+/** Plain-text rendering of an answer for the terminal. */
+export function formatAnswerText(answer: Answer): string {
+  const out: string[] = [`答：${answer.answer.trim() || "（没有找到相关内容）"}`];
+  if (!answer.found) out.push(NOT_FOUND_HINT);
+  if (answer.citations.length > 0) {
+    const lines = ["依据："];
+    answer.citations.forEach((c, i) => {
+      lines.push(`[${i + 1}] ${citationLabel(c)}`);
+      const q = shortQuote(c.quote);
+      if (q) lines.push(`    “${q}”`);
+    });
+    lines.push(`（输入 /source 编号 查看原文，例如 /source 1）`);
+    out.push(lines.join("\n"));
+  }
+  return out.join("\n\n");
+}
+
+/** "2011–2015、2018" from a list of years: runs are compressed so that long series stay readable. */
+export function formatYears(years: number[]): string {
+  const ys = [...new Set(years)].sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let i = 0; i < ys.length; ) {
+    let j = i;
+    while (j + 1 < ys.length && ys[j + 1] === ys[j] + 1) j++;
+    runs.push(j > i ? `${ys[i]}–${ys[j]}` : `${ys[i]}`);
+    i = j + 1;
+  }
+  return runs.join("、");
+}
+
+const KIND_LABEL: Record<string, string> = {
+  regulation: "条例",
+  format_notice: "格式通知",
+  judicial_interpretation: "司法解释",
+  report: "年度报告",
+  other: "其他",
+};
+
+/** Regions × years held, then the governing texts. Plain text; the HTML variant escapes it. */
+export function formatCoverageText(cov: Coverage): string {
+  const lines: string[] = [];
+  const reportCount = cov.reports.reduce((n, r) => n + r.years.length, 0);
+  lines.push(`已收录 ${cov.reports.length} 个地区或机关的年度报告（共 ${reportCount} 份）：`);
+  for (const r of [...cov.reports].sort((a, b) => a.region.localeCompare(b.region, "zh"))) {
+    const issuer = r.issuer && r.issuer !== r.region ? `（${r.issuer}）` : "";
+    lines.push(`• ${r.region}${issuer}：${formatYears(r.years)} 年`);
+  }
+  if (cov.governing.length > 0) {
+    lines.push("", "法规、通知与司法解释：");
+    for (const g of cov.governing) {
+      const title = g.title.startsWith("《") ? g.title : `《${g.title}》`;
+      const meta = [KIND_LABEL[g.kind] ?? g.kind, g.year != null ? `${g.year}年` : null].filter(Boolean).join("，");
+      lines.push(`• ${title}（${meta}）`);
+    }
+  }
+  lines.push("", `合计 ${cov.documents} 份文件、${cov.chunks} 个段落。`);
+  return lines.join("\n");
+}
+
+export function formatCoverageHtml(cov: Coverage): string {
+  const [head, ...rest] = formatCoverageText(cov).split("\n");
+  return `<b>${escapeHtml(head)}</b>\n${escapeHtml(rest.join("\n"))}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Splitting
+
+interface Tok {
+  s: string;
+  kind: "open" | "close" | "entity" | "text";
+  /** Lower-cased tag name for open/close tokens. */
+  name?: string;
+}
+
+const TOKEN_RE = /<(\/?)([a-zA-Z][\w-]*)[^<>]*>|&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{0,31});|[\s\S]/gu;
+
+function tokenize(html: string): Tok[] {
+  const toks: Tok[] = [];
+  for (const m of html.matchAll(TOKEN_RE)) {
+    const s = m[0];
+    if (m[2]) toks.push({ s, kind: m[1] ? "close" : "open", name: m[2].toLowerCase() });
+    else if (s.length > 1 && s.startsWith("&")) toks.push({ s, kind: "entity" });
+    else toks.push({ s, kind: "text" });
+  }
+  return toks;
+}
+
+const closeTag = (t: Tok) => `</${t.name}>`;
+const closersOf = (stack: Tok[]) => stack.slice().reverse().map(closeTag).join("");
+const SENTENCE_END = new Set(["。", "！", "？", "!", "?", "；", "\n"]);
+
+interface Cut {
+  /** Token index where the next part starts. */
+  next: number;
+  /** Length of the part body (before closers). */
+  len: number;
+  /** Tags open at the cut. */
+  stack: Tok[];
+}
+
+/** Visible text of an HTML fragment, to drop parts that would render empty. */
+function visibleText(html: string): string {
+  return html.replace(/<[^<>]*>/g, "").replace(/&[^;\s]+;/g, "x");
+}
+
+/**
+ * Split Telegram HTML into messages of at most `limit` UTF-16 units. Cuts prefer paragraph ends, then sentence ends
+ * (。！？ and line ends), and only as a last resort fall between two characters; never inside a tag, an entity or a
+ * surrogate pair. Tags open at a cut are closed at the end of the part and reopened (same attributes) in the next.
+ */
+export function splitMessage(html: string, limit = TELEGRAM_MESSAGE_LIMIT): string[] {
+  if (html.length <= limit) return visibleText(html).trim() ? [html] : [];
+  const toks = tokenize(html);
+  const parts: string[] = [];
+  let carried: Tok[] = [];
+  let i = 0;
+  while (i < toks.length) {
+    // A new part should not start with the blank lines that ended the previous one.
+    while (i < toks.length && toks[i].kind === "text" && /^\s$/u.test(toks[i].s)) i++;
+    if (i >= toks.length) break;
+
+    const stack = carried.slice();
+    let body = stack.map((t) => t.s).join("");
+    let closeLen = closersOf(stack).length;
+    let hasContent = false;
+    let prevText = "";
+    let para: Cut | null = null;
+    let sentence: Cut | null = null;
+    let j = i;
+    for (; j < toks.length; j++) {
+      const t = toks[j];
+      let nextCloseLen = closeLen;
+      let popIndex = -1;
+      if (t.kind === "open") nextCloseLen += closeTag(t).length;
+      else if (t.kind === "close") {
+        for (let k = stack.length - 1; k >= 0; k--)
+          if (stack[k].name === t.name) {
+            popIndex = k;
+            break;
+          }
+        if (popIndex >= 0) nextCloseLen -= stack.slice(popIndex).map(closeTag).join("").length;
+      }
+      if (hasContent && body.length + t.s.length + nextCloseLen > limit) break;
+      body += t.s;
+      closeLen = nextCloseLen;
+      if (t.kind === "open") stack.push(t);
+      else if (popIndex >= 0) {
+        stack.length = popIndex;
+        // A cut just before a closing tag is better taken after it: the next part then does not open an empty tag.
+        for (const c of [para, sentence])
+          if (c && c.next === j) {
+            c.next = j + 1;
+            c.len = body.length;
+            c.stack = stack.slice();
+          }
+      } else if (t.kind === "text" || t.kind === "entity") {
+        hasContent = true;
+        if (t.kind === "text") {
+          if (t.s === "\n" && prevText === "\n") para = { next: j + 1, len: body.length, stack: stack.slice() };
+          else if (SENTENCE_END.has(t.s)) sentence = { next: j + 1, len: body.length, stack: stack.slice() };
+        }
+        prevText = t.kind === "text" ? t.s : "";
+      }
+    }
+    if (j >= toks.length) {
+      parts.push(body + closersOf(stack));
+      break;
+    }
+    // Prefer a paragraph end unless it leaves this part too short; then a sentence end; then a hard cut here.
+    const cut: Cut =
+      (para && para.len >= limit * 0.5 ? para : null) ??
+      (sentence && sentence.len >= limit * 0.3 ? sentence : null) ??
+      para ??
+      sentence ?? { next: j, len: body.length, stack: stack.slice() };
+    parts.push(body.slice(0, cut.len) + closersOf(cut.stack));
+    carried = cut.stack;
+    i = cut.next;
+  }
+  return parts.filter((p) => visibleText(p).trim() !== "");
+}

@@ -1,0 +1,93 @@
+import { createInterface } from "node:readline";
+import type { AnswerEngine, ConversationState } from "../answer/api.js";
+import type { Answer } from "../types.js";
+import { NianbaoError, redact } from "../errors.js";
+import { citationLabel, formatAnswerText, formatCoverageText } from "../bot/format.js";
+
+/**
+ * Terminal chat: the same engine as the Telegram bot, one question per line. Works interactively (TTY: prompt,
+ * line editing, history) and scripted (piped stdin: lines processed strictly in order, no prompt).
+ */
+
+const HELP = [
+  "直接输入问题后回车即可，可以接着追问（例如“那行政复议呢？”）。",
+  "命令：",
+  "  /reports     查看已收录的年度报告和法规",
+  "  /source N    查看上一个答案中第 N 条依据的完整章节",
+  "  /help        显示本说明",
+  "  /quit        退出（也可按 Ctrl-D）",
+].join("\n");
+
+export interface TerminalChatOptions {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  /** Interactive terminal; defaults to input.isTTY. */
+  isTTY?: boolean;
+}
+
+export async function runTerminalChat(engine: AnswerEngine, opts: TerminalChatOptions): Promise<void> {
+  const { input, output } = opts;
+  const tty = opts.isTTY ?? Boolean((input as { isTTY?: boolean }).isTTY);
+  const rl = createInterface({
+    input,
+    // Without a TTY readline must not echo or draw prompts into the (scripted) output.
+    output: tty ? output : undefined,
+    terminal: tty,
+    historySize: tty ? 500 : 0,
+    removeHistoryDuplicates: true,
+    prompt: "问：",
+  });
+  const write = (text: string) => void output.write(text + "\n");
+  rl.on("SIGINT", () => rl.close());
+
+  let state: ConversationState | null = null;
+  let last: Answer | null = null;
+
+  if (tty) write("「年报」政府信息公开年度报告问答。输入问题后回车；/help 查看命令，/quit 退出。\n");
+  if (tty) rl.prompt();
+
+  for await (const rawLine of rl) {
+    const line = rawLine.trim();
+    if (line) {
+      if (line.startsWith("/")) {
+        const [cmd, ...args] = line.split(/\s+/);
+        if (cmd === "/quit" || cmd === "/exit" || cmd === "/q") break;
+        write(runCommand(engine, cmd, args, last));
+      } else {
+        try {
+          const r = await engine.ask(line, state);
+          state = r.state;
+          last = r.answer;
+          write(formatAnswerText(r.answer));
+        } catch (err) {
+          // Engine errors carry human-readable messages; anything else is shown generically.
+          const msg = err instanceof NianbaoError ? redact(err.message) : "内部错误";
+          write(`抱歉，回答这个问题时出错了：${msg}`);
+        }
+      }
+      write("");
+    }
+    if (tty) rl.prompt();
+  }
+  rl.close();
+}
+
+function runCommand(engine: AnswerEngine, cmd: string, args: string[], last: Answer | null): string {
+  switch (cmd) {
+    case "/help":
+      return HELP;
+    case "/reports":
+      return formatCoverageText(engine.coverage());
+    case "/source": {
+      if (!last || last.citations.length === 0) return "还没有可查看的依据，请先提问。";
+      const n = Number(args[0] ?? "1");
+      const c = Number.isInteger(n) ? last.citations[n - 1] : undefined;
+      if (!c) return `请输入 1 到 ${last.citations.length} 之间的编号，例如 /source 1。`;
+      const full = engine.fullSection(c);
+      const body = full ?? `（未能找到完整章节，以下为引用片段）\n${c.quote}`;
+      return `来源${n}：${citationLabel(c)}\n\n${body.trim()}`;
+    }
+    default:
+      return `未识别的命令 ${cmd}。\n${HELP}`;
+  }
+}

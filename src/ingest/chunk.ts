@@ -1,0 +1,105 @@
+import { createHash } from "node:crypto";
+import type { Chunk, DocMeta, Section } from "../types.js";
+import { flattenSections } from "./structure.js";
+
+export interface ChunkOptions {
+  /** Target chunk length in characters; Chinese sentences average 40–80 characters. */
+  targetChars: number;
+  /** Hard cap for prose chunks; a single longer sentence is cut at commas. */
+  maxChars: number;
+  /** Tables are kept whole up to this size because their rows only make sense together. */
+  maxTableChars: number;
+}
+
+export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { targetChars: 350, maxChars: 600, maxTableChars: 2400 };
+
+export const SECTION_SEPARATOR = " › ";
+
+/** Splits Chinese text after sentence ends (。！？；), keeping closing quotes and brackets with their sentence. */
+export function splitSentences(text: string): string[] {
+  const out: string[] = [];
+  const re = /[^。！？；!?\n]*(?:[。！？；!?]+[”’」』）)]*|\n|$)/g;
+  for (const m of text.matchAll(re)) {
+    const s = m[0];
+    if (s.trim()) out.push(s.replace(/\n$/, ""));
+    if (m.index! >= text.length) break;
+  }
+  return out;
+}
+
+/** Packs sentences into pieces of about `target` characters without breaking a sentence (unless it alone exceeds `max`). */
+export function packSentences(sentences: string[], target: number, max: number): string[] {
+  const pieces: string[] = [];
+  let cur = "";
+  const flush = () => {
+    if (cur.trim()) pieces.push(cur.trim());
+    cur = "";
+  };
+  for (const s of sentences) {
+    if (s.length > max) {
+      flush();
+      for (const part of cutLong(s, max)) pieces.push(part);
+      continue;
+    }
+    if (cur && cur.length + s.length > target) flush();
+    cur += s;
+  }
+  flush();
+  return pieces;
+}
+
+function cutLong(s: string, max: number): string[] {
+  const parts: string[] = [];
+  let cur = "";
+  for (const clause of s.split(/(?<=[，,、：:])/)) {
+    if (cur && cur.length + clause.length > max) {
+      parts.push(cur);
+      cur = "";
+    }
+    cur += clause;
+    while (cur.length > max) {
+      parts.push(cur.slice(0, max));
+      cur = cur.slice(max);
+    }
+  }
+  if (cur) parts.push(cur);
+  return parts.map((p) => p.trim()).filter(Boolean);
+}
+
+export function chunkId(meta: DocMeta, ord: number, text: string): string {
+  const h = createHash("sha1").update(meta.docId).update("\0").update(String(ord)).update("\0").update(text).digest("hex");
+  return h.slice(0, 16);
+}
+
+/** Turns a document's sections into chunks; a chunk never spans two sections, so never two top-level sections. */
+export function chunkDocument(meta: DocMeta, sections: Section[], opts: ChunkOptions = DEFAULT_CHUNK_OPTIONS): Chunk[] {
+  const chunks: Chunk[] = [];
+  for (const sec of flattenSections(sections)) {
+    if (!sec.body) continue;
+    const section = sec.path.join(SECTION_SEPARATOR);
+    const pieces = sec.table
+      ? packSentences([sec.body], opts.maxTableChars, opts.maxTableChars)
+      : packSentences(splitSentences(sec.body), opts.targetChars, opts.maxChars);
+    for (const text of pieces) {
+      const ord = chunks.length;
+      chunks.push({
+        id: chunkId(meta, ord, text),
+        text,
+        indexText: `${meta.title}\n${section}\n${text}`,
+        meta: {
+          docId: meta.docId,
+          source: meta.source,
+          title: meta.title,
+          issuer: meta.issuer,
+          region: meta.region,
+          year: meta.year,
+          kind: meta.kind,
+          section,
+          block: sec.table ?? "prose",
+          ord,
+        },
+      });
+    }
+  }
+  return chunks;
+}

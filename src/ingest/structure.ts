@@ -1,0 +1,336 @@
+import type { DocKind, Section, TableKind } from "../types.js";
+import { parseChineseNumber, parseCircled } from "./numerals.js";
+
+/**
+ * Recovers the heading tree of a Chinese official document.
+ *
+ * Many corpus files lost their line breaks, so headings are searched both at line starts and inline
+ * (after a sentence end). A candidate only becomes a heading when its numbering continues the sequence
+ * of its level (一、 after nothing, 二、 after 一、 …) — that is what separates real headings from
+ * enumerations and table row labels that look the same.
+ */
+
+export type MarkerType = "zh" | "paren_zh" | "num" | "paren_num" | "circled" | "chapter" | "jie" | "article";
+
+export interface HeadingCandidate {
+  /** Offset of the marker. */
+  start: number;
+  /** Offset where the heading text ends (body starts). */
+  end: number;
+  type: MarkerType;
+  n: number;
+  /** Heading as displayed: marker + title. */
+  heading: string;
+}
+
+export interface TableSpan {
+  start: number;
+  /** Exclusive end; null = the table runs to the end of its section. */
+  end: number | null;
+  kind: TableKind;
+}
+
+export const TABLE_LABELS: Record<TableKind, string> = {
+  art20: "表：主动公开政府信息情况（第二十条）",
+  applications: "表：收到和处理政府信息公开申请情况",
+  review_litigation: "表：政府信息公开行政复议、行政诉讼情况",
+  stats: "表：政府信息公开情况统计表",
+};
+
+/** Standard section titles across the eras of the national format; used to find where an inline heading ends. */
+export const STANDARD_TITLES = [
+  "概述", "总体情况", "基本情况",
+  "主动公开政府信息情况", "主动公开政府信息的情况", "政府信息主动公开情况", "主动公开情况",
+  "依申请公开政府信息情况", "政府信息依申请公开工作情况", "政府信息依申请公开情况", "依申请公开情况",
+  "收到和处理政府信息公开申请情况",
+  "政府信息公开收费及减免情况", "政府信息公开的收费及减免情况", "收费及减免情况",
+  "因政府信息公开申请行政复议、提起行政诉讼的情况", "申请行政复议和提起行政诉讼情况",
+  "政府信息公开行政复议、行政诉讼情况", "因政府信息公开申请行政复议、提起行政诉讼情况",
+  "政府信息公开工作存在的主要问题及改进情况", "存在的主要问题及改进情况", "存在的主要问题和改进情况",
+  "工作中存在的主要问题及改进情况", "存在问题", "下步工作打算", "其他需要报告的事项", "其他情况",
+  "政府信息公开情况统计表", "重点领域政府信息公开情况",
+];
+
+const TITLES_BY_LENGTH = [...STANDARD_TITLES].sort((a, b) => b.length - a.length);
+
+const ZH_NUM = "[一二三四五六七八九十百零〇两]";
+const MARKERS: Array<{ type: MarkerType; re: RegExp; num: (m: RegExpExecArray) => number }> = [
+  { type: "chapter", re: new RegExp(`第(${ZH_NUM}{1,4})章`, "y"), num: (m) => parseChineseNumber(m[1]) },
+  { type: "jie", re: new RegExp(`第(${ZH_NUM}{1,4})节`, "y"), num: (m) => parseChineseNumber(m[1]) },
+  { type: "article", re: new RegExp(`第(${ZH_NUM}{1,4})条`, "y"), num: (m) => parseChineseNumber(m[1]) },
+  { type: "zh", re: new RegExp(`(${ZH_NUM}{1,3})\\s?[、]`, "y"), num: (m) => parseChineseNumber(m[1]) },
+  { type: "paren_zh", re: new RegExp(`[（(]\\s?(${ZH_NUM}{1,3})\\s?[）)]`, "y"), num: (m) => parseChineseNumber(m[1]) },
+  { type: "paren_num", re: /[（(]\s?(\d{1,2})\s?[）)]/y, num: (m) => Number(m[1]) },
+  // "1." must not be a decimal ("1.5万") and "1、" must not be a date or a list of numbers.
+  { type: "num", re: /(\d{1,2})\s?(?:、|[.．](?!\d))/y, num: (m) => Number(m[1]) },
+  { type: "circled", re: /([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])/y, num: (m) => parseCircled(m[1]) },
+];
+
+const LEGAL_TYPES = new Set<MarkerType>(["chapter", "jie", "article"]);
+const REPORT_TYPES = new Set<MarkerType>(["zh", "paren_zh", "num", "paren_num", "circled"]);
+
+/** Characters after which an inline heading may start. */
+const BOUNDARY_BEFORE = /[。！？；：:\s」”"）)\]】]|^$/;
+/** Row labels of the standard tables that are numbered like headings. */
+const TABLE_ROW_TITLE = /^(本年新收|上年结转|本年度办理结果|结转下年度|予以公开|部分公开|不予公开|无法提供|不予处理|其他处理|总计|属于|本机关不掌握|没有现成信息|补正后|信访举报|重复申请|要求提供|无正当理由|要求行政机关|申请人)/;
+
+const MAX_TITLE = 40;
+
+function startsStandardTitle(text: string, i: number): boolean {
+  const m = /^[一二三四五六七八九十]{1,2}、\s?/.exec(text.slice(i, i + 6));
+  if (!m) return false;
+  const rest = text.slice(i + m[0].length, i + m[0].length + 40);
+  return TITLES_BY_LENGTH.some((t) => rest.startsWith(t));
+}
+
+/** Finds where a heading title ends, starting right after its marker. Returns -1 when it does not look like a title. */
+export function titleEnd(text: string, from: number, lineStart: boolean): number {
+  const rest = text.slice(from, from + 120);
+  const lead = rest.match(/^[ \t\u3000]*/)![0].length;
+  const body = rest.slice(lead);
+  for (const t of TITLES_BY_LENGTH) {
+    if (body.startsWith(t)) {
+      // "收到和处理政府信息公开申请情况" must not be cut before a longer variant written out in full.
+      return from + lead + t.length;
+    }
+  }
+  const nl = body.indexOf("\n");
+  if (lineStart && nl >= 0 && nl <= MAX_TITLE && !/[。；！？]/.test(body.slice(0, nl).replace(/[。；！？]$/, ""))) {
+    const line = body.slice(0, nl).replace(/[。；：:！？\s]+$/, "");
+    if (line.length >= 1) return from + lead + line.length;
+  }
+  // Inline titles have no line end, so look for the first plausible stop and prefer short titles:
+  // a title of more than ~30 characters is almost always a title that swallowed its body.
+  const limit = Math.min(body.length, MAX_TITLE);
+  let hard = -1;
+  let comma = -1;
+  for (let i = 0; i < limit && hard < 0; i++) {
+    const ch = body[i];
+    if ("。；！？：:\n".includes(ch)) hard = i;
+    else if (i >= 2 && /\s/.test(ch)) hard = i;
+    // "总体情况2021年，我区…" ends before the year.
+    else if (i >= 2 && /\d/.test(ch) && !/\d/.test(body[i - 1])) hard = i;
+    else if (i >= 2 && (ch === "（" || ch === "(") && !lineStart) hard = i;
+    else if (i >= 2 && parseCircled(ch) > 0) hard = i;
+    else if (i >= 2 && (body.startsWith("一是", i) || /^第[一二三四五六七八九十百]+条/.test(body.slice(i)))) hard = i;
+    else if (comma < 0 && (ch === "，" || ch === ",")) comma = i;
+  }
+  const word = /^.{2,28}?(?:方面|情况)(?=[\u4e00-\u9fff“])/.exec(body);
+  const stops = [hard, word ? word[0].length : -1].filter((x) => x >= 1);
+  const best = stops.length ? Math.min(...stops) : -1;
+  if (best >= 1 && best <= 30) return from + lead + best;
+  if (comma >= 2) return from + lead + comma;
+  if (best >= 1) return from + lead + best;
+  return -1;
+}
+
+/** Every position where a heading marker could start, with its title. Sequence checks come later. */
+export function findCandidates(text: string, kind: DocKind): HeadingCandidate[] {
+  const allowed = kind === "regulation" || kind === "judicial_interpretation" ? LEGAL_TYPES : REPORT_TYPES;
+  const out: HeadingCandidate[] = [];
+  let lastEnd = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (!"第一二三四五六七八九十（(0123456789①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳".includes(c)) continue;
+    const prev = i === 0 ? "" : text[i - 1];
+    const lineStart = i === 0 || prev === "\n" || /^[ \t\u3000#>*-]*$/.test(text.slice(text.lastIndexOf("\n", i - 1) + 1, i));
+    // Flattened tables end in digits right before the next heading ("…24252.311082三、收到和处理…"):
+    // accept that only for the standard titles, where it cannot be an enumeration.
+    // Bracketed and circled markers are rare inside running sentences, so they may follow any character;
+    // "1." and "一、" need a sentence boundary or the end of the previous heading.
+    const bracketed = c === "（" || c === "(" || parseCircled(c) > 0;
+    if (!lineStart && !bracketed && !BOUNDARY_BEFORE.test(prev) && i !== lastEnd && !startsStandardTitle(text, i)) continue;
+    // 第二十条第（一）项, 第（三）项: references, not headings.
+    if (prev === "第") continue;
+    for (const m of MARKERS) {
+      if (!allowed.has(m.type)) continue;
+      m.re.lastIndex = i;
+      const hit = m.re.exec(text);
+      if (!hit) continue;
+      const n = m.num(hit);
+      if (!Number.isFinite(n) || n < 1) continue;
+      const after = i + hit[0].length;
+      if (m.type === "num" && /^\d{4}/.test(text.slice(i, i + 4))) continue;
+      if (text[after] === "项" || text[after] === "款") continue;
+      let end: number;
+      if (LEGAL_TYPES.has(m.type)) {
+        if (!lineStart && !/[。\n]/.test(prev)) continue;
+        if (m.type === "article") {
+          end = after;
+        } else {
+          // Chapter titles run to the end of the line ("第一章　总 则").
+          const nl = text.indexOf("\n", after);
+          const lineEnd = nl < 0 ? text.length : nl;
+          if (lineEnd - after > MAX_TITLE) continue;
+          end = lineEnd;
+        }
+      } else {
+        end = titleEnd(text, after, lineStart);
+        if (end < 0) continue;
+      }
+      const title = text.slice(after, end).trim();
+      if (m.type === "zh" && TABLE_ROW_TITLE.test(title)) continue;
+      if (!LEGAL_TYPES.has(m.type) && title.length === 0) continue;
+      const heading = (hit[0].replace(/\s+/g, "") + (m.type === "chapter" || m.type === "jie" ? " " : "") + title.replace(/[\s\u3000]+/g, " ")).trim();
+      out.push({ start: i, end, type: m.type, n, heading });
+      lastEnd = end;
+      break;
+    }
+  }
+  return out;
+}
+
+/** Keeps the candidates whose numbering continues the sequence of their level; returns them with their depth. */
+export function acceptHeadings(cands: HeadingCandidate[]): Array<HeadingCandidate & { level: number }> {
+  const stack: Array<{ type: MarkerType; n: number }> = [];
+  const out: Array<HeadingCandidate & { level: number }> = [];
+  for (const c of cands) {
+    const at = stack.findIndex((s) => s.type === c.type);
+    if (at >= 0) {
+      if (c.n !== stack[at].n + 1) continue;
+      stack.length = at;
+    } else if (c.n !== 1) {
+      continue;
+    }
+    // Articles keep their own numbering across chapters.
+    if (c.type === "article" && at < 0 && out.some((o) => o.type === "article")) continue;
+    stack.push({ type: c.type, n: c.n });
+    out.push({ ...c, level: stack.length });
+  }
+  return out;
+}
+
+/** Article numbering runs across chapters, so an article is never reset by a new chapter. */
+function acceptLegal(cands: HeadingCandidate[]): Array<HeadingCandidate & { level: number }> {
+  const last: Partial<Record<MarkerType, number>> = {};
+  const out: Array<HeadingCandidate & { level: number }> = [];
+  const hasChapters = cands.some((c) => c.type === "chapter" && c.n === 1);
+  for (const c of cands) {
+    const prev = last[c.type] ?? 0;
+    if (c.n !== prev + 1) continue;
+    if (c.type === "chapter") last.jie = 0;
+    last[c.type] = c.n;
+    const level = c.type === "chapter" ? 1 : c.type === "jie" ? 2 : hasChapters ? (last.jie ? 3 : 2) : 1;
+    out.push({ ...c, level });
+  }
+  return out;
+}
+
+/** Locates the standard statistical tables so their row labels are not read as headings. */
+export function findTables(text: string): TableSpan[] {
+  const spans: TableSpan[] = [];
+  const apps = text.search(/[（(]本列数据的勾稽关系|申请人情况\s*自然人/);
+  if (apps >= 0) {
+    const endRe = /结转下年度继续办理[\s\d]*/g;
+    endRe.lastIndex = apps;
+    const m = endRe.exec(text);
+    spans.push({ start: apps, end: m ? m.index + m[0].length : null, kind: "applications" });
+  }
+  const art20 = text.search(/第二十条第[（(]一[）)]项/);
+  if (art20 >= 0) spans.push({ start: art20, end: null, kind: "art20" });
+  const rev = text.search(/行政复议\s*行政诉讼\s*结果维持/);
+  if (rev >= 0) {
+    const tail = /(尚未审结\s*总计)(?![\s\S]*尚未审结\s*总计)[\s\d]*/g;
+    const rest = text.slice(rev, rev + 600);
+    const m = tail.exec(rest);
+    spans.push({ start: rev, end: m ? rev + m.index + m[0].length : null, kind: "review_litigation" });
+  }
+  const stats = text.search(/指标名称\s*计量单位/);
+  if (stats >= 0) spans.push({ start: stats, end: null, kind: "stats" });
+  return spans.sort((a, b) => a.start - b.start);
+}
+
+/** An open table runs until the next top-level style heading (一、…) outside any other table. */
+function closeTables(spans: TableSpan[], cands: HeadingCandidate[]): TableSpan[] {
+  const closed = spans.filter((t) => t.end !== null);
+  const inClosed = (pos: number) => closed.some((t) => pos >= t.start && pos < t.end!);
+  return spans.map((t) => {
+    if (t.end !== null) return t;
+    const next = cands.find((c) => c.type === "zh" && c.start > t.start && !inClosed(c.start));
+    return { ...t, end: next ? next.start : null };
+  });
+}
+
+const PREAMBLE = "前言";
+
+/** Builds the section tree of one document's text. */
+export function parseSections(text: string, kind: DocKind): Section[] {
+  const legal = kind === "regulation" || kind === "judicial_interpretation";
+  const all = findCandidates(text, kind);
+  const tables = legal ? [] : closeTables(findTables(text), all);
+  const cands = all.filter((c) => !tables.some((t) => c.start >= t.start && c.start < (t.end ?? Infinity)));
+  const heads = legal ? acceptLegal(cands) : acceptHeadings(cands);
+
+  const roots: Section[] = [];
+  const stack: Section[] = [];
+  const push = (s: Section) => {
+    while (stack.length && stack[stack.length - 1].level >= s.level) stack.pop();
+    const parent = stack[stack.length - 1];
+    s.path = parent ? [...parent.path, s.heading] : [s.heading];
+    (parent ? parent.children : roots).push(s);
+    stack.push(s);
+  };
+
+  const firstStart = heads.length ? heads[0].start : text.length;
+  const pre = text.slice(0, firstStart).trim();
+  if (pre) addBody({ heading: PREAMBLE, level: 1, path: [PREAMBLE], body: "", children: [] }, pre, 0, tables, roots, true);
+
+  for (let h = 0; h < heads.length; h++) {
+    const cur = heads[h];
+    const bodyEnd = h + 1 < heads.length ? heads[h + 1].start : text.length;
+    const sec: Section = { heading: cur.heading, level: cur.level, path: [], body: "", children: [] };
+    push(sec);
+    addBody(sec, text.slice(cur.end, bodyEnd), cur.end, tables, roots, false);
+  }
+  return roots;
+}
+
+/** Puts a section's own text in place, splitting out any standard table it contains as a labelled child. */
+function addBody(sec: Section, raw: string, offset: number, tables: TableSpan[], roots: Section[], isRootPreamble: boolean): void {
+  const end = offset + raw.length;
+  const inside = tables.filter((t) => t.start >= offset && t.start < end);
+  let cursor = offset;
+  const parts: string[] = [];
+  for (const t of inside) {
+    parts.push(rawSlice(raw, offset, cursor, t.start));
+    const tEnd = t.end === null ? end : Math.min(t.end, end);
+    const label = TABLE_LABELS[t.kind];
+    // An attached statistics table (附件：…统计表) belongs to no numbered section.
+    const detached = t.kind === "stats" && !sec.path[0].includes("统计表");
+    (detached ? roots : sec.children).push({
+      heading: label,
+      level: detached ? 1 : sec.level + 1,
+      path: detached ? [label] : [...sec.path, label],
+      body: tidy(rawSlice(raw, offset, t.start, tEnd)),
+      table: t.kind,
+      children: [],
+    });
+    cursor = tEnd;
+  }
+  parts.push(rawSlice(raw, offset, cursor, end));
+  sec.body = tidy(parts.join("\n"));
+  if (isRootPreamble) roots.push(sec);
+}
+
+function rawSlice(raw: string, offset: number, from: number, to: number): string {
+  return raw.slice(from - offset, to - offset);
+}
+
+function tidy(s: string): string {
+  return s
+    .replace(/^[\s。；：:，,]+/, "")
+    .replace(/[ \t\u3000]+\n/g, "\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+}
+
+/** Depth-first list of sections, parents before children. */
+export function flattenSections(roots: Section[]): Section[] {
+  const out: Section[] = [];
+  const walk = (s: Section) => {
+    out.push(s);
+    s.children.forEach(walk);
+  };
+  roots.forEach(walk);
+  return out;
+}
