@@ -394,7 +394,7 @@ export function repairPdfPages(pages: string[]): string {
       (!SENTENCE_END.test(cur.text) || continuesAfterColon(cur.text, line.text)) &&
       !HEADING_START.test(line.text);
     if (continues && cur) {
-      const glue = /[A-Za-z]$/.test(cur.text) && /^[A-Za-z]/.test(line.text) ? " " : "";
+      const glue: string = /[A-Za-z]$/.test(cur.text) && /^[A-Za-z]/.test(line.text) ? " " : "";
       cur = { text: cur.text + glue + line.text, table: false };
     } else {
       if (cur) out.push(cur.text);

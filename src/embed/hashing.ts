@@ -1,0 +1,83 @@
+import { Embeddings } from "@langchain/core/embeddings";
+import type { DescribedEmbeddings, EmbedderDescriptor } from "./types.js";
+import { analyze, DEFAULT_ANALYZER, type AnalyzerOptions } from "./tokenize.js";
+
+/**
+ * The offline default: a model-free embedder for Chinese. Each text becomes a bag of jieba words and
+ * character bigrams, weighted by sublinear tf × idf (idf fitted on the corpus and saved with the index),
+ * signed-hashed into a fixed number of dimensions and L2-normalized, so cosine similarity approximates
+ * tf-idf cosine. It captures shared vocabulary, not meaning: synonyms and paraphrases are only matched
+ * through shared characters (bigrams) and the query expansion done by retrieval.
+ */
+
+export const HASH_EMBEDDER_NAME = "nianbao-hash-v1";
+
+export interface HashStats {
+  /** Number of texts the statistics were fitted on. */
+  n: number;
+  /** Document frequency per term. */
+  df: Record<string, number>;
+  dim: number;
+}
+
+/** FNV-1a, 32-bit: fast, stable across platforms and releases (unlike a runtime's string hash). */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export function fitHashStats(texts: string[], dim = 1024, analyzer: AnalyzerOptions = DEFAULT_ANALYZER): HashStats {
+  const df: Record<string, number> = Object.create(null);
+  for (const t of texts) {
+    for (const term of new Set(analyze(t, analyzer))) df[term] = (df[term] ?? 0) + 1;
+  }
+  return { n: texts.length, df, dim };
+}
+
+export function idf(stats: HashStats, term: string): number {
+  const d = stats.df[term] ?? 0;
+  // Unseen terms get the idf of a term seen once: they are rare, hence informative.
+  return Math.log(1 + (stats.n + 1) / (Math.max(d, 1) + 0.5));
+}
+
+export function embedTerms(terms: string[], stats: HashStats): number[] {
+  const tf = new Map<string, number>();
+  for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
+  const v = new Float64Array(stats.dim);
+  for (const [term, f] of tf) {
+    const h = fnv1a(term);
+    const sign = h & 0x80000000 ? -1 : 1;
+    // Bigrams are many and partly redundant with words: half weight.
+    const w = (1 + Math.log(f)) * idf(stats, term) * (term.includes(":") ? 0.5 : 1);
+    v[h % stats.dim] += sign * w;
+  }
+  let norm = 0;
+  for (let i = 0; i < v.length; i++) norm += v[i] * v[i];
+  norm = Math.sqrt(norm) || 1;
+  return Array.from(v, (x) => x / norm);
+}
+
+export class HashingEmbeddings extends Embeddings implements DescribedEmbeddings {
+  readonly descriptor: EmbedderDescriptor;
+
+  constructor(readonly stats: HashStats, private readonly analyzer: AnalyzerOptions = DEFAULT_ANALYZER) {
+    super({});
+    this.descriptor = { name: HASH_EMBEDDER_NAME, dim: stats.dim, distance: "cosine" };
+  }
+
+  embedText(text: string): number[] {
+    return embedTerms(analyze(text, this.analyzer), this.stats);
+  }
+
+  async embedDocuments(texts: string[]): Promise<number[][]> {
+    return texts.map((t) => this.embedText(t));
+  }
+
+  async embedQuery(text: string): Promise<number[]> {
+    return this.embedText(text);
+  }
+}

@@ -1,0 +1,77 @@
+import { Jieba } from "@node-rs/jieba";
+import { dict } from "@node-rs/jieba/dict.js";
+
+/**
+ * Tokenizing and term processing are separate, pluggable functions (as in MiniSearch):
+ * a Tokenizer turns text into raw terms, a TermProcessor normalizes or drops each one.
+ */
+export type Tokenizer = (text: string) => string[];
+export type TermProcessor = (term: string) => string | null;
+
+let jieba: Jieba | null = null;
+function getJieba(): Jieba {
+  // Loading the dictionary takes ~150 ms; do it once, on first use.
+  jieba ??= Jieba.withDict(dict);
+  return jieba;
+}
+
+/** Full-width digits and letters to ASCII so "２０１３" and "2013" are one term. */
+export function normalizeWidth(text: string): string {
+  return text.replace(/[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}
+
+const STOPWORDS = new Set(
+  "的 了 和 与 及 或 等 在 对 为 是 将 把 被 由 从 向 于 以 并 其 之 而 也 都 就 要 有 中 上 下 个 这 那 我 你 他 她 它 们 啊 吗 呢 吧 么 什么 怎么 怎样 如何 哪些 哪个 多少 请问 请 一下 一个 可以 是否 有没有 告诉 我们 你们 进行 方面 相关 有关 工作 情况".split(
+    " ",
+  ),
+);
+
+const CJK = /[\u3400-\u9fff]/;
+
+/** Drops punctuation, whitespace and function words; lower-cases Latin. */
+export const defaultTermProcessor: TermProcessor = (term) => {
+  const t = term.trim().toLowerCase();
+  if (!t) return null;
+  if (!/[\p{L}\p{N}]/u.test(t)) return null;
+  if (STOPWORDS.has(t)) return null;
+  return t;
+};
+
+/** jieba words (search mode: long words also yield their parts). */
+export const jiebaTokenizer: Tokenizer = (text) => getJieba().cutForSearch(normalizeWidth(text), false);
+
+/** Overlapping character bigrams inside runs of CJK characters: robust to segmentation errors and OCR slips. */
+export const bigramTokenizer: Tokenizer = (text) => {
+  const out: string[] = [];
+  for (const run of normalizeWidth(text).match(/[\u3400-\u9fff]+/g) ?? []) {
+    if (run.length === 1) continue;
+    for (let i = 0; i + 1 < run.length; i++) out.push(run.slice(i, i + 2));
+  }
+  return out;
+};
+
+export interface AnalyzerOptions {
+  tokenizers: Tokenizer[];
+  processTerm: TermProcessor;
+}
+
+/** Words carry more meaning than bigrams; bigrams are prefixed so the two never collide. */
+export function analyze(text: string, opts: AnalyzerOptions = DEFAULT_ANALYZER): string[] {
+  const out: string[] = [];
+  opts.tokenizers.forEach((tok, k) => {
+    const prefix = k === 0 ? "" : `${k}:`;
+    for (const raw of tok(text)) {
+      const t = opts.processTerm(raw);
+      if (t === null) continue;
+      // A bigram that equals a whole jieba word adds nothing but weight.
+      if (k > 0 && !CJK.test(t)) continue;
+      out.push(prefix + t);
+    }
+  });
+  return out;
+}
+
+export const DEFAULT_ANALYZER: AnalyzerOptions = {
+  tokenizers: [jiebaTokenizer, bigramTokenizer],
+  processTerm: defaultTermProcessor,
+};

@@ -1,0 +1,70 @@
+/**
+ * Okapi BM25 as a pure function over typed parameters, plus a small inverted index that uses it.
+ */
+export interface Bm25Params {
+  /** Term-frequency saturation. */
+  k1: number;
+  /** Length normalization (0 = none, 1 = full). */
+  b: number;
+}
+
+export const DEFAULT_BM25: Bm25Params = { k1: 1.2, b: 0.75 };
+
+export function bm25(tf: number, df: number, n: number, docLen: number, avgLen: number, p: Bm25Params = DEFAULT_BM25): number {
+  const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  return (idf * (tf * (p.k1 + 1))) / (tf + p.k1 * (1 - p.b + (p.b * docLen) / avgLen));
+}
+
+export interface SerializedBm25 {
+  params: Bm25Params;
+  docLens: number[];
+  /** term → flat [docIndex, tf, docIndex, tf, …] */
+  postings: Record<string, number[]>;
+}
+
+export class Bm25Index {
+  private readonly avgLen: number;
+
+  constructor(private readonly data: SerializedBm25) {
+    const total = data.docLens.reduce((a, b) => a + b, 0);
+    this.avgLen = data.docLens.length ? total / data.docLens.length : 1;
+  }
+
+  static build(docs: string[][], params: Bm25Params = DEFAULT_BM25): Bm25Index {
+    const postings: Record<string, number[]> = Object.create(null);
+    const docLens: number[] = [];
+    docs.forEach((terms, d) => {
+      docLens.push(terms.length);
+      const tf = new Map<string, number>();
+      for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
+      for (const [t, f] of tf) (postings[t] ??= []).push(d, f);
+    });
+    return new Bm25Index({ params, docLens, postings });
+  }
+
+  get size(): number {
+    return this.data.docLens.length;
+  }
+
+  toJSON(): SerializedBm25 {
+    return this.data;
+  }
+
+  /** Scores every document containing a query term; returns the top k as [docIndex, score]. */
+  search(queryTerms: string[], k: number, weights?: Map<string, number>): Array<[number, number]> {
+    const n = this.data.docLens.length;
+    const scores = new Map<number, number>();
+    for (const term of new Set(queryTerms)) {
+      const list = this.data.postings[term];
+      if (!list) continue;
+      const df = list.length / 2;
+      const w = weights?.get(term) ?? 1;
+      for (let i = 0; i < list.length; i += 2) {
+        const d = list[i];
+        const s = w * bm25(list[i + 1], df, n, this.data.docLens[d], this.avgLen, this.data.params);
+        scores.set(d, (scores.get(d) ?? 0) + s);
+      }
+    }
+    return [...scores.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, k);
+  }
+}

@@ -1,0 +1,244 @@
+import { createHash } from "node:crypto";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { createEmbedder, type EmbedderSettings } from "../embed/factory.js";
+import { analyze } from "../embed/tokenize.js";
+import { LoadError } from "../errors.js";
+import { overrideSchema, parseFile, type Overrides, type ParsedDocument } from "../ingest/document.js";
+import { SUPPORTED_EXTENSIONS } from "../ingest/load.js";
+import type { Chunk } from "../types.js";
+import { Bm25Index } from "./bm25.js";
+import { INDEX_FORMAT_VERSION, readIndexData, writeIndex, type FileEntry, type IndexedDocument, type Manifest } from "./store.js";
+
+/** Bump when parsing or chunking changes, so every file is re-processed once. */
+export const CHUNKER_VERSION = "4";
+
+/** Files in corpus/ that describe the corpus rather than belong to it. */
+export const IGNORED_FILES = new Set(["SOURCES.md", "README.md", "overrides.json"]);
+
+export interface IngestOptions {
+  corpusDir: string;
+  indexDir: string;
+  /** Files or folders to ingest; default: the whole corpus folder. Paths outside corpusDir keep their base name as source. */
+  paths?: string[];
+  /** Re-fit embedder statistics and re-embed everything. */
+  rebuild?: boolean;
+  settings: EmbedderSettings;
+  log?: (line: string) => void;
+}
+
+export interface IngestFailure {
+  source: string;
+  reason: string;
+}
+
+export interface IngestSummary {
+  files: number;
+  documents: number;
+  sections: number;
+  chunks: number;
+  /** Chunks embedded in this run (0 when nothing changed). */
+  embedded: number;
+  reused: number;
+  removed: string[];
+  failures: IngestFailure[];
+  seconds: number;
+  /** False when nothing changed and the live index was left as is. */
+  written: boolean;
+  indexDir: string;
+}
+
+async function listFiles(p: string): Promise<string[]> {
+  const st = await fs.stat(p);
+  if (st.isFile()) return [p];
+  const out: string[] = [];
+  for (const e of await fs.readdir(p, { withFileTypes: true })) {
+    if (e.name.startsWith(".")) continue;
+    const full = path.join(p, e.name);
+    if (e.isDirectory()) out.push(...(await listFiles(full)));
+    else if (!IGNORED_FILES.has(e.name) && SUPPORTED_EXTENSIONS.includes(path.extname(e.name).toLowerCase() as never)) out.push(full);
+  }
+  return out.sort();
+}
+
+export async function readOverrides(corpusDir: string): Promise<Overrides> {
+  const file = path.join(corpusDir, "overrides.json");
+  let raw: string;
+  try {
+    raw = await fs.readFile(file, "utf8");
+  } catch {
+    return {};
+  }
+  const parsed = overrideSchema.safeParse(JSON.parse(raw));
+  if (!parsed.success) throw new LoadError("overrides.json", `invalid override file: ${parsed.error.issues[0].message}`);
+  return parsed.data;
+}
+
+function sourceOf(corpusDir: string, file: string): string {
+  const rel = path.relative(corpusDir, file);
+  return rel.startsWith("..") || path.isAbsolute(rel) ? path.basename(file) : rel.split(path.sep).join("/");
+}
+
+function countSections(docs: ParsedDocument[]): number {
+  let n = 0;
+  const walk = (s: { children: unknown[] }) => {
+    n++;
+    (s.children as Array<{ children: unknown[] }>).forEach(walk);
+  };
+  docs.forEach((d) => d.sections.forEach(walk));
+  return n;
+}
+
+/**
+ * Incremental ingest: unchanged files keep their chunks and vectors from the live index, changed and
+ * new files are parsed and embedded, files no longer present are dropped. Nothing is written when
+ * nothing changed. A file that fails to load keeps its previous version (if any) and is reported.
+ */
+export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
+  const t0 = performance.now();
+  const log = opts.log ?? (() => {});
+  const overrides = await readOverrides(opts.corpusDir);
+  const roots = opts.paths?.length ? opts.paths : [opts.corpusDir];
+  const files: string[] = [];
+  const failures: IngestFailure[] = [];
+  for (const r of roots) {
+    try {
+      files.push(...(await listFiles(r)));
+    } catch (err) {
+      failures.push({ source: r, reason: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+    }
+  }
+
+  const prev = opts.rebuild ? null : await readIndexData(opts.indexDir).catch((err) => {
+    log(`previous index unusable, rebuilding: ${(err as Error).message}`);
+    return null;
+  });
+  const prevChunksBySource = new Map<string, Array<{ chunk: Chunk; row: number }>>();
+  prev?.chunks.forEach((chunk, row) => {
+    const list = prevChunksBySource.get(chunk.meta.source) ?? [];
+    list.push({ chunk, row });
+    prevChunksBySource.set(chunk.meta.source, list);
+  });
+
+  const files2: Record<string, FileEntry> = {};
+  const documents: IndexedDocument[] = [];
+  const fresh: Chunk[] = [];
+  const kept: Array<{ chunk: Chunk; row: number }> = [];
+  let sections = 0;
+  const seen = new Set<string>();
+
+  for (const [i, file] of files.entries()) {
+    const source = sourceOf(opts.corpusDir, file);
+    if (seen.has(source)) continue;
+    seen.add(source);
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(file);
+    } catch (err) {
+      failures.push({ source, reason: `cannot read file: ${(err as NodeJS.ErrnoException).code}` });
+      continue;
+    }
+    const hash = createHash("sha256")
+      .update(bytes)
+      .update(CHUNKER_VERSION)
+      .update(JSON.stringify(overrides[source] ?? null) + JSON.stringify(overrides[`${source}#0`] ?? null))
+      .digest("hex");
+    const old = prev?.manifest.files[source];
+    if (old && old.hash === hash && prev) {
+      files2[source] = old;
+      documents.push(...prev.manifest.documents.filter((d) => d.source === source));
+      kept.push(...(prevChunksBySource.get(source) ?? []));
+      sections += old.sections;
+      continue;
+    }
+    try {
+      const docs = await parseFile(file, source, overrides);
+      const chunks = docs.flatMap((d) => d.chunks);
+      if (chunks.length === 0) throw new LoadError(source, "no text to index after cleaning");
+      const nSec = countSections(docs);
+      sections += nSec;
+      files2[source] = { hash, docIds: docs.map((d) => d.meta.docId), chunks: chunks.length, sections: nSec };
+      documents.push(...docs.map((d) => ({ ...d.meta, aliases: d.aliases })));
+      fresh.push(...chunks);
+      log(`[${i + 1}/${files.length}] ${source}: ${docs.length} document(s), ${nSec} sections, ${chunks.length} chunks`);
+    } catch (err) {
+      const reason = err instanceof LoadError ? err.reason : (err as Error).message;
+      failures.push({ source, reason });
+      log(`[${i + 1}/${files.length}] ${source}: FAILED — ${reason}`);
+      // Losing nothing: a file that used to ingest keeps its last good version.
+      if (old && prev) {
+        files2[source] = old;
+        documents.push(...prev.manifest.documents.filter((d) => d.source === source));
+        kept.push(...(prevChunksBySource.get(source) ?? []));
+      }
+    }
+  }
+
+  // Without explicit paths the corpus folder is the whole truth: files gone from it are dropped.
+  // With explicit paths, files outside them stay as they were.
+  const removed: string[] = [];
+  if (prev) {
+    for (const [source, entry] of Object.entries(prev.manifest.files)) {
+      if (files2[source]) continue;
+      if (opts.paths?.length) {
+        files2[source] = entry;
+        documents.push(...prev.manifest.documents.filter((d) => d.source === source));
+        kept.push(...(prevChunksBySource.get(source) ?? []));
+      } else removed.push(source);
+    }
+  }
+
+  const total = kept.length + fresh.length;
+  const unchanged = prev !== null && fresh.length === 0 && removed.length === 0 && Object.keys(files2).length === Object.keys(prev.manifest.files).length;
+  if (unchanged) {
+    return summary(false);
+  }
+
+  const allChunks = [...kept.map((k) => k.chunk), ...fresh];
+  const { embedder, stats } = await createEmbedder(opts.settings, prev?.stats ?? null, () => allChunks.map((c) => c.indexText));
+  const dim = embedder.descriptor.dim;
+  const sameEmbedder = prev && prev.manifest.embedder.name === embedder.descriptor.name && prev.manifest.embedder.dim === dim;
+  const vectors = new Float32Array(total * dim);
+  let embedded = 0;
+  const toEmbed: number[] = [];
+  allChunks.forEach((_, i) => {
+    if (i < kept.length && sameEmbedder) vectors.set(prev!.vectors.subarray(kept[i].row * dim, (kept[i].row + 1) * dim), i * dim);
+    else toEmbed.push(i);
+  });
+  const batch = 256;
+  for (let b = 0; b < toEmbed.length; b += batch) {
+    const ids = toEmbed.slice(b, b + batch);
+    const vecs = await embedder.embedDocuments(ids.map((i) => allChunks[i].indexText));
+    vecs.forEach((v, k) => vectors.set(v, ids[k] * dim));
+    embedded += ids.length;
+    if (toEmbed.length > batch) log(`embedded ${embedded}/${toEmbed.length} chunks`);
+  }
+
+  const bm25 = Bm25Index.build(allChunks.map((c) => analyze(c.indexText)));
+  const manifest: Manifest = {
+    formatVersion: INDEX_FORMAT_VERSION,
+    embedder: embedder.descriptor,
+    createdAt: new Date().toISOString(),
+    files: files2,
+    documents,
+    chunkCount: allChunks.length,
+  };
+  await writeIndex(opts.indexDir, { manifest, chunks: allChunks, vectors, stats, bm25 }, embedder);
+  return summary(true, embedded);
+
+  function summary(written: boolean, embeddedCount = 0): IngestSummary {
+    return {
+      files: Object.keys(files2).length,
+      documents: documents.length,
+      sections,
+      chunks: total,
+      embedded: embeddedCount,
+      reused: written ? total - embeddedCount : total,
+      removed,
+      failures,
+      seconds: (performance.now() - t0) / 1000,
+      written,
+      indexDir: opts.indexDir,
+    };
+  }
+}

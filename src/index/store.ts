@@ -1,0 +1,197 @@
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { Document } from "@langchain/core/documents";
+import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
+import { IndexStoreError } from "../errors.js";
+import type { HashStats } from "../embed/hashing.js";
+import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js";
+import type { Chunk, DocMeta } from "../types.js";
+import { Bm25Index, type SerializedBm25 } from "./bm25.js";
+
+/**
+ * On-disk layout of an index folder:
+ *   CURRENT            name of the live generation (replaced atomically by rename)
+ *   gen-<time>/        one complete, immutable build:
+ *     manifest.json    format version, embedder descriptor, files and their hashes, documents
+ *     chunks.json      every chunk (text + metadata)
+ *     vectors.f32      chunk embeddings, row-major, for incremental rebuilds
+ *     embedder.json    corpus statistics of the built-in embedder (null for remote embedders)
+ *     bm25.json        lexical index
+ *     hnsw/            LangChain HNSWLib (hnswlib-node) dense index
+ * A build is written into a temporary folder and only becomes live when CURRENT is swapped, so a crash
+ * or a failed ingest never leaves a half index and the previous generation keeps serving.
+ */
+
+export const INDEX_FORMAT_VERSION = 1;
+
+export interface FileEntry {
+  /** sha256 of the file bytes + chunker version + override entry. */
+  hash: string;
+  docIds: string[];
+  chunks: number;
+  sections: number;
+}
+
+export interface IndexedDocument extends DocMeta {
+  aliases: string[];
+}
+
+export interface Manifest {
+  formatVersion: number;
+  embedder: EmbedderDescriptor;
+  createdAt: string;
+  files: Record<string, FileEntry>;
+  documents: IndexedDocument[];
+  chunkCount: number;
+}
+
+export interface IndexData {
+  manifest: Manifest;
+  chunks: Chunk[];
+  vectors: Float32Array;
+  stats: HashStats | null;
+  bm25: Bm25Index;
+}
+
+export interface LoadedIndex extends IndexData {
+  dir: string;
+  hnsw: HNSWLib;
+}
+
+function chunkToDocument(c: Chunk, i: number): Document {
+  return new Document({ pageContent: c.text, metadata: { ...c.meta, row: i }, id: c.id });
+}
+
+export async function currentGeneration(indexDir: string): Promise<string | null> {
+  try {
+    const name = (await fs.readFile(path.join(indexDir, "CURRENT"), "utf8")).trim();
+    return name ? path.join(indexDir, name) : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function indexExists(indexDir: string): Promise<boolean> {
+  const gen = await currentGeneration(indexDir);
+  if (!gen) return false;
+  try {
+    await fs.access(path.join(gen, "manifest.json"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readJson<T>(file: string): Promise<T> {
+  try {
+    return JSON.parse(await fs.readFile(file, "utf8")) as T;
+  } catch (err) {
+    throw new IndexStoreError(`索引文件损坏或缺失 / index file unreadable: ${path.basename(file)} (${(err as Error).message})`);
+  }
+}
+
+export async function readManifest(genDir: string): Promise<Manifest> {
+  const m = await readJson<Manifest>(path.join(genDir, "manifest.json"));
+  if (m.formatVersion !== INDEX_FORMAT_VERSION)
+    throw new IndexStoreError(
+      `索引格式版本 ${m.formatVersion} 不受支持（本程序支持 ${INDEX_FORMAT_VERSION}），请运行 npm run ingest -- --rebuild / unknown index format version`,
+    );
+  return m;
+}
+
+/** Reads the data of the live generation without the dense index (enough for incremental builds). */
+export async function readIndexData(indexDir: string): Promise<(IndexData & { dir: string }) | null> {
+  const gen = await currentGeneration(indexDir);
+  if (!gen) return null;
+  const manifest = await readManifest(gen);
+  const [chunks, stats, bm25, buf] = await Promise.all([
+    readJson<Chunk[]>(path.join(gen, "chunks.json")),
+    readJson<HashStats | null>(path.join(gen, "embedder.json")),
+    readJson<SerializedBm25>(path.join(gen, "bm25.json")),
+    fs.readFile(path.join(gen, "vectors.f32")),
+  ]);
+  const vectors = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+  if (vectors.length !== chunks.length * manifest.embedder.dim)
+    throw new IndexStoreError("索引向量文件与分块数量不一致 / vectors.f32 does not match chunks.json");
+  return { dir: gen, manifest, chunks, vectors, stats, bm25: new Bm25Index(bm25) };
+}
+
+/** Refuses to query an index with a different embedder than the one that built it. */
+export function checkEmbedder(manifest: Manifest, embedder: EmbedderDescriptor): void {
+  const want = manifest.embedder;
+  if (want.name !== embedder.name || want.dim !== embedder.dim || want.distance !== embedder.distance)
+    throw new IndexStoreError(
+      `索引由嵌入模型 ${want.name}（${want.dim} 维）构建，当前配置的是 ${embedder.name}（${embedder.dim} 维）。` +
+        `请改回原配置，或运行 npm run ingest -- --rebuild 重建索引。 / index was built with another embedder`,
+    );
+}
+
+export async function loadIndex(indexDir: string, embedder: DescribedEmbeddings): Promise<LoadedIndex> {
+  const data = await readIndexData(indexDir);
+  if (!data) throw new IndexStoreError(`索引不存在：${indexDir} / no index; run npm run ingest`);
+  checkEmbedder(data.manifest, embedder.descriptor);
+  let hnsw: HNSWLib;
+  try {
+    hnsw = await HNSWLib.load(path.join(data.dir, "hnsw"), embedder);
+  } catch (err) {
+    throw new IndexStoreError(`向量索引无法读取 / dense index unreadable: ${(err as Error).message}`);
+  }
+  // hnswlib's default search breadth (ef = 10) loses recall for the 50+ candidates retrieval asks for.
+  hnsw.index.setEf(200);
+  return { ...data, hnsw };
+}
+
+/** Writes a complete generation aside, then makes it live. Keeps the previous generation for safety. */
+export async function writeIndex(indexDir: string, data: IndexData, embedder: DescribedEmbeddings): Promise<string> {
+  await fs.mkdir(indexDir, { recursive: true });
+  const name = `gen-${new Date().toISOString().replace(/[-:.TZ]/g, "")}-${process.pid}`;
+  const tmp = path.join(indexDir, `${name}.tmp`);
+  await fs.rm(tmp, { recursive: true, force: true });
+  await fs.mkdir(tmp, { recursive: true });
+
+  const dim = data.manifest.embedder.dim;
+  const hnsw = new HNSWLib(embedder, { space: "cosine", numDimensions: dim });
+  if (data.chunks.length > 0) {
+    const rows: number[][] = [];
+    for (let i = 0; i < data.chunks.length; i++) rows.push(Array.from(data.vectors.subarray(i * dim, (i + 1) * dim)));
+    await hnsw.addVectors(rows, data.chunks.map(chunkToDocument));
+  }
+  await hnsw.save(path.join(tmp, "hnsw"));
+  await Promise.all([
+    fs.writeFile(path.join(tmp, "manifest.json"), JSON.stringify(data.manifest, null, 1)),
+    fs.writeFile(path.join(tmp, "chunks.json"), JSON.stringify(data.chunks)),
+    fs.writeFile(path.join(tmp, "embedder.json"), JSON.stringify(data.stats)),
+    fs.writeFile(path.join(tmp, "bm25.json"), JSON.stringify(data.bm25.toJSON())),
+    fs.writeFile(path.join(tmp, "vectors.f32"), Buffer.from(data.vectors.buffer, data.vectors.byteOffset, data.vectors.byteLength)),
+  ]);
+  const gen = path.join(indexDir, name);
+  await fs.rename(tmp, gen);
+  const previous = await currentGeneration(indexDir);
+  const cur = path.join(indexDir, `CURRENT.${process.pid}.tmp`);
+  await fs.writeFile(cur, name);
+  await fs.rename(cur, path.join(indexDir, "CURRENT"));
+  await pruneGenerations(indexDir, [name, previous ? path.basename(previous) : ""]);
+  return gen;
+}
+
+/** Removes generations other than `keep` and leftovers of crashed builds. */
+async function pruneGenerations(indexDir: string, keep: string[]): Promise<void> {
+  for (const entry of await fs.readdir(indexDir)) {
+    if (!entry.startsWith("gen-") || keep.includes(entry)) continue;
+    // A .tmp folder of another live process must not be removed under its feet.
+    if (entry.endsWith(".tmp") && !entry.includes(`-${process.pid}.`)) {
+      const pid = Number(entry.match(/-(\d+)\.tmp$/)?.[1]);
+      if (pid && isAlive(pid)) continue;
+    }
+    await fs.rm(path.join(indexDir, entry), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
