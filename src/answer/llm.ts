@@ -107,7 +107,7 @@ function isNotFoundReply(text: string): boolean {
 /** Digits with optional thousands separators and decimals, plus a scale/percent suffix that changes the meaning. */
 const NUMBER_RE = /\d+(?:\.\d+)?(?:\s*(?:%|‰|万亿|万|亿))?/g;
 
-function numberTokens(text: string): string[] {
+export function numberTokens(text: string): string[] {
   const cleaned = normalizeWidth(text).replace(/(\d),(?=\d{3}(?!\d))/g, "$1");
   return (cleaned.match(NUMBER_RE) ?? []).map((t) => t.replace(/\s+/g, ""));
 }
@@ -220,7 +220,7 @@ function renumberCitations(text: string, cited: number[]): string {
   });
 }
 
-function citationOf(p: Passage): Citation {
+export function citationOf(p: Passage): Citation {
   const m = p.chunk.meta;
   return { title: m.title, region: m.region, year: m.year, section: m.section, quote: p.chunk.text, source: m.source };
 }

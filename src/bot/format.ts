@@ -51,7 +51,8 @@ const NOT_FOUND_HINT = "可发送 /reports 查看已收录的报告，或换一�
 /** Answer first, then numbered citations each with a short quoted excerpt. All corpus/user text is escaped. */
 export function formatAnswerHtml(answer: Answer): string {
   const out: string[] = [escapeHtml(answer.answer.trim() || "（没有找到相关内容）")];
-  if (!answer.found) out.push(`<i>${escapeHtml(NOT_FOUND_HINT)}</i>`);
+  // Echo the question when nothing was found, so the user sees what was searched and can rephrase it.
+  if (!answer.found) out.push(`<i>${escapeHtml(`您的问题：“${answer.question}”。${NOT_FOUND_HINT}`)}</i>`);
   if (answer.citations.length > 0) {
     const lines = ["<b>依据</b>"];
     answer.citations.forEach((c, i) => {

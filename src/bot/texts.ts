@@ -18,17 +18,16 @@ export function startHtml(cov: Coverage, botUsername: string): string {
   const years = cov.reports.flatMap((r) => r.years);
   const reportCount = years.length;
   const span = years.length ? `${Math.min(...years)}–${Math.max(...years)} 年` : "";
-  const regions = cov.reports
-    .map((r) => r.region)
-    .slice(0, 6)
-    .join("、");
-  const more = cov.reports.length > 6 ? " 等" : "";
+  // One region can have several issuers (管委会, 地方税务局…); the greeting names each region once.
+  const unique = [...new Set(cov.reports.map((r) => r.region))];
+  const regions = unique.slice(0, 10).join("、");
+  const more = unique.length > 10 ? " 等" : "";
   return [
     "<b>您好！我是「年报」问答机器人。</b>",
     "我根据已收录的政府信息公开工作年度报告及相关法规回答问题，每个答案都注明原文出处。",
     "",
-    `目前收录 ${cov.reports.length} 个地区或机关的年度报告共 ${reportCount} 份${span ? `（${escapeHtml(span)}）` : ""}，` +
-      `包括 ${escapeHtml(regions)}${more}；另有《政府信息公开条例》等法规、通知与司法解释 ${cov.governing.length} 份。`,
+    `目前收录 ${unique.length} 个地区的年度报告共 ${reportCount} 份${span ? `（${escapeHtml(span)}）` : ""}，` +
+      `包括${escapeHtml(regions)}${more}；另有《政府信息公开条例》等法规、通知与司法解释 ${cov.governing.length} 份。`,
     "",
     "私聊时直接发送问题即可，也可以点击下面的示例问题。",
     `在群组中请使用 /ask 问题，或在消息中 @${escapeHtml(botUsername)}，或回复我的消息。`,
@@ -66,17 +65,18 @@ export function aboutHtml(cov: Coverage): string {
 
 /** Three example questions built from what the corpus actually holds, so the buttons always lead somewhere. */
 export function exampleQuestions(cov: Coverage): string[] {
-  const reports = [...cov.reports].filter((r) => r.years.length > 0);
+  // Merge issuers of the same region: questions name regions, not issuers.
+  const byRegion = new Map<string, number[]>();
+  for (const r of cov.reports) byRegion.set(r.region, [...(byRegion.get(r.region) ?? []), ...r.years]);
+  const reports = [...byRegion].map(([region, years]) => ({ region, years })).filter((r) => r.years.length > 0);
   // The region with the most reports first: it is the best-covered and the likeliest to answer well.
   reports.sort((a, b) => b.years.length - a.years.length || a.region.localeCompare(b.region, "zh"));
   const first = reports[0];
-  const second = reports[1] ?? reports[0];
   const q1 = first
     ? `${first.region}${Math.max(...first.years)}年受理了多少件政府信息公开申请？`
-    : "政府信息公开申请一般多少个工作日内答复？";
-  const q2 = second
-    ? `${second.region}${Math.min(...second.years)}年因政府信息公开引起的行政复议有多少件？`
     : "哪些政府信息应当主动公开？";
+  // A regulation question and a format question: answerable whatever reports are loaded.
+  const q2 = "行政机关收到政府信息公开申请后应当在多少个工作日内答复？";
   const q3 = "政府信息公开工作年度报告应当包括哪些内容？";
   return [q1, q2, q3];
 }

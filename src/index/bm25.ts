@@ -51,7 +51,7 @@ export class Bm25Index {
   }
 
   /** Scores every document containing a query term; returns the top k as [docIndex, score]. */
-  search(queryTerms: string[], k: number, weights?: Map<string, number>): Array<[number, number]> {
+  search(queryTerms: string[], k: number, weights?: Map<string, number>, filter?: (doc: number) => boolean): Array<[number, number]> {
     const n = this.data.docLens.length;
     const scores = new Map<number, number>();
     for (const term of new Set(queryTerms)) {
@@ -61,6 +61,7 @@ export class Bm25Index {
       const w = weights?.get(term) ?? 1;
       for (let i = 0; i < list.length; i += 2) {
         const d = list[i];
+        if (filter && !filter(d)) continue;
         const s = w * bm25(list[i + 1], df, n, this.data.docLens[d], this.avgLen, this.data.params);
         scores.set(d, (scores.get(d) ?? 0) + s);
       }

@@ -75,11 +75,15 @@ export function chunkId(meta: DocMeta, ord: number, text: string): string {
 export function chunkDocument(meta: DocMeta, sections: Section[], opts: ChunkOptions = DEFAULT_CHUNK_OPTIONS): Chunk[] {
   const chunks: Chunk[] = [];
   for (const sec of flattenSections(sections)) {
-    if (!sec.body) continue;
+    // A heading is part of the source text (it may even carry a figure: "5、新闻发布会:…40场"), so it
+    // opens its section's first chunk; a childless heading with no body is a chunk of its own.
+    const own = sec.table || sec.heading === "前言" ? "" : sec.heading;
+    if (!sec.body && (sec.children.length > 0 || !own)) continue;
     const section = sec.path.join(SECTION_SEPARATOR);
     const pieces = sec.table
       ? packSentences([sec.body], opts.maxTableChars, opts.maxTableChars)
       : packSentences(splitSentences(sec.body), opts.targetChars, opts.maxChars);
+    if (own) pieces[0] = pieces.length ? `${own}\n${pieces[0]}` : own;
     for (const text of pieces) {
       const ord = chunks.length;
       chunks.push({

@@ -95,7 +95,7 @@ export function titleEnd(text: string, from: number, lineStart: boolean): number
     }
   }
   const nl = body.indexOf("\n");
-  if (lineStart && nl >= 0 && nl <= MAX_TITLE && !/[。；！？]/.test(body.slice(0, nl).replace(/[。；！？]$/, ""))) {
+  if (lineStart && nl >= 0 && nl <= MAX_TITLE && !/[。；！？：:]/.test(body.slice(0, nl).replace(/[。；！？]$/, ""))) {
     const line = body.slice(0, nl).replace(/[。；：:！？\s]+$/, "");
     if (line.length >= 1) return from + lead + line.length;
   }

@@ -1,0 +1,475 @@
+import { loadSettings, type Settings } from "../config.js";
+import { createEmbedder } from "../embed/factory.js";
+import { jiebaTokenizer, defaultTermProcessor } from "../embed/tokenize.js";
+import type { DescribedEmbeddings } from "../embed/types.js";
+import { ingest } from "../index/build.js";
+import { indexExists, loadIndex, readIndexData, type IndexedDocument, type LoadedIndex } from "../index/store.js";
+import type { Answer, Citation, DocKind, Passage } from "../types.js";
+import type { AnswerEngine, AskResult, ConversationState, Coverage } from "./api.js";
+import {
+  CitationList,
+  citeLabel,
+  excerpt,
+  scoreFigureSentences,
+  termWeights,
+  unsupportedNumbers,
+  type ScoredSentence,
+  type TermWeight,
+} from "./extractive.js";
+import { groupsIn } from "./glossary.js";
+import { composeWithLlm } from "./llm.js";
+import { analyzeQuery, regionNames, type QueryInfo, type RegionEntry } from "./query.js";
+import { Retriever, type RetrievalMode } from "./retrieve.js";
+
+export interface EngineOptions {
+  indexDir: string;
+  corpusDir: string;
+  settings?: Settings;
+  log?: (e: Record<string, unknown>) => void;
+  /** Retrieval mode (evaluation compares them); hybrid in production. */
+  mode?: RetrievalMode;
+  /** Longest accepted question. */
+  maxQuestionChars?: number;
+}
+
+const GOVERNING: DocKind[] = ["regulation", "format_notice", "judicial_interpretation"];
+
+const DOMAIN_HINT = /政府信息|信息公开|政务公开|公开|申请|条例|报告|年报|复议|诉讼|收费|答复|不予|无法提供|补正|主动|依申请|行政机关|保密|豁免|第三方|工作日/;
+
+function contentWords(text: string): string[] {
+  const out: string[] = [];
+  for (const w of jiebaTokenizer(text)) {
+    const t = defaultTermProcessor(w);
+    if (t && t.length >= 2 && !/^\d+$/.test(t)) out.push(t);
+  }
+  return [...new Set(out)];
+}
+
+/** A department issuing its own report (地方税务局), as opposed to the region's government (人民政府, 管委会). */
+function isDepartment(issuer: string): boolean {
+  return /局$|委员会$|办公室$|厅$/.test(issuer) && !/管理委员会$/.test(issuer);
+}
+
+/** How a report's author is named in answers: the region, or the department when a department reported. */
+function displayName(m: { issuer: string | null; region: string | null; title: string }): string {
+  if (m.issuer && isDepartment(m.issuer)) return m.issuer;
+  return m.region ?? m.issuer ?? m.title;
+}
+
+export class Engine implements AnswerEngine {
+  private readonly retriever: Retriever;
+  private readonly docs: IndexedDocument[];
+  private readonly regions: RegionEntry[];
+  private readonly rowsByDoc = new Map<string, number[]>();
+  private readonly sectionsByDoc = new Map<string, Map<string, string[]>>();
+
+  constructor(
+    readonly index: LoadedIndex,
+    embedder: DescribedEmbeddings,
+    private readonly opts: { settings: Settings; log: (e: Record<string, unknown>) => void; mode: RetrievalMode; maxQuestionChars: number },
+  ) {
+    this.retriever = new Retriever(index, embedder);
+    this.docs = index.manifest.documents;
+    const byRegion = new Map<string, Set<string>>();
+    for (const d of this.docs) {
+      if (!d.region) continue;
+      const set = byRegion.get(d.region) ?? new Set<string>();
+      d.aliases.forEach((a) => set.add(a));
+      byRegion.set(d.region, set);
+    }
+    this.regions = [...byRegion].map(([region, aliases]) => ({ region, names: regionNames(region, [...aliases]) }));
+    // "平潭" alone names both 平潭县 and 平潭综合实验区: keep bare names only when unambiguous.
+    const count = new Map<string, number>();
+    for (const r of this.regions) for (const n of r.names) count.set(n, (count.get(n) ?? 0) + 1);
+    for (const r of this.regions) r.names = r.names.filter((n) => count.get(n) === 1 || n === r.region);
+    index.chunks.forEach((c, row) => {
+      const rows = this.rowsByDoc.get(c.meta.docId) ?? [];
+      rows.push(row);
+      this.rowsByDoc.set(c.meta.docId, rows);
+      const secs = this.sectionsByDoc.get(c.meta.docId) ?? new Map<string, string[]>();
+      const parts = secs.get(c.meta.section) ?? [];
+      parts.push(c.text);
+      secs.set(c.meta.section, parts);
+      this.sectionsByDoc.set(c.meta.docId, secs);
+    });
+  }
+
+  coverage(): Coverage {
+    const reports = new Map<string, { region: string; issuer: string | null; years: Set<number> }>();
+    const governing: Coverage["governing"] = [];
+    for (const d of this.docs) {
+      if (d.kind === "report") {
+        // One line per region; a department (地方税务局) is its own line.
+        const dept = d.issuer && isDepartment(d.issuer) ? d.issuer : null;
+        const key = `${d.region ?? "?"}|${dept ?? ""}`;
+        const e = reports.get(key) ?? { region: d.region ?? "（未识别地区）", issuer: dept, years: new Set<number>() };
+        if (d.year) e.years.add(d.year);
+        reports.set(key, e);
+      } else governing.push({ title: d.title, kind: d.kind, year: d.year, source: d.source });
+    }
+    return {
+      reports: [...reports.values()]
+        .map((r) => ({ region: r.region, issuer: r.issuer, years: [...r.years].sort((a, b) => a - b) }))
+        .sort((a, b) => b.years.length - a.years.length || a.region.localeCompare(b.region, "zh")),
+      governing: governing.sort((a, b) => (a.year ?? 0) - (b.year ?? 0)),
+      documents: this.docs.length,
+      chunks: this.index.chunks.length,
+    };
+  }
+
+  fullSection(c: Citation): string | null {
+    const doc = this.docs.find((d) => d.source === c.source && d.title === c.title) ?? this.docs.find((d) => d.source === c.source);
+    if (!doc) return null;
+    const secs = this.sectionsByDoc.get(doc.docId);
+    // The whole top-level section is what a reader wants to see around a quote.
+    const top = c.section.split(" › ")[0];
+    const parts: string[] = [];
+    for (const [path, texts] of secs ?? []) if (path === c.section || path.startsWith(`${top} › `) || path === top) parts.push(...texts);
+    return parts.length ? parts.join("\n") : null;
+  }
+
+  private rowsOf(docIds: string[]): Set<number> {
+    const s = new Set<number>();
+    for (const id of docIds) for (const r of this.rowsByDoc.get(id) ?? []) s.add(r);
+    return s;
+  }
+
+  private targetDocs(info: QueryInfo): IndexedDocument[] {
+    return this.docs.filter(
+      (d) =>
+        d.kind === "report" &&
+        (info.regions.length === 0 || (d.region !== null && info.regions.includes(d.region))) &&
+        (info.years.length === 0 || (d.year !== null && info.years.includes(d.year))),
+    );
+  }
+
+  private coverageOf(region: string): string {
+    const years = [...new Set(this.docs.filter((d) => d.region === region && d.kind === "report").map((d) => d.year).filter((y): y is number => !!y))].sort();
+    return years.length ? `语料收录的${region}报告年份：${years.map((y) => `${y}年`).join("、")}。` : "";
+  }
+
+  private coverageSummary(): string {
+    const c = this.coverage();
+    return `本库收录：${c.reports.map((r) => `${r.issuer ?? r.region}（${r.years.length > 1 ? `${r.years[0]}–${r.years[r.years.length - 1]}年，${r.years.length}份` : `${r.years[0]}年`}）`).join("、")}；以及政府信息公开条例、年度报告格式通知和相关司法解释。`;
+  }
+
+  async ask(question: string, state?: ConversationState | null): Promise<AskResult> {
+    const q = (question ?? "").replace(/\s+/g, " ").trim();
+    const prev = state ?? null;
+    if (!q) return this.result(this.notFound(q, "请输入问题，例如：沈阳2013年受理了多少件政府信息公开申请？"), prev, null);
+    if (q.length > this.opts.maxQuestionChars)
+      return this.result(this.notFound(q, `问题过长（${q.length}字），请控制在${this.opts.maxQuestionChars}字以内。`), prev, null);
+
+    const info = analyzeQuery(q, this.regions, prev);
+    const extractive = await this.answerExtractive(info);
+    let answer = extractive.answer;
+    if (this.opts.settings.LLM_BASE_URL && this.opts.settings.LLM_MODEL && answer.found && extractive.passages.length) {
+      const r = await composeWithLlm(q, extractive.passages, answer, {
+        baseURL: this.opts.settings.LLM_BASE_URL,
+        model: this.opts.settings.LLM_MODEL,
+        apiKey: this.opts.settings.LLM_API_KEY,
+        timeoutMs: this.opts.settings.LLM_TIMEOUT_MS,
+        log: this.opts.log,
+      });
+      answer = r.answer;
+    }
+    return this.result(answer, prev, info);
+  }
+
+  private result(answer: Answer, prev: ConversationState | null, info: QueryInfo | null): AskResult {
+    const state: ConversationState = info
+      ? {
+          regions: info.regions.length ? info.regions : prev?.regions ?? [],
+          years: info.years.length ? info.years : prev?.years ?? [],
+          topic: info.topic ? [info.topic] : prev?.topic ?? [],
+          lastQuestion: info.question,
+          updatedAt: Date.now(),
+        }
+      : prev ?? { regions: [], years: [], topic: [], lastQuestion: null, updatedAt: 0 };
+    return { answer, state };
+  }
+
+  private notFound(question: string, text: string): Answer {
+    return { question, found: false, answer: text, citations: [], mode: "extractive" };
+  }
+
+  /** Exposed for evaluation: the passages retrieval returns for a question, before composition. */
+  async retrieve(question: string, mode: RetrievalMode = this.opts.mode, state?: ConversationState | null): Promise<Passage[]> {
+    const info = analyzeQuery(question, this.regions, state ?? null);
+    const rows = this.scopeRows(info);
+    return this.retriever.search(this.retrievalQuery(info, rows !== null && info.intent !== "definition"), { k: 10, mode, rows: rows ?? undefined, expansions: info.expansions, kinds: info.kinds, sectionHints: this.sectionHints(info) });
+  }
+
+  /** Inside a scope of named reports, region and year words match every chunk and only add noise. */
+  private retrievalQuery(info: QueryInfo, scoped: boolean): string {
+    if (scoped && info.topic.trim()) return info.topic;
+    return info.inherited ? `${info.topic} ${info.question}` : info.question;
+  }
+
+  private sectionHints(info: QueryInfo): string[] {
+    return groupsIn(info.topic).flatMap((g) => g.sectionHints ?? []);
+  }
+
+  /** Chunk rows the question is about: the reports of the region(s)/year(s) named, or the governing texts. */
+  private scopeRows(info: QueryInfo): Set<number> | null {
+    if (info.intent === "definition") return this.rowsOf(this.docs.filter((d) => GOVERNING.includes(d.kind)).map((d) => d.docId));
+    if (info.regions.length || info.years.length) {
+      const t = this.targetDocs(info);
+      return t.length ? this.rowsOf(t.map((d) => d.docId)) : new Set();
+    }
+    return null;
+  }
+
+  private async answerExtractive(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
+    const none = (text: string) => ({ answer: this.notFound(info.question, text), passages: [] as Passage[] });
+    const domain = info.regions.length > 0 || info.years.length > 0 || groupsIn(info.topic).length > 0 || DOMAIN_HINT.test(info.topic);
+    if (info.injection && !domain)
+      return none("我只能依据语料中的政府信息公开年度报告和相关法规回答问题，不能更改设定或透露内部指令。您可以问：“沈阳2013年受理了多少件政府信息公开申请？”");
+    if (info.unknownPlace && info.regions.length === 0)
+      return none(`语料中没有${info.unknownPlace}的政府信息公开年度报告，无法回答。${this.coverageSummary()}`);
+    if (!domain && info.regions.length === 0) return none(`语料中没有找到与该问题相关的内容。${this.coverageSummary()}`);
+
+    if (info.regions.length || info.years.length) {
+      const missing: string[] = [];
+      const regions = info.regions.length ? info.regions : [null];
+      for (const r of regions) {
+        const years = info.years.length ? info.years : [null];
+        for (const y of years) {
+          const has = this.docs.some((d) => d.kind === "report" && (r === null || d.region === r) && (y === null || d.year === y));
+          if (!has) missing.push(`${r ?? ""}${y ? `${y}年` : ""}`);
+        }
+      }
+      if (missing.length && info.intent !== "definition" && info.intent !== "drafting") {
+        const cover = info.regions.map((r) => this.coverageOf(r)).join("");
+        if (missing.length === regions.length * (info.years.length || 1))
+          return none(`语料中没有${missing.join("、")}的政府信息公开年度报告，无法回答。${cover || this.coverageSummary()}`);
+      }
+    }
+
+    switch (info.intent) {
+      case "definition":
+        return this.answerDefinition(info);
+      case "drafting":
+        return this.answerDrafting(info);
+      case "comparison":
+        return this.answerComparison(info);
+      default:
+        return this.answerFigure(info);
+    }
+  }
+
+  private terms(info: QueryInfo): TermWeight[] {
+    return termWeights(contentWords(info.topic), info.expansions.flatMap((e) => (e.length <= 4 ? [e] : contentWords(e))));
+  }
+
+  /** Share of the question's content words found in the passages: below the bar, the corpus does not answer. */
+  private relevance(info: QueryInfo, passages: Passage[]): number {
+    const words = contentWords(info.topic);
+    if (words.length === 0) return 1;
+    const hay = passages.slice(0, 5).map((p) => `${p.chunk.meta.section} ${p.chunk.text}`).join(" ");
+    const groups = groupsIn(info.topic);
+    let hit = 0;
+    for (const w of words) {
+      const g = groups.find((gr) => gr.terms.some((t) => t.includes(w) || w.includes(t)));
+      if (hay.includes(w) || (g && g.terms.some((t) => hay.includes(t)))) hit++;
+    }
+    return hit / words.length;
+  }
+
+  private async search(info: QueryInfo, rows: Set<number> | null, k = 8, kinds?: DocKind[]): Promise<Passage[]> {
+    return this.retriever.search(this.retrievalQuery(info, rows !== null && info.intent !== "definition"), {
+      k,
+      mode: this.opts.mode,
+      rows: rows ?? undefined,
+      expansions: info.expansions,
+      kinds: kinds ?? info.kinds,
+      sectionHints: this.sectionHints(info),
+    });
+  }
+
+  private finish(info: QueryInfo, lines: string[], cites: CitationList, passages: Passage[]): { answer: Answer; passages: Passage[] } {
+    let text = lines.filter(Boolean).join("\n");
+    const bad = unsupportedNumbers(text, cites.items);
+    if (bad.length) {
+      // Defence in depth: composition only copies source text, so this should never fire.
+      this.opts.log({ event: "extractive_unsupported_number", numbers: bad, question: info.question });
+      text = lines.filter((l) => unsupportedNumbers(l, cites.items).length === 0).join("\n");
+    }
+    return { answer: { question: info.question, found: true, answer: text, citations: cites.items, mode: "extractive" }, passages };
+  }
+
+  private figureLine(s: ScoredSentence, cites: CitationList, lead: string): string[] {
+    const n = cites.add(s.passage);
+    const c = cites.items[n - 1];
+    const first = s.figure ? `${lead}${s.clause}。[${n}]` : `${lead}${excerpt(s.sentence, "", 120)}[${n}]`;
+    return [first, `原文：“${excerpt(s.sentence, s.figure ?? "", 220)}”（${citeLabel(c)}）`];
+  }
+
+  private leadFor(p: Passage): string {
+    return `${displayName(p.chunk.meta)}${p.chunk.meta.year ? `${p.chunk.meta.year}年` : ""}：`;
+  }
+
+  private async answerFigure(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
+    const rows = this.scopeRows(info);
+    const passages = await this.search(info, rows);
+    if (passages.length === 0 || this.relevance(info, passages) < 0.5)
+      return { answer: this.notFound(info.question, `语料中没有找到能回答该问题的内容。${info.regions.map((r) => this.coverageOf(r)).join("") || this.coverageSummary()}`), passages: [] };
+    const terms = this.terms(info);
+    const scored = scoreFigureSentences(passages, terms);
+    const best = scored.find((s) => s.figure) ?? scored[0];
+    const cites = new CitationList();
+    const lines: string[] = [];
+    if (info.intent === "verify" && best.figure) {
+      const claimed = new Set(info.claimed.map((c) => c.replace(/[^\d.]/g, "")));
+      const actual = best.figure.replace(/[^\d.]/g, "");
+      lines.push(claimed.has(actual) ? "是的，与报告一致。" : "与报告不符。报告中的数字如下：");
+    }
+    if (!best.figure && (info.intent === "figure" || info.intent === "verify"))
+      lines.push("报告正文中没有以文字写明这一数字，以下是最相关的原文（统计表在源文件中已被压平，请以原表为准）：");
+    lines.push(...this.figureLine(best, cites, this.leadFor(best.passage)));
+    // A second supporting sentence from the same report when it adds another figure on the topic.
+    const second = scored.find((s) => s !== best && s.figure && s.passage.chunk.meta.docId === best.passage.chunk.meta.docId && s.score >= best.score * 0.75 && s.sentence !== best.sentence);
+    if (second) {
+      const n = cites.add(second.passage);
+      lines.push(`另见：“${excerpt(second.sentence, second.figure ?? "", 160)}”[${n}]`);
+    }
+    return this.finish(info, lines, cites, passages);
+  }
+
+  private async answerComparison(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
+    const targets = this.targetDocs(info).sort((a, b) => (a.year ?? 0) - (b.year ?? 0) || (a.region ?? "").localeCompare(b.region ?? ""));
+    const cites = new CitationList();
+    const lines: string[] = [];
+    const all: Passage[] = [];
+    const values: Array<{ label: string; value: number | null; unit: string }> = [];
+    const terms = this.terms(info);
+    for (const d of targets) {
+      const passages = await this.search(info, this.rowsOf([d.docId]), 6);
+      all.push(...passages);
+      const scored = scoreFigureSentences(passages, terms);
+      const best = scored.find((s) => s.figure);
+      const label = `${displayName(d)}${d.year ? `${d.year}年` : ""}`;
+      if (!best || this.relevance(info, passages) < 0.5) {
+        lines.push(`${label}：报告正文中没有找到相关数字。`);
+        values.push({ label, value: null, unit: "" });
+        continue;
+      }
+      lines.push(...this.figureLine(best, cites, `${label}：`));
+      const m = best.figure!.match(/^(\d+(?:\.\d+)?)(万|亿)?(.*)$/)!;
+      values.push({ label, value: Number(m[1]) * (m[2] === "万" ? 1e4 : m[2] === "亿" ? 1e8 : 1), unit: m[3] });
+    }
+    if (cites.items.length === 0) return { answer: this.notFound(info.question, "语料中没有找到可比较的相关数字。"), passages: [] };
+    const known = values.filter((v) => v.value !== null);
+    if (known.length >= 2 && known.every((v) => v.unit === known[0].unit)) {
+      const max = Math.max(...known.map((v) => v.value!));
+      const top = known.filter((v) => v.value === max);
+      const summary = top.length === known.length ? "结论：各方数字相同。" : `结论：${top.map((v) => v.label).join("、")}更多（按上述原文的口径比较，口径不同时请以原文为准）。`;
+      lines.unshift(summary);
+    }
+    return this.finish(info, lines, cites, all);
+  }
+
+  private async answerDefinition(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
+    const rows = this.scopeRows(info);
+    const wants2007 = /2007|2008|旧条例|原条例|修订前/.test(info.question);
+    let passages = await this.search(info, rows, 10);
+    // The 2019 revision is in force; the 2007 text only answers questions that ask for it.
+    passages = passages
+      .map((p) => ({ ...p, score: p.score * (p.chunk.meta.kind === "regulation" && p.chunk.meta.year === 2007 && !wants2007 ? 0.5 : 1) * (p.chunk.meta.title.includes("若干问题的规定") && !/2011/.test(info.question) ? 0.7 : 1) }))
+      .sort((a, b) => b.score - a.score);
+    if (passages.length === 0 || this.relevance(info, passages) < 0.5)
+      return { answer: this.notFound(info.question, `语料中的条例和格式通知没有涉及这一问题。${this.coverageSummary()}`), passages: [] };
+    const cites = new CitationList();
+    const lines: string[] = [];
+    const terms = this.terms(info);
+    const rank = (p: Passage) => p.score + 0.02 * this.overlapScore(p, terms);
+    const ordered = [...passages].sort((a, b) => rank(b) - rank(a));
+    const main = ordered[0];
+    const n = cites.add(main);
+    const mm = main.chunk.meta;
+    const article = mm.section.split(" › ").pop() ?? "";
+    const where = mm.kind === "regulation" ? `《${mm.title}》（${mm.year}年${mm.year === 2019 ? "修订" : ""}）${/^第.+条$/.test(article) ? article : ""}` : `《${mm.title}》 › ${mm.section}`;
+    lines.push(`${where}规定：[${n}]`);
+    lines.push(`“${excerpt(main.chunk.text, terms[0]?.term ?? "", 400)}”`);
+    // Also show how the other governing kinds treat it (the format notice's table row, a judicial rule).
+    const seenKinds = new Set<string>([`${mm.kind}|${mm.year}`]);
+    for (const p of ordered.slice(1)) {
+      if (cites.items.length >= 3) break;
+      const k = `${p.chunk.meta.kind}|${p.chunk.meta.year}`;
+      if (seenKinds.has(k) || this.overlapScore(p, terms) < 1) continue;
+      seenKinds.add(k);
+      const i = cites.add(p);
+      const c = cites.items[i - 1];
+      lines.push(`另见${citeLabel(c)}：“${excerpt(p.chunk.text, terms[0]?.term ?? "", 200)}”[${i}]`);
+    }
+    return this.finish(info, lines, cites, ordered);
+  }
+
+  private overlapScore(p: Passage, terms: TermWeight[]): number {
+    let s = 0;
+    for (const { term, weight } of terms) if (p.chunk.text.includes(term) || p.chunk.meta.section.includes(term)) s += weight;
+    return s;
+  }
+
+  private async answerDrafting(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
+    const groups = groupsIn(info.topic).filter((g) => g.sectionHints);
+    const hints = groups.flatMap((g) => g.sectionHints!);
+    const notices = this.docs.filter((d) => d.kind === "format_notice").sort((a, b) => (b.year ?? 0) - (a.year ?? 0));
+    const cites = new CitationList();
+    const lines: string[] = [];
+    const all: Passage[] = [];
+    const terms = this.terms(info);
+    if (notices.length) {
+      const req = await this.search(info, this.rowsOf([notices[0].docId]), 5, ["format_notice"]);
+      const best = [...req].sort((a, b) => this.overlapScore(b, terms) - this.overlapScore(a, terms) || b.score - a.score)[0];
+      if (best && this.overlapScore(best, terms) > 0) {
+        all.push(...req);
+        const n = cites.add(best);
+        lines.push(`现行格式要求（${citeLabel(cites.items[n - 1])}）：[${n}]`);
+        lines.push(`“${excerpt(best.chunk.text, terms[0]?.term ?? "", 300)}”`);
+      }
+    }
+    // Precedents: the same section from several reports, newest first, one per report.
+    const reports = this.docs.filter((d) => d.kind === "report" && (info.regions.length === 0 || (d.region && info.regions.includes(d.region))));
+    const candidates: Passage[] = [];
+    for (const d of reports) {
+      for (const row of this.rowsByDoc.get(d.docId) ?? []) {
+        const c = this.index.chunks[row];
+        const top = c.meta.section.split(" › ")[0];
+        if (c.meta.block !== "prose" || !hints.some((h) => top.includes(h))) continue;
+        candidates.push({ chunk: c, score: (d.year ?? 0) - c.meta.ord * 0.001 });
+        break;
+      }
+    }
+    const examples = candidates.sort((a, b) => b.score - a.score).slice(0, 3);
+    if (examples.length === 0 && cites.items.length === 0) {
+      const passages = await this.search(info, null, 6, ["format_notice", "report"]);
+      if (passages.length === 0 || this.relevance(info, passages) < 0.5)
+        return { answer: this.notFound(info.question, "语料中没有找到相应的格式要求或报告范例。"), passages: [] };
+      examples.push(...passages.slice(0, 3));
+    }
+    if (examples.length) lines.push("其他报告的写法示例：");
+    for (const p of examples) {
+      all.push(p);
+      const n = cites.add(p);
+      lines.push(`[${n}] ${citeLabel(cites.items[n - 1])}：“${excerpt(p.chunk.text, "", 180)}”`);
+    }
+    return this.finish(info, lines, cites, all);
+  }
+}
+
+/** Opens the engine on an index folder, building the index from the corpus first when it is missing. */
+export async function openEngine(opts: EngineOptions): Promise<Engine> {
+  const settings = opts.settings ?? loadSettings();
+  const log = opts.log ?? (() => {});
+  if (!(await indexExists(opts.indexDir))) {
+    log({ event: "index_build", indexDir: opts.indexDir, corpusDir: opts.corpusDir });
+    const s = await ingest({ corpusDir: opts.corpusDir, indexDir: opts.indexDir, settings });
+    for (const f of s.failures) log({ event: "ingest_failure", source: f.source, reason: f.reason });
+  }
+  const data = await readIndexData(opts.indexDir);
+  const { embedder } = await createEmbedder(settings, data?.stats ?? null);
+  const index = await loadIndex(opts.indexDir, embedder);
+  return new Engine(index, embedder, { settings, log, mode: opts.mode ?? "hybrid", maxQuestionChars: opts.maxQuestionChars ?? settings.MAX_QUESTION_CHARS });
+}
+

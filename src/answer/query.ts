@@ -1,0 +1,192 @@
+import type { DocKind } from "../types.js";
+import type { ConversationState } from "./api.js";
+import { jiebaTokenizer } from "../embed/tokenize.js";
+import { expansions, groupsIn } from "./glossary.js";
+
+/**
+ * Query understanding, as pure functions over the question and what the corpus holds:
+ * which regions and years are named, what kind of answer is wanted, and what the question is about.
+ */
+
+export type Intent = "figure" | "comparison" | "verify" | "definition" | "drafting" | "general";
+
+export interface RegionEntry {
+  /** Canonical region as stored on documents (e.g. 沈阳市). */
+  region: string;
+  /** Names a user may write for it (沈阳市, 沈阳). */
+  names: string[];
+}
+
+export interface QueryInfo {
+  question: string;
+  intent: Intent;
+  regions: string[];
+  years: number[];
+  /** A place named in the question that the corpus does not hold. */
+  unknownPlace: string | null;
+  /** The question with region, year and question words removed: what it is about. */
+  topic: string;
+  expansions: string[];
+  kinds: DocKind[];
+  /** Numbers the user asserted ("受理了300件，对吗"), never echoed back. */
+  claimed: string[];
+  /** The question tried to change the bot's instructions or extract its prompt. */
+  injection: boolean;
+  /** Region/year/topic inherited from the previous turn. */
+  inherited: boolean;
+}
+
+const ADMIN_SUFFIX = /(综合实验区|自治州|自治县|省|市|县|区|旗)$/;
+
+/** Names users write for a region: the full name and, where unambiguous, the name without its suffix. */
+export function regionNames(region: string, aliases: string[] = []): string[] {
+  const names = new Set<string>([region, ...aliases]);
+  const bare = region.replace(ADMIN_SUFFIX, "");
+  if (bare.length >= 2) names.add(bare);
+  if (region.endsWith("综合实验区")) {
+    names.add(region.replace("综合实验区", "实验区"));
+    names.add(region.replace("综合实验区", "综合试验区"));
+  }
+  for (const a of aliases) {
+    const b = a.replace(ADMIN_SUFFIX, "");
+    if (b.length >= 2) names.add(b);
+  }
+  return [...names].sort((a, b) => b.length - a.length);
+}
+
+/** Well-known places, so that a question about a place the corpus lacks is recognised as such. */
+const KNOWN_PLACES =
+  "北京 上海 天津 重庆 广州 深圳 杭州 南京 武汉 成都 西安 郑州 济南 青岛 大连 厦门 福州 泉州 莆田 长沙 沈阳 哈尔滨 长春 石家庄 太原 呼和浩特 合肥 南昌 南宁 海口 贵阳 昆明 拉萨 兰州 西宁 银川 乌鲁木齐 苏州 无锡 常州 宁波 温州 淮安 宿迁 徐州 扬州 攀枝花 福建 江苏 浙江 广东 四川 辽宁 湖南 湖北 河南 河北 山东 山西 陕西 甘肃 云南 贵州 广西 海南 江西 安徽 吉林 黑龙江 内蒙古 新疆 西藏 青海 宁夏 香港 澳门 台湾 全国 国务院".split(
+    " ",
+  );
+
+const INJECTION =
+  /(忽略|无视|忘记|忘掉|不要理会|跳过).{0,12}(指令|指示|提示|规则|设定|要求|限制|说明)|(系统|system)\s*(提示|prompt)|提示词|你的(指令|设定|规则|提示)|你现在是|现在你是|扮演|角色扮演|越狱|jailbreak|ignore\s+(all|any|previous|the)|disregard|developer mode|DAN\b|输出.{0,6}(prompt|指令|提示)|写(一)?首诗|讲个笑话/i;
+
+const COMPARE = /哪(一)?年|哪(一)?个|哪家|哪里|比较|对比|相比|比.{0,6}(多|少|高|低)|多还是|少还是|更多|更少|最多|最少|差距|差异|变化|增加了|减少了|增长|下降|分别/;
+const VERIFY = /对吗|是吗|对不对|是不是|是否属实|是否正确|没错吧|真的吗|确实/;
+const FIGURE = /多少|几(件|条|个|次|场|期|人|项|篇|份|家|批)|数量|总数|共计|合计|金额|占比|比例|百分之|几成|总量/;
+const DEFINITION =
+  /什么是|是什么|什么意思|啥意思|含义|指的?是|定义|怎么处理|如何处理|怎么办|怎样处理|如何答复|怎么答复|如何认定|怎么认定|哪些情形|什么情况下|什么情形|依据|规定|条例|第.{1,4}条|期限|多长时间|多久|工作日|怎么收|如何收|收费标准|能不能|可以不|是否可以|应当如何|怎么算|如何界定|区别|司法解释|法院/;
+const DRAFTING = /应(该|当)?写|怎么写|如何写|写哪些|写什么|包括哪些内容|包含哪些|应当包括|应包括|范例|示例|样例|参考|别人(写|是怎么|的)|给我看看|看看.{0,8}(怎么|如何)|模板|格式要求|怎么编写|如何编写|编写/;
+const FOLLOWUP = /^(那|那么|还有|另外|再|同样|同期|这|该)|呢[？?]?$|^[^，。]{0,8}(呢|吗)[？?]?$/;
+
+/** Question words and fillers: dropped from the topic (matched as whole jieba words, never inside a word). */
+const QUESTION_NOISE = new Set(
+  "请问 请 帮 帮我 告诉 告诉我 查 查一下 查询 一下 情况 多少 几 是 是多少 有 有多少 什么 是什么 怎么 怎么样 如何 哪些 哪个 哪 哪年 哪一年 年 年度 对 对吗 是吗 呢 吗 吧 啊 了 的 和 与 及 那 那么 还有 另外 再 同样 同期 共 一共 总共 我 你 一 个 件 条 次 多 少 更 比较 相比 对比 还是 分别 各 都".split(
+    " ",
+  ),
+);
+
+export function extractYears(q: string): number[] {
+  const years = new Set<number>();
+  for (const m of q.matchAll(/(?<!\d)((?:19|20)\d{2})(?!\d)/g)) years.add(Number(m[1]));
+  return [...years];
+}
+
+function extractClaimed(q: string): string[] {
+  const out: string[] = [];
+  for (const m of q.matchAll(/(?<!\d)(\d+(?:\.\d+)?)(?!\d)\s*(万|亿)?\s*(件|条|个|次|场|期|人次|人|项|篇|份|家|元|万元|%)?/g)) {
+    const n = Number(m[1]);
+    if (n >= 1900 && n <= 2100 && !m[3]) continue;
+    out.push(m[0].replace(/\s+/g, ""));
+  }
+  return out;
+}
+
+export function detectIntent(q: string, regions: string[], years: number[], claimed: string[]): Intent {
+  const targets = Math.max(regions.length, 1) * Math.max(years.length, 1);
+  if (DRAFTING.test(q)) return "drafting";
+  if (VERIFY.test(q) && claimed.length > 0) return "verify";
+  if (targets >= 2 && (COMPARE.test(q) || FIGURE.test(q))) return "comparison";
+  if (regions.length === 0 && years.length === 0 && DEFINITION.test(q)) return "definition";
+  if (FIGURE.test(q) || claimed.length > 0) return "figure";
+  if (regions.length === 0 && years.length === 0) return "definition";
+  return "general";
+}
+
+export function kindsFor(intent: Intent): DocKind[] {
+  switch (intent) {
+    case "definition":
+      return ["regulation", "format_notice", "judicial_interpretation"];
+    case "drafting":
+      return ["format_notice", "report"];
+    default:
+      return ["report"];
+  }
+}
+
+export function topicOf(q: string, regionNamesFound: string[]): string {
+  let t = q;
+  for (const n of regionNamesFound) t = t.split(n).join(" ");
+  const words = jiebaTokenizer(t.replace(/(?<!\d)(?:19|20)\d{2}(?!\d)\s*年?度?/g, " ").replace(/\d+(\.\d+)?/g, " "));
+  return words
+    .map((w) => w.trim())
+    .filter((w) => w && /[\p{L}]/u.test(w) && !QUESTION_NOISE.has(w))
+    .join(" ");
+}
+
+export function analyzeQuery(question: string, regions: RegionEntry[], state?: ConversationState | null, now = Date.now()): QueryInfo {
+  const q = question.normalize("NFKC").trim();
+  const injection = INJECTION.test(q);
+  const found: string[] = [];
+  const namesFound: string[] = [];
+  // Longest names first, and a name inside an already matched longer one does not count again
+  // (平潭综合实验区 must not also match 平潭县's "平潭" … unless the user wrote only 平潭).
+  const all = regions.flatMap((r) => r.names.map((n) => ({ n, r: r.region }))).sort((a, b) => b.n.length - a.n.length);
+  let rest = q;
+  for (const { n, r } of all) {
+    if (rest.includes(n)) {
+      if (!found.includes(r)) found.push(r);
+      namesFound.push(n);
+      rest = rest.split(n).join("　");
+    }
+  }
+  let unknownPlace: string | null = null;
+  if (found.length === 0) {
+    const place = rest.match(/([\u4e00-\u9fa5]{2,6}?)(省|市|县|自治区|自治州)(?![\u4e00-\u9fa5]{0,2}(政府信息|级))/);
+    const known = KNOWN_PLACES.find((p) => rest.includes(p));
+    if (known && known !== "全国" && known !== "国务院") unknownPlace = known;
+    else if (place && !/^(本|我|全|各|该|某|哪个|哪|这个|那个)/.test(place[1])) unknownPlace = place[0];
+  }
+  const years = extractYears(q);
+  const claimed = extractClaimed(q);
+  let topic = topicOf(q, namesFound);
+
+  let inherited = false;
+  const fresh = state && state.lastQuestion && now - state.updatedAt < 30 * 60_000;
+  if (fresh && (FOLLOWUP.test(q) || (found.length === 0 && years.length === 0) || topic.length <= 2)) {
+    if (found.length === 0 && !unknownPlace && state.regions.length) {
+      found.push(...state.regions);
+      inherited = true;
+    }
+    if (years.length === 0 && state.years.length && (found.length === 0 || inherited || FOLLOWUP.test(q))) {
+      years.push(...state.years);
+      inherited = true;
+    }
+    if (topic.replace(/[那么还有另外再同样同期这该]/g, "").length <= 1 && state.topic.length) {
+      topic = state.topic.join(" ");
+      inherited = true;
+    }
+  }
+
+  const intent = detectIntent(q + (inherited ? ` ${topic}` : ""), found, years, claimed);
+  return {
+    question: q,
+    intent,
+    regions: found,
+    years,
+    unknownPlace,
+    topic,
+    expansions: expansions(topic),
+    kinds: kindsFor(intent),
+    claimed,
+    injection,
+    inherited,
+  };
+}
+
+/** Glossary keys of the topic, for section routing. */
+export function topicKeys(info: QueryInfo): string[] {
+  return groupsIn(info.topic).map((g) => g.key);
+}

@@ -1,0 +1,105 @@
+import { analyze } from "../embed/tokenize.js";
+import type { DescribedEmbeddings } from "../embed/types.js";
+import type { LoadedIndex } from "../index/store.js";
+import type { DocKind, Passage } from "../types.js";
+
+/**
+ * Hybrid retrieval: dense (HNSW, or exact cosine inside a small filtered subset) and BM25 ranked lists
+ * fused by reciprocal rank, then re-scored with what query understanding knows (kind, section).
+ */
+
+export type RetrievalMode = "hybrid" | "dense" | "lexical";
+
+export interface RetrieveOptions {
+  k: number;
+  mode: RetrievalMode;
+  /** Restrict to these chunk rows (e.g. the documents of the region and year asked about). */
+  rows?: Set<number>;
+  /** Terms added with lower weight (glossary expansions). */
+  expansions?: string[];
+  /** Preferred document kinds, best first. */
+  kinds?: DocKind[];
+  /** Section heading fragments that make a chunk more likely the answer. */
+  sectionHints?: string[];
+}
+
+/** Reciprocal-rank fusion constant: 60 is the usual choice; it flattens the head of each list. */
+export const RRF_K = 60;
+const CANDIDATES = 80;
+
+export function rrf(lists: Array<Array<[number, number]>>, k = RRF_K): Map<number, { score: number; ranks: number[] }> {
+  const out = new Map<number, { score: number; ranks: number[] }>();
+  lists.forEach((list, li) => {
+    list.forEach(([row], rank) => {
+      const e = out.get(row) ?? { score: 0, ranks: [] };
+      e.score += 1 / (k + rank + 1);
+      e.ranks[li] = rank + 1;
+      out.set(row, e);
+    });
+  });
+  return out;
+}
+
+export class Retriever {
+  constructor(
+    readonly index: LoadedIndex,
+    private readonly embedder: DescribedEmbeddings,
+  ) {}
+
+  private async dense(query: string, k: number, rows?: Set<number>): Promise<Array<[number, number]>> {
+    const vec = await this.embedder.embedQuery(query);
+    const dim = this.index.manifest.embedder.dim;
+    if (rows && rows.size <= 4000) {
+      // Exact cosine over a small subset beats a filtered graph walk in both recall and speed.
+      const v = this.index.vectors;
+      const scored: Array<[number, number]> = [];
+      for (const r of rows) {
+        let dot = 0;
+        const off = r * dim;
+        for (let i = 0; i < dim; i++) dot += v[off + i] * vec[i];
+        scored.push([r, dot]);
+      }
+      return scored.sort((a, b) => b[1] - a[1]).slice(0, k);
+    }
+    const hits = await this.index.hnsw.similaritySearchVectorWithScore(
+      vec,
+      Math.min(k, this.index.chunks.length),
+      rows ? (d) => rows.has(d.metadata.row as number) : undefined,
+    );
+    return hits.map(([doc, dist]) => [doc.metadata.row as number, 1 - dist]);
+  }
+
+  private lexical(query: string, k: number, expansionsList: string[], rows?: Set<number>): Array<[number, number]> {
+    const terms = analyze(query);
+    const weights = new Map<string, number>();
+    for (const t of terms) weights.set(t, 1);
+    const extra: string[] = [];
+    for (const e of expansionsList) for (const t of analyze(e)) if (!weights.has(t)) { weights.set(t, 0.35); extra.push(t); }
+    return this.index.bm25.search([...terms, ...extra], k, weights, rows ? (d) => rows.has(d) : undefined);
+  }
+
+  async search(query: string, opts: RetrieveOptions): Promise<Passage[]> {
+    const n = Math.max(opts.k, CANDIDATES);
+    const expansionsList = opts.expansions ?? [];
+    const lists: Array<Array<[number, number]>> = [];
+    if (opts.mode !== "lexical") lists.push(await this.dense([query, ...expansionsList].join(" "), n, opts.rows));
+    if (opts.mode !== "dense") lists.push(this.lexical(query, n, expansionsList, opts.rows));
+    const fused = rrf(lists);
+    const passages: Passage[] = [];
+    for (const [row, { score, ranks }] of fused) {
+      const chunk = this.index.chunks[row];
+      let s = score;
+      if (opts.kinds?.length) {
+        const i = opts.kinds.indexOf(chunk.meta.kind);
+        s *= i < 0 ? 0.35 : 1 + 0.25 * (opts.kinds.length - i) / opts.kinds.length;
+      }
+      if (opts.sectionHints?.some((h) => chunk.meta.section.includes(h))) s *= 1.5;
+      passages.push({
+        chunk,
+        score: s,
+        ranks: opts.mode === "hybrid" ? { dense: ranks[0], lexical: ranks[1] } : opts.mode === "dense" ? { dense: ranks[0] } : { lexical: ranks[0] },
+      });
+    }
+    return passages.sort((a, b) => b.score - a.score || a.chunk.meta.ord - b.chunk.meta.ord).slice(0, opts.k);
+  }
+}

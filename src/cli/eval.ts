@@ -1,0 +1,97 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { loadSettings } from "../config.js";
+import { openEngine, type Engine } from "../answer/engine.js";
+import { cleanText } from "../ingest/clean.js";
+import { loadFile } from "../ingest/load.js";
+import { IGNORED_FILES } from "../index/build.js";
+import { readdirSync } from "node:fs";
+import { score, type EvalItem, type EvalOutcome, type EvalScores } from "../eval/metrics.js";
+import { NaivePipeline, windows, type NaiveWindow } from "../eval/naive.js";
+import type { RetrievalMode } from "../answer/retrieve.js";
+import { parseArgs } from "./args.js";
+
+/**
+ * `npm run eval`: runs the question set through the full system and through the baselines and prints
+ * the scores side by side. `--verbose` lists every failure with the answer given.
+ */
+async function runEngine(engine: Engine, items: EvalItem[]): Promise<EvalOutcome[]> {
+  const out: EvalOutcome[] = [];
+  for (const item of items) {
+    const state = item.previous ? (await engine.ask(item.previous)).state : null;
+    const { answer } = await engine.ask(item.question, state);
+    out.push({ answer, ranked: answer.citations.map((c) => ({ source: c.source, section: c.section })) });
+  }
+  return out;
+}
+
+async function naiveOutcomes(corpusDir: string, items: EvalItem[]): Promise<EvalOutcome[]> {
+  const wins: NaiveWindow[] = [];
+  for (const name of readdirSync(corpusDir).sort()) {
+    if (IGNORED_FILES.has(name)) continue;
+    const loaded = await loadFile(path.join(corpusDir, name), name).catch(() => null);
+    if (!loaded) continue;
+    for (const w of windows(cleanText(loaded.text))) wins.push({ source: name, title: name, text: w });
+  }
+  const naive = new NaivePipeline(wins);
+  return items.map((item) => naive.ask(item.previous ? `${item.previous} ${item.question}` : item.question));
+}
+
+function row(name: string, s: EvalScores): string {
+  const f = (x: number) => x.toFixed(3);
+  return `${name.padEnd(22)} ${f(s.answerAccuracy)}    ${f(s.hit1)}   ${f(s.hit3)}   ${f(s.mrr)}   ${f(s.refusalAccuracy)}      ${s.falseRefusals}`;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2), ["index", "questions", "only"]);
+  const settings = loadSettings({ ...process.env, LLM_BASE_URL: "", EMBEDDINGS_BASE_URL: "" });
+  const file = args.values.get("questions") ?? "test/eval/questions.jsonl";
+  let items: EvalItem[] = readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+  const only = args.values.get("only");
+  if (only) items = items.filter((i) => i.id.startsWith(only) || i.type === only);
+  const indexDir = args.values.get("index") ?? settings.NIANBAO_INDEX_DIR;
+  const counts = new Map<string, number>();
+  items.forEach((i) => counts.set(i.type, (counts.get(i.type) ?? 0) + 1));
+  console.log(`questions: ${items.length} (${[...counts].map(([k, v]) => `${k} ${v}`).join(", ")})`);
+
+  const results: Array<[string, EvalScores, EvalOutcome[]]> = [];
+  for (const mode of ["hybrid", "dense", "lexical"] as RetrievalMode[]) {
+    const engine = await openEngine({ indexDir, corpusDir: settings.CORPUS_DIR, settings, mode });
+    const t0 = performance.now();
+    const outs = await runEngine(engine, items);
+    const ms = (performance.now() - t0) / items.length;
+    const name = mode === "hybrid" ? "nianbao (hybrid)" : `${mode}-only retrieval`;
+    results.push([name, score(items, outs), outs]);
+    console.error(`${name}: ${ms.toFixed(1)} ms/question`);
+  }
+  const naive = await naiveOutcomes(settings.CORPUS_DIR, items);
+  results.push(["naive 500/100 + BM25", score(items, naive), naive]);
+
+  console.log("\npipeline               accuracy hit@1   hit@3   MRR     refusal-acc  false-refusals");
+  for (const [name, s] of results) console.log(row(name, s));
+
+  const [, main, outs] = results[0];
+  const byType = new Map<string, { n: number; ok: number }>();
+  items.forEach((item) => {
+    const e = byType.get(item.type) ?? { n: 0, ok: 0 };
+    e.n++;
+    if (!main.failures.includes(item.id)) e.ok++;
+    byType.set(item.type, e);
+  });
+  console.log(`\nnianbao accuracy by type: ${[...byType].map(([k, v]) => `${k} ${v.ok}/${v.n}`).join(", ")}`);
+  if (main.failures.length) {
+    console.log(`failures (${main.failures.length}): ${main.failures.join(" ")}`);
+    if (args.flags.has("verbose"))
+      for (const id of main.failures) {
+        const i = items.findIndex((x) => x.id === id);
+        const a = outs[i].answer;
+        console.log(`\n--- ${id} ${items[i].question}\n expected ${JSON.stringify(items[i].answer_any)} from ${items[i].sources.join(",")} ${items[i].section_any.join(",")}\n got found=${a.found}: ${a.answer.split("\n").slice(0, 2).join(" / ").slice(0, 300)}\n cites: ${a.citations.slice(0, 3).map((c) => `${c.source} ${c.section}`).join(" | ")}`);
+      }
+  }
+  return 0;
+}
+
+main().then((c) => process.exit(c), (e) => {
+  console.error(`错误 / error: ${(e as Error).message}`);
+  process.exit(2);
+});
