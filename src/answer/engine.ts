@@ -8,9 +8,10 @@ import type { Answer, Citation, DocKind, Passage } from "../types.js";
 import type { AnswerEngine, AskResult, ConversationState, Coverage } from "./api.js";
 import {
   CitationList,
+  FIGURE_RE,
   citeLabel,
   excerpt,
-  scoreFigureSentences,
+  scoreSentences,
   termWeights,
   unsupportedNumbers,
   type ScoredSentence,
@@ -34,6 +35,17 @@ export interface EngineOptions {
 
 const GOVERNING: DocKind[] = ["regulation", "format_notice", "judicial_interpretation"];
 
+/** Subjects that often share a sentence with the one asked about, keyed by glossary group. */
+const OFF_TOPIC: Array<[string, RegExp]> = [
+  ["review", /行政复议|复议/],
+  ["litigation", /行政诉讼|诉讼/],
+  ["fees", /收费|信息处理费/],
+];
+
+/** Relevance bar: inside the reports the question names, content is known to be on topic; elsewhere be stricter. */
+const RELEVANCE_SCOPED = 0.35;
+const RELEVANCE_OPEN = 0.5;
+
 const DOMAIN_HINT = /政府信息|信息公开|政务公开|公开|申请|条例|报告|年报|复议|诉讼|收费|答复|不予|无法提供|补正|主动|依申请|行政机关|保密|豁免|第三方|工作日/;
 
 function contentWords(text: string): string[] {
@@ -43,6 +55,14 @@ function contentWords(text: string): string[] {
     if (t && t.length >= 2 && !/^\d+$/.test(t)) out.push(t);
   }
   return [...new Set(out)];
+}
+
+/** The clauses of a sentence that carry a figure, trimmed of their separators. */
+function figureClauses(sentence: string): string[] {
+  return sentence
+    .split(/(?<=[，,；;])/)
+    .filter((c) => new RegExp(FIGURE_RE.source).test(c))
+    .map((c) => c.replace(/[，,；;。]$/, "").trim());
 }
 
 /** A department issuing its own report (地方税务局), as opposed to the region's government (人民政府, 管委会). */
@@ -202,8 +222,8 @@ export class Engine implements AnswerEngine {
 
   /** Inside a scope of named reports, region and year words match every chunk and only add noise. */
   private retrievalQuery(info: QueryInfo, scoped: boolean): string {
-    if (scoped && info.topic.trim()) return info.topic;
-    return info.inherited ? `${info.topic} ${info.question}` : info.question;
+    const base = scoped && info.topic.trim() ? info.topic : info.inherited ? `${info.topic} ${info.question}` : info.question;
+    return info.context ? `${base} ${info.context}` : base;
   }
 
   private sectionHints(info: QueryInfo): string[] {
@@ -262,18 +282,25 @@ export class Engine implements AnswerEngine {
     return termWeights(contentWords(info.topic), info.expansions.flatMap((e) => (e.length <= 4 ? [e] : contentWords(e))));
   }
 
-  /** Share of the question's content words found in the passages: below the bar, the corpus does not answer. */
+  /**
+   * Share of the question's content (idf-weighted words) found in the passages, counting glossary
+   * equivalents. Below the bar, the corpus does not answer the question.
+   */
   private relevance(info: QueryInfo, passages: Passage[]): number {
     const words = contentWords(info.topic);
     if (words.length === 0) return 1;
     const hay = passages.slice(0, 5).map((p) => `${p.chunk.meta.section} ${p.chunk.text}`).join(" ");
     const groups = groupsIn(info.topic);
+    const n = this.index.bm25.size;
     let hit = 0;
+    let total = 0;
     for (const w of words) {
+      const weight = Math.log(1 + n / (this.index.bm25.df(w) + 1));
+      total += weight;
       const g = groups.find((gr) => gr.terms.some((t) => t.includes(w) || w.includes(t)));
-      if (hay.includes(w) || (g && g.terms.some((t) => hay.includes(t)))) hit++;
+      if (hay.includes(w) || (g && g.terms.some((t) => hay.includes(t)))) hit += weight;
     }
-    return hit / words.length;
+    return total > 0 ? hit / total : 1;
   }
 
   private async search(info: QueryInfo, rows: Set<number> | null, k = 8, kinds?: DocKind[]): Promise<Passage[]> {
@@ -298,10 +325,12 @@ export class Engine implements AnswerEngine {
     return { answer: { question: info.question, found: true, answer: text, citations: cites.items, mode: "extractive" }, passages };
   }
 
-  private figureLine(s: ScoredSentence, cites: CitationList, lead: string): string[] {
+  private figureLine(s: ScoredSentence, cites: CitationList, lead: string, each = false): string[] {
     const n = cites.add(s.passage);
     const c = cites.items[n - 1];
-    const first = s.figure ? `${lead}${s.clause}。[${n}]` : `${lead}${excerpt(s.sentence, "", 120)}[${n}]`;
+    // "分别…多少": every figure clause of the sentence, in source order, is the answer.
+    const clause = each && s.figure ? figureClauses(s.sentence).join("，") || s.clause : s.clause;
+    const first = s.figure ? `${lead}${clause}。[${n}]` : `${lead}${excerpt(s.sentence, "", 120)}[${n}]`;
     return [first, `原文：“${excerpt(s.sentence, s.figure ?? "", 220)}”（${citeLabel(c)}）`];
   }
 
@@ -309,30 +338,40 @@ export class Engine implements AnswerEngine {
     return `${displayName(p.chunk.meta)}${p.chunk.meta.year ? `${p.chunk.meta.year}年` : ""}：`;
   }
 
+  /** The sentence that answers a figure (or yes/no) question, from passages of one report or more. */
+  private bestSentence(info: QueryInfo, passages: Passage[]): ScoredSentence | null {
+    const terms = this.terms(info);
+    const phrase = info.topic.replace(/\s+/g, "");
+    const wantFigure = info.intent === "figure" || info.intent === "verify" || info.intent === "comparison";
+    const offTopic = OFF_TOPIC.filter(([key]) => !groupsIn(`${info.topic} ${info.question}`).some((g) => g.key === key)).map(([, re]) => re);
+    const scored = scoreSentences(passages, terms, { phrase, wantFigure, offTopic });
+    if (scored.length === 0) return null;
+    const withFigure = scored.find((x) => x.figure);
+    if (!wantFigure || !withFigure) return scored[0];
+    // "2011年全县未收到…申请": a statement that there were none answers "how many" better than an unrelated figure.
+    const plain = scoreSentences(passages, terms, { phrase, wantFigure: false, offTopic });
+    const negative = plain.find((x) => /未收到|没有收到|未发生|没有发生|未受理|无.{0,6}(申请|案件|情况)|均为0|为零/.test(x.sentence));
+    const plainScore = (x: ScoredSentence) => plain.find((y) => y.passage === x.passage && y.sentence === x.sentence)?.score ?? 0;
+    if (negative && negative.score > plainScore(withFigure) + 0.5) return { ...negative, figure: null, clause: negative.sentence };
+    return withFigure;
+  }
+
   private async answerFigure(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
     const rows = this.scopeRows(info);
-    const passages = await this.search(info, rows);
-    if (passages.length === 0 || this.relevance(info, passages) < 0.5)
+    const passages = await this.search(info, rows, rows ? 10 : 8);
+    if (passages.length === 0 || this.relevance(info, passages) < (rows ? RELEVANCE_SCOPED : RELEVANCE_OPEN))
       return { answer: this.notFound(info.question, `语料中没有找到能回答该问题的内容。${info.regions.map((r) => this.coverageOf(r)).join("") || this.coverageSummary()}`), passages: [] };
-    const terms = this.terms(info);
-    const scored = scoreFigureSentences(passages, terms);
-    const best = scored.find((s) => s.figure) ?? scored[0];
+    const best = this.bestSentence(info, passages)!;
     const cites = new CitationList();
     const lines: string[] = [];
-    if (info.intent === "verify" && best.figure) {
+    if (info.intent === "verify") {
       const claimed = new Set(info.claimed.map((c) => c.replace(/[^\d.]/g, "")));
-      const actual = best.figure.replace(/[^\d.]/g, "");
-      lines.push(claimed.has(actual) ? "是的，与报告一致。" : "与报告不符。报告中的数字如下：");
+      const actual = best.figure ? best.figure.replace(/[^\d.]/g, "") : null;
+      lines.push(actual !== null && claimed.has(actual) ? "是的，与报告一致。" : "与报告不符。报告中的原文如下：");
     }
-    if (!best.figure && (info.intent === "figure" || info.intent === "verify"))
+    if (!best.figure && (info.intent === "figure" || info.intent === "verify") && !/未|没有|无/.test(best.sentence))
       lines.push("报告正文中没有以文字写明这一数字，以下是最相关的原文（统计表在源文件中已被压平，请以原表为准）：");
-    lines.push(...this.figureLine(best, cites, this.leadFor(best.passage)));
-    // A second supporting sentence from the same report when it adds another figure on the topic.
-    const second = scored.find((s) => s !== best && s.figure && s.passage.chunk.meta.docId === best.passage.chunk.meta.docId && s.score >= best.score * 0.75 && s.sentence !== best.sentence);
-    if (second) {
-      const n = cites.add(second.passage);
-      lines.push(`另见：“${excerpt(second.sentence, second.figure ?? "", 160)}”[${n}]`);
-    }
+    lines.push(...this.figureLine(best, cites, this.leadFor(best.passage), /分别|各(是|为|有)多少|各多少/.test(info.question)));
     return this.finish(info, lines, cites, passages);
   }
 
@@ -342,20 +381,22 @@ export class Engine implements AnswerEngine {
     const lines: string[] = [];
     const all: Passage[] = [];
     const values: Array<{ label: string; value: number | null; unit: string }> = [];
-    const terms = this.terms(info);
     for (const d of targets) {
       const passages = await this.search(info, this.rowsOf([d.docId]), 6);
       all.push(...passages);
-      const scored = scoreFigureSentences(passages, terms);
-      const best = scored.find((s) => s.figure);
+      const best = this.bestSentence(info, passages);
       const label = `${displayName(d)}${d.year ? `${d.year}年` : ""}`;
-      if (!best || this.relevance(info, passages) < 0.5) {
+      if (!best || this.relevance(info, passages) < RELEVANCE_SCOPED) {
         lines.push(`${label}：报告正文中没有找到相关数字。`);
         values.push({ label, value: null, unit: "" });
         continue;
       }
       lines.push(...this.figureLine(best, cites, `${label}：`));
-      const m = best.figure!.match(/^(\d+(?:\.\d+)?)(万|亿)?(.*)$/)!;
+      if (!best.figure) {
+        values.push({ label, value: null, unit: "" });
+        continue;
+      }
+      const m = best.figure.match(/^(\d+(?:\.\d+)?)(万|亿)?(.*)$/)!;
       values.push({ label, value: Number(m[1]) * (m[2] === "万" ? 1e4 : m[2] === "亿" ? 1e8 : 1), unit: m[3] });
     }
     if (cites.items.length === 0) return { answer: this.notFound(info.question, "语料中没有找到可比较的相关数字。"), passages: [] };
@@ -377,7 +418,7 @@ export class Engine implements AnswerEngine {
     passages = passages
       .map((p) => ({ ...p, score: p.score * (p.chunk.meta.kind === "regulation" && p.chunk.meta.year === 2007 && !wants2007 ? 0.5 : 1) * (p.chunk.meta.title.includes("若干问题的规定") && !/2011/.test(info.question) ? 0.7 : 1) }))
       .sort((a, b) => b.score - a.score);
-    if (passages.length === 0 || this.relevance(info, passages) < 0.5)
+    if (passages.length === 0 || this.relevance(info, passages) < RELEVANCE_OPEN)
       return { answer: this.notFound(info.question, `语料中的条例和格式通知没有涉及这一问题。${this.coverageSummary()}`), passages: [] };
     const cites = new CitationList();
     const lines: string[] = [];
@@ -444,7 +485,7 @@ export class Engine implements AnswerEngine {
     const examples = candidates.sort((a, b) => b.score - a.score).slice(0, 3);
     if (examples.length === 0 && cites.items.length === 0) {
       const passages = await this.search(info, null, 6, ["format_notice", "report"]);
-      if (passages.length === 0 || this.relevance(info, passages) < 0.5)
+      if (passages.length === 0 || this.relevance(info, passages) < RELEVANCE_OPEN)
         return { answer: this.notFound(info.question, "语料中没有找到相应的格式要求或报告范例。"), passages: [] };
       examples.push(...passages.slice(0, 3));
     }

@@ -52,28 +52,62 @@ function figuresIn(text: string): Array<{ figure: string; index: number }> {
   return out;
 }
 
-/** Scores the sentences of the passages for a figure question and returns them best first. */
-export function scoreFigureSentences(passages: Passage[], terms: TermWeight[]): ScoredSentence[] {
+/** Length of the longest run of `phrase` (≥ 3 characters) that occurs in `text`. */
+export function longestSharedRun(text: string, phrase: string): number {
+  let best = 0;
+  for (let i = 0; i < phrase.length; i++) {
+    for (let j = phrase.length; j - i > Math.max(best, 2); j--) {
+      if (text.includes(phrase.slice(i, j))) {
+        best = j - i;
+        break;
+      }
+    }
+  }
+  return best;
+}
+
+const TOTAL_CUE = /共|总计|合计|累计|全年|全区|全市|全县|总数|总量/;
+/** "本报告共分6个部分": the report's own outline, never an answer. */
+const OUTLINE = /\d+\s*个?部分/;
+
+export interface SentenceScoring {
+  /** The question's topic without spaces, for phrase matches ("主动公开政府信息"). */
+  phrase: string;
+  /** Figure questions need a number with a unit; other questions take the best matching sentence. */
+  wantFigure: boolean;
+  /** Subjects the question does not ask about (行政复议 when asking about applications). */
+  offTopic?: RegExp[];
+}
+
+/** Scores the sentences of the passages and returns them best first. */
+export function scoreSentences(passages: Passage[], terms: TermWeight[], opts: SentenceScoring): ScoredSentence[] {
   const out: ScoredSentence[] = [];
   passages.forEach((p, rank) => {
-    const sectionBonus = overlap(p.chunk.meta.section, terms) * 0.5;
+    const sectionBonus = overlap(p.chunk.meta.section, terms) * 0.5 - (opts.wantFigure && p.chunk.meta.section.startsWith("前言") ? 1.5 : 0);
     for (const sentence of splitSentences(p.chunk.text)) {
       const clauses = sentence.split(/(?<=[，,；;])/);
       let bestClause = "";
       let bestFigure: string | null = null;
       let bestClauseScore = -1;
       for (const clause of clauses) {
-        const figs = figuresIn(clause);
+        const figs = OUTLINE.test(clause) ? [] : figuresIn(clause);
         if (figs.length === 0) continue;
-        const s = overlap(clause, terms) * 2 + (figs.length === 1 ? 0.3 : 0);
-        if (s > bestClauseScore) {
-          bestClauseScore = s;
+        let cs = overlap(clause, terms) * 2 + Math.min(3, longestSharedRun(clause, opts.phrase) / 3) + (figs.length === 1 ? 0.3 : 0);
+        if (TOTAL_CUE.test(clause)) cs += 0.5;
+        // "…303条，占71.3%": a share of the whole, not the whole.
+        if (/占[^，。]{0,8}\d+(\.\d+)?%/.test(clause)) cs -= 0.75;
+        // A clause about review, litigation or fees does not answer a question that names none of them.
+        for (const re of opts.offTopic ?? []) if (re.test(clause)) cs -= 1.5;
+        if (cs > bestClauseScore) {
+          bestClauseScore = cs;
           bestClause = clause;
           bestFigure = figs[0].figure;
         }
       }
-      const base = overlap(sentence, terms);
-      const score = base + Math.max(bestClauseScore, 0) + sectionBonus + (bestFigure ? 2 : 0) + 1.5 / (1 + rank) + (p.chunk.meta.block === "prose" ? 0 : -1.5);
+      const drift = (opts.offTopic ?? []).filter((re) => re.test(sentence)).length;
+      const base = overlap(sentence, terms) + Math.min(3, longestSharedRun(sentence, opts.phrase) / 3) - drift;
+      const figureScore = opts.wantFigure ? Math.max(bestClauseScore, 0) + (bestFigure ? 2 : 0) : 0;
+      const score = base + figureScore + sectionBonus + 1 / (1 + rank) + (p.chunk.meta.block === "prose" ? 0 : -1.5);
       out.push({ passage: p, rank, sentence: sentence.trim(), clause: bestClause.replace(/[，,；;。]$/, "").trim(), figure: bestFigure, score });
     }
   });

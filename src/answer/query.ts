@@ -34,6 +34,8 @@ export interface QueryInfo {
   injection: boolean;
   /** Region/year/topic inherited from the previous turn. */
   inherited: boolean;
+  /** Topic of the previous turn, for follow-ups that add to it rather than replace it ("如果需要延长…"). */
+  context: string;
 }
 
 const ADMIN_SUFFIX = /(综合实验区|自治州|自治县|省|市|县|区|旗)$/;
@@ -69,11 +71,11 @@ const FIGURE = /多少|几(件|条|个|次|场|期|人|项|篇|份|家|批)|数�
 const DEFINITION =
   /什么是|是什么|什么意思|啥意思|含义|指的?是|定义|怎么处理|如何处理|怎么办|怎样处理|如何答复|怎么答复|如何认定|怎么认定|哪些情形|什么情况下|什么情形|依据|规定|条例|第.{1,4}条|期限|多长时间|多久|工作日|怎么收|如何收|收费标准|能不能|可以不|是否可以|应当如何|怎么算|如何界定|区别|司法解释|法院/;
 const DRAFTING = /应(该|当)?写|怎么写|如何写|写哪些|写什么|包括哪些内容|包含哪些|应当包括|应包括|范例|示例|样例|参考|别人(写|是怎么|的)|给我看看|看看.{0,8}(怎么|如何)|模板|格式要求|怎么编写|如何编写|编写/;
-const FOLLOWUP = /^(那|那么|还有|另外|再|同样|同期|这|该)|呢[？?]?$|^[^，。]{0,8}(呢|吗)[？?]?$/;
+const FOLLOWUP = /^(那|那么|还有|另外|再|同样|同期|这|该|如果|要是|假如|此外|因此)|呢[？?]?$|^[^，。]{0,8}(呢|吗)[？?]?$|因此|这种情况|这样的话/;
 
 /** Question words and fillers: dropped from the topic (matched as whole jieba words, never inside a word). */
 const QUESTION_NOISE = new Set(
-  "请问 请 帮 帮我 告诉 告诉我 查 查一下 查询 一下 情况 多少 几 是 是多少 有 有多少 什么 是什么 怎么 怎么样 如何 哪些 哪个 哪 哪年 哪一年 年 年度 对 对吗 是吗 呢 吗 吧 啊 了 的 和 与 及 那 那么 还有 另外 再 同样 同期 共 一共 总共 我 你 一 个 件 条 次 多 少 更 比较 相比 对比 还是 分别 各 都".split(
+  "请问 请 帮 帮我 告诉 告诉我 查 查一下 查询 一下 情况 多少 几 是 是多少 有 有多少 什么 是什么 怎么 怎么样 如何 哪些 哪个 哪 哪年 哪一年 年 年度 对 对吗 是吗 呢 吗 吧 啊 了 的 和 与 及 那 那么 还有 另外 再 同样 同期 共 一共 总共 我 你 一 个 件 条 次 多 少 更 比较 相比 对比 还是 分别 各 都 过 条数 件数 个数 次数 数量 数目 数字 几件 几条 几个 几次 有几件 多少件 多少条 多少次 具体 一共有 共有 管委会 管理委员会 人民政府 党工委".split(
     " ",
   ),
 );
@@ -94,8 +96,12 @@ function extractClaimed(q: string): string[] {
   return out;
 }
 
+/** Words that point at the governing texts rather than at a report, even when a year is named ("2008年施行的旧条例"). */
+const LEGAL_CUE = /条例|司法解释|最高法|最高人民法院|法院|被告|立案|判决|审理|国务院令|法释/;
+
 export function detectIntent(q: string, regions: string[], years: number[], claimed: string[]): Intent {
   const targets = Math.max(regions.length, 1) * Math.max(years.length, 1);
+  if (regions.length === 0 && LEGAL_CUE.test(q) && !DRAFTING.test(q)) return "definition";
   if (DRAFTING.test(q)) return "drafting";
   if (VERIFY.test(q) && claimed.length > 0) return "verify";
   if (targets >= 2 && (COMPARE.test(q) || FIGURE.test(q))) return "comparison";
@@ -154,8 +160,12 @@ export function analyzeQuery(question: string, regions: RegionEntry[], state?: C
   let topic = topicOf(q, namesFound);
 
   let inherited = false;
+  let context = "";
   const fresh = state && state.lastQuestion && now - state.updatedAt < 30 * 60_000;
-  if (fresh && (FOLLOWUP.test(q) || (found.length === 0 && years.length === 0) || topic.length <= 2)) {
+  if (fresh && FOLLOWUP.test(q)) context = state.topic.join(" ");
+  // Only an explicit follow-up ("那…呢", "如果…") or a bare fragment inherits: a new full question must
+  // not be silently narrowed to the previous report.
+  if (fresh && (FOLLOWUP.test(q) || topic.replace(/\s/g, "").length <= 2)) {
     if (found.length === 0 && !unknownPlace && state.regions.length) {
       found.push(...state.regions);
       inherited = true;
@@ -183,6 +193,7 @@ export function analyzeQuery(question: string, regions: RegionEntry[], state?: C
     claimed,
     injection,
     inherited,
+    context: inherited ? "" : context,
   };
 }
 

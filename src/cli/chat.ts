@@ -82,7 +82,10 @@ function runCommand(engine: AnswerEngine, cmd: string, args: string[], last: Ans
       if (!last || last.citations.length === 0) return "还没有可查看的依据，请先提问。";
       const n = Number(args[0] ?? "1");
       const c = Number.isInteger(n) ? last.citations[n - 1] : undefined;
-      if (!c) return `请输入 1 到 ${last.citations.length} 之间的编号，例如 /source 1。`;
+      if (!c)
+        return last.citations.length === 1
+          ? "上一个答案只有 1 条依据，请输入 /source 1。"
+          : `请输入 1 到 ${last.citations.length} 之间的编号，例如 /source 1。`;
       const full = engine.fullSection(c);
       const body = full ?? `（未能找到完整章节，以下为引用片段）\n${c.quote}`;
       return `来源${n}：${citationLabel(c)}\n\n${body.trim()}`;

@@ -46,6 +46,11 @@ export class Bm25Index {
     return this.data.docLens.length;
   }
 
+  /** Number of documents containing `term`. */
+  df(term: string): number {
+    return (this.data.postings[term]?.length ?? 0) / 2;
+  }
+
   toJSON(): SerializedBm25 {
     return this.data;
   }

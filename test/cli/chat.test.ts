@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AnswerEngine } from "../../src/answer/api.js";
+import { runTerminalChat } from "../../src/cli/chat.js";
+import { openEngine } from "../../src/answer/engine.js";
+import { settingsSchema } from "../../src/config.js";
+
+let engine: AnswerEngine;
+let indexDir: string;
+
+beforeAll(async () => {
+  indexDir = mkdtempSync(join(tmpdir(), "nianbao-chat-"));
+  engine = await openEngine({ indexDir, corpusDir: "corpus", settings: settingsSchema.parse({}) });
+}, 300_000);
+
+afterAll(() => {
+  if (indexDir) rmSync(indexDir, { recursive: true, force: true });
+});
+
+/** Run a scripted session (piped stdin, no TTY) and return everything printed. */
+async function script(lines: string[], end = true): Promise<string> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let out = "";
+  output.on("data", (d) => (out += d.toString("utf8")));
+  const done = runTerminalChat(engine, { input, output, isTTY: false });
+  for (const l of lines) input.write(l + "\n");
+  if (end) input.end();
+  await done;
+  return out;
+}
+
+describe("terminal chat (piped stdin)", () => {
+  it("answers, follows up, shows a source and the reports, then exits on EOF", async () => {
+    const out = await script(["沈阳2013年受理了多少件政府信息公开申请？", "那行政复议呢？", "/source 1", "/reports"]);
+    expect(out).not.toContain("问：");
+    const blocks = out.split(/\n\n(?=答：|来源\d|已收录)/);
+    const first = blocks.find((b) => b.startsWith("答：") && b.includes("249"));
+    expect(first).toBeDefined();
+    expect(first).toMatch(/\[1\] 《[^》]+》 · 沈阳市 · 2013年/);
+    expect(first).toContain("“");
+    // The follow-up comes after the first answer and inherits 沈阳 2013.
+    const iFollow = out.indexOf("22件");
+    expect(iFollow).toBeGreaterThan(out.indexOf("249"));
+    expect(out).toMatch(/来源1：《[^》]+》 · 沈阳市 · 2013年/);
+    expect(out.indexOf("来源1：")).toBeGreaterThan(iFollow);
+    expect(out).toMatch(/已收录 \d+ 个地区或机关的年度报告/);
+    expect(out).toContain("沈阳市");
+  }, 60_000);
+
+  it("handles /help, bad /source numbers, unknown commands and /quit before EOF", async () => {
+    const out = await script(["/source 1", "/help", "/nope", "/quit", "沈阳2013年受理了多少件政府信息公开申请？"], false);
+    expect(out).toContain("还没有可查看的依据");
+    expect(out).toContain("/source N");
+    expect(out).toContain("未识别的命令 /nope");
+    // Nothing after /quit is processed.
+    expect(out).not.toContain("249");
+  });
+
+  it("shows the prompt only on a TTY", async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let out = "";
+    output.on("data", (d) => (out += d.toString("utf8")));
+    const done = runTerminalChat(engine, { input, output, isTTY: true });
+    input.end("/help\n");
+    await done;
+    expect(out).toContain("问：");
+    expect(out).toContain("/quit");
+  });
+});
