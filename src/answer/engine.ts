@@ -141,10 +141,9 @@ export class Engine implements AnswerEngine {
     const doc = this.docs.find((d) => d.source === c.source && d.title === c.title) ?? this.docs.find((d) => d.source === c.source);
     if (!doc) return null;
     const secs = this.sectionsByDoc.get(doc.docId);
-    // The whole top-level section is what a reader wants to see around a quote.
-    const top = c.section.split(" › ")[0];
+    // The cited section with its subsections, in document order.
     const parts: string[] = [];
-    for (const [path, texts] of secs ?? []) if (path === c.section || path.startsWith(`${top} › `) || path === top) parts.push(...texts);
+    for (const [path, texts] of secs ?? []) if (path === c.section || path.startsWith(`${c.section} › `)) parts.push(...texts);
     return parts.length ? parts.join("\n") : null;
   }
 

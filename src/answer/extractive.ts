@@ -84,7 +84,10 @@ export function scoreSentences(passages: Passage[], terms: TermWeight[], opts: S
   const out: ScoredSentence[] = [];
   passages.forEach((p, rank) => {
     const sectionBonus = overlap(p.chunk.meta.section, terms) * 0.5 - (opts.wantFigure && p.chunk.meta.section.startsWith("前言") ? 1.5 : 0);
+    const heading = p.chunk.meta.section.split(" › ").pop() ?? "";
     for (const sentence of splitSentences(p.chunk.text)) {
+      // The heading line opening a chunk names the section; it never answers anything.
+      if (sentence.trim() === heading) continue;
       const clauses = sentence.split(/(?<=[，,；;])/);
       let bestClause = "";
       let bestFigure: string | null = null;

@@ -180,7 +180,8 @@ export function analyzeQuery(question: string, regions: RegionEntry[], state?: C
     }
   }
 
-  const intent = detectIntent(q + (inherited ? ` ${topic}` : ""), found, years, claimed);
+  // A follow-up keeps the kind of question it follows ("那行政复议呢？" after "…多少件？" still wants a figure).
+  const intent = detectIntent(q + (inherited && state?.lastQuestion ? ` ${topic} ${state.lastQuestion}` : ""), found, years, claimed);
   return {
     question: q,
     intent,

@@ -1,0 +1,58 @@
+import { loadSettings, type Settings } from "../config.js";
+import { NianbaoError, redact } from "../errors.js";
+import { openEngine } from "../answer/engine.js";
+import { indexExists } from "../index/store.js";
+import { launchBot } from "../bot/bot.js";
+import { runTerminalChat } from "./chat.js";
+import { parseArgs } from "./args.js";
+import { loadDotEnv } from "./env.js";
+
+/**
+ * `npm start`: builds the index from corpus/ when it is missing, then serves the Telegram bot when
+ * TELEGRAM_BOT_TOKEN is set (long polling, or a webhook server with WEBHOOK_URL) and the terminal chat otherwise.
+ */
+async function main(): Promise<number> {
+  loadDotEnv();
+  const args = parseArgs(process.argv.slice(2), ["index"]);
+  let settings: Settings;
+  try {
+    settings = loadSettings();
+  } catch (err) {
+    console.error(`启动失败：${(err as Error).message}`);
+    return 1;
+  }
+  const secrets = [settings.TELEGRAM_BOT_TOKEN, settings.LLM_API_KEY, settings.EMBEDDINGS_API_KEY, settings.WEBHOOK_SECRET];
+  const log = (e: Record<string, unknown>) => {
+    if (e.event === "debug" && settings.LOG_LEVEL !== "debug") return;
+    console.error(redact(JSON.stringify({ time: new Date().toISOString(), ...e }), secrets));
+  };
+  const indexDir = args.values.get("index") ?? settings.NIANBAO_INDEX_DIR;
+  const telegram = Boolean(settings.TELEGRAM_BOT_TOKEN);
+  if (!(await indexExists(indexDir))) console.error(`首次启动：正在从 ${settings.CORPUS_DIR}/ 构建索引（约数秒）… / building the index`);
+  const engine = await openEngine({ indexDir, corpusDir: settings.CORPUS_DIR, settings, log: telegram ? log : () => {} });
+  const cov = engine.coverage();
+  console.error(`索引已就绪：${cov.documents} 篇文档，${cov.chunks} 个片段。模式：${settings.LLM_BASE_URL ? `LLM（${settings.LLM_MODEL}）+ 抽取式兜底` : "抽取式（离线）"}。`);
+
+  if (!telegram) {
+    await runTerminalChat(engine, { input: process.stdin, output: process.stdout });
+    return 0;
+  }
+  console.error(settings.WEBHOOK_URL ? `Telegram 机器人（webhook，端口 ${settings.WEBHOOK_PORT}）已启动。` : "Telegram 机器人（长轮询）已启动，按 Ctrl-C 停止。");
+  const running = await launchBot(engine, settings, log);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await running.stop();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    const msg = err instanceof NianbaoError ? err.message : (err as Error).message;
+    console.error(`启动失败：${redact(msg, [process.env.TELEGRAM_BOT_TOKEN, process.env.LLM_API_KEY, process.env.EMBEDDINGS_API_KEY])}`);
+    process.exit(1);
+  },
+);
