@@ -241,7 +241,7 @@ export class Engine implements AnswerEngine {
 
   private async answerExtractive(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
     const none = (text: string) => ({ answer: this.notFound(info.question, text), passages: [] as Passage[] });
-    const domain = info.regions.length > 0 || info.years.length > 0 || groupsIn(info.topic).length > 0 || DOMAIN_HINT.test(info.topic);
+    const domain = info.regions.length > 0 || info.years.length > 0 || groupsIn(info.question).length > 0 || DOMAIN_HINT.test(info.question);
     if (info.injection && !domain)
       return none("我只能依据语料中的政府信息公开年度报告和相关法规回答问题，不能更改设定或透露内部指令。您可以问：“沈阳2013年受理了多少件政府信息公开申请？”");
     if (info.unknownPlace && info.regions.length === 0)
@@ -282,24 +282,30 @@ export class Engine implements AnswerEngine {
   }
 
   /**
-   * Share of the question's content (idf-weighted words) found in the passages, counting glossary
-   * equivalents. Below the bar, the corpus does not answer the question.
+   * Share of the question's content words found in `hay`, weighted by idf and counting glossary
+   * equivalents. Words the corpus never uses (question phrasing: 应该, 多长时间) are ignored unless
+   * no word of the question is in the corpus at all.
    */
-  private relevance(info: QueryInfo, passages: Passage[]): number {
-    const words = contentWords(info.topic);
+  private termCoverage(words: string[], hay: string, groups = groupsIn(words.join(""))): number {
     if (words.length === 0) return 1;
-    const hay = passages.slice(0, 5).map((p) => `${p.chunk.meta.section} ${p.chunk.text}`).join(" ");
-    const groups = groupsIn(info.topic);
     const n = this.index.bm25.size;
     let hit = 0;
     let total = 0;
     for (const w of words) {
-      const weight = Math.log(1 + n / (this.index.bm25.df(w) + 1));
+      const df = this.index.bm25.df(w);
+      if (df === 0) continue;
+      const weight = Math.log(1 + n / (df + 1));
       total += weight;
       const g = groups.find((gr) => gr.terms.some((t) => t.includes(w) || w.includes(t)));
       if (hay.includes(w) || (g && g.terms.some((t) => hay.includes(t)))) hit += weight;
     }
-    return total > 0 ? hit / total : 1;
+    return total > 0 ? hit / total : 0;
+  }
+
+  /** Below the bar, the corpus does not answer the question. */
+  private relevance(info: QueryInfo, passages: Passage[]): number {
+    const hay = passages.slice(0, 5).map((p) => `${p.chunk.meta.section} ${p.chunk.text}`).join(" ");
+    return this.termCoverage(contentWords(info.topic), hay, groupsIn(info.question));
   }
 
   private async search(info: QueryInfo, rows: Set<number> | null, k = 8, kinds?: DocKind[]): Promise<Passage[]> {
@@ -409,40 +415,67 @@ export class Engine implements AnswerEngine {
     return this.finish(info, lines, cites, all);
   }
 
+  /** Which governing texts a rule question is about, best first. */
+  private governingKinds(q: string): DocKind[] {
+    if (/法院|诉讼|起诉|被告|立案|判决|审理|司法解释|最高法|法释/.test(q)) return ["judicial_interpretation", "regulation", "format_notice"];
+    if (/年报|年度报告|表格|统计|格式|填报|报送/.test(q) && !/条例/.test(q)) return ["format_notice", "regulation", "judicial_interpretation"];
+    return ["regulation", "format_notice", "judicial_interpretation"];
+  }
+
   private async answerDefinition(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
-    const rows = this.scopeRows(info);
-    const wants2007 = /2007|2008|旧条例|原条例|修订前/.test(info.question);
-    let passages = await this.search(info, rows, 10);
-    // The 2019 revision is in force; the 2007 text only answers questions that ask for it.
-    passages = passages
-      .map((p) => ({ ...p, score: p.score * (p.chunk.meta.kind === "regulation" && p.chunk.meta.year === 2007 && !wants2007 ? 0.5 : 1) * (p.chunk.meta.title.includes("若干问题的规定") && !/2011/.test(info.question) ? 0.7 : 1) }))
+    const q = info.question;
+    const kinds = this.governingKinds(q);
+    const rows = this.rowsOf(this.docs.filter((d) => GOVERNING.includes(d.kind)).map((d) => d.docId));
+    const retrieved = await this.search(info, rows, 12, kinds);
+    const words = contentWords(`${info.topic} ${info.context}`);
+    const groups = groupsIn(q);
+    const asksMeaning = /定义|是什么|什么意思|含义|指什么|是指|怎么理解/.test(q);
+    const wantsOld = /2007|2008|旧条例|旧版|原条例|修订前|492号/.test(q);
+    const wantsBoth = /新旧|两版|修订前后|前后/.test(q);
+    const wantsOldJi = /2011|旧规定|原规定|还有效|废止|失效/.test(q);
+    // Rerank: how much of the question the passage covers decides, retrieval order and kind break ties.
+    const ranked = retrieved
+      .map((p, i) => {
+        const m = p.chunk.meta;
+        let s = this.termCoverage(words, `${m.section} ${p.chunk.text}`, groups) + 0.3 / (1 + i);
+        const k = kinds.indexOf(m.kind);
+        s += k === 0 ? 0.15 : k === 1 ? 0.05 : 0;
+        if (asksMeaning && /是指|所称/.test(p.chunk.text)) s += 0.3;
+        if (m.kind === "regulation" && !wantsBoth) s *= (m.year === 2007) === wantsOld ? 1 : 0.6;
+        if (m.kind === "judicial_interpretation" && m.year !== null && m.year <= 2011 && !wantsOldJi) s *= 0.7;
+        if (m.block !== "prose") s *= 0.8;
+        return { ...p, score: s };
+      })
       .sort((a, b) => b.score - a.score);
-    if (passages.length === 0 || this.relevance(info, passages) < RELEVANCE_OPEN)
-      return { answer: this.notFound(info.question, `语料中的条例和格式通知没有涉及这一问题。${this.coverageSummary()}`), passages: [] };
+    if (ranked.length === 0 || this.relevance(info, ranked) < RELEVANCE_OPEN)
+      return { answer: this.notFound(q, `语料中的条例、格式通知和司法解释没有涉及这一问题。${this.coverageSummary()}`), passages: [] };
     const cites = new CitationList();
     const lines: string[] = [];
-    const terms = this.terms(info);
-    const rank = (p: Passage) => p.score + 0.02 * this.overlapScore(p, terms);
-    const ordered = [...passages].sort((a, b) => rank(b) - rank(a));
-    const main = ordered[0];
+    const focus = words.filter((w) => ranked[0].chunk.text.includes(w)).sort((a, b) => b.length - a.length)[0] ?? "";
+    const main = ranked[0];
     const n = cites.add(main);
-    const mm = main.chunk.meta;
-    const article = mm.section.split(" › ").pop() ?? "";
-    const where = mm.kind === "regulation" ? `《${mm.title}》（${mm.year}年${mm.year === 2019 ? "修订" : ""}）${/^第.+条$/.test(article) ? article : ""}` : `《${mm.title}》 › ${mm.section}`;
-    lines.push(`${where}规定：[${n}]`);
-    lines.push(`“${excerpt(main.chunk.text, terms[0]?.term ?? "", 400)}”`);
-    // Also show how the other governing kinds treat it (the format notice's table row, a judicial rule).
-    const seenKinds = new Set<string>([`${mm.kind}|${mm.year}`]);
-    for (const p of ordered.slice(1)) {
+    lines.push(`${this.ruleSource(main)}规定：[${n}]`);
+    lines.push(`“${excerpt(main.chunk.text, focus, 400)}”`);
+    // Then how the other texts treat it (the other regulation version, the format notice's table, a court rule).
+    const seen = new Set<string>([main.chunk.meta.docId]);
+    for (const p of ranked.slice(1)) {
       if (cites.items.length >= 3) break;
-      const k = `${p.chunk.meta.kind}|${p.chunk.meta.year}`;
-      if (seenKinds.has(k) || this.overlapScore(p, terms) < 1) continue;
-      seenKinds.add(k);
+      if (seen.has(p.chunk.meta.docId) || p.score < main.score * 0.6) continue;
+      seen.add(p.chunk.meta.docId);
       const i = cites.add(p);
-      const c = cites.items[i - 1];
-      lines.push(`另见${citeLabel(c)}：“${excerpt(p.chunk.text, terms[0]?.term ?? "", 200)}”[${i}]`);
+      const f = words.filter((w) => p.chunk.text.includes(w)).sort((a, b) => b.length - a.length)[0] ?? "";
+      lines.push(`参见${this.ruleSource(p)}：“${excerpt(p.chunk.text, f, 220)}”[${i}]`);
     }
-    return this.finish(info, lines, cites, ordered);
+    return this.finish(info, lines, cites, ranked);
+  }
+
+  /** "《中华人民共和国政府信息公开条例》（2019年修订）第三十条" or the notice title and section. */
+  private ruleSource(p: Passage): string {
+    const m = p.chunk.meta;
+    const last = m.section.split(" › ").pop() ?? "";
+    if (m.kind === "regulation") return `《${m.title}》（${m.year}年${m.year === 2019 ? "修订" : ""}）${/^第.+条$/.test(last) ? last : ` › ${m.section}`}`;
+    if (m.kind === "judicial_interpretation") return `《${m.title}》${/^第.+条$/.test(last) ? last : ` › ${m.section}`}`;
+    return `《${m.title}》 › ${m.section}`;
   }
 
   private overlapScore(p: Passage, terms: TermWeight[]): number {

@@ -74,16 +74,26 @@ export function chunkId(meta: DocMeta, ord: number, text: string): string {
 /** Turns a document's sections into chunks; a chunk never spans two sections, so never two top-level sections. */
 export function chunkDocument(meta: DocMeta, sections: Section[], opts: ChunkOptions = DEFAULT_CHUNK_OPTIONS): Chunk[] {
   const chunks: Chunk[] = [];
+  // Headings of sections without a body of their own ("二、主动公开政府信息情况" over its table) open the
+  // first chunk below them, so their text is not lost; that chunk's section path already names them.
+  let pending: string[] = [];
   for (const sec of flattenSections(sections)) {
     // A heading is part of the source text (it may even carry a figure: "5、新闻发布会:…40场"), so it
     // opens its section's first chunk; a childless heading with no body is a chunk of its own.
     const own = sec.table || sec.heading === "前言" ? "" : sec.heading;
-    if (!sec.body && (sec.children.length > 0 || !own)) continue;
+    if (!sec.body && sec.children.length > 0) {
+      if (own) pending.push(own);
+      continue;
+    }
+    if (pending.length && !sec.path.includes(pending[0])) pending = [];
+    if (!sec.body && !own) continue;
     const section = sec.path.join(SECTION_SEPARATOR);
     const pieces = sec.table
       ? packSentences([sec.body], opts.maxTableChars, opts.maxTableChars)
       : packSentences(splitSentences(sec.body), opts.targetChars, opts.maxChars);
-    if (own) pieces[0] = pieces.length ? `${own}\n${pieces[0]}` : own;
+    const lead = [...pending, own].filter(Boolean).join("\n");
+    pending = [];
+    if (lead) pieces[0] = pieces.length ? `${lead}\n${pieces[0]}` : lead;
     for (const text of pieces) {
       const ord = chunks.length;
       chunks.push({

@@ -76,6 +76,12 @@ function issueYear(text: string): number | null {
     const y = Number(m[1]);
     if (best === null || y > best) best = y;
   }
+  // A signature date further down, at the start of a line whose break was lost
+  // ("2019年11月23日中华人民共和国政府信息公开工作年度报告格式（试行）").
+  if (best === null) {
+    const signed = text.match(/^\s*(\d{4})年\d{1,2}月\d{1,2}日(?!\s*起?施行)/m);
+    if (signed) best = Number(signed[1]);
+  }
   return best;
 }
 

@@ -47,7 +47,7 @@ export const STANDARD_TITLES = [
   "因政府信息公开申请行政复议、提起行政诉讼的情况", "申请行政复议和提起行政诉讼情况",
   "政府信息公开行政复议、行政诉讼情况", "因政府信息公开申请行政复议、提起行政诉讼情况",
   "政府信息公开工作存在的主要问题及改进情况", "存在的主要问题及改进情况", "存在的主要问题和改进情况",
-  "工作中存在的主要问题及改进情况", "存在问题", "下步工作打算", "其他需要报告的事项", "其他情况",
+  "工作中存在的主要问题及改进情况", "存在的主要问题和改进措施", "主要问题和改进措施", "存在问题", "下步工作打算", "其他需要报告的事项", "其他情况",
   "政府信息公开情况统计表", "重点领域政府信息公开情况",
 ];
 
@@ -94,7 +94,8 @@ export function titleEnd(text: string, from: number, lineStart: boolean): number
       return from + lead + t.length;
     }
   }
-  const nl = body.indexOf("\n");
+  // The last line of a document ends at the end of the text, not at a line break ("二、工作成效").
+  const nl = body.indexOf("\n") >= 0 ? body.indexOf("\n") : from + lead + body.length === text.length ? body.length : -1;
   if (lineStart && nl >= 0 && nl <= MAX_TITLE && !/[。；！？：:]/.test(body.slice(0, nl).replace(/[。；！？]$/, ""))) {
     const line = body.slice(0, nl).replace(/[。；：:！？\s]+$/, "");
     if (line.length >= 1) return from + lead + line.length;
@@ -115,7 +116,8 @@ export function titleEnd(text: string, from: number, lineStart: boolean): number
     else if (i >= 2 && (body.startsWith("一是", i) || /^第[一二三四五六七八九十百]+条/.test(body.slice(i)))) hard = i;
     else if (comma < 0 && (ch === "，" || ch === ",")) comma = i;
   }
-  const word = /^.{2,28}?(?:方面|情况)(?=[\u4e00-\u9fff“])/.exec(body);
+  // "…情况统计表" is one title (the appended statistics table of the old format).
+  const word = /^.{2,28}?(?:方面|情况(?:统计表)?)(?=[\u4e00-\u9fff“\s])/.exec(body);
   const stops = [hard, word ? word[0].length : -1].filter((x) => x >= 1);
   const best = stops.length ? Math.min(...stops) : -1;
   if (best >= 1 && best <= 30) return from + lead + best;
@@ -228,7 +230,8 @@ export function findTables(text: string): TableSpan[] {
   }
   const art20 = text.search(/第二十条第[（(]一[）)]项/);
   if (art20 >= 0) spans.push({ start: art20, end: null, kind: "art20" });
-  const rev = text.search(/行政复议\s*行政诉讼\s*结果维持/);
+  // Flattened ("行政复议行政诉讼结果维持…"), PDF cells ("行政复议 | 行政诉讼\n结果\n维持") or Markdown ("### 行政复议\n| 结果维持 |").
+  const rev = text.search(/行政复议[\s|#]*(?:行政诉讼[\s|#]*)?结果[\s|]*维持/);
   if (rev >= 0) {
     const tail = /(尚未审结\s*总计)(?![\s\S]*尚未审结\s*总计)[\s\d]*/g;
     const rest = text.slice(rev, rev + 600);
