@@ -241,8 +241,10 @@ export class Engine implements AnswerEngine {
 
   private async answerExtractive(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
     const none = (text: string) => ({ answer: this.notFound(info.question, text), passages: [] as Passage[] });
-    const domain = info.regions.length > 0 || info.years.length > 0 || groupsIn(info.question).length > 0 || DOMAIN_HINT.test(info.question);
-    if (info.injection && !domain)
+    const asked = `${info.question} ${info.context}`;
+    const domain = info.regions.length > 0 || info.years.length > 0 || groupsIn(asked).length > 0 || DOMAIN_HINT.test(asked);
+    // An instruction-changing message is answered only when it also asks a concrete question about a report.
+    if (info.injection && info.regions.length === 0 && info.years.length === 0)
       return none("我只能依据语料中的政府信息公开年度报告和相关法规回答问题，不能更改设定或透露内部指令。您可以问：“沈阳2013年受理了多少件政府信息公开申请？”");
     if (info.unknownPlace && info.regions.length === 0)
       return none(`语料中没有${info.unknownPlace}的政府信息公开年度报告，无法回答。${this.coverageSummary()}`);
@@ -265,7 +267,8 @@ export class Engine implements AnswerEngine {
       }
     }
 
-    switch (info.intent) {
+    const intent = info.intent === "comparison" && this.targetDocs(info).length < 2 ? "figure" : info.intent;
+    switch (intent) {
       case "definition":
         return this.answerDefinition(info);
       case "drafting":
@@ -348,13 +351,15 @@ export class Engine implements AnswerEngine {
     const terms = this.terms(info);
     const phrase = info.topic.replace(/\s+/g, "");
     const wantFigure = info.intent === "figure" || info.intent === "verify" || info.intent === "comparison";
-    const offTopic = OFF_TOPIC.filter(([key]) => !groupsIn(`${info.topic} ${info.question}`).some((g) => g.key === key)).map(([, re]) => re);
-    const scored = scoreSentences(passages, terms, { phrase, wantFigure, offTopic });
+    const named = new Set(groupsIn(`${info.topic} ${info.question}`).map((g) => g.key));
+    const offTopic = OFF_TOPIC.filter(([key]) => !named.has(key)).map(([, re]) => re);
+    const onTopic = OFF_TOPIC.filter(([key]) => named.has(key)).map(([, re]) => re);
+    const scored = scoreSentences(passages, terms, { phrase, wantFigure, offTopic, onTopic });
     if (scored.length === 0) return null;
     const withFigure = scored.find((x) => x.figure);
     if (!wantFigure || !withFigure) return scored[0];
     // "2011年全县未收到…申请": a statement that there were none answers "how many" better than an unrelated figure.
-    const plain = scoreSentences(passages, terms, { phrase, wantFigure: false, offTopic });
+    const plain = scoreSentences(passages, terms, { phrase, wantFigure: false, offTopic, onTopic });
     const negative = plain.find((x) => /未收到|没有收到|未发生|没有发生|未受理|无.{0,6}(申请|案件|情况)|均为0|为零/.test(x.sentence));
     const plainScore = (x: ScoredSentence) => plain.find((y) => y.passage === x.passage && y.sentence === x.sentence)?.score ?? 0;
     if (negative && negative.score > plainScore(withFigure) + 0.5) return { ...negative, figure: null, clause: negative.sentence };
@@ -444,6 +449,8 @@ export class Engine implements AnswerEngine {
         if (m.kind === "regulation" && !wantsBoth) s *= (m.year === 2007) === wantsOld ? 1 : 0.6;
         if (m.kind === "judicial_interpretation" && m.year !== null && m.year <= 2011 && !wantsOldJi) s *= 0.7;
         if (m.block !== "prose") s *= 0.8;
+        // The promulgation preamble (国务院令…) names the text but rules nothing.
+        if (m.section === "前言") s *= 0.5;
         return { ...p, score: s };
       })
       .sort((a, b) => b.score - a.score);

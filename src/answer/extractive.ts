@@ -66,6 +66,7 @@ export function longestSharedRun(text: string, phrase: string): number {
   return best;
 }
 
+const SHARE = /^\s*占|占[^，。]{0,8}\d+(\.\d+)?%/;
 const TOTAL_CUE = /共|总计|合计|累计|全年|全区|全市|全县|总数|总量/;
 /** "本报告共分6个部分": the report's own outline, never an answer. */
 const OUTLINE = /\d+\s*个?部分/;
@@ -77,6 +78,13 @@ export interface SentenceScoring {
   wantFigure: boolean;
   /** Subjects the question does not ask about (行政复议 when asking about applications). */
   offTopic?: RegExp[];
+  /** Subjects of the same family the question does ask about: a text naming one of them is on topic. */
+  onTopic?: RegExp[];
+}
+
+function isOffTopic(text: string, opts: SentenceScoring): boolean {
+  if (opts.onTopic?.some((re) => re.test(text))) return false;
+  return (opts.offTopic ?? []).some((re) => re.test(text));
 }
 
 /** Scores the sentences of the passages and returns them best first. */
@@ -92,22 +100,22 @@ export function scoreSentences(passages: Passage[], terms: TermWeight[], opts: S
       let bestClause = "";
       let bestFigure: string | null = null;
       let bestClauseScore = -1;
-      for (const clause of clauses) {
+      for (const [ci, clause] of clauses.entries()) {
         const figs = OUTLINE.test(clause) ? [] : figuresIn(clause);
         if (figs.length === 0) continue;
-        let cs = overlap(clause, terms) * 2 + Math.min(3, longestSharedRun(clause, opts.phrase) / 3) + (figs.length === 1 ? 0.3 : 0);
+        let cs = overlap(clause, terms) * 2 + Math.min(3, longestSharedRun(clause, opts.phrase) / 3);
         if (TOTAL_CUE.test(clause)) cs += 0.5;
         // "…303条，占71.3%": a share of the whole, not the whole.
-        if (/占[^，。]{0,8}\d+(\.\d+)?%/.test(clause)) cs -= 0.75;
+        if (SHARE.test(clause) || SHARE.test(clauses[ci + 1] ?? "")) cs -= 0.75;
         // A clause about review, litigation or fees does not answer a question that names none of them.
-        for (const re of opts.offTopic ?? []) if (re.test(clause)) cs -= 1.5;
+        if (isOffTopic(clause, opts)) cs -= 1.5;
         if (cs > bestClauseScore) {
           bestClauseScore = cs;
           bestClause = clause;
           bestFigure = figs[0].figure;
         }
       }
-      const drift = (opts.offTopic ?? []).filter((re) => re.test(sentence)).length;
+      const drift = isOffTopic(sentence, opts) ? 1 : 0;
       const base = overlap(sentence, terms) + Math.min(3, longestSharedRun(sentence, opts.phrase) / 3) - drift;
       const figureScore = opts.wantFigure ? Math.max(bestClauseScore, 0) + (bestFigure ? 2 : 0) : 0;
       const score = base + figureScore + sectionBonus + 1 / (1 + rank) + (p.chunk.meta.block === "prose" ? 0 : -1.5);

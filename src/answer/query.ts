@@ -65,13 +65,13 @@ const KNOWN_PLACES =
 const INJECTION =
   /(忽略|无视|忘记|忘掉|不要理会|跳过).{0,12}(指令|指示|提示|规则|设定|要求|限制|说明)|(系统|system)\s*(提示|prompt)|提示词|你的(指令|设定|规则|提示)|你现在是|现在你是|扮演|角色扮演|越狱|jailbreak|ignore\s+(all|any|previous|the)|disregard|developer mode|DAN\b|输出.{0,6}(prompt|指令|提示)|写(一)?首诗|讲个笑话/i;
 
-const COMPARE = /哪(一)?年|哪(一)?个|哪家|哪里|比较|对比|相比|比.{0,6}(多|少|高|低)|多还是|少还是|更多|更少|最多|最少|差距|差异|变化|增加了|减少了|增长|下降|分别/;
+const COMPARE = /谁|哪方|哪(一)?年|哪(一)?个|哪家|哪里|比较|对比|相比|比.{0,6}(多|少|高|低)|多还是|少还是|更多|更少|最多|最少|差距|差异|变化|增加了|减少了|增长|下降|分别/;
 const VERIFY = /对吗|是吗|对不对|是不是|是否属实|是否正确|没错吧|真的吗|确实/;
 const FIGURE = /多少|几(件|条|个|次|场|期|人|项|篇|份|家|批)|数量|总数|共计|合计|金额|占比|比例|百分之|几成|总量/;
 const DEFINITION =
   /什么是|是什么|什么意思|啥意思|含义|指的?是|定义|怎么处理|如何处理|怎么办|怎样处理|如何答复|怎么答复|如何认定|怎么认定|哪些情形|什么情况下|什么情形|依据|规定|条例|第.{1,4}条|期限|多长时间|多久|工作日|怎么收|如何收|收费标准|能不能|可以不|是否可以|应当如何|怎么算|如何界定|区别|司法解释|法院/;
 const DRAFTING = /应(该|当)?写|怎么写|如何写|写哪些|写什么|包括哪些内容|包含哪些|应当包括|应包括|范例|示例|样例|参考|别人(写|是怎么|的)|给我看看|看看.{0,8}(怎么|如何)|模板|格式要求|怎么编写|如何编写|编写/;
-const FOLLOWUP = /^(那|那么|还有|另外|再|同样|同期|这|该|如果|要是|假如|此外|因此)|呢[？?]?$|^[^，。]{0,8}(呢|吗)[？?]?$|因此|这种情况|这样的话/;
+const FOLLOWUP = /^(那|那么|还有|另外|再|同样|同期|这|该|如果|要是|假如|此外|因此|其中|其余|上述|它们|这些)|呢[？?]?$|^[^，。]{0,8}(呢|吗)[？?]?$|因此|这种情况|这样的话/;
 
 /** Question words and fillers: dropped from the topic (matched as whole jieba words, never inside a word). */
 const QUESTION_NOISE = new Set(
@@ -139,14 +139,15 @@ export function analyzeQuery(question: string, regions: RegionEntry[], state?: C
   const namesFound: string[] = [];
   // Longest names first, and a name inside an already matched longer one does not count again
   // (平潭综合实验区 must not also match 平潭县's "平潭" … unless the user wrote only 平潭).
-  const all = regions.flatMap((r) => r.names.map((n) => ({ n, r: r.region }))).sort((a, b) => b.n.length - a.n.length);
+  const byName = new Map<string, string[]>();
+  for (const r of regions) for (const n of r.names) byName.set(n, [...(byName.get(n) ?? []), r.region]);
   let rest = q;
-  for (const { n, r } of all) {
-    if (rest.includes(n)) {
-      if (!found.includes(r)) found.push(r);
-      namesFound.push(n);
-      rest = rest.split(n).join("　");
-    }
+  for (const n of [...byName.keys()].sort((a, b) => b.length - a.length)) {
+    if (!rest.includes(n)) continue;
+    // An ambiguous name ("平潭": 平潭县 and 平潭综合实验区) names every region that carries it.
+    for (const r of byName.get(n)!) if (!found.includes(r)) found.push(r);
+    namesFound.push(n);
+    rest = rest.split(n).join("　");
   }
   let unknownPlace: string | null = null;
   if (found.length === 0) {
@@ -162,15 +163,17 @@ export function analyzeQuery(question: string, regions: RegionEntry[], state?: C
   let inherited = false;
   let context = "";
   const fresh = state && state.lastQuestion && now - state.updatedAt < 30 * 60_000;
-  if (fresh && FOLLOWUP.test(q)) context = state.topic.join(" ");
-  // Only an explicit follow-up ("那…呢", "如果…") or a bare fragment inherits: a new full question must
-  // not be silently narrowed to the previous report.
-  if (fresh && (FOLLOWUP.test(q) || topic.replace(/\s/g, "").length <= 2)) {
+  const followup = Boolean(fresh && FOLLOWUP.test(q));
+  if (followup) context = state!.topic.join(" ");
+  // Only an explicit follow-up ("那…呢", "如果…"), a bare fragment, or a figure question that names no
+  // report at all inherits: a new full question must not be silently narrowed to the previous report.
+  const incompleteFigure = found.length === 0 && years.length === 0 && !unknownPlace && FIGURE.test(q) && !LEGAL_CUE.test(q);
+  if (fresh && (followup || topic.replace(/\s/g, "").length <= 2 || incompleteFigure)) {
     if (found.length === 0 && !unknownPlace && state.regions.length) {
       found.push(...state.regions);
       inherited = true;
     }
-    if (years.length === 0 && state.years.length && (found.length === 0 || inherited || FOLLOWUP.test(q))) {
+    if (years.length === 0 && state.years.length && (found.length === 0 || inherited || followup)) {
       years.push(...state.years);
       inherited = true;
     }
@@ -181,7 +184,7 @@ export function analyzeQuery(question: string, regions: RegionEntry[], state?: C
   }
 
   // A follow-up keeps the kind of question it follows ("那行政复议呢？" after "…多少件？" still wants a figure).
-  const intent = detectIntent(q + (inherited && state?.lastQuestion ? ` ${topic} ${state.lastQuestion}` : ""), found, years, claimed);
+  const intent = detectIntent(q + ((inherited || followup) && state?.lastQuestion ? ` ${topic} ${state.lastQuestion}` : ""), found, years, claimed);
   return {
     question: q,
     intent,

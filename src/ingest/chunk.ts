@@ -66,6 +66,23 @@ function cutLong(s: string, max: number): string[] {
   return parts.map((p) => p.trim()).filter(Boolean);
 }
 
+/**
+ * Sentences of a body with the line break kept after the last sentence of each line, so packing
+ * never glues two lines together ("12\n34" must not become "1234") and a chunk stays a verbatim slice.
+ */
+function lineSentences(body: string): string[] {
+  return body.split("\n").flatMap((line) => {
+    const ss = splitSentences(line);
+    if (ss.length) ss[ss.length - 1] += "\n";
+    return ss;
+  });
+}
+
+/** Table rows: a table too long for one chunk is cut between rows, not inside a cell. */
+function bodyLines(body: string): string[] {
+  return body.split("\n").map((l) => `${l}\n`);
+}
+
 export function chunkId(meta: DocMeta, ord: number, text: string): string {
   const h = createHash("sha1").update(meta.docId).update("\0").update(String(ord)).update("\0").update(text).digest("hex");
   return h.slice(0, 16);
@@ -89,8 +106,8 @@ export function chunkDocument(meta: DocMeta, sections: Section[], opts: ChunkOpt
     if (!sec.body && !own) continue;
     const section = sec.path.join(SECTION_SEPARATOR);
     const pieces = sec.table
-      ? packSentences([sec.body], opts.maxTableChars, opts.maxTableChars)
-      : packSentences(splitSentences(sec.body), opts.targetChars, opts.maxChars);
+      ? packSentences(bodyLines(sec.body), opts.maxTableChars, opts.maxTableChars)
+      : packSentences(lineSentences(sec.body), opts.targetChars, opts.maxChars);
     const lead = [...pending, own].filter(Boolean).join("\n");
     pending = [];
     if (lead) pieces[0] = pieces.length ? `${lead}\n${pieces[0]}` : lead;
