@@ -17,7 +17,7 @@ import {
   type ScoredSentence,
   type TermWeight,
 } from "./extractive.js";
-import { groupsIn } from "./glossary.js";
+import { GLOSSARY, groupsIn, type GlossaryGroup } from "./glossary.js";
 import { composeWithLlm } from "./llm.js";
 import { analyzeQuery, regionNames, type QueryInfo, type RegionEntry } from "./query.js";
 import { Retriever, type RetrievalMode } from "./retrieve.js";
@@ -491,43 +491,56 @@ export class Engine implements AnswerEngine {
     return s;
   }
 
+  /** The report section a drafting question is about: the glossary group of its longest matching term. */
+  private draftingGroup(q: string): GlossaryGroup | null {
+    let best: GlossaryGroup | null = null;
+    let len = 0;
+    for (const g of GLOSSARY) {
+      if (!g.sectionHints) continue;
+      for (const t of g.terms) if (q.includes(t) && t.length > len) { best = g; len = t.length; }
+    }
+    return best;
+  }
+
   private async answerDrafting(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
-    const groups = groupsIn(info.topic).filter((g) => g.sectionHints);
-    const hints = groups.flatMap((g) => g.sectionHints!);
-    const notices = this.docs.filter((d) => d.kind === "format_notice").sort((a, b) => (b.year ?? 0) - (a.year ?? 0));
+    const group = this.draftingGroup(info.question);
+    // Without a named section the question is about the report as a whole: the regulation and notices answer it.
+    if (!group) return this.answerDefinition(info);
+    const hints = group.sectionHints!;
     const cites = new CitationList();
     const lines: string[] = [];
     const all: Passage[] = [];
-    const terms = this.terms(info);
-    if (notices.length) {
-      const req = await this.search(info, this.rowsOf([notices[0].docId]), 5, ["format_notice"]);
-      const best = [...req].sort((a, b) => this.overlapScore(b, terms) - this.overlapScore(a, terms) || b.score - a.score)[0];
-      if (best && this.overlapScore(best, terms) > 0) {
-        all.push(...req);
-        const n = cites.add(best);
-        lines.push(`现行格式要求（${citeLabel(cites.items[n - 1])}）：[${n}]`);
-        lines.push(`“${excerpt(best.chunk.text, terms[0]?.term ?? "", 300)}”`);
-      }
+    // The requirement: the format notice section titled like the one asked about, newest notice first.
+    const notices = this.docs.filter((d) => d.kind === "format_notice").sort((a, b) => (b.year ?? 0) - (a.year ?? 0));
+    for (const d of notices) {
+      const row = (this.rowsByDoc.get(d.docId) ?? []).find((r) => {
+        const c = this.index.chunks[r];
+        const last = c.meta.section.split(" › ").pop() ?? "";
+        return c.meta.block === "prose" && hints.some((h) => last.includes(h));
+      });
+      if (row === undefined) continue;
+      const p: Passage = { chunk: this.index.chunks[row], score: 1 };
+      all.push(p);
+      const n = cites.add(p);
+      lines.push(`现行格式要求（${citeLabel(cites.items[n - 1])}）：[${n}]`);
+      lines.push(`“${excerpt(p.chunk.text, hints[0], 400)}”`);
+      break;
     }
-    // Precedents: the same section from several reports, newest first, one per report.
+    // Precedents: that section from several reports, best-matching title first, newest first, one per report.
     const reports = this.docs.filter((d) => d.kind === "report" && (info.regions.length === 0 || (d.region && info.regions.includes(d.region))));
-    const candidates: Passage[] = [];
+    const candidates: Array<{ p: Passage; rank: number; year: number }> = [];
     for (const d of reports) {
       for (const row of this.rowsByDoc.get(d.docId) ?? []) {
         const c = this.index.chunks[row];
         const top = c.meta.section.split(" › ")[0];
-        if (c.meta.block !== "prose" || !hints.some((h) => top.includes(h))) continue;
-        candidates.push({ chunk: c, score: (d.year ?? 0) - c.meta.ord * 0.001 });
+        const rank = hints.findIndex((h) => top.includes(h));
+        if (c.meta.block !== "prose" || rank < 0) continue;
+        candidates.push({ p: { chunk: c, score: 1 }, rank, year: d.year ?? 0 });
         break;
       }
     }
-    const examples = candidates.sort((a, b) => b.score - a.score).slice(0, 3);
-    if (examples.length === 0 && cites.items.length === 0) {
-      const passages = await this.search(info, null, 6, ["format_notice", "report"]);
-      if (passages.length === 0 || this.relevance(info, passages) < RELEVANCE_OPEN)
-        return { answer: this.notFound(info.question, "语料中没有找到相应的格式要求或报告范例。"), passages: [] };
-      examples.push(...passages.slice(0, 3));
-    }
+    const examples = candidates.sort((a, b) => a.rank - b.rank || b.year - a.year).slice(0, 3).map((c) => c.p);
+    if (examples.length === 0 && cites.items.length === 0) return this.answerDefinition(info);
     if (examples.length) lines.push("其他报告的写法示例：");
     for (const p of examples) {
       all.push(p);
