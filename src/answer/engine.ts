@@ -192,7 +192,8 @@ export class Engine implements AnswerEngine {
       });
       answer = r.answer;
     }
-    return this.result(answer, prev, info);
+    // The question is echoed as the user wrote it, not in its normalized analysis form.
+    return this.result({ ...answer, question: q }, prev, info);
   }
 
   private result(answer: Answer, prev: ConversationState | null, info: QueryInfo | null): AskResult {

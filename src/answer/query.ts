@@ -1,6 +1,6 @@
 import type { DocKind } from "../types.js";
 import type { ConversationState } from "./api.js";
-import { jiebaTokenizer } from "../embed/tokenize.js";
+import { jiebaWords } from "../embed/tokenize.js";
 import { expansions, groupsIn } from "./glossary.js";
 
 /**
@@ -125,7 +125,7 @@ export function kindsFor(intent: Intent): DocKind[] {
 export function topicOf(q: string, regionNamesFound: string[]): string {
   let t = q;
   for (const n of regionNamesFound) t = t.split(n).join(" ");
-  const words = jiebaTokenizer(t.replace(/(?<!\d)(?:19|20)\d{2}(?!\d)\s*年?度?/g, " ").replace(/\d+(\.\d+)?/g, " "));
+  const words = jiebaWords(t.replace(/(?<!\d)(?:19|20)\d{2}(?!\d)\s*年?度?/g, " ").replace(/\d+(\.\d+)?/g, " "));
   return words
     .map((w) => w.trim())
     .filter((w) => w && /[\p{L}]/u.test(w) && !QUESTION_NOISE.has(w))

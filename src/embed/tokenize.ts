@@ -37,6 +37,9 @@ export const defaultTermProcessor: TermProcessor = (term) => {
   return t;
 };
 
+/** jieba words, each character in exactly one word (for phrases shown or matched as written). */
+export const jiebaWords: Tokenizer = (text) => getJieba().cut(normalizeWidth(text), false);
+
 /** jieba words (search mode: long words also yield their parts). */
 export const jiebaTokenizer: Tokenizer = (text) => getJieba().cutForSearch(normalizeWidth(text), false);
 

@@ -73,7 +73,8 @@ function cutLong(s: string, max: number): string[] {
 function lineSentences(body: string): string[] {
   return body.split("\n").flatMap((line) => {
     const ss = splitSentences(line);
-    if (ss.length) ss[ss.length - 1] += "\n";
+    if (ss.length === 0) return ["\n"]; // a blank line
+    ss[ss.length - 1] += "\n";
     return ss;
   });
 }
