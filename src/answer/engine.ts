@@ -336,11 +336,11 @@ export class Engine implements AnswerEngine {
 
   private figureLine(s: ScoredSentence, cites: CitationList, lead: string, each = false): string[] {
     const n = cites.add(s.passage);
-    const c = cites.items[n - 1];
     // "分别…多少": every figure clause of the sentence, in source order, is the answer.
     const clause = each && s.figure ? figureClauses(s.sentence).join("，") || s.clause : s.clause;
     const first = s.figure ? `${lead}${clause}。[${n}]` : `${lead}${excerpt(s.sentence, "", 120)}[${n}]`;
-    return [first, `原文：“${excerpt(s.sentence, s.figure ?? "", 220)}”（${citeLabel(c)}）`];
+    // The citation [n] carries title, region, year and section; the quote line stays short.
+    return [first, `原文：“${excerpt(s.sentence, s.figure ?? "", 220)}”[${n}]`];
   }
 
   private leadFor(p: Passage): string {
@@ -415,7 +415,7 @@ export class Engine implements AnswerEngine {
     if (known.length >= 2 && known.every((v) => v.unit === known[0].unit)) {
       const max = Math.max(...known.map((v) => v.value!));
       const top = known.filter((v) => v.value === max);
-      const summary = top.length === known.length ? "结论：各方数字相同。" : `结论：${top.map((v) => v.label).join("、")}更多（按上述原文的口径比较，口径不同时请以原文为准）。`;
+      const summary = top.length === known.length ? "结论：各方数字相同。" : `结论：${top.map((v) => v.label).join("、")}更多（按下列各报告原文的口径比较；口径不一致时以原文为准）。`;
       lines.unshift(summary);
     }
     return this.finish(info, lines, cites, all);
