@@ -51,14 +51,8 @@ export interface Section {
   children: Section[];
 }
 
-export interface ChunkMeta {
-  docId: string;
-  source: string;
-  title: string;
-  issuer: string | null;
-  region: string | null;
-  year: number | null;
-  kind: DocKind;
+/** A chunk carries its document's metadata so that it can be searched, filtered and cited on its own. */
+export interface ChunkMeta extends DocMeta {
   /** Section path joined with " › ". */
   section: string;
   /** "prose" or one of the table kinds. */
