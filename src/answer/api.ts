@@ -8,6 +8,8 @@ import type { Answer, Citation, DocKind } from "../types.js";
 /** What a follow-up question may inherit from the previous turn. */
 export interface ConversationState {
   regions: string[];
+  /** Departments named (e.g. 平潭综合实验区地方税务局), when the question was about a department's own report. */
+  issuers?: string[];
   years: number[];
   /** Topic words of the last question (e.g. ["受理", "申请"]), reused when a follow-up only changes year or region. */
   topic: string[];

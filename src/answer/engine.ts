@@ -8,18 +8,19 @@ import type { Answer, Citation, DocKind, Passage } from "../types.js";
 import type { AnswerEngine, AskResult, ConversationState, Coverage } from "./api.js";
 import {
   CitationList,
-  FIGURE_RE,
+  asksSeveral,
   citeLabel,
   excerpt,
   scoreSentences,
   termWeights,
+  topicFigureClauses,
   unsupportedNumbers,
   type ScoredSentence,
   type TermWeight,
 } from "./extractive.js";
 import { GLOSSARY, groupsIn, type GlossaryGroup } from "./glossary.js";
 import { composeWithLlm } from "./llm.js";
-import { analyzeQuery, regionNames, type QueryInfo, type RegionEntry } from "./query.js";
+import { analyzeQuery, departmentNames, regionNames, type QueryInfo, type RegionEntry } from "./query.js";
 import { Retriever, type RetrievalMode } from "./retrieve.js";
 
 export interface EngineOptions {
@@ -42,6 +43,12 @@ const OFF_TOPIC: Array<[string, RegExp]> = [
   ["fees", /收费|信息处理费/],
 ];
 
+/** A drafting question that asks for examples from other reports rather than for the rule. */
+const PRECEDENT = /哪份|哪些报告|别人|其他报告|借鉴|参考|范例|示例|写法|段落|案例/;
+
+/** A sentence stating that there was nothing to count ("未收到…申请", "暂不收费"). */
+const NONE_STATEMENT = /未收到|没有收到|未发生|没有发生|未受理|无.{0,6}(申请|案件|情况)|均为0|为零|不收费|未收费|未收取|没有收取|免费|免收|无收取/;
+
 /** Relevance bar: inside the reports the question names, content is known to be on topic; elsewhere be stricter. */
 const RELEVANCE_SCOPED = 0.35;
 const RELEVANCE_OPEN = 0.5;
@@ -55,14 +62,6 @@ function contentWords(text: string): string[] {
     if (t && t.length >= 2 && !/^\d+$/.test(t)) out.push(t);
   }
   return [...new Set(out)];
-}
-
-/** The clauses of a sentence that carry a figure, trimmed of their separators. */
-function figureClauses(sentence: string): string[] {
-  return sentence
-    .split(/(?<=[，,；;])/)
-    .filter((c) => new RegExp(FIGURE_RE.source).test(c))
-    .map((c) => c.replace(/[，,；;。]$/, "").trim());
 }
 
 /** A department issuing its own report (地方税务局), as opposed to the region's government (人民政府, 管委会). */
@@ -80,6 +79,7 @@ export class Engine implements AnswerEngine {
   private readonly retriever: Retriever;
   private readonly docs: IndexedDocument[];
   private readonly regions: RegionEntry[];
+  private readonly departments: RegionEntry[];
   private readonly rowsByDoc = new Map<string, number[]>();
   private readonly sectionsByDoc = new Map<string, Map<string, string[]>>();
 
@@ -102,6 +102,8 @@ export class Engine implements AnswerEngine {
     const count = new Map<string, number>();
     for (const r of this.regions) for (const n of r.names) count.set(n, (count.get(n) ?? 0) + 1);
     for (const r of this.regions) r.names = r.names.filter((n) => count.get(n) === 1 || n === r.region);
+    const depts = [...new Set(this.docs.filter((d) => d.kind === "report" && d.issuer && isDepartment(d.issuer)).map((d) => d.issuer!))];
+    this.departments = depts.map((issuer) => ({ region: issuer, names: departmentNames(issuer, this.docs.find((d) => d.issuer === issuer)?.region ?? null) }));
     index.chunks.forEach((c, row) => {
       const rows = this.rowsByDoc.get(c.meta.docId) ?? [];
       rows.push(row);
@@ -154,12 +156,17 @@ export class Engine implements AnswerEngine {
   }
 
   private targetDocs(info: QueryInfo): IndexedDocument[] {
-    return this.docs.filter(
+    const docs = this.docs.filter(
       (d) =>
         d.kind === "report" &&
-        (info.regions.length === 0 || (d.region !== null && info.regions.includes(d.region))) &&
+        (info.issuers.length > 0
+          ? d.issuer !== null && info.issuers.includes(d.issuer)
+          : info.regions.length === 0 || (d.region !== null && info.regions.includes(d.region))) &&
         (info.years.length === 0 || (d.year !== null && info.years.includes(d.year))),
     );
+    // A region's own report answers for the region; a department's report only when the department is named.
+    const own = docs.filter((d) => !(d.issuer && isDepartment(d.issuer)));
+    return info.issuers.length === 0 && own.length > 0 ? own : docs;
   }
 
   private coverageOf(region: string): string {
@@ -179,7 +186,7 @@ export class Engine implements AnswerEngine {
     if (q.length > this.opts.maxQuestionChars)
       return this.result(this.notFound(q, `问题过长（${q.length}字），请控制在${this.opts.maxQuestionChars}字以内。`), prev, null);
 
-    const info = analyzeQuery(q, this.regions, prev);
+    const info = analyzeQuery(q, this.regions, prev, Date.now(), this.departments);
     const extractive = await this.answerExtractive(info);
     let answer = extractive.answer;
     if (this.opts.settings.LLM_BASE_URL && this.opts.settings.LLM_MODEL && answer.found && extractive.passages.length) {
@@ -200,6 +207,7 @@ export class Engine implements AnswerEngine {
     const state: ConversationState = info
       ? {
           regions: info.regions.length ? info.regions : prev?.regions ?? [],
+          issuers: info.issuers.length ? info.issuers : info.regions.length ? [] : prev?.issuers ?? [],
           years: info.years.length ? info.years : prev?.years ?? [],
           topic: info.topic ? [info.topic] : prev?.topic ?? [],
           lastQuestion: info.question,
@@ -215,7 +223,7 @@ export class Engine implements AnswerEngine {
 
   /** Exposed for evaluation: the passages retrieval returns for a question, before composition. */
   async retrieve(question: string, mode: RetrievalMode = this.opts.mode, state?: ConversationState | null): Promise<Passage[]> {
-    const info = analyzeQuery(question, this.regions, state ?? null);
+    const info = analyzeQuery(question, this.regions, state ?? null, Date.now(), this.departments);
     const rows = this.scopeRows(info);
     return this.retriever.search(this.retrievalQuery(info, rows !== null && info.intent !== "definition"), { k: 10, mode, rows: rows ?? undefined, expansions: info.expansions, kinds: info.kinds, sectionHints: this.sectionHints(info) });
   }
@@ -282,7 +290,9 @@ export class Engine implements AnswerEngine {
   }
 
   private terms(info: QueryInfo): TermWeight[] {
-    return termWeights(contentWords(info.topic), info.expansions.flatMap((e) => (e.length <= 4 ? [e] : contentWords(e))));
+    const n = this.index.bm25.size;
+    const idf = (t: string) => Math.log(1 + n / (this.index.bm25.df(t) + 1));
+    return termWeights(contentWords(info.topic), info.expansions.flatMap((e) => (e.length <= 4 ? [e] : contentWords(e))), idf);
   }
 
   /**
@@ -334,10 +344,10 @@ export class Engine implements AnswerEngine {
     return { answer: { question: info.question, found: true, answer: text, citations: cites.items, mode: "extractive" }, passages };
   }
 
-  private figureLine(s: ScoredSentence, cites: CitationList, lead: string, each = false): string[] {
+  private figureLine(s: ScoredSentence, cites: CitationList, lead: string, several: TermWeight[] | null = null): string[] {
     const n = cites.add(s.passage);
-    // "分别…多少": every figure clause of the sentence, in source order, is the answer.
-    const clause = each && s.figure ? figureClauses(s.sentence).join("，") || s.clause : s.clause;
+    // A question asking several things is answered by every on-topic figure clause of the sentence, in source order.
+    const clause = several && s.figure ? topicFigureClauses(s.sentence, several).join("，") || s.clause : s.clause;
     const first = s.figure ? `${lead}${clause}。[${n}]` : `${lead}${excerpt(s.sentence, "", 120)}[${n}]`;
     // The citation [n] carries title, region, year and section; the quote line stays short.
     return [first, `原文：“${excerpt(s.sentence, s.figure ?? "", 220)}”[${n}]`];
@@ -361,7 +371,7 @@ export class Engine implements AnswerEngine {
     if (!wantFigure || !withFigure) return scored[0];
     // "2011年全县未收到…申请": a statement that there were none answers "how many" better than an unrelated figure.
     const plain = scoreSentences(passages, terms, { phrase, wantFigure: false, offTopic, onTopic });
-    const negative = plain.find((x) => /未收到|没有收到|未发生|没有发生|未受理|无.{0,6}(申请|案件|情况)|均为0|为零/.test(x.sentence));
+    const negative = plain.find((x) => NONE_STATEMENT.test(x.sentence));
     const plainScore = (x: ScoredSentence) => plain.find((y) => y.passage === x.passage && y.sentence === x.sentence)?.score ?? 0;
     if (negative && negative.score > plainScore(withFigure) + 0.5) return { ...negative, figure: null, clause: negative.sentence };
     return withFigure;
@@ -380,9 +390,9 @@ export class Engine implements AnswerEngine {
       const actual = best.figure ? best.figure.replace(/[^\d.]/g, "") : null;
       lines.push(actual !== null && claimed.has(actual) ? "是的，与报告一致。" : "与报告不符。报告中的原文如下：");
     }
-    if (!best.figure && (info.intent === "figure" || info.intent === "verify") && !/未|没有|无/.test(best.sentence))
+    if (!best.figure && (info.intent === "figure" || info.intent === "verify") && !NONE_STATEMENT.test(best.sentence))
       lines.push("报告正文中没有以文字写明这一数字，以下是最相关的原文（统计表在源文件中已被压平，请以原表为准）：");
-    lines.push(...this.figureLine(best, cites, this.leadFor(best.passage), /分别|各(是|为|有)多少|各多少/.test(info.question)));
+    lines.push(...this.figureLine(best, cites, this.leadFor(best.passage), asksSeveral(info.question) ? this.terms(info) : null));
     return this.finish(info, lines, cites, passages);
   }
 
@@ -391,7 +401,7 @@ export class Engine implements AnswerEngine {
     const cites = new CitationList();
     const lines: string[] = [];
     const all: Passage[] = [];
-    const values: Array<{ label: string; value: number | null; unit: string }> = [];
+    const values: Array<{ label: string; name: string; year: number | null; value: number | null; unit: string }> = [];
     for (const d of targets) {
       const passages = await this.search(info, this.rowsOf([d.docId]), 6);
       all.push(...passages);
@@ -399,23 +409,33 @@ export class Engine implements AnswerEngine {
       const label = `${displayName(d)}${d.year ? `${d.year}年` : ""}`;
       if (!best || this.relevance(info, passages) < RELEVANCE_SCOPED) {
         lines.push(`${label}：报告正文中没有找到相关数字。`);
-        values.push({ label, value: null, unit: "" });
+        values.push({ label, name: displayName(d), year: d.year, value: null, unit: "" });
         continue;
       }
       lines.push(...this.figureLine(best, cites, `${label}：`));
       if (!best.figure) {
-        values.push({ label, value: null, unit: "" });
+        values.push({ label, name: displayName(d), year: d.year, value: null, unit: "" });
         continue;
       }
       const m = best.figure.match(/^(\d+(?:\.\d+)?)(万|亿)?(.*)$/)!;
-      values.push({ label, value: Number(m[1]) * (m[2] === "万" ? 1e4 : m[2] === "亿" ? 1e8 : 1), unit: m[3] });
+      values.push({ label, name: displayName(d), year: d.year, value: Number(m[1]) * (m[2] === "万" ? 1e4 : m[2] === "亿" ? 1e8 : 1), unit: m[3] });
     }
     if (cites.items.length === 0) return { answer: this.notFound(info.question, "语料中没有找到可比较的相关数字。"), passages: [] };
     const known = values.filter((v) => v.value !== null);
     if (known.length >= 2 && known.every((v) => v.unit === known[0].unit)) {
-      const max = Math.max(...known.map((v) => v.value!));
-      const top = known.filter((v) => v.value === max);
-      const summary = top.length === known.length ? "结论：各方数字相同。" : `结论：${top.map((v) => v.label).join("、")}更多（按下列各报告原文的口径比较；口径不一致时以原文为准）。`;
+      const caveat = "（按下列各报告原文的口径比较；口径不一致时以原文为准）";
+      const sameName = new Set(known.map((v) => v.name)).size === 1;
+      let summary: string;
+      if (sameName && known.length === 2 && known[0].year !== null && known[1].year !== null) {
+        // One body over two years: say which way it went.
+        const [a, b] = known;
+        const way = b.value! > a.value! ? "增加" : b.value! < a.value! ? "减少" : "持平";
+        summary = `结论：${a.name}${b.year}年比${a.year}年${way}${caveat}。`;
+      } else {
+        const max = Math.max(...known.map((v) => v.value!));
+        const top = known.filter((v) => v.value === max);
+        summary = top.length === known.length ? "结论：各方数字相同。" : `结论：${top.map((v) => v.label).join("、")}更多${caveat}。`;
+      }
       lines.unshift(summary);
     }
     return this.finish(info, lines, cites, all);
@@ -503,10 +523,37 @@ export class Engine implements AnswerEngine {
     return best;
   }
 
+  /** Passages of several reports that do what the question describes, one per report. */
+  private async answerPrecedents(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
+    const reports = this.docs.filter((d) => d.kind === "report" && (info.regions.length === 0 || (d.region && info.regions.includes(d.region))));
+    const retrieved = await this.search(info, this.rowsOf(reports.map((d) => d.docId)), 20, ["report"]);
+    const words = contentWords(info.topic);
+    const groups = groupsIn(info.question);
+    const ranked = retrieved
+      .map((p, i) => ({ ...p, score: this.termCoverage(words, `${p.chunk.meta.section} ${p.chunk.text}`, groups) + 0.3 / (1 + i) }))
+      .sort((a, b) => b.score - a.score);
+    const picked: Passage[] = [];
+    for (const p of ranked) {
+      if (picked.length >= 3 || p.score < 0.45) break;
+      if (p.chunk.meta.block !== "prose" || picked.some((x) => x.chunk.meta.docId === p.chunk.meta.docId)) continue;
+      picked.push(p);
+    }
+    if (picked.length === 0) return { answer: this.notFound(info.question, "语料中的报告没有找到相应的写法。"), passages: [] };
+    const cites = new CitationList();
+    const lines = ["以下报告有相关写法可供参考："];
+    for (const p of picked) {
+      const n = cites.add(p);
+      const focus = words.filter((w) => p.chunk.text.includes(w)).sort((a, b) => b.length - a.length)[0] ?? "";
+      lines.push(`[${n}] ${citeLabel(cites.items[n - 1])}：“${excerpt(p.chunk.text, focus, 200)}”`);
+    }
+    return this.finish(info, lines, cites, ranked);
+  }
+
   private async answerDrafting(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
     const group = this.draftingGroup(info.question);
-    // Without a named section the question is about the report as a whole: the regulation and notices answer it.
-    if (!group) return this.answerDefinition(info);
+    // Without a named section: a request for examples is answered from the reports, anything else from the
+    // regulation and notices (the report as a whole).
+    if (!group) return PRECEDENT.test(info.question) ? this.answerPrecedents(info) : this.answerDefinition(info);
     const hints = group.sectionHints!;
     const cites = new CitationList();
     const lines: string[] = [];

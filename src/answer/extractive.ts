@@ -27,11 +27,29 @@ export interface TermWeight {
 }
 
 /** Weighted topic terms: the question's own words count fully, glossary expansions partly. */
-export function termWeights(topicWords: string[], expansionWords: string[]): TermWeight[] {
+/**
+ * Weighted topic terms: the question's own words count fully, glossary expansions partly, and a word
+ * rare in the corpus (答复率, 公报) counts more than one found everywhere (申请, 公开).
+ */
+export function termWeights(topicWords: string[], expansionWords: string[], idf: (term: string) => number = () => 3): TermWeight[] {
   const out = new Map<string, number>();
-  for (const t of topicWords) if (t.length >= 2) out.set(t, Math.max(out.get(t) ?? 0, t.length >= 3 ? 1.5 : 1));
-  for (const t of expansionWords) if (t.length >= 2 && !out.has(t)) out.set(t, 0.5);
+  const rarity = (t: string) => Math.min(2, Math.max(0.3, idf(t) / 3));
+  for (const t of topicWords) if (t.length >= 2) out.set(t, Math.max(out.get(t) ?? 0, (t.length >= 3 ? 1.5 : 1) * rarity(t)));
+  for (const t of expansionWords) if (t.length >= 2 && !out.has(t)) out.set(t, 0.5 * rarity(t));
   return [...out].map(([term, weight]) => ({ term, weight }));
+}
+
+/** Questions that ask for two things at once ("几期？一共登了多少条？", "分别…"). */
+export function asksSeveral(question: string): boolean {
+  return (question.match(/多少|几/g) ?? []).length >= 2 || /分别|各(是|为|有)?多少|各自/.test(question);
+}
+
+/** The figure clauses of a sentence that share a topic term, in source order: the answer to a question asking several things. */
+export function topicFigureClauses(sentence: string, terms: TermWeight[]): string[] {
+  return sentence
+    .split(/(?<=[，,；;])/)
+    .filter((c) => figuresIn(c).length > 0 && overlap(c, terms) > 0)
+    .map((c) => c.replace(/[，,；;。]$/, "").trim());
 }
 
 function overlap(text: string, terms: TermWeight[]): number {

@@ -21,6 +21,8 @@ export interface QueryInfo {
   question: string;
   intent: Intent;
   regions: string[];
+  /** Departments named ("地税局" → 平潭综合实验区地方税务局): their own reports are the scope. */
+  issuers: string[];
   years: number[];
   /** A place named in the question that the corpus does not hold. */
   unknownPlace: string | null;
@@ -65,7 +67,7 @@ const KNOWN_PLACES =
 const INJECTION =
   /(忽略|无视|忘记|忘掉|不要理会|跳过).{0,12}(指令|指示|提示|规则|设定|要求|限制|说明)|(系统|system)\s*(提示|prompt)|提示词|你的(指令|设定|规则|提示)|你现在是|现在你是|扮演|角色扮演|越狱|jailbreak|ignore\s+(all|any|previous|the)|disregard|developer mode|DAN\b|输出.{0,6}(prompt|指令|提示)|写(一)?首诗|讲个笑话/i;
 
-const COMPARE = /谁|哪方|哪(一)?年|哪(一)?个|哪家|哪里|比较|对比|相比|比.{0,6}(多|少|高|低)|多还是|少还是|更多|更少|最多|最少|差距|差异|变化|增加了|减少了|增长|下降|分别/;
+const COMPARE = /谁|哪方|比怎么样|怎么样|跟.{0,10}比|与.{0,10}比|同比|较上年|是多了还是少了|多了还是少了|哪(一)?年|哪(一)?个|哪家|哪里|比较|对比|相比|比.{0,6}(多|少|高|低)|多还是|少还是|更多|更少|最多|最少|差距|差异|变化|增加了|减少了|增长|下降|分别/;
 const VERIFY = /对吗|是吗|对不对|是不是|是否属实|是否正确|没错吧|真的吗|确实/;
 const FIGURE = /多少|几(件|条|个|次|场|期|人|项|篇|份|家|批)|数量|总数|共计|合计|金额|占比|比例|百分之|几成|总量/;
 const DEFINITION =
@@ -132,7 +134,26 @@ export function topicOf(q: string, regionNamesFound: string[]): string {
     .join(" ");
 }
 
-export function analyzeQuery(question: string, regions: RegionEntry[], state?: ConversationState | null, now = Date.now()): QueryInfo {
+/** Names users write for a department that issues its own report: 平潭综合实验区地方税务局 → 地方税务局, 地税局, 地税. */
+export function departmentNames(issuer: string, region: string | null): string[] {
+  const names = new Set<string>([issuer]);
+  const own = region && issuer.startsWith(region) ? issuer.slice(region.length) : issuer;
+  if (own.length >= 2) names.add(own);
+  const m = own.match(/^地方(.)(.)局$/);
+  if (m) {
+    names.add(`地${m[1]}局`);
+    names.add(`地${m[1]}`);
+  }
+  return [...names];
+}
+
+export function analyzeQuery(
+  question: string,
+  regions: RegionEntry[],
+  state?: ConversationState | null,
+  now = Date.now(),
+  departments: RegionEntry[] = [],
+): QueryInfo {
   const q = question.normalize("NFKC").trim();
   const injection = INJECTION.test(q);
   const found: string[] = [];
@@ -149,6 +170,7 @@ export function analyzeQuery(question: string, regions: RegionEntry[], state?: C
     namesFound.push(n);
     rest = rest.split(n).join("　");
   }
+  const issuers = departments.filter((d) => d.names.some((n) => q.includes(n))).map((d) => d.region);
   let unknownPlace: string | null = null;
   if (found.length === 0) {
     const place = rest.match(/([\u4e00-\u9fa5]{2,6}?)(省|市|县|自治区|自治州)(?![\u4e00-\u9fa5]{0,2}(政府信息|级))/);
@@ -171,6 +193,7 @@ export function analyzeQuery(question: string, regions: RegionEntry[], state?: C
   if (fresh && (followup || topic.replace(/\s/g, "").length <= 2 || incompleteFigure)) {
     if (found.length === 0 && !unknownPlace && state.regions.length) {
       found.push(...state.regions);
+      if (issuers.length === 0) issuers.push(...(state.issuers ?? []));
       inherited = true;
     }
     if (years.length === 0 && state.years.length && (found.length === 0 || inherited || followup)) {
@@ -189,6 +212,7 @@ export function analyzeQuery(question: string, regions: RegionEntry[], state?: C
     question: q,
     intent,
     regions: found,
+    issuers,
     years,
     unknownPlace,
     topic,

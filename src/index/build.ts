@@ -79,6 +79,12 @@ function sourceOf(corpusDir: string, file: string): string {
   return rel.startsWith("..") || path.isAbsolute(rel) ? path.basename(file) : rel.split(path.sep).join("/");
 }
 
+/** Every override entry of a file: the file itself and each of its documents ("000_….txt#2"). */
+function overrideKey(overrides: Overrides, source: string): string {
+  const keys = Object.keys(overrides).filter((k) => k === source || k.startsWith(`${source}#`)).sort();
+  return JSON.stringify(keys.map((k) => [k, overrides[k]]));
+}
+
 function countSections(docs: ParsedDocument[]): number {
   let n = 0;
   const walk = (s: { children: unknown[] }) => {
@@ -141,7 +147,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     const hash = createHash("sha256")
       .update(bytes)
       .update(CHUNKER_VERSION)
-      .update(JSON.stringify(overrides[source] ?? null) + JSON.stringify(overrides[`${source}#0`] ?? null))
+      .update(overrideKey(overrides, source))
       .digest("hex");
     const old = prev?.manifest.files[source];
     if (old && old.hash === hash && prev) {
@@ -168,6 +174,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       // Losing nothing: a file that used to ingest keeps its last good version.
       if (old && prev) {
         files2[source] = old;
+        sections += old.sections;
         documents.push(...prev.manifest.documents.filter((d) => d.source === source));
         kept.push(...(prevChunksBySource.get(source) ?? []));
       }
