@@ -8,6 +8,7 @@ import type { Answer, Citation, DocKind, Passage } from "../types.js";
 import type { AnswerEngine, AskResult, ConversationState, Coverage } from "./api.js";
 import {
   CitationList,
+  askedUnit,
   asksSeveral,
   citeLabel,
   excerpt,
@@ -98,10 +99,14 @@ export class Engine implements AnswerEngine {
       byRegion.set(d.region, set);
     }
     this.regions = [...byRegion].map(([region, aliases]) => ({ region, names: regionNames(region, [...aliases]) }));
-    // "平潭" alone names both 平潭县 and 平潭综合实验区: keep bare names only when unambiguous.
-    const count = new Map<string, number>();
-    for (const r of this.regions) for (const n of r.names) count.set(n, (count.get(n) ?? 0) + 1);
-    for (const r of this.regions) r.names = r.names.filter((n) => count.get(n) === 1 || n === r.region);
+    // "平潭" alone names both 平潭县 and 平潭综合实验区: the bare name stays on both, and query understanding
+    // takes it as naming both.
+    const byBare = new Map<string, string[]>();
+    for (const r of this.regions) {
+      const bare = r.region.replace(/(综合实验区|自治州|自治县|省|市|县|区|旗)$/, "");
+      if (bare.length >= 2) byBare.set(bare, [...(byBare.get(bare) ?? []), r.region]);
+    }
+    for (const [bare, regions] of byBare) if (regions.length > 1) for (const r of this.regions) if (regions.includes(r.region) && !r.names.includes(bare)) r.names.push(bare);
     const depts = [...new Set(this.docs.filter((d) => d.kind === "report" && d.issuer && isDepartment(d.issuer)).map((d) => d.issuer!))];
     this.departments = depts.map((issuer) => ({ region: issuer, names: departmentNames(issuer, this.docs.find((d) => d.issuer === issuer)?.region ?? null) }));
     index.chunks.forEach((c, row) => {
@@ -251,13 +256,14 @@ export class Engine implements AnswerEngine {
   private async answerExtractive(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
     const none = (text: string) => ({ answer: this.notFound(info.question, text), passages: [] as Passage[] });
     const asked = `${info.question} ${info.context}`;
-    const domain = info.regions.length > 0 || info.years.length > 0 || groupsIn(asked).length > 0 || DOMAIN_HINT.test(asked);
+    // A place name alone is no sign that the question is about disclosure ("平潭能看到蓝眼泪吗").
+    const domain = info.years.length > 0 || groupsIn(asked).length > 0 || DOMAIN_HINT.test(asked);
     // An instruction-changing message is answered only when it also asks a concrete question about a report.
     if (info.injection && info.regions.length === 0 && info.years.length === 0)
       return none("我只能依据语料中的政府信息公开年度报告和相关法规回答问题，不能更改设定或透露内部指令。您可以问：“沈阳2013年受理了多少件政府信息公开申请？”");
     if (info.unknownPlace && info.regions.length === 0)
       return none(`语料中没有${info.unknownPlace}的政府信息公开年度报告，无法回答。${this.coverageSummary()}`);
-    if (!domain && info.regions.length === 0) return none(`语料中没有找到与该问题相关的内容。${this.coverageSummary()}`);
+    if (!domain) return none(`语料中没有找到与该问题相关的内容。${this.coverageSummary()}`);
 
     if (info.regions.length || info.years.length) {
       const missing: string[] = [];
@@ -365,7 +371,8 @@ export class Engine implements AnswerEngine {
     const named = new Set(groupsIn(`${info.topic} ${info.question}`).map((g) => g.key));
     const offTopic = OFF_TOPIC.filter(([key]) => !named.has(key)).map(([, re]) => re);
     const onTopic = OFF_TOPIC.filter(([key]) => named.has(key)).map(([, re]) => re);
-    const scored = scoreSentences(passages, terms, { phrase, wantFigure, offTopic, onTopic });
+    const unit = askedUnit(info.question);
+    const scored = scoreSentences(passages, terms, { phrase, wantFigure, offTopic, onTopic, unit });
     if (scored.length === 0) return null;
     const withFigure = scored.find((x) => x.figure);
     if (!wantFigure || !withFigure) return scored[0];

@@ -9,7 +9,7 @@ import { citationOf, numberTokens } from "./llm.js";
 
 /** Number with its unit as reports write it ("249件", "1.5万元", "67.75%", "17.8万余条"). */
 export const FIGURE_RE =
-  /(\d+(?:\.\d+)?)\s*(?:万|亿)?\s*(?:余|多)?\s*(?:人次|万元|亿元|件次|批次|个百分点|件|条|个|次|场|期|人|项|篇|份|家|元|封|册|卷|部|起|宗|所|户|页|类|天|日|个工作日|%|％)/g;
+  /(\d+(?:\.\d+)?)\s*(?:万|亿)?\s*(?:余|多)?\s*(?:人次|万元|亿元|件次|批次|个百分点|件|条|个|次|场|期|人|项|篇|份|家|元|封|册|卷|部|起|宗|所|户|页|类|天|日|名|个工作日|%|％)/g;
 
 export interface ScoredSentence {
   passage: Passage;
@@ -41,15 +41,18 @@ export function termWeights(topicWords: string[], expansionWords: string[], idf:
 
 /** Questions that ask for two things at once ("几期？一共登了多少条？", "分别…"). */
 export function asksSeveral(question: string): boolean {
-  return (question.match(/多少|几/g) ?? []).length >= 2 || /分别|各(是|为|有)?多少|各自/.test(question);
+  return (question.match(/多少|几|多大|比例|占比/g) ?? []).length >= 2 || /分别|各(是|为|有)?多少|各自/.test(question);
 }
 
 /** The figure clauses of a sentence that share a topic term, in source order: the answer to a question asking several things. */
 export function topicFigureClauses(sentence: string, terms: TermWeight[]): string[] {
-  return sentence
-    .split(/(?<=[，,；;])/)
-    .filter((c) => figuresIn(c).length > 0 && overlap(c, terms) > 0)
-    .map((c) => c.replace(/[，,；;。]$/, "").trim());
+  const clauses = sentence.split(/(?<=[，,；;])/);
+  const keep = clauses.map((c) => figuresIn(c).length > 0 && overlap(c, terms) > 0);
+  // "电话咨询3200人次，占65.31%": the share belongs to the clause before it.
+  clauses.forEach((c, i) => {
+    if (i > 0 && keep[i - 1] && /^\s*占/.test(c) && figuresIn(c).length > 0) keep[i] = true;
+  });
+  return clauses.filter((_, i) => keep[i]).map((c) => c.replace(/[，,；;。]$/, "").trim());
 }
 
 function overlap(text: string, terms: TermWeight[]): number {
@@ -98,6 +101,16 @@ export interface SentenceScoring {
   offTopic?: RegExp[];
   /** Subjects of the same family the question does ask about: a text naming one of them is on topic. */
   onTopic?: RegExp[];
+  /** The unit the question asks for ("多少件" → 件, "多少钱" → 元), if it names one. */
+  unit?: string | null;
+}
+
+/** The unit a question asks for: "多少件/几期/多少人次" name it; money words ask for 元. */
+export function askedUnit(question: string): string | null {
+  const m = question.match(/(?:多少|几)(人次|万元|件|条|个|次|场|期|人|项|篇|份|家|元|名|天|个工作日)/);
+  if (m) return m[1] === "万元" ? "元" : m[1];
+  if (/多少钱|花了多少|费用|金额|经费|支出|收费.{0,4}多少|收了多少/.test(question)) return "元";
+  return null;
 }
 
 function isOffTopic(text: string, opts: SentenceScoring): boolean {
@@ -122,6 +135,7 @@ export function scoreSentences(passages: Passage[], terms: TermWeight[], opts: S
         const figs = OUTLINE.test(clause) ? [] : figuresIn(clause);
         if (figs.length === 0) continue;
         let cs = overlap(clause, terms) * 2 + Math.min(3, longestSharedRun(clause, opts.phrase) / 3);
+        if (opts.unit) cs += figs.some((f) => f.figure.endsWith(opts.unit!)) ? 1.5 : -0.5;
         if (TOTAL_CUE.test(clause)) cs += 0.5;
         // "…303条，占71.3%": a share of the whole, not the whole.
         if (SHARE.test(clause) || SHARE.test(clauses[ci + 1] ?? "")) cs -= 0.75;
@@ -133,7 +147,9 @@ export function scoreSentences(passages: Passage[], terms: TermWeight[], opts: S
           bestFigure = figs[0].figure;
         }
       }
-      const drift = isOffTopic(sentence, opts) ? 1 : 0;
+      // A sentence drifts when every clause that matches the topic is about another subject.
+      const matching = clauses.filter((c) => overlap(c, terms) > 0);
+      const drift = matching.length > 0 && matching.every((c) => isOffTopic(c, opts)) ? 1 : 0;
       const base = overlap(sentence, terms) + Math.min(3, longestSharedRun(sentence, opts.phrase) / 3) - drift;
       const figureScore = opts.wantFigure ? Math.max(bestClauseScore, 0) + (bestFigure ? 2 : 0) : 0;
       const score = base + figureScore + sectionBonus + 1 / (1 + rank) + (p.chunk.meta.block === "prose" ? 0 : -1.5);

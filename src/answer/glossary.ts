@@ -34,6 +34,7 @@ export const GLOSSARY: GlossaryGroup[] = [
   { key: "normative", terms: ["规范性文件", "行政规范性文件"] },
   { key: "other_matters", terms: ["其他需要报告的事项", "其他情况", "其他事项"], sectionHints: ["其他"] },
   { key: "deadline", terms: ["答复期限", "期限", "工作日", "延长答复", "答复"] },
+  { key: "spending", terms: ["支出", "经费", "花费", "开支", "花了", "钱"] },
   { key: "evidence", terms: ["证明", "举证", "举证责任", "证据", "合理说明"] },
   { key: "annual_report", terms: ["年度报告", "年报", "工作年度报告", "报告格式"] },
 ];
