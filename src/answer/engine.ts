@@ -581,8 +581,8 @@ export class Engine implements AnswerEngine {
       lines.push(`“${excerpt(p.chunk.text, hints[0], 400)}”`);
       break;
     }
-    // Precedents: that section from several reports, best-matching title first, newest first, one per report.
-    const reports = this.docs.filter((d) => d.kind === "report" && (info.regions.length === 0 || (d.region && info.regions.includes(d.region))));
+    // Precedents: that section from several reports (those named, if any), best-matching title first, newest first, one per report.
+    const reports = info.regions.length || info.years.length ? this.targetDocs(info) : this.docs.filter((d) => d.kind === "report");
     const candidates: Array<{ p: Passage; rank: number; year: number }> = [];
     for (const d of reports) {
       for (const row of this.rowsByDoc.get(d.docId) ?? []) {

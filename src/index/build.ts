@@ -11,7 +11,7 @@ import { Bm25Index } from "./bm25.js";
 import { INDEX_FORMAT_VERSION, readIndexData, writeIndex, type FileEntry, type IndexedDocument, type Manifest } from "./store.js";
 
 /** Bump when parsing or chunking changes, so every file is re-processed once. */
-export const CHUNKER_VERSION = "5";
+export const CHUNKER_VERSION = "6";
 
 /** Files in corpus/ that describe the corpus rather than belong to it. */
 export const IGNORED_FILES = new Set(["SOURCES.md", "README.md", "overrides.json"]);

@@ -257,9 +257,43 @@ function closeTables(spans: TableSpan[], cands: HeadingCandidate[]): TableSpan[]
 const PREAMBLE = "前言";
 
 /** Builds the section tree of one document's text. */
+/** A line that opens an attachment: "附件：…", "…格式模板". */
+const ATTACHMENT_LINE = /^[ \t]*(?:附件\s*\d*\s*[：:].{0,40}|[^\n。，；]{2,40}(?:格式模板|报告模板))[ \t]*$/m;
+
+/**
+ * Where an attachment starts: an explicit attachment line, or, in a format notice, a line-start "一、"
+ * after the notice's own numbering reached 三 (the template restarts its numbering).
+ */
+export function findAttachment(text: string, kind: DocKind, cands: HeadingCandidate[]): { start: number; bodyStart: number; title: string } | null {
+  const m = ATTACHMENT_LINE.exec(text);
+  if (m && m.index > 0) return { start: m.index, bodyStart: m.index + m[0].length, title: m[0].trim() };
+  if (kind !== "format_notice") return null;
+  let top = 0;
+  for (const c of cands) {
+    if (c.type !== "zh") continue;
+    const lineStart = c.start === 0 || text[c.start - 1] === "\n";
+    if (c.n === 1 && top >= 3 && lineStart) return { start: c.start, bodyStart: c.start, title: "附件：年度报告格式模板" };
+    if (c.n === top + 1) top = c.n;
+  }
+  return null;
+}
+
+function nestUnder(title: string, sections: Section[]): Section {
+  const shift = (sec: Section, parent: string[]): Section => {
+    const path = [...parent, sec.heading];
+    return { ...sec, level: sec.level + 1, path, children: sec.children.map((c) => shift(c, path)) };
+  };
+  return { heading: title, level: 1, path: [title], body: "", children: sections.map((sec) => shift(sec, [title])) };
+}
+
 export function parseSections(text: string, kind: DocKind): Section[] {
   const legal = kind === "regulation" || kind === "judicial_interpretation";
   const all = findCandidates(text, kind);
+  // An attachment (the format notice's template, an appended table) has its own numbering.
+  const att = legal ? null : findAttachment(text, kind, all);
+  if (att) {
+    return [...parseSections(text.slice(0, att.start), kind), nestUnder(att.title, parseSections(text.slice(att.bodyStart), kind === "format_notice" ? "report" : kind))];
+  }
   const tables = legal ? [] : closeTables(findTables(text), all);
   const cands = all.filter((c) => !tables.some((t) => c.start >= t.start && c.start < (t.end ?? Infinity)));
   const heads = legal ? acceptLegal(cands) : acceptHeadings(cands);

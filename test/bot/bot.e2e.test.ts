@@ -191,9 +191,11 @@ describe("Telegram bot end to end (real engine)", () => {
   });
 
   it("splits a long source section into valid HTML parts", async () => {
-    // Drafting questions cite long parts of the format notices (e.g. "四、总结完善", ~4,600 chars). Pick the first
+    // A drafting question about one report cites its whole 总体情况 section (平潭 2020: ~4,100 chars). Pick the first
     // candidate whose cited section renders above the limit; the engine is deterministic, so the bot sees the same.
     const candidates = [
+      "平潭综合实验区2020年报告的总体情况是怎么写的？",
+      "平潭综合实验区2018年报告的概述部分是怎么写的？",
       "年度报告的总结完善有什么要求？",
       "年度报告格式通知对报告内容有什么要求？",
       "如何起草政府信息公开工作年度报告？",
