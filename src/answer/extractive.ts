@@ -110,6 +110,7 @@ export function askedUnit(question: string): string | null {
   const m = question.match(/(?:多少|几)(人次|万元|件|条|个|次|场|期|人|项|篇|份|家|元|名|天|个工作日)/);
   if (m) return m[1] === "万元" ? "元" : m[1];
   if (/多少钱|花了多少|费用|金额|经费|支出|收费.{0,4}多少|收了多少/.test(question)) return "元";
+  if (/率|比例|占比|百分之|百分比/.test(question)) return "%";
   return null;
 }
 
