@@ -261,21 +261,28 @@ const PREAMBLE = "前言";
 const ATTACHMENT_LINE = /^[ \t]*(?:附件\s*\d*\s*[：:].{0,40}|[^\n。，；]{2,40}(?:格式模板|报告模板))[ \t]*$/m;
 
 /**
- * Where an attachment starts: an explicit attachment line, or, in a format notice, a line-start "一、"
- * after the notice's own numbering reached 三 (the template restarts its numbering).
+ * Where attachments start: after an explicit attachment line ("附件：…", "…格式模板"), and, in a format
+ * notice, at every line-start "一、" after the numbering before it reached 三 (the attached format and its
+ * template each restart their numbering).
  */
-export function findAttachment(text: string, kind: DocKind, cands: HeadingCandidate[]): { start: number; bodyStart: number; title: string } | null {
+export function findAttachments(text: string, kind: DocKind, cands: HeadingCandidate[]): Array<{ start: number; bodyStart: number; title: string }> {
+  const out: Array<{ start: number; bodyStart: number; title: string }> = [];
   const m = ATTACHMENT_LINE.exec(text);
-  if (m && m.index > 0) return { start: m.index, bodyStart: m.index + m[0].length, title: m[0].trim() };
-  if (kind !== "format_notice") return null;
-  let top = 0;
-  for (const c of cands) {
-    if (c.type !== "zh") continue;
-    const lineStart = c.start === 0 || text[c.start - 1] === "\n";
-    if (c.n === 1 && top >= 3 && lineStart) return { start: c.start, bodyStart: c.start, title: "附件：年度报告格式模板" };
-    if (c.n === top + 1) top = c.n;
+  if (m && m.index > 0) out.push({ start: m.index, bodyStart: m.index + m[0].length, title: m[0].trim() });
+  if (kind === "format_notice") {
+    let top = 0;
+    for (const c of cands) {
+      if (c.type !== "zh") continue;
+      const lineStart = c.start === 0 || text[c.start - 1] === "\n";
+      if (c.n === 1 && top >= 3 && lineStart) {
+        if (!out.some((a) => a.bodyStart <= c.start && c.start - a.bodyStart < 3)) out.push({ start: c.start, bodyStart: c.start, title: "" });
+        top = 1;
+      } else if (c.n === top + 1) top = c.n;
+    }
   }
-  return null;
+  out.sort((a, b) => a.start - b.start);
+  out.forEach((a, i) => (a.title ||= `附件${out.length > 1 ? i + 1 : ""}`));
+  return out;
 }
 
 function nestUnder(title: string, sections: Section[]): Section {
@@ -289,10 +296,14 @@ function nestUnder(title: string, sections: Section[]): Section {
 export function parseSections(text: string, kind: DocKind): Section[] {
   const legal = kind === "regulation" || kind === "judicial_interpretation";
   const all = findCandidates(text, kind);
-  // An attachment (the format notice's template, an appended table) has its own numbering.
-  const att = legal ? null : findAttachment(text, kind, all);
-  if (att) {
-    return [...parseSections(text.slice(0, att.start), kind), nestUnder(att.title, parseSections(text.slice(att.bodyStart), kind === "format_notice" ? "report" : kind))];
+  // Attachments (the format notice's format and template, an appended table) have their own numbering.
+  const atts = legal ? [] : findAttachments(text, kind, all);
+  if (atts.length) {
+    const inner: DocKind = kind === "format_notice" ? "report" : kind;
+    return [
+      ...parseSections(text.slice(0, atts[0].start), inner),
+      ...atts.map((a, i) => nestUnder(a.title, parseSections(text.slice(a.bodyStart, atts[i + 1]?.start ?? text.length), inner))),
+    ];
   }
   const tables = legal ? [] : closeTables(findTables(text), all);
   const cands = all.filter((c) => !tables.some((t) => c.start >= t.start && c.start < (t.end ?? Infinity)));

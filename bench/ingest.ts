@@ -1,0 +1,432 @@
+/**
+ * Ingest benchmark: default pipeline (src/index/build.ts ingest()) vs. a naive LangChain pipeline
+ * (RecursiveCharacterTextSplitter 500/100 + the same hashing embedder + HNSWLib), on the real corpus and on
+ * a ≥ 50 MB synthetic corpus (bench/synth.ts), plus a stage breakdown of the default pipeline.
+ *
+ * Every measured run happens in its own child process, so peak RSS (sampled every 50 ms from a worker
+ * thread — the main thread is blocked during the synchronous embed/HNSW loops, a timer there would miss the
+ * peaks — and process.resourceUsage().maxRSS) belongs to that run alone.
+ *
+ *   tsx bench/ingest.ts                 full benchmark (prints tables)
+ *   tsx bench/ingest.ts --sample 0.25   synthetic corpus sampled (said so in the output)
+ */
+import { spawn } from "node:child_process";
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { buildSyntheticCorpus, REAL_CORPUS } from "./synth.js";
+
+const SELF = fileURLToPath(import.meta.url);
+export const SYNTH_DIR = path.join(os.tmpdir(), "nianbao-synth");
+/** Index of the synthetic corpus kept for bench/query.ts. */
+export const SYNTH_INDEX = path.join(os.tmpdir(), "nianbao-synth-index");
+export const REAL_INDEX = path.join(os.tmpdir(), "nianbao-real-index");
+const MB = 1024 * 1024;
+
+// ------------------------------------------------------------------------------------------------
+// Shared helpers
+
+const IGNORED = new Set(["SOURCES.md", "README.md", "overrides.json"]);
+const EXTS = new Set([".txt", ".md", ".html", ".htm", ".pdf", ".docx"]);
+
+/** The files ingest() would read (same rules as listFiles in build.ts), with their corpus-relative source. */
+async function corpusFiles(dir: string, root = dir): Promise<Array<{ abs: string; source: string; bytes: number }>> {
+  const out: Array<{ abs: string; source: string; bytes: number }> = [];
+  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+    if (e.name.startsWith(".")) continue;
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await corpusFiles(full, root)));
+    else if (!IGNORED.has(e.name) && EXTS.has(path.extname(e.name).toLowerCase()))
+      out.push({ abs: full, source: path.relative(root, full).split(path.sep).join("/"), bytes: (await fs.stat(full)).size });
+  }
+  return out.sort((a, b) => (a.abs < b.abs ? -1 : 1));
+}
+
+async function duBytes(p: string): Promise<number> {
+  const st = await fs.stat(p);
+  if (!st.isDirectory()) return st.size;
+  let n = 0;
+  for (const e of await fs.readdir(p)) n += await duBytes(path.join(p, e));
+  return n;
+}
+
+/** Deterministic sample of a file list (every n-th file), used only when --sample is given. */
+function sample<T>(xs: T[], fraction: number): T[] {
+  if (fraction >= 1) return xs;
+  return xs.filter((_, i) => Math.floor((i + 1) * fraction) > Math.floor(i * fraction));
+}
+
+/** Peak RSS of the whole process, sampled every 50 ms from a worker thread. */
+function startRssSampler(): { stop: () => Promise<number> } {
+  const w = new Worker(
+    `const { parentPort } = require("node:worker_threads");
+     let peak = process.memoryUsage.rss();
+     const t = setInterval(() => { const r = process.memoryUsage.rss(); if (r > peak) peak = r; }, 50);
+     parentPort.on("message", () => { clearInterval(t); const r = process.memoryUsage.rss(); parentPort.postMessage(Math.max(peak, r)); });`,
+    { eval: true },
+  );
+  return {
+    stop: () =>
+      new Promise<number>((resolve) => {
+        w.once("message", (peak: number) => {
+          void w.terminate();
+          resolve(Math.max(peak, process.memoryUsage.rss()));
+        });
+        w.postMessage("stop");
+      }),
+  };
+}
+
+interface RunResult {
+  pipeline: string;
+  files: number;
+  bytes: number;
+  chunks: number;
+  seconds: number;
+  cpuSeconds: number;
+  peakRss: number;
+  maxRss: number;
+  indexBytes: number;
+  stages?: Record<string, number>;
+  notes?: string[];
+}
+
+// ------------------------------------------------------------------------------------------------
+// Child-process runs
+
+async function runDefault(corpusDir: string, indexDir: string, fraction: number): Promise<RunResult> {
+  const { ingest } = await import("../src/index/build.js");
+  let files = await corpusFiles(corpusDir);
+  let paths: string[] | undefined;
+  if (fraction < 1) {
+    files = sample(files, fraction);
+    paths = files.map((f) => f.abs);
+  }
+  await fs.rm(indexDir, { recursive: true, force: true });
+  const sampler = startRssSampler();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const s = await ingest({ corpusDir, indexDir, settings: {}, rebuild: true, paths });
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const peakRss = await sampler.stop();
+  const notes = s.failures.map((f) => `failure: ${f.source}: ${f.reason}`);
+  return {
+    pipeline: "default",
+    files: s.files,
+    bytes: files.reduce((a, f) => a + f.bytes, 0),
+    chunks: s.chunks,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    peakRss,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+    indexBytes: await duBytes(indexDir),
+    notes,
+  };
+}
+
+async function runNaive(corpusDir: string, indexDir: string, fraction: number): Promise<RunResult> {
+  const { loadFile } = await import("../src/ingest/load.js");
+  const { cleanText } = await import("../src/ingest/clean.js");
+  const { HashingEmbeddings, fitHashStats } = await import("../src/embed/hashing.js");
+  const { HASH_DIM } = await import("../src/embed/factory.js");
+  const { RecursiveCharacterTextSplitter } = await import("@langchain/textsplitters");
+  const { HNSWLib } = await import("@langchain/community/vectorstores/hnswlib");
+  const files = sample(await corpusFiles(corpusDir), fraction);
+  await fs.rm(indexDir, { recursive: true, force: true });
+
+  const sampler = startRssSampler();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const stages: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    stages[name] = (now - t) / 1000;
+    t = now;
+  };
+
+  const splitter = new RecursiveCharacterTextSplitter({ chunkSize: 500, chunkOverlap: 100 });
+  const docs = [];
+  const notes: string[] = [];
+  for (const f of files) {
+    try {
+      const loaded = await loadFile(f.abs, f.source);
+      docs.push(...(await splitter.createDocuments([cleanText(loaded.text)], [{ source: f.source }])));
+    } catch (err) {
+      notes.push(`failure: ${f.source}: ${(err as Error).message}`);
+    }
+  }
+  lap("parse (load+clean+split)");
+  const texts = docs.map((d) => d.pageContent);
+  const embedder = new HashingEmbeddings(fitHashStats(texts, HASH_DIM));
+  lap("fit idf stats");
+  const vectors = await embedder.embedDocuments(texts);
+  lap("embed");
+  const store = new HNSWLib(embedder, { space: "cosine", numDimensions: HASH_DIM });
+  await store.addVectors(vectors, docs);
+  lap("hnsw build");
+  await store.save(indexDir);
+  lap("hnsw save");
+
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const peakRss = await sampler.stop();
+  return {
+    pipeline: "naive",
+    files: files.length,
+    bytes: files.reduce((a, f) => a + f.bytes, 0),
+    chunks: docs.length,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    peakRss,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+    indexBytes: await duBytes(indexDir),
+    stages,
+    notes,
+  };
+}
+
+/** The default pipeline stage by stage, calling the functions ingest() calls, in the same order. */
+async function runBreakdown(corpusDir: string, indexDir: string, fraction: number): Promise<RunResult> {
+  const { parseFile } = await import("../src/ingest/document.js");
+  const { readOverrides } = await import("../src/index/build.js");
+  const { HashingEmbeddings, fitHashStats } = await import("../src/embed/hashing.js");
+  const { HASH_DIM } = await import("../src/embed/factory.js");
+  const { analyze } = await import("../src/embed/tokenize.js");
+  const { Bm25Index } = await import("../src/index/bm25.js");
+  const { writeIndex, INDEX_FORMAT_VERSION } = await import("../src/index/store.js");
+  const { HNSWLib } = await import("@langchain/community/vectorstores/hnswlib");
+  type Chunk = import("../src/types.js").Chunk;
+
+  // Time HNSW inside writeIndex by wrapping the LangChain methods it calls (bench-only monkey patch).
+  const hnswTimes = { build: 0, save: 0 };
+  const proto = HNSWLib.prototype;
+  const addVectors = proto.addVectors;
+  const save = proto.save;
+  proto.addVectors = async function (this: InstanceType<typeof HNSWLib>, ...args: Parameters<typeof addVectors>) {
+    const t = performance.now();
+    try {
+      return await addVectors.apply(this, args);
+    } finally {
+      hnswTimes.build += (performance.now() - t) / 1000;
+    }
+  };
+  proto.save = async function (this: InstanceType<typeof HNSWLib>, ...args: Parameters<typeof save>) {
+    const t = performance.now();
+    try {
+      return await save.apply(this, args);
+    } finally {
+      hnswTimes.save += (performance.now() - t) / 1000;
+    }
+  };
+
+  const files = sample(await corpusFiles(corpusDir), fraction);
+  await fs.rm(indexDir, { recursive: true, force: true });
+  const sampler = startRssSampler();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const stages: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    stages[name] = (now - t) / 1000;
+    t = now;
+  };
+
+  const overrides = await readOverrides(corpusDir);
+  const chunks: Chunk[] = [];
+  const documents = [];
+  const notes: string[] = [];
+  for (const f of files) {
+    try {
+      const docs = await parseFile(f.abs, f.source, overrides);
+      chunks.push(...docs.flatMap((d) => d.chunks));
+      documents.push(...docs.map((d) => ({ ...d.meta, aliases: d.aliases })));
+    } catch (err) {
+      notes.push(`failure: ${f.source}: ${(err as Error).message}`);
+    }
+  }
+  lap("parse (load+clean+structure+chunk)");
+  const stats = fitHashStats(chunks.map((c) => c.indexText), HASH_DIM);
+  lap("fit idf stats (analyze #1)");
+  const embedder = new HashingEmbeddings(stats);
+  const vectors = new Float32Array(chunks.length * HASH_DIM);
+  for (let b = 0; b < chunks.length; b += 256) {
+    const vecs = await embedder.embedDocuments(chunks.slice(b, b + 256).map((c) => c.indexText));
+    vecs.forEach((v, k) => vectors.set(v, (b + k) * HASH_DIM));
+  }
+  lap("embed (analyze #2 + hash)");
+  const bm25 = Bm25Index.build(chunks.map((c) => analyze(c.indexText)));
+  lap("bm25 (analyze #3 + build)");
+  await writeIndex(
+    indexDir,
+    {
+      manifest: {
+        formatVersion: INDEX_FORMAT_VERSION,
+        embedder: embedder.descriptor,
+        createdAt: new Date().toISOString(),
+        files: {},
+        documents,
+        chunkCount: chunks.length,
+      },
+      chunks,
+      vectors,
+      stats,
+      bm25,
+    },
+    embedder,
+  );
+  lap("writeIndex total");
+  stages["  of which hnsw build (addVectors)"] = hnswTimes.build;
+  stages["  of which hnsw save"] = hnswTimes.save;
+  stages["  of which rows→number[][], JSON, vectors.f32"] = stages["writeIndex total"] - hnswTimes.build - hnswTimes.save;
+
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const peakRss = await sampler.stop();
+  return {
+    pipeline: "default (staged)",
+    files: files.length,
+    bytes: files.reduce((a, f) => a + f.bytes, 0),
+    chunks: chunks.length,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    peakRss,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+    indexBytes: await duBytes(indexDir),
+    stages,
+    notes,
+  };
+}
+
+async function child(kind: string, corpusDir: string, indexDir: string, fraction: number): Promise<void> {
+  const r =
+    kind === "default" ? await runDefault(corpusDir, indexDir, fraction) : kind === "naive" ? await runNaive(corpusDir, indexDir, fraction) : await runBreakdown(corpusDir, indexDir, fraction);
+  process.stdout.write(`\n@@RESULT ${JSON.stringify(r)}\n`);
+}
+
+function spawnChild(kind: string, corpusDir: string, indexDir: string, fraction: number): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    // process.execArgv carries tsx's loader flags, so the child runs this .ts file the same way.
+    const p = spawn(process.execPath, [...process.execArgv, SELF, "--child", kind, corpusDir, indexDir, String(fraction)], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    p.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
+    p.on("error", reject);
+    p.on("close", (code) => {
+      const line = out.split("\n").find((l) => l.startsWith("@@RESULT "));
+      if (code !== 0 || !line) reject(new Error(`child ${kind} exited ${code}: ${out.slice(-2000)}`));
+      else resolve(JSON.parse(line.slice("@@RESULT ".length)) as RunResult);
+    });
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
+// Report
+
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+
+function table(rows: string[][]): string {
+  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => [...r[i]].length)));
+  const line = (r: string[]) => "| " + r.map((c, i) => c + " ".repeat(w[i] - [...c].length)).join(" | ") + " |";
+  return [line(rows[0]), "|" + w.map((n) => "-".repeat(n + 2)).join("|") + "|", ...rows.slice(1).map(line)].join("\n");
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const si = args.indexOf("--sample");
+  const fraction = si >= 0 ? Number(args[si + 1]) : 1;
+  const tAll = performance.now();
+
+  console.log(`# Ingest benchmark — ${new Date().toISOString()}`);
+  console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${f1(os.totalmem() / 1024 ** 3)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`);
+  const ts = performance.now();
+  const synth = await buildSyntheticCorpus(SYNTH_DIR);
+  console.log(`synthetic corpus: ${SYNTH_DIR}: ${synth.files} files, ${f1(synth.bytes / MB)} MB (ready in ${f1((performance.now() - ts) / 1000)} s)`);
+  if (fraction < 1) console.log(`NOTE: synthetic runs are SAMPLED: every ${f1(1 / fraction)}-th file (fraction ${fraction}); figures below are for that sample only.`);
+
+  const runs: Array<{ corpus: string; r: RunResult }> = [];
+  const tmpIdx = (name: string) => path.join(os.tmpdir(), `nianbao-bench-${name}-${process.pid}`);
+  const corpora = [
+    { name: "real corpus/", dir: REAL_CORPUS, keep: REAL_INDEX, fraction: 1 },
+    { name: "synthetic", dir: SYNTH_DIR, keep: SYNTH_INDEX, fraction },
+  ];
+  for (const c of corpora) {
+    for (const kind of ["default", "naive", "breakdown"]) {
+      const idx = kind === "default" ? c.keep : tmpIdx(kind);
+      process.stderr.write(`running ${kind} on ${c.name} …\n`);
+      const r = await spawnChild(kind, c.dir, idx, c.fraction);
+      if (kind !== "default") await fs.rm(idx, { recursive: true, force: true });
+      runs.push({ corpus: c.name, r });
+      process.stderr.write(`  ${f1(r.seconds)} s\n`);
+    }
+  }
+
+  console.log("\n## Throughput (each run in a fresh child process, fresh index dir)\n");
+  const rows = [["corpus", "pipeline", "files", "input MB", "chunks", "seconds", "MB/s", "chunks/s", "CPU/wall", "peak RSS MB (50 ms)", "maxRSS MB", "index MB"]];
+  for (const { corpus, r } of runs)
+    rows.push([
+      corpus,
+      r.pipeline,
+      String(r.files),
+      f2(r.bytes / MB),
+      String(r.chunks),
+      f2(r.seconds),
+      f2(r.bytes / MB / r.seconds),
+      f1(r.chunks / r.seconds),
+      f2(r.cpuSeconds / r.seconds),
+      f1(r.peakRss / MB),
+      f1(r.maxRss / MB),
+      f1(r.indexBytes / MB),
+    ]);
+  console.log(table(rows));
+
+  console.log("\n## default / naive\n");
+  const ratioRows = [["corpus", "default MB/s", "naive MB/s", "ratio default/naive", "target ≥ 2 MB/s (default)"]];
+  for (const c of corpora) {
+    const d = runs.find((x) => x.corpus === c.name && x.r.pipeline === "default")!.r;
+    const n = runs.find((x) => x.corpus === c.name && x.r.pipeline === "naive")!.r;
+    const dm = d.bytes / MB / d.seconds;
+    const nm = n.bytes / MB / n.seconds;
+    ratioRows.push([c.name, f2(dm), f2(nm), f2(dm / nm), dm >= 2 ? "met" : "NOT met"]);
+  }
+  console.log(table(ratioRows));
+
+  for (const c of corpora) {
+    for (const kind of ["default (staged)", "naive"]) {
+      const r = runs.find((x) => x.corpus === c.name && x.r.pipeline === kind)!.r;
+      console.log(`\n## Stage breakdown — ${kind}, ${c.name} (${r.chunks} chunks, total ${f2(r.seconds)} s)\n`);
+      const srows = [["stage", "seconds", "share"]];
+      for (const [name, s] of Object.entries(r.stages ?? {})) srows.push([name, f2(s), `${((100 * s) / r.seconds).toFixed(0)}%`]);
+      console.log(table(srows));
+    }
+  }
+
+  const notes = runs.flatMap(({ corpus, r }) => (r.notes ?? []).map((n) => `${corpus}/${r.pipeline}: ${n}`));
+  if (notes.length) console.log(`\n## Failures reported by the pipelines\n\n${notes.map((n) => `- ${n}`).join("\n")}`);
+
+  console.log(`
+## Notes
+- input MB = bytes of the files the pipeline reads (real corpus: the two 洪泽 PDFs are ${f2(
+    (await corpusFiles(REAL_CORPUS)).filter((f) => f.abs.endsWith(".pdf")).reduce((a, f) => a + f.bytes, 0) / MB,
+  )} MB of it); synthetic = .txt only (UTF-8, ~3 bytes per Chinese character).
+- Single core: the pipelines are single-threaded JS. jieba (@node-rs/jieba cutForSearch) and hnswlib-node addPoint are
+  synchronous native calls on the main thread; hnswlib-node only uses a libuv worker for save/load (one job, no
+  parallel build — the C++ ParallelFor of the Python binding is not exposed). CPU/wall ≈ 1 confirms it; the values above
+  1.0 come from GC/libuv helper threads. The second core of this machine is idle during ingest.
+- peak RSS (50 ms) is sampled from a worker thread (process-wide RSS); maxRSS is process.resourceUsage().maxRSS of the
+  child process that ran the pipeline (includes module loading).
+- default (staged) re-runs the default pipeline stage by stage with the functions ingest() calls; its total can differ
+  slightly from ingest() (no manifest hashes, no incremental bookkeeping).
+- synthetic index for bench/query.ts kept at ${SYNTH_INDEX}; real at ${REAL_INDEX}.
+- total benchmark wall time: ${f1((performance.now() - tAll) / 1000)} s`);
+}
+
+if (process.argv[2] === "--child") {
+  await child(process.argv[3], process.argv[4], process.argv[5], Number(process.argv[6]));
+} else {
+  await main();
+}
