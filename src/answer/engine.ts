@@ -44,6 +44,9 @@ const OFF_TOPIC: Array<[string, RegExp]> = [
   ["fees", /收费|信息处理费/],
 ];
 
+/** Most reports one comparison answers for, each searched on its own. */
+const MAX_COMPARED = 6;
+
 /** A drafting question that asks for examples from other reports rather than for the rule. */
 const PRECEDENT = /哪份|哪些报告|别人|其他报告|借鉴|参考|范例|示例|写法|段落|案例/;
 
@@ -282,7 +285,9 @@ export class Engine implements AnswerEngine {
       }
     }
 
-    const intent = info.intent === "comparison" && this.targetDocs(info).length < 2 ? "figure" : info.intent;
+    // A comparison needs two to a handful of reports; a year shared by many regions is a figure question over all of them.
+    const nTargets = info.intent === "comparison" ? this.targetDocs(info).length : 0;
+    const intent = info.intent === "comparison" && (nTargets < 2 || nTargets > MAX_COMPARED) ? "figure" : info.intent;
     switch (intent) {
       case "definition":
         return this.answerDefinition(info);
@@ -476,7 +481,8 @@ export class Engine implements AnswerEngine {
         if (asksMeaning && /是指|所称/.test(p.chunk.text)) s += 0.3;
         if (m.kind === "regulation" && !wantsBoth) s *= (m.year === 2007) === wantsOld ? 1 : 0.6;
         if (m.kind === "judicial_interpretation" && m.year !== null && m.year <= 2011 && !wantsOldJi) s *= 0.7;
-        if (m.block !== "prose") s *= 0.8;
+        // Table rows (the templates' labels) name categories but explain nothing.
+        if (m.block !== "prose") s *= 0.6;
         // The promulgation preamble (国务院令…) names the text but rules nothing.
         if (m.section === "前言") s *= 0.5;
         return { ...p, score: s };

@@ -88,7 +88,7 @@ export function longestSharedRun(text: string, phrase: string): number {
 }
 
 const SHARE = /^\s*占|占[^，。]{0,8}\d+(\.\d+)?%/;
-const TOTAL_CUE = /共|总计|合计|累计|全年|全区|全市|全县|总数|总量/;
+const TOTAL_CUE = /共|总计|合计|累计|全年|全区|全市|全县|总数|总量|各类|先后/;
 /** "本报告共分6个部分": the report's own outline, never an answer. */
 const OUTLINE = /\d+\s*个?部分/;
 

@@ -72,7 +72,7 @@ const VERIFY = /对吗|是吗|对不对|是不是|是否属实|是否正确|没�
 const FIGURE = /多少|几(件|条|个|次|场|期|人|项|篇|份|家|批)|数量|总数|共计|合计|金额|占比|比例|百分之|几成|总量/;
 const DEFINITION =
   /什么是|是什么|什么意思|啥意思|含义|指的?是|定义|怎么处理|如何处理|怎么办|怎样处理|如何答复|怎么答复|如何认定|怎么认定|哪些情形|什么情况下|什么情形|依据|规定|条例|第.{1,4}条|期限|多长时间|多久|工作日|怎么收|如何收|收费标准|能不能|可以不|是否可以|应当如何|怎么算|如何界定|区别|司法解释|法院/;
-const DRAFTING = /应(该|当)?写|怎么写|如何写|写哪些|写什么|包括哪些内容|包含哪些|应当包括|应包括|范例|示例|样例|参考|别人(写|是怎么|的)|给我看看|看看.{0,8}(怎么|如何)|模板|格式要求|怎么编写|如何编写|编写/;
+const DRAFTING = /统计哪些|填报哪些|怎么填|如何填|填哪些|有什么要求|什么要求|要求是什么|应(该|当)?写|怎么写|如何写|写哪些|写什么|包括哪些内容|包含哪些|应当包括|应包括|范例|示例|样例|参考|别人(写|是怎么|的)|给我看看|看看.{0,8}(怎么|如何)|模板|格式要求|怎么编写|如何编写|编写/;
 const FOLLOWUP = /^(那|那么|还有|另外|再|同样|同期|这|该|如果|要是|假如|此外|因此|其中|其余|上述|它们|这些)|呢[？?]?$|^[^，。]{0,8}(呢|吗)[？?]?$|因此|这种情况|这样的话/;
 
 /** Question words and fillers: dropped from the topic (matched as whole jieba words, never inside a word). */
@@ -173,10 +173,12 @@ export function analyzeQuery(
   const issuers = departments.filter((d) => d.names.some((n) => q.includes(n))).map((d) => d.region);
   let unknownPlace: string | null = null;
   if (found.length === 0) {
-    const place = rest.match(/([\u4e00-\u9fa5]{2,6}?)(省|市|县|自治区|自治州)(?![\u4e00-\u9fa5]{0,2}(政府信息|级))/);
+    // "X区" is a place only where a place is expected (before a year or 政府); elsewhere 区 ends too many words.
+    const place = rest.match(/([\u4e00-\u9fa5]{2,6}?)(省|市|县|自治区|自治州|区(?=\s*(?:(?:19|20)\d{2}|人民政府|政府|和|与|、)))(?![\u4e00-\u9fa5]{0,2}(政府信息|级))/);
     const known = KNOWN_PLACES.find((p) => rest.includes(p));
     if (known && known !== "全国" && known !== "国务院") unknownPlace = known;
-    else if (place && !/^(本|我|全|各|该|某|哪个|哪|这个|那个)/.test(place[1])) unknownPlace = place[0];
+    else if (place && !/^(本|我|全|各|该|某|哪个|哪|这个|那个)/.test(place[1]) && !/(实验|试验|开发|保护|辖|城|社|园|景|片|新|地|市|县|小|学|校|厂|矿)$/.test(place[1]) && !/(政府|信息|公开|报告|申请|[的了是在要及等把被向对从以为])/.test(place[1]))
+      unknownPlace = place[0];
   }
   const years = extractYears(q);
   const claimed = extractClaimed(q);

@@ -75,7 +75,12 @@ export class Retriever {
     for (const t of terms) weights.set(t, 1);
     const extra: string[] = [];
     for (const e of expansionsList) for (const t of analyze(e)) if (!weights.has(t)) { weights.set(t, 0.35); extra.push(t); }
-    return this.index.bm25.search([...terms, ...extra], k, weights, rows ? (d) => rows.has(d) : undefined);
+    const all = [...terms, ...extra];
+    if (!rows) return this.index.bm25.search(all, k, weights);
+    // Small scopes (a few reports) by lookup, large ones by scanning the postings.
+    return rows.size <= 3000
+      ? this.index.bm25.searchWithin(all, k, [...rows].sort((a, b) => a - b), weights)
+      : this.index.bm25.search(all, k, weights, (d) => rows.has(d));
   }
 
   async search(query: string, opts: RetrieveOptions): Promise<Passage[]> {

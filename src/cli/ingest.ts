@@ -52,6 +52,7 @@ async function main(): Promise<number> {
     log: (l) => console.log(l),
   });
   for (const f of s.failures) console.error(`错误 / error: ${f.source}: ${f.reason}`);
+  if (s.stages) console.log(`stages (s): ${Object.entries(s.stages).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}`);
   console.log(
     `${s.written ? "index written" : "index up to date, nothing to embed"}: ${indexDir} — ${s.files} files, ${s.documents} documents, ` +
       `${s.sections} sections, ${s.chunks} chunks (${s.embedded} embedded, ${s.reused} reused${s.removed.length ? `, ${s.removed.length} files removed` : ""}), ${s.seconds.toFixed(2)} s`,

@@ -1,5 +1,5 @@
 import type { Settings } from "../config.js";
-import { HashingEmbeddings, fitHashStats, HASH_EMBEDDER_NAME, type HashStats } from "./hashing.js";
+import { HashingEmbeddings, fitHashStatsOnTerms, HASH_EMBEDDER_NAME, type HashStats } from "./hashing.js";
 import { createOpenAIEmbedder, publicBaseURL } from "./openai.js";
 import type { DescribedEmbeddings } from "./types.js";
 
@@ -21,13 +21,14 @@ export function configuredEmbedderName(s: EmbedderSettings): string {
 export async function createEmbedder(
   s: EmbedderSettings,
   saved: HashStats | null,
-  fitTexts?: () => string[],
+  /** Analyzed texts to fit statistics on when none are saved. */
+  fitOn: string[][] = [],
 ): Promise<{ embedder: DescribedEmbeddings; stats: HashStats | null }> {
   if (s.EMBEDDINGS_BASE_URL && s.EMBEDDINGS_MODEL) {
     const e = createOpenAIEmbedder({ baseURL: s.EMBEDDINGS_BASE_URL, model: s.EMBEDDINGS_MODEL, apiKey: s.EMBEDDINGS_API_KEY });
     await e.probe();
     return { embedder: e, stats: null };
   }
-  const stats = saved ?? fitHashStats(fitTexts ? fitTexts() : [], HASH_DIM);
+  const stats = saved ?? fitHashStatsOnTerms(fitOn, HASH_DIM);
   return { embedder: new HashingEmbeddings(stats), stats };
 }

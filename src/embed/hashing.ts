@@ -31,11 +31,14 @@ export function fnv1a(s: string): number {
 }
 
 export function fitHashStats(texts: string[], dim = 1024, analyzer: AnalyzerOptions = DEFAULT_ANALYZER): HashStats {
+  return fitHashStatsOnTerms(texts.map((t) => analyze(t, analyzer)), dim);
+}
+
+/** Document frequencies over already analyzed texts. */
+export function fitHashStatsOnTerms(termLists: string[][], dim = 1024): HashStats {
   const df: Record<string, number> = Object.create(null);
-  for (const t of texts) {
-    for (const term of new Set(analyze(t, analyzer))) df[term] = (df[term] ?? 0) + 1;
-  }
-  return { n: texts.length, df, dim };
+  for (const terms of termLists) for (const term of new Set(terms)) df[term] = (df[term] ?? 0) + 1;
+  return { n: termLists.length, df, dim };
 }
 
 export function idf(stats: HashStats, term: string): number {
@@ -44,21 +47,43 @@ export function idf(stats: HashStats, term: string): number {
   return Math.log(1 + (stats.n + 1) / (Math.max(d, 1) + 0.5));
 }
 
-export function embedTerms(terms: string[], stats: HashStats): number[] {
+/** Where a term lands and with what signed weight per occurrence unit: fixed for given statistics. */
+interface TermSlot {
+  bucket: number;
+  /** sign × idf × kind weight. */
+  weight: number;
+}
+
+function slotOf(term: string, stats: HashStats): TermSlot {
+  const h = fnv1a(term);
+  const sign = h & 0x80000000 ? -1 : 1;
+  // Bigrams are many and partly redundant with words: half weight.
+  return { bucket: h % stats.dim, weight: sign * idf(stats, term) * (term.includes(":") ? 0.5 : 1) };
+}
+
+/** Writes the unit-length embedding of `terms` into `out` (length stats.dim). */
+export function embedTermsInto(terms: string[], stats: HashStats, out: Float32Array | Float64Array, slots?: Map<string, TermSlot>): void {
   const tf = new Map<string, number>();
   for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
   const v = new Float64Array(stats.dim);
   for (const [term, f] of tf) {
-    const h = fnv1a(term);
-    const sign = h & 0x80000000 ? -1 : 1;
-    // Bigrams are many and partly redundant with words: half weight.
-    const w = (1 + Math.log(f)) * idf(stats, term) * (term.includes(":") ? 0.5 : 1);
-    v[h % stats.dim] += sign * w;
+    let slot = slots?.get(term);
+    if (!slot) {
+      slot = slotOf(term, stats);
+      slots?.set(term, slot);
+    }
+    v[slot.bucket] += (1 + Math.log(f)) * slot.weight;
   }
   let norm = 0;
   for (let i = 0; i < v.length; i++) norm += v[i] * v[i];
   norm = Math.sqrt(norm) || 1;
-  return Array.from(v, (x) => x / norm);
+  for (let i = 0; i < v.length; i++) out[i] = v[i] / norm;
+}
+
+export function embedTerms(terms: string[], stats: HashStats): number[] {
+  const out = new Float64Array(stats.dim);
+  embedTermsInto(terms, stats, out);
+  return Array.from(out);
 }
 
 export class HashingEmbeddings extends Embeddings implements DescribedEmbeddings {
@@ -71,6 +96,14 @@ export class HashingEmbeddings extends Embeddings implements DescribedEmbeddings
 
   embedText(text: string): number[] {
     return embedTerms(analyze(text, this.analyzer), this.stats);
+  }
+
+  /** Hash bucket and weight per term, computed once per term rather than once per occurrence in every chunk. */
+  private readonly slots = new Map<string, TermSlot>();
+
+  /** Embeds a text already analyzed with this embedder's analyzer into `out` (ingest analyzes each chunk once). */
+  embedAnalyzedInto(terms: string[], out: Float32Array): void {
+    embedTermsInto(terms, this.stats, out, this.slots);
   }
 
   async embedDocuments(texts: string[]): Promise<number[][]> {

@@ -3,6 +3,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { createEmbedder, type EmbedderSettings } from "../embed/factory.js";
 import { analyze } from "../embed/tokenize.js";
+import { HashingEmbeddings } from "../embed/hashing.js";
 import { LoadError } from "../errors.js";
 import { overrideSchema, parseFile, type Overrides, type ParsedDocument } from "../ingest/document.js";
 import { SUPPORTED_EXTENSIONS } from "../ingest/load.js";
@@ -43,6 +44,8 @@ export interface IngestSummary {
   removed: string[];
   failures: IngestFailure[];
   seconds: number;
+  /** Seconds per stage (parse = load+clean+structure+chunk; write = dense graph build + files), when written. */
+  stages: { parse: number; analyze: number; embed: number; bm25: number; write: number } | null;
   /** False when nothing changed and the live index was left as is. */
   written: boolean;
   indexDir: string;
@@ -102,6 +105,7 @@ function countSections(docs: ParsedDocument[]): number {
  */
 export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const t0 = performance.now();
+  let stages: IngestSummary["stages"] = null;
   const log = opts.log ?? (() => {});
   const overrides = await readOverrides(opts.corpusDir);
   const roots = opts.paths?.length ? opts.paths : [opts.corpusDir];
@@ -202,7 +206,11 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   }
 
   const allChunks = [...kept.map((k) => k.chunk), ...fresh];
-  const { embedder, stats } = await createEmbedder(opts.settings, prev?.stats ?? null, () => allChunks.map((c) => c.indexText));
+  // Text analysis (jieba + bigrams) is the costliest CPU step: done once, shared by statistics, embedding and BM25.
+  const tParsed = performance.now();
+  const termLists = allChunks.map((c) => analyze(c.indexText));
+  const tAnalyzed = performance.now();
+  const { embedder, stats } = await createEmbedder(opts.settings, prev?.stats ?? null, termLists);
   const dim = embedder.descriptor.dim;
   const sameEmbedder = prev && prev.manifest.embedder.name === embedder.descriptor.name && prev.manifest.embedder.dim === dim;
   const vectors = new Float32Array(total * dim);
@@ -215,13 +223,21 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const batch = 256;
   for (let b = 0; b < toEmbed.length; b += batch) {
     const ids = toEmbed.slice(b, b + batch);
-    const vecs = await embedder.embedDocuments(ids.map((i) => allChunks[i].indexText));
-    vecs.forEach((v, k) => vectors.set(v, ids[k] * dim));
+    if (embedder instanceof HashingEmbeddings) {
+      for (const i of ids) embedder.embedAnalyzedInto(termLists[i], vectors.subarray(i * dim, (i + 1) * dim));
+    } else {
+      const vecs = await embedder.embedDocuments(ids.map((i) => allChunks[i].indexText));
+      vecs.forEach((v, k) => vectors.set(v, ids[k] * dim));
+    }
     embedded += ids.length;
-    if (toEmbed.length > batch) log(`embedded ${embedded}/${toEmbed.length} chunks`);
+    // About twenty progress lines however large the corpus.
+    const step = Math.max(batch, Math.ceil(toEmbed.length / 20 / batch) * batch);
+    if (toEmbed.length > batch && (embedded % step === 0 || embedded === toEmbed.length)) log(`embedded ${embedded}/${toEmbed.length} chunks`);
   }
 
-  const bm25 = Bm25Index.build(allChunks.map((c) => analyze(c.indexText)));
+  const tEmbedded = performance.now();
+  const bm25 = Bm25Index.build(termLists);
+  const tBm25 = performance.now();
   const manifest: Manifest = {
     formatVersion: INDEX_FORMAT_VERSION,
     embedder: embedder.descriptor,
@@ -231,6 +247,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     chunkCount: allChunks.length,
   };
   await writeIndex(opts.indexDir, { manifest, chunks: allChunks, vectors, stats, bm25 }, embedder);
+  const sec = (a: number, b: number) => Math.round(b - a) / 1000;
+  stages = { parse: sec(t0, tParsed), analyze: sec(tParsed, tAnalyzed), embed: sec(tAnalyzed, tEmbedded), bm25: sec(tEmbedded, tBm25), write: sec(tBm25, performance.now()) };
   return summary(true, embedded);
 
   function summary(written: boolean, embeddedCount = 0): IngestSummary {
@@ -244,6 +262,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       removed,
       failures,
       seconds: (performance.now() - t0) / 1000,
+      stages,
       written,
       indexDir: opts.indexDir,
     };

@@ -58,9 +58,18 @@ export interface LoadedIndex extends IndexData {
   hnsw: HNSWLib;
 }
 
+/** The dense index's own document: the passage and its row in chunks.json (the full metadata lives there once). */
 function chunkToDocument(c: Chunk, i: number): Document {
-  return new Document({ pageContent: c.text, metadata: { ...c.meta, row: i }, id: c.id });
+  return new Document({ pageContent: c.text, metadata: { row: i, docId: c.meta.docId, section: c.meta.section }, id: c.id });
 }
+
+/**
+ * Graph parameters. efConstruction 64 instead of hnswlib's 200 builds ~3× faster; recall loss is small at this
+ * corpus size and is absorbed by the fusion with BM25 (scoped searches use exact cosine anyway).
+ */
+export const HNSW_M = 16;
+export const HNSW_EF_CONSTRUCTION = 64;
+export const HNSW_EF_SEARCH = 200;
 
 export async function currentGeneration(indexDir: string): Promise<string | null> {
   try {
@@ -137,7 +146,7 @@ export async function loadIndex(indexDir: string, embedder: DescribedEmbeddings)
     throw new IndexStoreError(`向量索引无法读取 / dense index unreadable: ${(err as Error).message}`);
   }
   // hnswlib's default search breadth (ef = 10) loses recall for the 50+ candidates retrieval asks for.
-  hnsw.index.setEf(200);
+  hnsw.index.setEf(HNSW_EF_SEARCH);
   return { ...data, hnsw };
 }
 
@@ -150,12 +159,13 @@ export async function writeIndex(indexDir: string, data: IndexData, embedder: De
   await fs.mkdir(tmp, { recursive: true });
 
   const dim = data.manifest.embedder.dim;
-  const hnsw = new HNSWLib(embedder, { space: "cosine", numDimensions: dim });
-  if (data.chunks.length > 0) {
-    const rows: number[][] = [];
-    for (let i = 0; i < data.chunks.length; i++) rows.push(Array.from(data.vectors.subarray(i * dim, (i + 1) * dim)));
-    await hnsw.addVectors(rows, data.chunks.map(chunkToDocument));
-  }
+  // The graph is built here rather than by HNSWLib.addVectors, which always uses hnswlib's default parameters.
+  const { HierarchicalNSW } = await HNSWLib.imports();
+  const graph = new HierarchicalNSW("cosine", dim);
+  graph.initIndex(Math.max(1, data.chunks.length), HNSW_M, HNSW_EF_CONSTRUCTION, 100);
+  for (let i = 0; i < data.chunks.length; i++) graph.addPoint(Array.from(data.vectors.subarray(i * dim, (i + 1) * dim)), i);
+  const hnsw = new HNSWLib(embedder, { space: "cosine", numDimensions: dim, index: graph });
+  hnsw.docstore.add(Object.fromEntries(data.chunks.map((c, i) => [String(i), chunkToDocument(c, i)])));
   await hnsw.save(path.join(tmp, "hnsw"));
   await Promise.all([
     fs.writeFile(path.join(tmp, "manifest.json"), JSON.stringify(data.manifest, null, 1)),

@@ -1,3 +1,4 @@
+import { analyze } from "../../src/embed/tokenize.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -32,7 +33,7 @@ describe("HashingEmbeddings", () => {
   });
 
   it("the factory's offline default uses HASH_DIM and fits on the given texts", async () => {
-    const { embedder, stats: s } = await createEmbedder({}, null, () => chunks.map((c) => c.indexText));
+    const { embedder, stats: s } = await createEmbedder({}, null, chunks.map((c) => analyze(c.indexText)));
     expect(embedder.descriptor).toEqual({ name: HASH_EMBEDDER_NAME, dim: HASH_DIM, distance: "cosine" });
     expect(s!.n).toBe(chunks.length);
     // Saved statistics are reused as is, so unchanged chunks keep valid vectors.

@@ -80,7 +80,7 @@ describe("save → load round trip", () => {
   it("dense and BM25 results are the same before saving and after loading", async () => {
     const files = ["平潭综合实验区-2019-年度报告.txt", "平潭综合实验区-2023-年度报告.txt", "regulation-2019.txt", "judicial-interpretation-2011-政府信息公开行政案件.txt"];
     const chunks = files.flatMap((f) => parseText(readFileSync(path.join(CORPUS, f), "utf8"), f).flatMap((d) => d.chunks));
-    const { embedder, stats } = await createEmbedder({}, null, () => chunks.map((c) => c.indexText));
+    const { embedder, stats } = await createEmbedder({}, null, chunks.map((c) => analyze(c.indexText)));
     const dim = embedder.descriptor.dim;
     const vectors = new Float32Array(chunks.length * dim);
     (await embedder.embedDocuments(chunks.map((c) => c.indexText))).forEach((v, i) => vectors.set(v, i * dim));
