@@ -3,7 +3,7 @@ import { createEmbedder } from "../embed/factory.js";
 import { jiebaTokenizer, defaultTermProcessor } from "../embed/tokenize.js";
 import type { DescribedEmbeddings } from "../embed/types.js";
 import { ingest } from "../index/build.js";
-import { indexExists, loadIndex, readIndexData, type IndexedDocument, type LoadedIndex } from "../index/store.js";
+import { indexExists, loadIndex, readIndexData, type LoadedIndex } from "../index/store.js";
 import type { Answer, Citation, DocKind, Passage } from "../types.js";
 import type { AnswerEngine, AskResult, ConversationState, Coverage } from "./api.js";
 import {
@@ -21,7 +21,8 @@ import {
 } from "./extractive.js";
 import { GLOSSARY, groupsIn, type GlossaryGroup } from "./glossary.js";
 import { composeWithLlm } from "./llm.js";
-import { analyzeQuery, departmentNames, regionNames, type QueryInfo, type RegionEntry } from "./query.js";
+import { analyzeQuery, type QueryInfo } from "./query.js";
+import { CorpusView, displayName } from "./corpus.js";
 import { Retriever, type RetrievalMode } from "./retrieve.js";
 
 export interface EngineOptions {
@@ -68,24 +69,9 @@ function contentWords(text: string): string[] {
   return [...new Set(out)];
 }
 
-/** A department issuing its own report (地方税务局), as opposed to the region's government (人民政府, 管委会). */
-function isDepartment(issuer: string): boolean {
-  return /局$|委员会$|办公室$|厅$/.test(issuer) && !/管理委员会$/.test(issuer);
-}
-
-/** How a report's author is named in answers: the region, or the department when a department reported. */
-function displayName(m: { issuer: string | null; region: string | null; title: string }): string {
-  if (m.issuer && isDepartment(m.issuer)) return m.issuer;
-  return m.region ?? m.issuer ?? m.title;
-}
-
 export class Engine implements AnswerEngine {
   private readonly retriever: Retriever;
-  private readonly docs: IndexedDocument[];
-  private readonly regions: RegionEntry[];
-  private readonly departments: RegionEntry[];
-  private readonly rowsByDoc = new Map<string, number[]>();
-  private readonly sectionsByDoc = new Map<string, Map<string, string[]>>();
+  readonly corpus: CorpusView;
 
   constructor(
     readonly index: LoadedIndex,
@@ -93,98 +79,15 @@ export class Engine implements AnswerEngine {
     private readonly opts: { settings: Settings; log: (e: Record<string, unknown>) => void; mode: RetrievalMode; maxQuestionChars: number },
   ) {
     this.retriever = new Retriever(index, embedder);
-    this.docs = index.manifest.documents;
-    const byRegion = new Map<string, Set<string>>();
-    for (const d of this.docs) {
-      if (!d.region) continue;
-      const set = byRegion.get(d.region) ?? new Set<string>();
-      d.aliases.forEach((a) => set.add(a));
-      byRegion.set(d.region, set);
-    }
-    this.regions = [...byRegion].map(([region, aliases]) => ({ region, names: regionNames(region, [...aliases]) }));
-    // "平潭" alone names both 平潭县 and 平潭综合实验区: the bare name stays on both, and query understanding
-    // takes it as naming both.
-    const byBare = new Map<string, string[]>();
-    for (const r of this.regions) {
-      const bare = r.region.replace(/(综合实验区|自治州|自治县|省|市|县|区|旗)$/, "");
-      if (bare.length >= 2) byBare.set(bare, [...(byBare.get(bare) ?? []), r.region]);
-    }
-    for (const [bare, regions] of byBare) if (regions.length > 1) for (const r of this.regions) if (regions.includes(r.region) && !r.names.includes(bare)) r.names.push(bare);
-    const depts = [...new Set(this.docs.filter((d) => d.kind === "report" && d.issuer && isDepartment(d.issuer)).map((d) => d.issuer!))];
-    this.departments = depts.map((issuer) => ({ region: issuer, names: departmentNames(issuer, this.docs.find((d) => d.issuer === issuer)?.region ?? null) }));
-    index.chunks.forEach((c, row) => {
-      const rows = this.rowsByDoc.get(c.meta.docId) ?? [];
-      rows.push(row);
-      this.rowsByDoc.set(c.meta.docId, rows);
-      const secs = this.sectionsByDoc.get(c.meta.docId) ?? new Map<string, string[]>();
-      const parts = secs.get(c.meta.section) ?? [];
-      parts.push(c.text);
-      secs.set(c.meta.section, parts);
-      this.sectionsByDoc.set(c.meta.docId, secs);
-    });
+    this.corpus = new CorpusView(index);
   }
 
   coverage(): Coverage {
-    const reports = new Map<string, { region: string; issuer: string | null; years: Set<number> }>();
-    const governing: Coverage["governing"] = [];
-    for (const d of this.docs) {
-      if (d.kind === "report") {
-        // One line per region; a department (地方税务局) is its own line.
-        const dept = d.issuer && isDepartment(d.issuer) ? d.issuer : null;
-        const key = `${d.region ?? "?"}|${dept ?? ""}`;
-        const e = reports.get(key) ?? { region: d.region ?? "（未识别地区）", issuer: dept, years: new Set<number>() };
-        if (d.year) e.years.add(d.year);
-        reports.set(key, e);
-      } else governing.push({ title: d.title, kind: d.kind, year: d.year, source: d.source });
-    }
-    return {
-      reports: [...reports.values()]
-        .map((r) => ({ region: r.region, issuer: r.issuer, years: [...r.years].sort((a, b) => a - b) }))
-        .sort((a, b) => b.years.length - a.years.length || a.region.localeCompare(b.region, "zh")),
-      governing: governing.sort((a, b) => (a.year ?? 0) - (b.year ?? 0)),
-      documents: this.docs.length,
-      chunks: this.index.chunks.length,
-    };
+    return this.corpus.coverage();
   }
 
   fullSection(c: Citation): string | null {
-    const doc = this.docs.find((d) => d.source === c.source && d.title === c.title) ?? this.docs.find((d) => d.source === c.source);
-    if (!doc) return null;
-    const secs = this.sectionsByDoc.get(doc.docId);
-    // The cited section with its subsections, in document order.
-    const parts: string[] = [];
-    for (const [path, texts] of secs ?? []) if (path === c.section || path.startsWith(`${c.section} › `)) parts.push(...texts);
-    return parts.length ? parts.join("\n") : null;
-  }
-
-  private rowsOf(docIds: string[]): Set<number> {
-    const s = new Set<number>();
-    for (const id of docIds) for (const r of this.rowsByDoc.get(id) ?? []) s.add(r);
-    return s;
-  }
-
-  private targetDocs(info: QueryInfo): IndexedDocument[] {
-    const docs = this.docs.filter(
-      (d) =>
-        d.kind === "report" &&
-        (info.issuers.length > 0
-          ? d.issuer !== null && info.issuers.includes(d.issuer)
-          : info.regions.length === 0 || (d.region !== null && info.regions.includes(d.region))) &&
-        (info.years.length === 0 || (d.year !== null && info.years.includes(d.year))),
-    );
-    // A region's own report answers for the region; a department's report only when the department is named.
-    const own = docs.filter((d) => !(d.issuer && isDepartment(d.issuer)));
-    return info.issuers.length === 0 && own.length > 0 ? own : docs;
-  }
-
-  private coverageOf(region: string): string {
-    const years = [...new Set(this.docs.filter((d) => d.region === region && d.kind === "report").map((d) => d.year).filter((y): y is number => !!y))].sort();
-    return years.length ? `语料收录的${region}报告年份：${years.map((y) => `${y}年`).join("、")}。` : "";
-  }
-
-  private coverageSummary(): string {
-    const c = this.coverage();
-    return `本库收录：${c.reports.map((r) => `${r.issuer ?? r.region}（${r.years.length > 1 ? `${r.years[0]}–${r.years[r.years.length - 1]}年，${r.years.length}份` : `${r.years[0]}年`}）`).join("、")}；以及政府信息公开条例、年度报告格式通知和相关司法解释。`;
+    return this.corpus.fullSection(c);
   }
 
   async ask(question: string, state?: ConversationState | null): Promise<AskResult> {
@@ -194,7 +97,7 @@ export class Engine implements AnswerEngine {
     if (q.length > this.opts.maxQuestionChars)
       return this.result(this.notFound(q, `问题过长（${q.length}字），请控制在${this.opts.maxQuestionChars}字以内。`), prev, null);
 
-    const info = analyzeQuery(q, this.regions, prev, Date.now(), this.departments);
+    const info = analyzeQuery(q, this.corpus.regions, prev, Date.now(), this.corpus.departments);
     const extractive = await this.answerExtractive(info);
     let answer = extractive.answer;
     if (this.opts.settings.LLM_BASE_URL && this.opts.settings.LLM_MODEL && answer.found && extractive.passages.length) {
@@ -231,7 +134,7 @@ export class Engine implements AnswerEngine {
 
   /** Exposed for evaluation: the passages retrieval returns for a question, before composition. */
   async retrieve(question: string, mode: RetrievalMode = this.opts.mode, state?: ConversationState | null): Promise<Passage[]> {
-    const info = analyzeQuery(question, this.regions, state ?? null, Date.now(), this.departments);
+    const info = analyzeQuery(question, this.corpus.regions, state ?? null, Date.now(), this.corpus.departments);
     const rows = this.scopeRows(info);
     return this.retriever.search(this.retrievalQuery(info, rows !== null && info.intent !== "definition"), { k: 10, mode, rows: rows ?? undefined, expansions: info.expansions, kinds: info.kinds, sectionHints: this.sectionHints(info) });
   }
@@ -248,10 +151,10 @@ export class Engine implements AnswerEngine {
 
   /** Chunk rows the question is about: the reports of the region(s)/year(s) named, or the governing texts. */
   private scopeRows(info: QueryInfo): Set<number> | null {
-    if (info.intent === "definition") return this.rowsOf(this.docs.filter((d) => GOVERNING.includes(d.kind)).map((d) => d.docId));
+    if (info.intent === "definition") return this.corpus.rowsOf(this.corpus.docs.filter((d) => GOVERNING.includes(d.kind)).map((d) => d.docId));
     if (info.regions.length || info.years.length) {
-      const t = this.targetDocs(info);
-      return t.length ? this.rowsOf(t.map((d) => d.docId)) : new Set();
+      const t = this.corpus.targetDocs(info);
+      return t.length ? this.corpus.rowsOf(t.map((d) => d.docId)) : new Set();
     }
     return null;
   }
@@ -265,8 +168,8 @@ export class Engine implements AnswerEngine {
     if (info.injection && info.regions.length === 0 && info.years.length === 0)
       return none("我只能依据语料中的政府信息公开年度报告和相关法规回答问题，不能更改设定或透露内部指令。您可以问：“沈阳2013年受理了多少件政府信息公开申请？”");
     if (info.unknownPlace && info.regions.length === 0)
-      return none(`语料中没有${info.unknownPlace}的政府信息公开年度报告，无法回答。${this.coverageSummary()}`);
-    if (!domain) return none(`语料中没有找到与该问题相关的内容。${this.coverageSummary()}`);
+      return none(`语料中没有${info.unknownPlace}的政府信息公开年度报告，无法回答。${this.corpus.coverageSummary()}`);
+    if (!domain) return none(`语料中没有找到与该问题相关的内容。${this.corpus.coverageSummary()}`);
 
     if (info.regions.length || info.years.length) {
       const missing: string[] = [];
@@ -274,19 +177,19 @@ export class Engine implements AnswerEngine {
       for (const r of regions) {
         const years = info.years.length ? info.years : [null];
         for (const y of years) {
-          const has = this.docs.some((d) => d.kind === "report" && (r === null || d.region === r) && (y === null || d.year === y));
+          const has = this.corpus.docs.some((d) => d.kind === "report" && (r === null || d.region === r) && (y === null || d.year === y));
           if (!has) missing.push(`${r ?? ""}${y ? `${y}年` : ""}`);
         }
       }
       if (missing.length && info.intent !== "definition" && info.intent !== "drafting") {
-        const cover = info.regions.map((r) => this.coverageOf(r)).join("");
+        const cover = info.regions.map((r) => this.corpus.coverageOf(r)).join("");
         if (missing.length === regions.length * (info.years.length || 1))
-          return none(`语料中没有${missing.join("、")}的政府信息公开年度报告，无法回答。${cover || this.coverageSummary()}`);
+          return none(`语料中没有${missing.join("、")}的政府信息公开年度报告，无法回答。${cover || this.corpus.coverageSummary()}`);
       }
     }
 
     // A comparison needs two to a handful of reports; a year shared by many regions is a figure question over all of them.
-    const nTargets = info.intent === "comparison" ? this.targetDocs(info).length : 0;
+    const nTargets = info.intent === "comparison" ? this.corpus.targetDocs(info).length : 0;
     const intent = info.intent === "comparison" && (nTargets < 2 || nTargets > MAX_COMPARED) ? "figure" : info.intent;
     switch (intent) {
       case "definition":
@@ -393,7 +296,7 @@ export class Engine implements AnswerEngine {
     const rows = this.scopeRows(info);
     const passages = await this.search(info, rows, rows ? 10 : 8);
     if (passages.length === 0 || this.relevance(info, passages) < (rows ? RELEVANCE_SCOPED : RELEVANCE_OPEN))
-      return { answer: this.notFound(info.question, `语料中没有找到能回答该问题的内容。${info.regions.map((r) => this.coverageOf(r)).join("") || this.coverageSummary()}`), passages: [] };
+      return { answer: this.notFound(info.question, `语料中没有找到能回答该问题的内容。${info.regions.map((r) => this.corpus.coverageOf(r)).join("") || this.corpus.coverageSummary()}`), passages: [] };
     const best = this.bestSentence(info, passages)!;
     const cites = new CitationList();
     const lines: string[] = [];
@@ -409,13 +312,13 @@ export class Engine implements AnswerEngine {
   }
 
   private async answerComparison(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
-    const targets = this.targetDocs(info).sort((a, b) => (a.year ?? 0) - (b.year ?? 0) || (a.region ?? "").localeCompare(b.region ?? ""));
+    const targets = this.corpus.targetDocs(info).sort((a, b) => (a.year ?? 0) - (b.year ?? 0) || (a.region ?? "").localeCompare(b.region ?? ""));
     const cites = new CitationList();
     const lines: string[] = [];
     const all: Passage[] = [];
     const values: Array<{ label: string; name: string; year: number | null; value: number | null; unit: string }> = [];
     for (const d of targets) {
-      const passages = await this.search(info, this.rowsOf([d.docId]), 6);
+      const passages = await this.search(info, this.corpus.rowsOf([d.docId]), 6);
       all.push(...passages);
       const best = this.bestSentence(info, passages);
       const label = `${displayName(d)}${d.year ? `${d.year}年` : ""}`;
@@ -463,7 +366,7 @@ export class Engine implements AnswerEngine {
   private async answerDefinition(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
     const q = info.question;
     const kinds = this.governingKinds(q);
-    const rows = this.rowsOf(this.docs.filter((d) => GOVERNING.includes(d.kind)).map((d) => d.docId));
+    const rows = this.corpus.rowsOf(this.corpus.docs.filter((d) => GOVERNING.includes(d.kind)).map((d) => d.docId));
     const retrieved = await this.search(info, rows, 12, kinds);
     const words = contentWords(`${info.topic} ${info.context}`);
     const groups = groupsIn(q);
@@ -489,7 +392,7 @@ export class Engine implements AnswerEngine {
       })
       .sort((a, b) => b.score - a.score);
     if (ranked.length === 0 || this.relevance(info, ranked) < RELEVANCE_OPEN)
-      return { answer: this.notFound(q, `语料中的条例、格式通知和司法解释没有涉及这一问题。${this.coverageSummary()}`), passages: [] };
+      return { answer: this.notFound(q, `语料中的条例、格式通知和司法解释没有涉及这一问题。${this.corpus.coverageSummary()}`), passages: [] };
     const cites = new CitationList();
     const lines: string[] = [];
     const focus = words.filter((w) => ranked[0].chunk.text.includes(w)).sort((a, b) => b.length - a.length)[0] ?? "";
@@ -538,8 +441,8 @@ export class Engine implements AnswerEngine {
 
   /** Passages of several reports that do what the question describes, one per report. */
   private async answerPrecedents(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
-    const reports = this.docs.filter((d) => d.kind === "report" && (info.regions.length === 0 || (d.region && info.regions.includes(d.region))));
-    const retrieved = await this.search(info, this.rowsOf(reports.map((d) => d.docId)), 20, ["report"]);
+    const reports = this.corpus.docs.filter((d) => d.kind === "report" && (info.regions.length === 0 || (d.region && info.regions.includes(d.region))));
+    const retrieved = await this.search(info, this.corpus.rowsOf(reports.map((d) => d.docId)), 20, ["report"]);
     const words = contentWords(info.topic);
     const groups = groupsIn(info.question);
     const ranked = retrieved
@@ -572,9 +475,9 @@ export class Engine implements AnswerEngine {
     const lines: string[] = [];
     const all: Passage[] = [];
     // The requirement: the format notice section titled like the one asked about, newest notice first.
-    const notices = this.docs.filter((d) => d.kind === "format_notice").sort((a, b) => (b.year ?? 0) - (a.year ?? 0));
+    const notices = this.corpus.docs.filter((d) => d.kind === "format_notice").sort((a, b) => (b.year ?? 0) - (a.year ?? 0));
     for (const d of notices) {
-      const row = (this.rowsByDoc.get(d.docId) ?? []).find((r) => {
+      const row = (this.corpus.rowsOfDoc(d.docId)).find((r) => {
         const c = this.index.chunks[r];
         const last = c.meta.section.split(" › ").pop() ?? "";
         return c.meta.block === "prose" && hints.some((h) => last.includes(h));
@@ -588,10 +491,10 @@ export class Engine implements AnswerEngine {
       break;
     }
     // Precedents: that section from several reports (those named, if any), best-matching title first, newest first, one per report.
-    const reports = info.regions.length || info.years.length ? this.targetDocs(info) : this.docs.filter((d) => d.kind === "report");
+    const reports = info.regions.length || info.years.length ? this.corpus.targetDocs(info) : this.corpus.docs.filter((d) => d.kind === "report");
     const candidates: Array<{ p: Passage; rank: number; year: number }> = [];
     for (const d of reports) {
-      for (const row of this.rowsByDoc.get(d.docId) ?? []) {
+      for (const row of this.corpus.rowsOfDoc(d.docId)) {
         const c = this.index.chunks[row];
         const top = c.meta.section.split(" › ")[0];
         const rank = hints.findIndex((h) => top.includes(h));

@@ -1,0 +1,130 @@
+import type { IndexedDocument } from "../index/store.js";
+import type { Chunk, Citation } from "../types.js";
+import type { Coverage } from "./api.js";
+import { departmentNames, regionNames, type QueryInfo, type RegionEntry } from "./query.js";
+
+/**
+ * What the index holds, seen as documents: regions and departments with the names users write for them,
+ * coverage (regions × years), chunk rows per document and sections per document. Built once per index.
+ */
+
+/** A department issuing its own report (地方税务局), as opposed to the region's government (人民政府, 管委会). */
+export function isDepartment(issuer: string): boolean {
+  return /局$|委员会$|办公室$|厅$/.test(issuer) && !/管理委员会$/.test(issuer);
+}
+
+/** How a report's author is named in answers: the region, or the department when a department reported. */
+export function displayName(m: { issuer: string | null; region: string | null; title: string }): string {
+  if (m.issuer && isDepartment(m.issuer)) return m.issuer;
+  return m.region ?? m.issuer ?? m.title;
+}
+
+export class CorpusView {
+  readonly docs: IndexedDocument[];
+  readonly regions: RegionEntry[];
+  readonly departments: RegionEntry[];
+  private readonly rowsByDoc = new Map<string, number[]>();
+  private readonly sectionsByDoc = new Map<string, Map<string, string[]>>();
+  private readonly chunkCount: number;
+
+  constructor(index: { manifest: { documents: IndexedDocument[] }; chunks: Chunk[] }) {
+    this.docs = index.manifest.documents;
+    this.chunkCount = index.chunks.length;
+    const byRegion = new Map<string, Set<string>>();
+    for (const d of this.docs) {
+      if (!d.region) continue;
+      const set = byRegion.get(d.region) ?? new Set<string>();
+      d.aliases.forEach((a) => set.add(a));
+      byRegion.set(d.region, set);
+    }
+    this.regions = [...byRegion].map(([region, aliases]) => ({ region, names: regionNames(region, [...aliases]) }));
+    // "平潭" alone names both 平潭县 and 平潭综合实验区: the bare name stays on both, and query understanding
+    // takes it as naming both.
+    const byBare = new Map<string, string[]>();
+    for (const r of this.regions) {
+      const bare = r.region.replace(/(综合实验区|自治州|自治县|省|市|县|区|旗)$/, "");
+      if (bare.length >= 2) byBare.set(bare, [...(byBare.get(bare) ?? []), r.region]);
+    }
+    for (const [bare, regions] of byBare) if (regions.length > 1) for (const r of this.regions) if (regions.includes(r.region) && !r.names.includes(bare)) r.names.push(bare);
+    const depts = [...new Set(this.docs.filter((d) => d.kind === "report" && d.issuer && isDepartment(d.issuer)).map((d) => d.issuer!))];
+    this.departments = depts.map((issuer) => ({ region: issuer, names: departmentNames(issuer, this.docs.find((d) => d.issuer === issuer)?.region ?? null) }));
+    index.chunks.forEach((c, row) => {
+      const rows = this.rowsByDoc.get(c.meta.docId) ?? [];
+      rows.push(row);
+      this.rowsByDoc.set(c.meta.docId, rows);
+      const secs = this.sectionsByDoc.get(c.meta.docId) ?? new Map<string, string[]>();
+      const parts = secs.get(c.meta.section) ?? [];
+      parts.push(c.text);
+      secs.set(c.meta.section, parts);
+      this.sectionsByDoc.set(c.meta.docId, secs);
+    });
+  }
+
+  /** Chunk rows of one document, in document order. */
+  rowsOfDoc(docId: string): number[] {
+    return this.rowsByDoc.get(docId) ?? [];
+  }
+
+  coverage(): Coverage {
+    const reports = new Map<string, { region: string; issuer: string | null; years: Set<number> }>();
+    const governing: Coverage["governing"] = [];
+    for (const d of this.docs) {
+      if (d.kind === "report") {
+        // One line per region; a department (地方税务局) is its own line.
+        const dept = d.issuer && isDepartment(d.issuer) ? d.issuer : null;
+        const key = `${d.region ?? "?"}|${dept ?? ""}`;
+        const e = reports.get(key) ?? { region: d.region ?? "（未识别地区）", issuer: dept, years: new Set<number>() };
+        if (d.year) e.years.add(d.year);
+        reports.set(key, e);
+      } else governing.push({ title: d.title, kind: d.kind, year: d.year, source: d.source });
+    }
+    return {
+      reports: [...reports.values()]
+        .map((r) => ({ region: r.region, issuer: r.issuer, years: [...r.years].sort((a, b) => a - b) }))
+        .sort((a, b) => b.years.length - a.years.length || a.region.localeCompare(b.region, "zh")),
+      governing: governing.sort((a, b) => (a.year ?? 0) - (b.year ?? 0)),
+      documents: this.docs.length,
+      chunks: this.chunkCount,
+    };
+  }
+
+  fullSection(c: Citation): string | null {
+    const doc = this.docs.find((d) => d.source === c.source && d.title === c.title) ?? this.docs.find((d) => d.source === c.source);
+    if (!doc) return null;
+    const secs = this.sectionsByDoc.get(doc.docId);
+    // The cited section with its subsections, in document order.
+    const parts: string[] = [];
+    for (const [path, texts] of secs ?? []) if (path === c.section || path.startsWith(`${c.section} › `)) parts.push(...texts);
+    return parts.length ? parts.join("\n") : null;
+  }
+
+  rowsOf(docIds: string[]): Set<number> {
+    const s = new Set<number>();
+    for (const id of docIds) for (const r of this.rowsByDoc.get(id) ?? []) s.add(r);
+    return s;
+  }
+
+  targetDocs(info: QueryInfo): IndexedDocument[] {
+    const docs = this.docs.filter(
+      (d) =>
+        d.kind === "report" &&
+        (info.issuers.length > 0
+          ? d.issuer !== null && info.issuers.includes(d.issuer)
+          : info.regions.length === 0 || (d.region !== null && info.regions.includes(d.region))) &&
+        (info.years.length === 0 || (d.year !== null && info.years.includes(d.year))),
+    );
+    // A region's own report answers for the region; a department's report only when the department is named.
+    const own = docs.filter((d) => !(d.issuer && isDepartment(d.issuer)));
+    return info.issuers.length === 0 && own.length > 0 ? own : docs;
+  }
+
+  coverageOf(region: string): string {
+    const years = [...new Set(this.docs.filter((d) => d.region === region && d.kind === "report").map((d) => d.year).filter((y): y is number => !!y))].sort();
+    return years.length ? `语料收录的${region}报告年份：${years.map((y) => `${y}年`).join("、")}。` : "";
+  }
+
+  coverageSummary(): string {
+    const c = this.coverage();
+    return `本库收录：${c.reports.map((r) => `${r.issuer ?? r.region}（${r.years.length > 1 ? `${r.years[0]}–${r.years[r.years.length - 1]}年，${r.years.length}份` : `${r.years[0]}年`}）`).join("、")}；以及政府信息公开条例、年度报告格式通知和相关司法解释。`;
+  }
+}
