@@ -99,6 +99,28 @@ async function bench(engine: Engine, questions: Question[], passes: number) {
   return { ask: stats(ask), retrieve: stats(retrieve), byType: new Map([...byType].map(([k, v]) => [k, stats(v)])), found, slowest };
 }
 
+/** recall@10 of the HNSW graph against exact cosine over all chunk vectors, for the questions' query vectors. */
+async function denseRecall(engine: Engine, questions: Question[]): Promise<number> {
+  const { hnsw, vectors, manifest, chunks } = engine.index;
+  const dim = manifest.embedder.dim;
+  let hit = 0;
+  let total = 0;
+  for (const q of questions) {
+    const v = await hnsw.embeddings.embedQuery(q.question);
+    const approx = new Set((await hnsw.similaritySearchVectorWithScore(v, 10)).map(([d]) => d.metadata.row as number));
+    const exact: Array<[number, number]> = [];
+    for (let r = 0; r < chunks.length; r++) {
+      let dot = 0;
+      for (let i = 0; i < dim; i++) dot += vectors[r * dim + i] * v[i];
+      exact.push([r, dot]);
+    }
+    exact.sort((a, b) => b[1] - a[1]);
+    for (const [r] of exact.slice(0, 10)) if (approx.has(r)) hit++;
+    total += 10;
+  }
+  return hit / total;
+}
+
 async function main(): Promise<void> {
   const pi = process.argv.indexOf("--passes");
   const passes = pi >= 0 ? Number(process.argv[pi + 1]) : 3;
@@ -131,13 +153,15 @@ async function main(): Promise<void> {
     const openS = (performance.now() - t0) / 1000;
     const rss1 = process.memoryUsage.rss();
     const r = await bench(engine, questions, passes);
+    const recall = await denseRecall(engine, questions);
     const chunks = String(engine.index.chunks.length);
     rows.push([t.name, chunks, "ask()", String(r.ask.n), ...[r.ask.p50, r.ask.p95, r.ask.p99, r.ask.max, r.ask.mean].map((x) => x.toFixed(1)), r.ask.qps.toFixed(1), r.ask.p95 < 50 ? "met" : "NOT met"]);
     rows.push([t.name, chunks, "retrieve()", String(r.retrieve.n), ...[r.retrieve.p50, r.retrieve.p95, r.retrieve.p99, r.retrieve.max, r.retrieve.mean].map((x) => x.toFixed(1)), r.retrieve.qps.toFixed(1), ""]);
     for (const [type, s] of r.byType) typeRows.push([t.name, type, String(s.n), s.p50.toFixed(1), s.p95.toFixed(1), s.max.toFixed(1)]);
     info.push(
       `- ${t.name}: openEngine ${openS.toFixed(2)} s, RSS +${((rss1 - rss0) / MB).toFixed(0)} MB on open (now ${(process.memoryUsage.rss() / MB).toFixed(0)} MB); ` +
-        `found=true on ${r.found}/${questions.length} questions; slowest ask: ${r.slowest.id} ${r.slowest.ms.toFixed(1)} ms`,
+        `found=true on ${r.found}/${questions.length} questions; slowest ask: ${r.slowest.id} ${r.slowest.ms.toFixed(1)} ms; ` +
+        `HNSW recall@10 vs exact cosine: ${recall.toFixed(3)}`,
     );
   }
   console.log(table(rows));
