@@ -25,6 +25,7 @@ export class CorpusView {
   readonly departments: RegionEntry[];
   private readonly rowsByDoc = new Map<string, number[]>();
   private readonly sectionsByDoc = new Map<string, Map<string, string[]>>();
+  private readonly topsByDoc = new Map<string, Array<{ top: string; row: number }>>();
   private readonly chunkCount: number;
 
   constructor(index: { manifest: { documents: IndexedDocument[] }; chunks: Chunk[] }) {
@@ -52,12 +53,21 @@ export class CorpusView {
       const rows = this.rowsByDoc.get(c.meta.docId) ?? [];
       rows.push(row);
       this.rowsByDoc.set(c.meta.docId, rows);
+      const top = c.meta.section.split(" › ")[0];
+      const tops = this.topsByDoc.get(c.meta.docId) ?? [];
+      if (c.meta.block === "prose" && !tops.some((t) => t.top === top)) tops.push({ top, row });
+      this.topsByDoc.set(c.meta.docId, tops);
       const secs = this.sectionsByDoc.get(c.meta.docId) ?? new Map<string, string[]>();
       const parts = secs.get(c.meta.section) ?? [];
       parts.push(c.text);
       secs.set(c.meta.section, parts);
       this.sectionsByDoc.set(c.meta.docId, secs);
     });
+  }
+
+  /** The first prose chunk of each top-level section of a document, in document order. */
+  topSections(docId: string): Array<{ top: string; row: number }> {
+    return this.topsByDoc.get(docId) ?? [];
   }
 
   /** Chunk rows of one document, in document order. */

@@ -494,12 +494,10 @@ export class Engine implements AnswerEngine {
     const reports = info.regions.length || info.years.length ? this.corpus.targetDocs(info) : this.corpus.docs.filter((d) => d.kind === "report");
     const candidates: Array<{ p: Passage; rank: number; year: number }> = [];
     for (const d of reports) {
-      for (const row of this.corpus.rowsOfDoc(d.docId)) {
-        const c = this.index.chunks[row];
-        const top = c.meta.section.split(" › ")[0];
+      for (const { top, row } of this.corpus.topSections(d.docId)) {
         const rank = hints.findIndex((h) => top.includes(h));
-        if (c.meta.block !== "prose" || rank < 0) continue;
-        candidates.push({ p: { chunk: c, score: 1 }, rank, year: d.year ?? 0 });
+        if (rank < 0) continue;
+        candidates.push({ p: { chunk: this.index.chunks[row], score: 1 }, rank, year: d.year ?? 0 });
         break;
       }
     }
