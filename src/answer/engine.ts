@@ -1,9 +1,9 @@
 import { loadSettings, type Settings } from "../config.js";
-import { createEmbedder } from "../embed/factory.js";
+import { configuredEmbedderName, createEmbedder } from "../embed/factory.js";
 import { jiebaTokenizer, defaultTermProcessor } from "../embed/tokenize.js";
 import type { DescribedEmbeddings } from "../embed/types.js";
-import { ingest } from "../index/build.js";
-import { indexExists, loadIndex, readIndexData, type LoadedIndex } from "../index/store.js";
+import { ingest, isUpToDate } from "../index/build.js";
+import { currentGeneration, indexExists, loadIndex, readIndexData, readManifest, type LoadedIndex } from "../index/store.js";
 import type { Answer, Citation, DocKind, Passage } from "../types.js";
 import type { AnswerEngine, AskResult, ConversationState, Coverage } from "./api.js";
 import {
@@ -34,6 +34,8 @@ export interface EngineOptions {
   mode?: RetrievalMode;
   /** Longest accepted question. */
   maxQuestionChars?: number;
+  /** Bring an existing index up to date with the corpus folder before opening it (default true). */
+  refresh?: boolean;
 }
 
 const GOVERNING: DocKind[] = ["regulation", "format_notice", "judicial_interpretation"];
@@ -262,7 +264,7 @@ export class Engine implements AnswerEngine {
     const n = cites.add(s.passage);
     // A question asking several things is answered by every on-topic figure clause of the sentence, in source order.
     const clause = several && s.figure ? topicFigureClauses(s.sentence, several).join("，") || s.clause : s.clause;
-    const first = s.figure ? `${lead}${clause}。[${n}]` : `${lead}${excerpt(s.sentence, "", 120)}[${n}]`;
+    const first = s.figure || s.clause ? `${lead}${clause}。[${n}]` : `${lead}${excerpt(s.sentence, "", 120)}[${n}]`;
     // The citation [n] carries title, region, year and section; the quote line stays short.
     return [first, `原文：“${excerpt(s.sentence, s.figure ?? "", 220)}”[${n}]`];
   }
@@ -288,7 +290,12 @@ export class Engine implements AnswerEngine {
     const plain = scoreSentences(passages, terms, { phrase, wantFigure: false, offTopic, onTopic });
     const negative = plain.find((x) => NONE_STATEMENT.test(x.sentence));
     const plainScore = (x: ScoredSentence) => plain.find((y) => y.passage === x.passage && y.sentence === x.sentence)?.score ?? 0;
-    if (negative && negative.score > plainScore(withFigure) + 0.5) return { ...negative, figure: null, clause: negative.sentence };
+    // A figure clause about another subject ("收到1份…行政复议申请" for "答复了多少件申请") does not beat it either.
+    const offClause = offTopic.some((re) => re.test(withFigure.clause)) && !onTopic.some((re) => re.test(withFigure.clause));
+    if (negative && (negative.score > plainScore(withFigure) + 0.5 || (offClause && negative.score >= plainScore(withFigure) - 0.5))) {
+      const clause = negative.sentence.split(/(?<=[，,；;])/).find((c) => NONE_STATEMENT.test(c)) ?? negative.sentence;
+      return { ...negative, figure: null, clause: clause.replace(/[，,；;。]$/, "").trim() };
+    }
     return withFigure;
   }
 
@@ -517,8 +524,17 @@ export class Engine implements AnswerEngine {
 export async function openEngine(opts: EngineOptions): Promise<Engine> {
   const settings = opts.settings ?? loadSettings();
   const log = opts.log ?? (() => {});
-  if (!(await indexExists(opts.indexDir))) {
-    log({ event: "index_build", indexDir: opts.indexDir, corpusDir: opts.corpusDir });
+  const exists = await indexExists(opts.indexDir);
+  // A missing index is built; an existing one is brought up to date with corpus/ (files added, changed or removed,
+  // a newer chunker) — unless another embedder built it, which loading then refuses with a clear message.
+  let refresh = !exists;
+  if (exists && opts.refresh !== false) {
+    const gen = await currentGeneration(opts.indexDir);
+    const sameEmbedder = gen !== null && (await readManifest(gen)).embedder.name === configuredEmbedderName(settings);
+    refresh = sameEmbedder && !(await isUpToDate(opts.corpusDir, opts.indexDir).catch(() => true));
+  }
+  if (refresh) {
+    log({ event: exists ? "index_refresh" : "index_build", indexDir: opts.indexDir, corpusDir: opts.corpusDir });
     const s = await ingest({ corpusDir: opts.corpusDir, indexDir: opts.indexDir, settings });
     for (const f of s.failures) log({ event: "ingest_failure", source: f.source, reason: f.reason });
   }

@@ -29,6 +29,7 @@ async function main(): Promise<number> {
   const settings = loadSettings();
   const log = (e: Record<string, unknown>) => {
     if (e.event === "index_build") console.error("首次使用：正在从 corpus/ 构建索引… / building the index from corpus/");
+    else if (e.event === "index_refresh") console.error("corpus/ 有变动：正在增量更新索引… / updating the index");
     else if (settings.LOG_LEVEL === "debug" || String(e.event).includes("fallback") || String(e.event).includes("failure")) console.error(JSON.stringify(e));
   };
   const engine = await openEngine({ indexDir: args.values.get("index") ?? settings.NIANBAO_INDEX_DIR, corpusDir: settings.CORPUS_DIR, settings, log });

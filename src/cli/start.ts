@@ -29,7 +29,11 @@ async function main(): Promise<number> {
   const indexDir = args.values.get("index") ?? settings.NIANBAO_INDEX_DIR;
   const telegram = Boolean(settings.TELEGRAM_BOT_TOKEN);
   if (!(await indexExists(indexDir))) console.error(`首次启动：正在从 ${settings.CORPUS_DIR}/ 构建索引（约数秒）… / building the index`);
-  const engine = await openEngine({ indexDir, corpusDir: settings.CORPUS_DIR, settings, log: telegram ? log : () => {} });
+  const quiet = (e: Record<string, unknown>) => {
+    if (e.event === "index_refresh") console.error(`${settings.CORPUS_DIR}/ 有变动：正在增量更新索引… / updating the index`);
+    if (e.event === "ingest_failure") console.error(`无法读取 / cannot read: ${String(e.source)}: ${String(e.reason)}`);
+  };
+  const engine = await openEngine({ indexDir, corpusDir: settings.CORPUS_DIR, settings, log: telegram ? log : quiet });
   const cov = engine.coverage();
   console.error(`索引已就绪：${cov.documents} 篇文档，${cov.chunks} 个片段。模式：${settings.LLM_BASE_URL ? `LLM（${settings.LLM_MODEL}）+ 抽取式兜底` : "抽取式（离线）"}。`);
 

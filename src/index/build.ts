@@ -9,7 +9,7 @@ import { overrideSchema, parseFile, type Overrides, type ParsedDocument } from "
 import { SUPPORTED_EXTENSIONS } from "../ingest/load.js";
 import type { Chunk } from "../types.js";
 import { Bm25Index } from "./bm25.js";
-import { INDEX_FORMAT_VERSION, readIndexData, writeIndex, type FileEntry, type IndexedDocument, type Manifest } from "./store.js";
+import { currentGeneration, INDEX_FORMAT_VERSION, readIndexData, readManifest, writeIndex, type FileEntry, type IndexedDocument, type Manifest } from "./store.js";
 
 /** Bump when parsing or chunking changes, so every file is re-processed once. */
 export const CHUNKER_VERSION = "6";
@@ -103,6 +103,30 @@ function countSections(docs: ParsedDocument[]): number {
  * new files are parsed and embedded, files no longer present are dropped. Nothing is written when
  * nothing changed. A file that fails to load keeps its previous version (if any) and is reported.
  */
+/** What decides whether a file must be processed again: its bytes, the chunker version and its override entries. */
+function fileHash(bytes: Buffer, source: string, overrides: Overrides): string {
+  return createHash("sha256").update(bytes).update(CHUNKER_VERSION).update(overrideKey(overrides, source)).digest("hex");
+}
+
+/**
+ * True when the live index holds exactly the corpus folder's current files (same hashes): a cheap check that
+ * reads the manifest only, so opening an up-to-date index costs no rebuild and no second read of the index.
+ */
+export async function isUpToDate(corpusDir: string, indexDir: string): Promise<boolean> {
+  const gen = await currentGeneration(indexDir);
+  if (!gen) return false;
+  const manifest = await readManifest(gen);
+  const overrides = await readOverrides(corpusDir);
+  const files = await listFiles(corpusDir);
+  if (files.length !== Object.keys(manifest.files).length) return false;
+  for (const file of files) {
+    const source = sourceOf(corpusDir, file);
+    const entry = manifest.files[source];
+    if (!entry || entry.hash !== fileHash(await fs.readFile(file), source, overrides)) return false;
+  }
+  return true;
+}
+
 export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const t0 = performance.now();
   let stages: IngestSummary["stages"] = null;
@@ -148,11 +172,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       failures.push({ source, reason: `cannot read file: ${(err as NodeJS.ErrnoException).code}` });
       continue;
     }
-    const hash = createHash("sha256")
-      .update(bytes)
-      .update(CHUNKER_VERSION)
-      .update(overrideKey(overrides, source))
-      .digest("hex");
+    const hash = fileHash(bytes, source, overrides);
     const old = prev?.manifest.files[source];
     if (old && old.hash === hash && prev) {
       files2[source] = old;

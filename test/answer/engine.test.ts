@@ -182,3 +182,30 @@ describe("coverage and sources", () => {
     expect(full).toContain(a.citations[0].quote);
   });
 });
+
+describe("opening an index that is behind the corpus", () => {
+  it("picks up a report added to the corpus folder, without re-embedding the others", async () => {
+    const { cpSync, mkdtempSync: mk, readFileSync, writeFileSync } = await import("node:fs");
+    const root = mk(path.join(tmpdir(), "nianbao-refresh-"));
+    const corpus = path.join(root, "corpus");
+    const idx = path.join(root, "index");
+    try {
+      cpSync("corpus", corpus, { recursive: true });
+      const first = await openEngine({ indexDir: idx, corpusDir: corpus, settings });
+      expect((await first.ask("平潭综合实验区2030年收到多少件政府信息公开申请？")).answer.found).toBe(false);
+      // A new year's report: the 2025 text moved to 2030 (the statistics period names the year).
+      writeFileSync(path.join(corpus, "new-report.txt"), readFileSync("corpus/平潭综合实验区-2025-年度报告.txt", "utf8").replaceAll("2025", "2030"));
+      const events: Array<Record<string, unknown>> = [];
+      const second = await openEngine({ indexDir: idx, corpusDir: corpus, settings, log: (e) => events.push(e) });
+      expect(events.map((e) => e.event)).toContain("index_refresh");
+      const a = (await second.ask("平潭综合实验区2030年收到多少件政府信息公开申请？")).answer;
+      expect(a.found).toBe(true);
+      expect(a.citations[0].source).toBe("new-report.txt");
+      const third: Array<Record<string, unknown>> = [];
+      await openEngine({ indexDir: idx, corpusDir: corpus, settings, log: (e) => third.push(e) });
+      expect(third).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
