@@ -1,23 +1,19 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { settingsSchema } from "../../src/config.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { openEngine, type Engine } from "../../src/answer/engine.js";
+import { useRealEngine } from "../helpers/engine.js";
 import { unsupportedNumbers } from "../../src/answer/extractive.js";
 import type { Answer } from "../../src/types.js";
 
 // The whole answer engine on the real corpus, one behaviour per answer type.
+const real = useRealEngine();
+const settings = real.settings;
 let engine: Engine;
-let dir: string;
-const settings = settingsSchema.parse({});
-
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), "nianbao-engine-"));
-  engine = await openEngine({ indexDir: dir, corpusDir: "corpus", settings });
-}, 120_000);
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(() => {
+  engine = real.engine();
+});
 
 const ask = async (q: string, prev?: string) => {
   const state = prev ? (await engine.ask(prev)).state : null;

@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnswerEngine } from "../../src/answer/api.js";
 import { settingsSchema } from "../../src/config.js";
 import { createBot, startPolling, startWebhook, type PollingHandle } from "../../src/bot/bot.js";
 import { formatSourceHtml, htmlToText } from "../../src/bot/format.js";
-import { openEngine } from "../../src/answer/engine.js";
+import { useRealEngine } from "../helpers/engine.js";
 import { FakeBotApi, FAKE_BOT, startFakeBotApi, type FakeUpdateInput, type RecordedCall } from "../helpers/fakeBotApi.js";
 import { assertValidParts } from "./htmlAsserts.js";
 import { exampleQuestions } from "../../src/bot/texts.js";
@@ -20,16 +18,10 @@ import { exampleQuestions } from "../../src/bot/texts.js";
 const TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmnop";
 const FIGURE_Q = "沈阳2013年受理了多少件政府信息公开申请？";
 
+const real = useRealEngine();
 let engine: AnswerEngine;
-let indexDir: string;
-
-beforeAll(async () => {
-  indexDir = mkdtempSync(join(tmpdir(), "nianbao-bot-e2e-"));
-  engine = await openEngine({ indexDir, corpusDir: "corpus", settings: settingsSchema.parse({}) });
-}, 300_000);
-
-afterAll(() => {
-  if (indexDir) rmSync(indexDir, { recursive: true, force: true });
+beforeAll(() => {
+  engine = real.engine();
 });
 
 interface Harness {

@@ -1,23 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnswerEngine } from "../../src/answer/api.js";
 import { runTerminalChat } from "../../src/cli/chat.js";
-import { openEngine } from "../../src/answer/engine.js";
-import { settingsSchema } from "../../src/config.js";
+import { useRealEngine } from "../helpers/engine.js";
 
+const real = useRealEngine();
 let engine: AnswerEngine;
-let indexDir: string;
-
-beforeAll(async () => {
-  indexDir = mkdtempSync(join(tmpdir(), "nianbao-chat-"));
-  engine = await openEngine({ indexDir, corpusDir: "corpus", settings: settingsSchema.parse({}) });
-}, 300_000);
-
-afterAll(() => {
-  if (indexDir) rmSync(indexDir, { recursive: true, force: true });
+beforeAll(() => {
+  engine = real.engine();
 });
 
 /** Run a scripted session (piped stdin, no TTY) and return everything printed. */
