@@ -21,7 +21,7 @@ import {
 } from "./extractive.js";
 import { GLOSSARY, groupsIn, type GlossaryGroup } from "./glossary.js";
 import { composeWithLlm } from "./llm.js";
-import { analyzeQuery, type QueryInfo } from "./query.js";
+import { analyzeQuery, definedTerm, escapeRegExp, type QueryInfo } from "./query.js";
 import { CorpusView, displayName } from "./corpus.js";
 import { Retriever, type RetrievalMode } from "./retrieve.js";
 
@@ -193,6 +193,14 @@ export class Engine implements AnswerEngine {
     // A comparison needs two to a handful of reports; a year shared by many regions is a figure question over all of them.
     const nTargets = info.intent === "comparison" ? this.corpus.targetDocs(info).length : 0;
     const intent = info.intent === "comparison" && (nTargets < 2 || nTargets > MAX_COMPARED) ? "figure" : info.intent;
+    // "长沙2011年的下步工作打算是什么": a named report's section, shown as written.
+    if (intent === "general" && (info.regions.length || info.years.length)) {
+      const group = this.draftingGroup(info.question);
+      if (group) {
+        const shown = this.answerSection(info, group);
+        if (shown) return shown;
+      }
+    }
     switch (intent) {
       case "definition":
         return this.answerDefinition(info);
@@ -377,7 +385,16 @@ export class Engine implements AnswerEngine {
     const retrieved = await this.search(info, rows, 12, kinds);
     const words = contentWords(`${info.topic} ${info.context}`);
     const groups = groupsIn(q);
-    const asksMeaning = /定义|是什么|什么意思|含义|指什么|是指|怎么理解/.test(q);
+    const asksMeaning = /定义|是什么|什么是|什么叫|何为|何谓|什么意思|含义|指什么|是指|怎么理解/.test(q);
+    // "什么是政府信息": the text that defines the term ("本条例所称政府信息，是指…") is the answer.
+    const term = definedTerm(q);
+    if (term) {
+      const defining = new RegExp(`(所称|所说的)${escapeRegExp(term)}[，,]?(是指|指)|^${escapeRegExp(term)}[，,]?是指`, "m");
+      for (const row of rows) {
+        const c = this.index.chunks[row];
+        if (defining.test(c.text) && !retrieved.some((p) => p.chunk.id === c.id)) retrieved.unshift({ chunk: c, score: 0 });
+      }
+    }
     const wantsOld = /2007|2008|旧条例|旧版|原条例|修订前|492号/.test(q);
     const wantsBoth = /新旧|两版|修订前后|前后/.test(q);
     const wantsOldJi = /2011|旧规定|原规定|还有效|废止|失效/.test(q);
@@ -389,6 +406,7 @@ export class Engine implements AnswerEngine {
         const k = kinds.indexOf(m.kind);
         s += k === 0 ? 0.15 : k === 1 ? 0.05 : 0;
         if (asksMeaning && /是指|所称/.test(p.chunk.text)) s += 0.3;
+        if (term && new RegExp(`(所称|所说的)${escapeRegExp(term)}`).test(p.chunk.text)) s += 1;
         if (m.kind === "regulation" && !wantsBoth) s *= (m.year === 2007) === wantsOld ? 1 : 0.6;
         if (m.kind === "judicial_interpretation" && m.year !== null && m.year <= 2011 && !wantsOldJi) s *= 0.7;
         // Table rows (the templates' labels) name categories but explain nothing.
@@ -408,10 +426,13 @@ export class Engine implements AnswerEngine {
     lines.push(`${this.ruleSource(main)}规定：[${n}]`);
     lines.push(`“${excerpt(main.chunk.text, focus, 400)}”`);
     // Then how the other texts treat it (the other regulation version, the format notice's table, a court rule).
+    // Another article of the same text counts when it covers the question as well (不予公开: 第十四、十五、十六条);
+    // another text when it covers it reasonably.
     const seen = new Set<string>([main.chunk.meta.docId]);
     for (const p of ranked.slice(1)) {
       if (cites.items.length >= 3) break;
-      if (seen.has(p.chunk.meta.docId) || p.score < main.score * 0.6) continue;
+      const sameDoc = seen.has(p.chunk.meta.docId);
+      if (p.score < main.score * (sameDoc ? 0.85 : 0.6)) continue;
       seen.add(p.chunk.meta.docId);
       const i = cites.add(p);
       const f = words.filter((w) => p.chunk.text.includes(w)).sort((a, b) => b.length - a.length)[0] ?? "";
@@ -444,6 +465,28 @@ export class Engine implements AnswerEngine {
       for (const t of g.terms) if (q.includes(t) && t.length > len) { best = g; len = t.length; }
     }
     return best;
+  }
+
+  /** The opening of the section a glossary group names, from each report the question names (at most three). */
+  private answerSection(info: QueryInfo, group: GlossaryGroup): { answer: Answer; passages: Passage[] } | null {
+    const hints = group.sectionHints ?? [];
+    const cites = new CitationList();
+    const lines: string[] = [];
+    const passages: Passage[] = [];
+    for (const d of this.corpus.targetDocs(info).sort((a, b) => (b.year ?? 0) - (a.year ?? 0)).slice(0, 3)) {
+      const hit = this.corpus
+        .topSections(d.docId)
+        .map((t) => ({ ...t, rank: hints.findIndex((h) => t.top.includes(h)) }))
+        .filter((t) => t.rank >= 0)
+        .sort((a, b) => a.rank - b.rank)[0];
+      if (!hit) continue;
+      const p: Passage = { chunk: this.index.chunks[hit.row], score: 1 };
+      passages.push(p);
+      const n = cites.add(p);
+      lines.push(`${displayName(d)}${d.year ? `${d.year}年` : ""}报告“${hit.top}”部分原文：[${n}]`);
+      lines.push(`“${excerpt(p.chunk.text, "", 400)}”`);
+    }
+    return lines.length ? this.finish(info, lines, cites, passages) : null;
   }
 
   /** Passages of several reports that do what the question describes, one per report. */

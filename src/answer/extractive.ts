@@ -124,10 +124,10 @@ export function scoreSentences(passages: Passage[], terms: TermWeight[], opts: S
   const out: ScoredSentence[] = [];
   passages.forEach((p, rank) => {
     const sectionBonus = overlap(p.chunk.meta.section, terms) * 0.5 - (opts.wantFigure && p.chunk.meta.section.startsWith("前言") ? 1.5 : 0);
-    const heading = p.chunk.meta.section.split(" › ").pop() ?? "";
+    const headings = new Set(p.chunk.meta.section.split(" › "));
     for (const sentence of splitSentences(p.chunk.text)) {
-      // The heading line opening a chunk names the section; it never answers anything.
-      if (sentence.trim() === heading) continue;
+      // A heading line opening a chunk names the section; it never answers anything.
+      if (headings.has(sentence.trim())) continue;
       const clauses = sentence.split(/(?<=[，,；;])/);
       let bestClause = "";
       let bestFigure: string | null = null;
@@ -135,6 +135,12 @@ export function scoreSentences(passages: Passage[], terms: TermWeight[], opts: S
       for (const [ci, clause] of clauses.entries()) {
         const figs = OUTLINE.test(clause) ? [] : figuresIn(clause);
         if (figs.length === 0) continue;
+        // A figure answers only if its clause (or the clause that introduces it) is about the question:
+        // a number that merely has the asked unit is not an answer.
+        const own = overlap(clause, terms) + 0.5 * overlap(clauses[ci - 1] ?? "", terms);
+        if (own <= 0) continue;
+        // A question naming review, litigation or fees wants a figure about that subject.
+        if (opts.onTopic?.length && !opts.onTopic.some((re) => re.test(clause) || re.test(p.chunk.meta.section))) continue;
         let cs = overlap(clause, terms) * 2 + Math.min(3, longestSharedRun(clause, opts.phrase) / 3);
         if (opts.unit) cs += figs.some((f) => f.figure.endsWith(opts.unit!)) ? 1.5 : -0.5;
         if (TOTAL_CUE.test(clause)) cs += 0.5;

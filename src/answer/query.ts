@@ -77,7 +77,7 @@ const FOLLOWUP = /^(那|那么|还有|另外|再|同样|同期|这|该|如果|�
 
 /** Question words and fillers: dropped from the topic (matched as whole jieba words, never inside a word). */
 const QUESTION_NOISE = new Set(
-  "请问 请 帮 帮我 告诉 告诉我 查 查一下 查询 一下 情况 多少 几 是 是多少 有 有多少 什么 是什么 怎么 怎么样 如何 哪些 哪个 哪 哪年 哪一年 年 年度 对 对吗 是吗 呢 吗 吧 啊 了 的 和 与 及 那 那么 还有 另外 再 同样 同期 共 一共 总共 我 你 一 个 件 条 次 多 少 更 比较 相比 对比 还是 分别 各 都 过 条数 件数 个数 次数 数量 数目 数字 几件 几条 几个 几次 有几件 多少件 多少条 多少次 具体 一共有 共有 管委会 管理委员会 人民政府 党工委 应该 应当 需要 多长 时间 多长时间 多久 什么时候 何时 最晚 最多 哪几种 几种 规定 怎么 怎样 要 会 能 吗 么 里 所说 说".split(
+  "请问 请 帮 帮我 告诉 告诉我 查 查一下 查询 一下 情况 多少 几 是 是多少 有 有多少 什么 是什么 怎么 怎么样 如何 哪些 哪个 哪 哪年 哪一年 年 年度 对 对吗 是吗 呢 吗 吧 啊 了 的 和 与 及 那 那么 还有 另外 再 同样 同期 共 一共 总共 我 你 一 个 件 条 次 多 少 更 比较 相比 对比 还是 分别 各 都 过 条数 件数 个数 次数 数量 数目 数字 几件 几条 几个 几次 有几件 多少件 多少条 多少次 具体 一共有 共有 管委会 管理委员会 人民政府 党工委 应该 应当 需要 多长 时间 多长时间 多久 什么时候 何时 最晚 最多 哪几种 几种 情形 规定 怎么 怎样 要 会 能 吗 么 里 所说 说".split(
     " ",
   ),
 );
@@ -230,4 +230,16 @@ export function analyzeQuery(
 /** Glossary keys of the topic, for section routing. */
 export function topicKeys(info: QueryInfo): string[] {
   return groupsIn(info.topic).map((g) => g.key);
+}
+
+/** The term a "what is X" question asks about: 什么是政府信息 → 政府信息. */
+export function definedTerm(q: string): string | null {
+  const m =
+    q.match(/(?:什么是|什么叫|何为|何谓)[“"「]?([\u4e00-\u9fa5]{2,12}?)[”"」]?[？?。]?$/) ??
+    q.match(/[“"「]?([\u4e00-\u9fa5]{2,12}?)[”"」]?(?:是什么|指什么|是指什么|的定义|的含义|是什么意思)[？?。]?$/);
+  return m ? m[1].replace(/^(条例里|条例中)?(所说的|所称的?|说的)/, "") : null;
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
