@@ -205,3 +205,25 @@ describe("opening an index that is behind the corpus", () => {
     }
   }, 120_000);
 });
+
+describe("answers that must not mislead", () => {
+  it("does not answer a review count with an unrelated figure when the report gives it only in its table", async () => {
+    const a = await ask("平潭综合实验区2020年行政复议有几件？");
+    expect(firstLine(a)).toContain("没有以文字写明");
+    expect(a.citations[0].section).toContain("行政复议");
+    expect(a.answer).not.toContain("348件");
+    expectGrounded(a);
+  });
+
+  it("defines a term by the article that defines it", async () => {
+    const a = await ask("什么是政府信息？");
+    expect(firstLine(a)).toContain("第二条");
+    expect(a.answer).toContain("是指行政机关在履行行政管理职能过程中制作或者获取");
+  });
+
+  it("shows a named report's section as written", async () => {
+    const a = await ask("长沙2011年的下步工作打算是什么？");
+    expect(a.citations[0].section.startsWith("六、下步工作打算")).toBe(true);
+    expect(a.answer).toContain("统一协调机制");
+  });
+});
