@@ -96,6 +96,44 @@ interface RunResult {
 // ------------------------------------------------------------------------------------------------
 // Child-process runs
 
+/** Runs one pipeline with time, CPU and RSS measured around it; `work` reports what it processed. */
+async function measured(
+  pipeline: string,
+  files: Array<{ bytes: number }>,
+  indexDir: string,
+  work: () => Promise<{ files: number; chunks: number; stages: Record<string, number>; notes: string[] }>,
+): Promise<RunResult> {
+  await fs.rm(indexDir, { recursive: true, force: true });
+  const sampler = startRssSampler();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await work();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const peakRss = await sampler.stop();
+  return {
+    pipeline,
+    files: r.files,
+    bytes: files.reduce((a, f) => a + f.bytes, 0),
+    chunks: r.chunks,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    peakRss,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+    indexBytes: await duBytes(indexDir),
+    stages: r.stages,
+    notes: r.notes,
+  };
+}
+
+const STAGE_NAMES: Record<string, string> = {
+  parse: "parse (load+clean+split+structure+chunk)",
+  analyze: "analyze (jieba + bigrams, once)",
+  embed: "fit idf + embed",
+  bm25: "bm25 build",
+  write: "write (HNSW build + save, JSON, vectors)",
+};
+
 async function runDefault(corpusDir: string, indexDir: string, fraction: number): Promise<RunResult> {
   const { ingest } = await import("../src/index/build.js");
   let files = await corpusFiles(corpusDir);
@@ -104,34 +142,12 @@ async function runDefault(corpusDir: string, indexDir: string, fraction: number)
     files = sample(files, fraction);
     paths = files.map((f) => f.abs);
   }
-  await fs.rm(indexDir, { recursive: true, force: true });
-  const sampler = startRssSampler();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const s = await ingest({ corpusDir, indexDir, settings: {}, rebuild: true, paths });
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const peakRss = await sampler.stop();
-  const notes = s.failures.map((f) => `failure: ${f.source}: ${f.reason}`);
-  return {
-    pipeline: "default",
-    files: s.files,
-    bytes: files.reduce((a, f) => a + f.bytes, 0),
-    chunks: s.chunks,
-    seconds,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    peakRss,
-    maxRss: process.resourceUsage().maxRSS * 1024,
-    indexBytes: await duBytes(indexDir),
+  return measured("default", files, indexDir, async () => {
+    const s = await ingest({ corpusDir, indexDir, settings: {}, rebuild: true, paths });
     // ingest() times its own stages (analysis is done once and shared by statistics, embedding and BM25).
-    stages: Object.fromEntries(
-      Object.entries(s.stages ?? {}).map(([k, v]) => [
-        { parse: "parse (load+clean+split+structure+chunk)", analyze: "analyze (jieba + bigrams, once)", embed: "fit idf + embed", bm25: "bm25 build", write: "write (HNSW build + save, JSON, vectors)" }[k] ?? k,
-        v,
-      ]),
-    ),
-    notes,
-  };
+    const stages = Object.fromEntries(Object.entries(s.stages ?? {}).map(([k, v]) => [STAGE_NAMES[k] ?? k, v]));
+    return { files: s.files, chunks: s.chunks, stages, notes: s.failures.map((f) => `failure: ${f.source}: ${f.reason}`) };
+  });
 }
 
 async function runNaive(corpusDir: string, indexDir: string, fraction: number): Promise<RunResult> {
@@ -142,61 +158,40 @@ async function runNaive(corpusDir: string, indexDir: string, fraction: number): 
   const { RecursiveCharacterTextSplitter } = await import("@langchain/textsplitters");
   const { HNSWLib } = await import("@langchain/community/vectorstores/hnswlib");
   const files = sample(await corpusFiles(corpusDir), fraction);
-  await fs.rm(indexDir, { recursive: true, force: true });
-
-  const sampler = startRssSampler();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const stages: Record<string, number> = {};
-  let t = performance.now();
-  const lap = (name: string) => {
-    const now = performance.now();
-    stages[name] = (now - t) / 1000;
-    t = now;
-  };
-
-  const splitter = new RecursiveCharacterTextSplitter({ chunkSize: 500, chunkOverlap: 100 });
-  const docs = [];
-  const notes: string[] = [];
-  for (const f of files) {
-    try {
-      const loaded = await loadFile(f.abs, f.source);
-      docs.push(...(await splitter.createDocuments([cleanText(loaded.text)], [{ source: f.source }])));
-    } catch (err) {
-      notes.push(`failure: ${f.source}: ${(err as Error).message}`);
+  return measured("naive", files, indexDir, async () => {
+    const stages: Record<string, number> = {};
+    let t = performance.now();
+    const lap = (name: string) => {
+      const now = performance.now();
+      stages[name] = (now - t) / 1000;
+      t = now;
+    };
+    const splitter = new RecursiveCharacterTextSplitter({ chunkSize: 500, chunkOverlap: 100 });
+    const docs = [];
+    const notes: string[] = [];
+    for (const f of files) {
+      try {
+        const loaded = await loadFile(f.abs, f.source);
+        docs.push(...(await splitter.createDocuments([cleanText(loaded.text)], [{ source: f.source }])));
+      } catch (err) {
+        notes.push(`failure: ${f.source}: ${(err as Error).message}`);
+      }
     }
-  }
-  lap("parse (load+clean+split)");
-  const texts = docs.map((d) => d.pageContent);
-  const embedder = new HashingEmbeddings(fitHashStats(texts, HASH_DIM));
-  lap("fit idf stats");
-  const vectors = await embedder.embedDocuments(texts);
-  lap("embed");
-  const store = new HNSWLib(embedder, { space: "cosine", numDimensions: HASH_DIM });
-  await store.addVectors(vectors, docs);
-  lap("hnsw build");
-  await store.save(indexDir);
-  lap("hnsw save");
-
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const peakRss = await sampler.stop();
-  return {
-    pipeline: "naive",
-    files: files.length,
-    bytes: files.reduce((a, f) => a + f.bytes, 0),
-    chunks: docs.length,
-    seconds,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    peakRss,
-    maxRss: process.resourceUsage().maxRSS * 1024,
-    indexBytes: await duBytes(indexDir),
-    stages,
-    notes,
-  };
+    lap("parse (load+clean+split)");
+    const texts = docs.map((d) => d.pageContent);
+    const embedder = new HashingEmbeddings(fitHashStats(texts, HASH_DIM));
+    lap("fit idf stats");
+    const vectors = await embedder.embedDocuments(texts);
+    lap("embed");
+    const store = new HNSWLib(embedder, { space: "cosine", numDimensions: HASH_DIM });
+    await store.addVectors(vectors, docs);
+    lap("hnsw build");
+    await store.save(indexDir);
+    lap("hnsw save");
+    return { files: files.length, chunks: docs.length, stages, notes };
+  });
 }
 
-/** The default pipeline stage by stage, calling the functions ingest() calls, in the same order. */
 async function child(kind: string, corpusDir: string, indexDir: string, fraction: number): Promise<void> {
   const r = kind === "default" ? await runDefault(corpusDir, indexDir, fraction) : await runNaive(corpusDir, indexDir, fraction);
   process.stdout.write(`\n@@RESULT ${JSON.stringify(r)}\n`);

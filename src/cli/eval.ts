@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { loadSettings } from "../config.js";
 import { openEngine, type Engine } from "../answer/engine.js";
 import { cleanText } from "../ingest/clean.js";
 import { loadFile } from "../ingest/load.js";
 import { IGNORED_FILES } from "../index/build.js";
-import { readdirSync } from "node:fs";
 import { score, type EvalItem, type EvalOutcome, type EvalScores } from "../eval/metrics.js";
 import { NaivePipeline, windows, type NaiveWindow } from "../eval/naive.js";
 import type { RetrievalMode } from "../answer/retrieve.js";
