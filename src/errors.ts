@@ -37,6 +37,7 @@ export function redact(text: string, secrets: Array<string | undefined | null> =
   for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join("***");
   // Telegram tokens: 123456789:AA...; bearer keys: sk-...
   return out
-    .replace(/\b\d{6,12}:[A-Za-z0-9_-]{30,}\b/g, "***")
+    // No \b before the digits: in Bot API URLs the token follows "bot" directly (/bot123:AA…/getMe).
+    .replace(/(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}/g, "***")
     .replace(/\bsk-[A-Za-z0-9_-]{8,}\b/g, "sk-***");
 }
