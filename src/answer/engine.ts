@@ -450,12 +450,6 @@ export class Engine implements AnswerEngine {
     return `《${m.title}》 › ${m.section}`;
   }
 
-  private overlapScore(p: Passage, terms: TermWeight[]): number {
-    let s = 0;
-    for (const { term, weight } of terms) if (p.chunk.text.includes(term) || p.chunk.meta.section.includes(term)) s += weight;
-    return s;
-  }
-
   /** The report section a drafting question is about: the glossary group of its longest matching term. */
   private draftingGroup(q: string): GlossaryGroup | null {
     let best: GlossaryGroup | null = null;

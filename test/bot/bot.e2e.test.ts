@@ -1,5 +1,4 @@
 import { request } from "node:http";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnswerEngine } from "../../src/answer/api.js";
 import { settingsSchema } from "../../src/config.js";

@@ -1,6 +1,5 @@
-import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { AnswerEngine } from "../../src/answer/api.js";
 import { runTerminalChat } from "../../src/cli/chat.js";
 import { useRealEngine } from "../helpers/engine.js";
