@@ -545,7 +545,20 @@ export class Engine implements AnswerEngine {
         break;
       }
     }
-    const examples = candidates.sort((a, b) => a.rank - b.rank || b.year - a.year).slice(0, 3).map((c) => c.p);
+    let examples = candidates.sort((a, b) => a.rank - b.rank || b.year - a.year).slice(0, 3).map((c) => c.p);
+    // "依申请公开部分想体现办前沟通的做法": words beyond the section's own name pick the passages that do it.
+    const extra = contentWords(info.topic).filter((w) => !group.terms.some((t) => t.includes(w) || w.includes(t)) && this.index.bm25.df(w) > 0);
+    if (extra.length && PRECEDENT.test(info.question)) {
+      const rows = [...this.corpus.rowsOf(reports.map((d) => d.docId))].filter((r) => hints.some((h) => this.index.chunks[r].meta.section.includes(h)));
+      const scored = rows
+        .map((r) => ({ p: { chunk: this.index.chunks[r], score: 1 } as Passage, s: this.termCoverage(extra, this.index.chunks[r].text) }))
+        // A third of the specific words is enough: the rest is how people describe a practice (体现, 做法, 类似).
+        .filter((x) => x.s >= 0.34)
+        .sort((a, b) => b.s - a.s || (b.p.chunk.meta.year ?? 0) - (a.p.chunk.meta.year ?? 0));
+      const picked: Passage[] = [];
+      for (const x of scored) if (picked.length < 3 && !picked.some((p) => p.chunk.meta.docId === x.p.chunk.meta.docId)) picked.push(x.p);
+      if (picked.length) examples = picked;
+    }
     if (examples.length === 0 && cites.items.length === 0) return this.answerDefinition(info);
     if (examples.length) lines.push("其他报告的写法示例：");
     for (const p of examples) {
