@@ -108,6 +108,14 @@ describe("drafting precedents", () => {
     for (const c of a.citations.slice(1)) expect(c.section).toMatch(/总体情况|概述|基本情况/);
   });
 
+  it("finds reports that describe a practice, inside the section named", async () => {
+    const a = await ask("依申请公开部分想体现办前沟通、化解争议的做法，有类似的年报段落可以参考吗？");
+    expect(a.citations.some((c) => c.source === "沭阳县人民政府-2025-年度报告.txt" && c.quote.includes("办前"))).toBe(true);
+    const b = await ask("年报里想写关停政务新媒体的事，有没有哪份报告的写法可以借鉴？");
+    expect(b.found).toBe(true);
+    expect(b.citations.every((c) => c.quote.includes("关停"))).toBe(true);
+  });
+
   it("shows 下步工作打算 from the reports that have that section", async () => {
     const a = await ask("给我看看别人写的下步工作打算");
     expect(a.citations.some((c) => c.section.includes("下步工作打算"))).toBe(true);
