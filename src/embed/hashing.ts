@@ -61,11 +61,20 @@ function slotOf(term: string, stats: HashStats): TermSlot {
   return { bucket: h % stats.dim, weight: sign * idf(stats, term) * (term.includes(":") ? 0.5 : 1) };
 }
 
+/** One accumulation buffer per dimension, reused: embedding 100k chunks must not allocate 100k arrays. */
+const SCRATCH = new Map<number, Float64Array>();
+function scratch(dim: number): Float64Array {
+  let v = SCRATCH.get(dim);
+  if (!v) SCRATCH.set(dim, (v = new Float64Array(dim)));
+  else v.fill(0);
+  return v;
+}
+
 /** Writes the unit-length embedding of `terms` into `out` (length stats.dim). */
 export function embedTermsInto(terms: string[], stats: HashStats, out: Float32Array | Float64Array, slots?: Map<string, TermSlot>): void {
   const tf = new Map<string, number>();
   for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
-  const v = new Float64Array(stats.dim);
+  const v = scratch(stats.dim);
   for (const [term, f] of tf) {
     let slot = slots?.get(term);
     if (!slot) {

@@ -32,7 +32,10 @@ const WORD_CHAR = /[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\u00c0-\u024f]/;
 
 /** Drops punctuation, whitespace and function words; lower-cases Latin. */
 export const defaultTermProcessor: TermProcessor = (term) => {
-  const t = term.charCodeAt(0) > 0x2fff && term.length <= 8 ? term : term.trim().toLowerCase();
+  // Most terms are CJK words and bigrams: nothing to trim or lower-case, only stop words to drop.
+  const c = term.charCodeAt(0);
+  if (c >= 0x3400 && c <= 0x9fff && term.length <= 8) return STOPWORDS.has(term) ? null : term;
+  const t = term.trim().toLowerCase();
   if (!t || !WORD_CHAR.test(t)) return null;
   if (STOPWORDS.has(t)) return null;
   return t;
@@ -60,13 +63,30 @@ export interface AnalyzerOptions {
 }
 
 /** Words carry more meaning than bigrams; bigrams are prefixed so the two never collide. */
+/**
+ * Prefixed terms ("1:公开") interned per tokenizer, looked up by the raw term: a corpus repeats a few hundred
+ * thousand distinct terms millions of times, and building each prefixed string anew kept the garbage collector
+ * busy for seconds.
+ */
+const PREFIXED: Array<Map<string, string>> = [];
+const MAX_INTERNED = 2_000_000;
+
+function prefixed(k: number, term: string): string {
+  const cache = (PREFIXED[k] ??= new Map());
+  let p = cache.get(term);
+  if (p === undefined) {
+    p = `${k}:${term}`;
+    if (cache.size < MAX_INTERNED) cache.set(term, p);
+  }
+  return p;
+}
+
 export function analyze(text: string, opts: AnalyzerOptions = DEFAULT_ANALYZER): string[] {
   const out: string[] = [];
   opts.tokenizers.forEach((tok, k) => {
-    const prefix = k === 0 ? "" : `${k}:`;
     for (const raw of tok(text)) {
       const t = opts.processTerm(raw);
-      if (t !== null) out.push(prefix + t);
+      if (t !== null) out.push(k === 0 ? t : prefixed(k, t));
     }
   });
   return out;

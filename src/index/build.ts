@@ -228,7 +228,16 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const allChunks = [...kept.map((k) => k.chunk), ...fresh];
   // Text analysis (jieba + bigrams) is the costliest CPU step: done once, shared by statistics, embedding and BM25.
   const tParsed = performance.now();
-  const termLists = allChunks.map((c) => analyze(c.indexText));
+  // indexText is title + section + text; the title and section repeat on every chunk of a section, so their
+  // terms are computed once per section (a bag of words: the order of the terms does not matter).
+  const heads = new Map<string, string[]>();
+  const termLists = allChunks.map((c) => {
+    const head = `${c.meta.title}\n${c.meta.section}`;
+    if (c.indexText !== `${head}\n${c.text}`) return analyze(c.indexText);
+    let h = heads.get(head);
+    if (!h) heads.set(head, (h = analyze(head)));
+    return h.concat(analyze(c.text));
+  });
   const tAnalyzed = performance.now();
   const { embedder, stats } = await createEmbedder(opts.settings, prev?.stats ?? null, termLists);
   const dim = embedder.descriptor.dim;

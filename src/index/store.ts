@@ -165,7 +165,12 @@ export async function writeIndex(indexDir: string, data: IndexData, embedder: De
   const { HierarchicalNSW } = await HNSWLib.imports();
   const graph = new HierarchicalNSW("cosine", dim);
   graph.initIndex(Math.max(1, data.chunks.length), HNSW_M, HNSW_EF_CONSTRUCTION, 100);
-  for (let i = 0; i < data.chunks.length; i++) graph.addPoint(Array.from(data.vectors.subarray(i * dim, (i + 1) * dim)), i);
+  // hnswlib-node takes only plain arrays and copies them: one reused row buffer instead of one array per chunk.
+  const row: number[] = new Array(dim).fill(0);
+  for (let i = 0; i < data.chunks.length; i++) {
+    for (let j = 0; j < dim; j++) row[j] = data.vectors[i * dim + j];
+    graph.addPoint(row, i);
+  }
   const hnsw = new HNSWLib(embedder, { space: "cosine", numDimensions: dim, index: graph });
   hnsw.docstore.add(Object.fromEntries(data.chunks.map((c, i) => [String(i), chunkToDocument(c, i)])));
   await hnsw.save(path.join(tmp, "hnsw"));
