@@ -161,6 +161,9 @@ export async function writeIndex(indexDir: string, data: IndexData, embedder: De
   await fs.mkdir(tmp, { recursive: true });
 
   const dim = data.manifest.embedder.dim;
+  // hnswlib-node aborts the whole process on malformed input instead of throwing: check before handing it rows.
+  if (data.vectors.length !== data.chunks.length * dim || data.vectors.some((x) => !Number.isFinite(x)))
+    throw new IndexStoreError(`向量与分块数量或维度不一致 / ${data.vectors.length} values for ${data.chunks.length} chunks × ${dim} dimensions`);
   // The graph is built here rather than by HNSWLib.addVectors, which always uses hnswlib's default parameters.
   const { HierarchicalNSW } = await HNSWLib.imports();
   const graph = new HierarchicalNSW("cosine", dim);
