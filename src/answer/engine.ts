@@ -213,10 +213,13 @@ export class Engine implements AnswerEngine {
     }
   }
 
+  /** Inverse document frequency of a word over the index's chunks. */
+  private idf(term: string): number {
+    return Math.log(1 + this.index.bm25.size / (this.index.bm25.df(term) + 1));
+  }
+
   private terms(info: QueryInfo): TermWeight[] {
-    const n = this.index.bm25.size;
-    const idf = (t: string) => Math.log(1 + n / (this.index.bm25.df(t) + 1));
-    return termWeights(contentWords(info.topic), info.expansions.flatMap((e) => (e.length <= 4 ? [e] : contentWords(e))), idf);
+    return termWeights(contentWords(info.topic), info.expansions.flatMap((e) => (e.length <= 4 ? [e] : contentWords(e))), (t) => this.idf(t));
   }
 
   /**
@@ -226,13 +229,11 @@ export class Engine implements AnswerEngine {
    */
   private termCoverage(words: string[], hay: string, groups = groupsIn(words.join(""))): number {
     if (words.length === 0) return 1;
-    const n = this.index.bm25.size;
     let hit = 0;
     let total = 0;
     for (const w of words) {
-      const df = this.index.bm25.df(w);
-      if (df === 0) continue;
-      const weight = Math.log(1 + n / (df + 1));
+      if (this.index.bm25.df(w) === 0) continue;
+      const weight = this.idf(w);
       total += weight;
       const g = groups.find((gr) => gr.terms.some((t) => t.includes(w) || w.includes(t)));
       if (hay.includes(w) || (g && g.terms.some((t) => hay.includes(t)))) hit += weight;
