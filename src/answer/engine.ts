@@ -47,6 +47,9 @@ const OFF_TOPIC: Array<[string, RegExp]> = [
   ["fees", /收费|信息处理费/],
 ];
 
+/** A greeting or thanks, not a question. */
+const GREETING = /^(你好|您好|嗨|哈喽|hi|hello|hey|在吗|在不在|谢谢|多谢|感谢|thanks?|thank you)[!！。,，~～\s]*$/i;
+
 /** Most reports one comparison answers for, each searched on its own. */
 const MAX_COMPARED = 6;
 
@@ -99,6 +102,12 @@ export class Engine implements AnswerEngine {
     if (q.length > this.opts.maxQuestionChars)
       return this.result(this.notFound(q, `问题过长（${q.length}字），请控制在${this.opts.maxQuestionChars}字以内。`), prev, null);
 
+    if (GREETING.test(q)) {
+      const text = /谢|thank/i.test(q)
+        ? "不客气！还有问题可以继续问我。"
+        : "您好！我根据政府信息公开工作年度报告和《政府信息公开条例》等文件回答问题，并注明出处。例如：“沈阳2013年受理了多少件政府信息公开申请？”“申请内容不明确怎么处理？”";
+      return this.result(this.notFound(q, text), prev, null);
+    }
     const info = analyzeQuery(q, this.corpus.regions, prev, Date.now(), this.corpus.departments);
     const extractive = await this.answerExtractive(info);
     let answer = extractive.answer;

@@ -164,6 +164,12 @@ describe("refusals", () => {
     }
   });
 
+  it("answers a greeting with what it can do, without citing anything", async () => {
+    const a = await ask("你好");
+    expect(a).toMatchObject({ found: false, citations: [] });
+    expect(a.answer).toContain("例如");
+  });
+
   it("rejects empty and overlong questions with a clear message", async () => {
     expect((await ask("   ")).found).toBe(false);
     const long = await ask("沈阳".repeat(400));
