@@ -62,6 +62,14 @@ async function converse(h: Harness, input: FakeUpdateInput, timeoutMs = 30_000):
   return { replies: h.api.callsOf("sendMessage", from).filter((c) => c.params.chat_id === input.chatId && c.status === 200), messageId };
 }
 
+/** Sends a message and checks that the bot stays silent (rate-limited user, refused chat). */
+async function expectNoReply(h: Harness, input: FakeUpdateInput): Promise<void> {
+  const from = h.api.mark();
+  h.api.pushText(input);
+  await h.api.settle(500);
+  expect(h.api.callsOf("sendMessage", from)).toHaveLength(0);
+}
+
 const textOf = (calls: RecordedCall[]) => calls.map((c) => htmlToText(String(c.params.text))).join("\n");
 const buttonsOf = (call: RecordedCall) =>
   ((call.params.reply_markup?.inline_keyboard ?? []) as Array<Array<{ text: string; callback_data: string }>>).flat();
@@ -262,10 +270,7 @@ describe("safety", () => {
       await converse(h, { chatId: 601, text: "那行政复议呢？" });
       const third = await converse(h, { chatId: 601, text: FIGURE_Q });
       expect(textOf(third.replies)).toContain("每分钟最多 2 个问题");
-      const from = h.api.mark();
-      h.api.pushText({ chatId: 601, text: FIGURE_Q });
-      await h.api.settle(500);
-      expect(h.api.callsOf("sendMessage", from)).toHaveLength(0);
+      await expectNoReply(h, { chatId: 601, text: FIGURE_Q });
       // Another user is not affected.
       const other = await converse(h, { chatId: 602, text: FIGURE_Q });
       expect(textOf(other.replies)).toContain("249");
@@ -279,10 +284,7 @@ describe("safety", () => {
     try {
       const refused = await converse(h, { chatId: 702, text: FIGURE_Q });
       expect(textOf(refused.replies)).toContain("仅在获得授权的会话中提供服务");
-      const from = h.api.mark();
-      h.api.pushText({ chatId: 702, text: "/start" });
-      await h.api.settle(500);
-      expect(h.api.callsOf("sendMessage", from)).toHaveLength(0);
+      await expectNoReply(h, { chatId: 702, text: "/start" });
       const ok = await converse(h, { chatId: 701, text: FIGURE_Q });
       expect(textOf(ok.replies)).toContain("249");
     } finally {
