@@ -600,7 +600,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   }
   const data = await readIndexData(opts.indexDir);
   const { embedder } = await createEmbedder(settings, data?.stats ?? null);
-  const index = await loadIndex(opts.indexDir, embedder);
+  const index = await loadIndex(opts.indexDir, embedder, data);
   return new Engine(index, embedder, { settings, log, mode: opts.mode ?? "hybrid", maxQuestionChars: opts.maxQuestionChars ?? settings.MAX_QUESTION_CHARS });
 }
 

@@ -137,8 +137,9 @@ export function checkEmbedder(manifest: Manifest, embedder: EmbedderDescriptor):
     );
 }
 
-export async function loadIndex(indexDir: string, embedder: DescribedEmbeddings): Promise<LoadedIndex> {
-  const data = await readIndexData(indexDir);
+/** Loads the live generation; `preloaded` (from readIndexData) saves reading and parsing it a second time. */
+export async function loadIndex(indexDir: string, embedder: DescribedEmbeddings, preloaded?: (IndexData & { dir: string }) | null): Promise<LoadedIndex> {
+  const data = preloaded ?? (await readIndexData(indexDir));
   if (!data) throw new IndexStoreError(`索引不存在：${indexDir} / no index; run npm run ingest`);
   checkEmbedder(data.manifest, embedder.descriptor);
   let hnsw: HNSWLib;
