@@ -1,10 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { loadSettings } from "../config.js";
 import { openEngine, type Engine } from "../answer/engine.js";
 import { cleanText } from "../ingest/clean.js";
 import { loadFile } from "../ingest/load.js";
-import { IGNORED_FILES } from "../index/build.js";
+import { listFiles, sourceOf } from "../index/build.js";
 import { score, type EvalItem, type EvalOutcome, type EvalScores } from "../eval/metrics.js";
 import { NaivePipeline, windows, type NaiveWindow } from "../eval/naive.js";
 import type { RetrievalMode } from "../answer/retrieve.js";
@@ -26,11 +25,12 @@ async function runEngine(engine: Engine, items: EvalItem[]): Promise<EvalOutcome
 
 async function naiveOutcomes(corpusDir: string, items: EvalItem[]): Promise<EvalOutcome[]> {
   const wins: NaiveWindow[] = [];
-  for (const name of readdirSync(corpusDir).sort()) {
-    if (IGNORED_FILES.has(name)) continue;
-    const loaded = await loadFile(path.join(corpusDir, name), name).catch(() => null);
+  // The same files ingest reads, so both pipelines answer from the same corpus.
+  for (const file of await listFiles(corpusDir)) {
+    const source = sourceOf(corpusDir, file);
+    const loaded = await loadFile(file, source).catch(() => null);
     if (!loaded) continue;
-    for (const w of windows(cleanText(loaded.text))) wins.push({ source: name, title: name, text: w });
+    for (const w of windows(cleanText(loaded.text))) wins.push({ source, title: source, text: w });
   }
   const naive = new NaivePipeline(wins);
   return items.map((item) => naive.ask(item.previous ? `${item.previous} ${item.question}` : item.question));

@@ -51,7 +51,8 @@ export interface IngestSummary {
   indexDir: string;
 }
 
-async function listFiles(p: string): Promise<string[]> {
+/** The corpus files below `p` that ingest reads (supported types, minus the corpus's own notes), sorted. */
+export async function listFiles(p: string): Promise<string[]> {
   const st = await fs.stat(p);
   if (st.isFile()) return [p];
   const out: string[] = [];
@@ -77,7 +78,8 @@ export async function readOverrides(corpusDir: string): Promise<Overrides> {
   return parsed.data;
 }
 
-function sourceOf(corpusDir: string, file: string): string {
+/** A file's identity: its path relative to the corpus folder, or its base name when outside it. */
+export function sourceOf(corpusDir: string, file: string): string {
   const rel = path.relative(corpusDir, file);
   return rel.startsWith("..") || path.isAbsolute(rel) ? path.basename(file) : rel.split(path.sep).join("/");
 }
