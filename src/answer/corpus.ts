@@ -1,7 +1,8 @@
 import type { IndexedDocument } from "../index/store.js";
 import type { Chunk, Citation } from "../types.js";
 import type { Coverage } from "./api.js";
-import { departmentNames, regionNames, type QueryInfo, type RegionEntry } from "./query.js";
+import { SECTION_SEPARATOR } from "../ingest/chunk.js";
+import { bareRegion, departmentNames, regionNames, type QueryInfo, type RegionEntry } from "./query.js";
 
 /**
  * What the index holds, seen as documents: regions and departments with the names users write for them,
@@ -26,6 +27,7 @@ export class CorpusView {
   private readonly rowsByDoc = new Map<string, number[]>();
   private readonly sectionsByDoc = new Map<string, Map<string, string[]>>();
   private readonly topsByDoc = new Map<string, Array<{ top: string; row: number }>>();
+  private governing: Set<number> | null = null;
   private readonly chunkCount: number;
 
   constructor(index: { manifest: { documents: IndexedDocument[] }; chunks: Chunk[] }) {
@@ -43,7 +45,7 @@ export class CorpusView {
     // takes it as naming both.
     const byBare = new Map<string, string[]>();
     for (const r of this.regions) {
-      const bare = r.region.replace(/(综合实验区|自治州|自治县|省|市|县|区|旗)$/, "");
+      const bare = bareRegion(r.region);
       if (bare.length >= 2) byBare.set(bare, [...(byBare.get(bare) ?? []), r.region]);
     }
     for (const [bare, regions] of byBare) if (regions.length > 1) for (const r of this.regions) if (regions.includes(r.region) && !r.names.includes(bare)) r.names.push(bare);
@@ -53,7 +55,7 @@ export class CorpusView {
       const rows = this.rowsByDoc.get(c.meta.docId) ?? [];
       rows.push(row);
       this.rowsByDoc.set(c.meta.docId, rows);
-      const top = c.meta.section.split(" › ")[0];
+      const top = c.meta.section.split(SECTION_SEPARATOR)[0];
       const tops = this.topsByDoc.get(c.meta.docId) ?? [];
       if (c.meta.block === "prose" && !tops.some((t) => t.top === top)) tops.push({ top, row });
       this.topsByDoc.set(c.meta.docId, tops);
@@ -63,6 +65,12 @@ export class CorpusView {
       secs.set(c.meta.section, parts);
       this.sectionsByDoc.set(c.meta.docId, secs);
     });
+  }
+
+  /** Chunk rows of the regulation, the format notices and the judicial interpretations (fixed per index). */
+  get governingRows(): Set<number> {
+    this.governing ??= this.rowsOf(this.docs.filter((d) => d.kind !== "report" && d.kind !== "other").map((d) => d.docId));
+    return this.governing;
   }
 
   /** The first prose chunk of each top-level section of a document, in document order. */
@@ -104,7 +112,7 @@ export class CorpusView {
     const secs = this.sectionsByDoc.get(doc.docId);
     // The cited section with its subsections, in document order.
     const parts: string[] = [];
-    for (const [path, texts] of secs ?? []) if (path === c.section || path.startsWith(`${c.section} › `)) parts.push(...texts);
+    for (const [path, texts] of secs ?? []) if (path === c.section || path.startsWith(c.section + SECTION_SEPARATOR)) parts.push(...texts);
     return parts.length ? parts.join("\n") : null;
   }
 

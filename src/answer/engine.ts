@@ -2,6 +2,7 @@ import { loadSettings, type Settings } from "../config.js";
 import { configuredEmbedderName, createEmbedder } from "../embed/factory.js";
 import { jiebaTokenizer, defaultTermProcessor } from "../embed/tokenize.js";
 import type { DescribedEmbeddings } from "../embed/types.js";
+import { SECTION_SEPARATOR } from "../ingest/chunk.js";
 import { ingest, isUpToDate } from "../index/build.js";
 import { currentGeneration, indexExists, loadIndex, readIndexData, readManifest, type LoadedIndex } from "../index/store.js";
 import type { Answer, Citation, DocKind, Passage } from "../types.js";
@@ -37,8 +38,6 @@ export interface EngineOptions {
   /** Bring an existing index up to date with the corpus folder before opening it (default true). */
   refresh?: boolean;
 }
-
-const GOVERNING: DocKind[] = ["regulation", "format_notice", "judicial_interpretation"];
 
 /** Subjects that often share a sentence with the one asked about, keyed by glossary group. */
 const OFF_TOPIC: Array<[string, RegExp]> = [
@@ -162,7 +161,7 @@ export class Engine implements AnswerEngine {
 
   /** Chunk rows the question is about: the reports of the region(s)/year(s) named, or the governing texts. */
   private scopeRows(info: QueryInfo): Set<number> | null {
-    if (info.intent === "definition") return this.corpus.rowsOf(this.corpus.docs.filter((d) => GOVERNING.includes(d.kind)).map((d) => d.docId));
+    if (info.intent === "definition") return this.corpus.governingRows;
     if (info.regions.length || info.years.length) {
       const t = this.corpus.targetDocs(info);
       return t.length ? this.corpus.rowsOf(t.map((d) => d.docId)) : new Set();
@@ -391,7 +390,7 @@ export class Engine implements AnswerEngine {
   private async answerDefinition(info: QueryInfo): Promise<{ answer: Answer; passages: Passage[] }> {
     const q = info.question;
     const kinds = this.governingKinds(q);
-    const rows = this.corpus.rowsOf(this.corpus.docs.filter((d) => GOVERNING.includes(d.kind)).map((d) => d.docId));
+    const rows = this.corpus.governingRows;
     const retrieved = await this.search(info, rows, 12, kinds);
     const words = contentWords(`${info.topic} ${info.context}`);
     const groups = groupsIn(q);
@@ -454,7 +453,7 @@ export class Engine implements AnswerEngine {
   /** "《中华人民共和国政府信息公开条例》（2019年修订）第三十条" or the notice title and section. */
   private ruleSource(p: Passage): string {
     const m = p.chunk.meta;
-    const last = m.section.split(" › ").pop() ?? "";
+    const last = m.section.split(SECTION_SEPARATOR).pop() ?? "";
     if (m.kind === "regulation") return `《${m.title}》（${m.year}年${m.year === 2019 ? "修订" : ""}）${/^第.+条$/.test(last) ? last : ` › ${m.section}`}`;
     if (m.kind === "judicial_interpretation") return `《${m.title}》${/^第.+条$/.test(last) ? last : ` › ${m.section}`}`;
     return `《${m.title}》 › ${m.section}`;
@@ -533,7 +532,7 @@ export class Engine implements AnswerEngine {
     for (const d of notices) {
       const row = (this.corpus.rowsOfDoc(d.docId)).find((r) => {
         const c = this.index.chunks[r];
-        const last = c.meta.section.split(" › ").pop() ?? "";
+        const last = c.meta.section.split(SECTION_SEPARATOR).pop() ?? "";
         return c.meta.block === "prose" && hints.some((h) => last.includes(h));
       });
       if (row === undefined) continue;

@@ -1,4 +1,4 @@
-import { splitSentences } from "../ingest/chunk.js";
+import { SECTION_SEPARATOR, splitSentences } from "../ingest/chunk.js";
 import type { Citation, Passage } from "../types.js";
 import { citationOf, numberTokens } from "./llm.js";
 
@@ -124,7 +124,7 @@ export function scoreSentences(passages: Passage[], terms: TermWeight[], opts: S
   const out: ScoredSentence[] = [];
   passages.forEach((p, rank) => {
     const sectionBonus = overlap(p.chunk.meta.section, terms) * 0.5 - (opts.wantFigure && p.chunk.meta.section.startsWith("前言") ? 1.5 : 0);
-    const headings = new Set(p.chunk.meta.section.split(" › "));
+    const headings = new Set(p.chunk.meta.section.split(SECTION_SEPARATOR));
     for (const sentence of splitSentences(p.chunk.text)) {
       // A heading line opening a chunk names the section; it never answers anything.
       if (headings.has(sentence.trim())) continue;

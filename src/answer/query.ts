@@ -43,16 +43,21 @@ export interface QueryInfo {
 const ADMIN_SUFFIX = /(综合实验区|自治州|自治县|省|市|县|区|旗)$/;
 
 /** Names users write for a region: the full name and, where unambiguous, the name without its suffix. */
+/** A region's name without its administrative suffix: 沈阳市 → 沈阳, 平潭综合实验区 → 平潭. */
+export function bareRegion(region: string): string {
+  return region.replace(ADMIN_SUFFIX, "");
+}
+
 export function regionNames(region: string, aliases: string[] = []): string[] {
   const names = new Set<string>([region, ...aliases]);
-  const bare = region.replace(ADMIN_SUFFIX, "");
+  const bare = bareRegion(region);
   if (bare.length >= 2) names.add(bare);
   if (region.endsWith("综合实验区")) {
     names.add(region.replace("综合实验区", "实验区"));
     names.add(region.replace("综合实验区", "综合试验区"));
   }
   for (const a of aliases) {
-    const b = a.replace(ADMIN_SUFFIX, "");
+    const b = bareRegion(a);
     if (b.length >= 2) names.add(b);
   }
   return [...names].sort((a, b) => b.length - a.length);

@@ -2,6 +2,7 @@ import path from "node:path";
 import { loadSettings } from "../config.js";
 import { NianbaoError } from "../errors.js";
 import { parseFile } from "../ingest/document.js";
+import { SECTION_SEPARATOR } from "../ingest/chunk.js";
 import { flattenSections } from "../ingest/structure.js";
 import { ingest, readOverrides } from "../index/build.js";
 import { parseArgs } from "./args.js";
@@ -23,7 +24,7 @@ async function show(file: string, corpusDir: string): Promise<void> {
     const perSection = new Map<string, number>();
     for (const c of d.chunks) perSection.set(c.meta.section, (perSection.get(c.meta.section) ?? 0) + 1);
     for (const s of flattenSections(d.sections)) {
-      const n = perSection.get(s.path.join(" › ")) ?? 0;
+      const n = perSection.get(s.path.join(SECTION_SEPARATOR)) ?? 0;
       console.log(`  ${"  ".repeat(s.level - 1)}${s.heading}${s.table ? " [表]" : ""}  (${s.body.length} 字, ${n} 块)`);
     }
     console.log(`  chunks: ${d.chunks.length}`);
