@@ -9,8 +9,8 @@ import path from "node:path";
 import { load as loadHtml } from "cheerio";
 import iconv from "iconv-lite";
 import mammoth from "mammoth";
-import { PDFParse } from "pdf-parse";
 import { LoadError } from "../errors.js";
+import { keepingBuiltins } from "./builtins.js";
 import type { LoadedFile } from "../types.js";
 
 export const SUPPORTED_EXTENSIONS = [".txt", ".md", ".html", ".htm", ".pdf", ".docx"] as const;
@@ -268,7 +268,13 @@ const PDFJS_ROOT = path.dirname(require.resolve("pdfjs-dist/package.json"));
 const CMAP_URL = path.join(PDFJS_ROOT, "cmaps") + path.sep;
 const STANDARD_FONT_URL = path.join(PDFJS_ROOT, "standard_fonts") + path.sep;
 
-async function pdfToText(buf: Buffer, source: string): Promise<string> {
+/** pdf-parse is imported on the first PDF only (it is large) and never allowed to replace Node's built-ins. */
+function pdfToText(buf: Buffer, source: string): Promise<string> {
+  return keepingBuiltins(() => pdfToTextUnguarded(buf, source));
+}
+
+async function pdfToTextUnguarded(buf: Buffer, source: string): Promise<string> {
+  const { PDFParse } = await import("pdf-parse");
   const parser = new PDFParse({
     data: new Uint8Array(buf),
     cMapUrl: CMAP_URL,
