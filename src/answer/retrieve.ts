@@ -1,5 +1,6 @@
 import { analyze } from "../embed/tokenize.js";
 import type { DescribedEmbeddings } from "../embed/types.js";
+import { exactSearch } from "../index/dense.js";
 import type { LoadedIndex } from "../index/store.js";
 import type { DocKind, Passage } from "../types.js";
 
@@ -48,25 +49,9 @@ export class Retriever {
 
   private async dense(query: string, k: number, rows?: Set<number>): Promise<Array<[number, number]>> {
     const vec = await this.embedder.embedQuery(query);
-    const dim = this.index.manifest.embedder.dim;
-    if (rows && rows.size <= 4000) {
-      // Exact cosine over a small subset beats a filtered graph walk in both recall and speed.
-      const v = this.index.vectors;
-      const scored: Array<[number, number]> = [];
-      for (const r of rows) {
-        let dot = 0;
-        const off = r * dim;
-        for (let i = 0; i < dim; i++) dot += v[off + i] * vec[i];
-        scored.push([r, dot]);
-      }
-      return scored.sort((a, b) => b[1] - a[1]).slice(0, k);
-    }
-    const hits = await this.index.hnsw.similaritySearchVectorWithScore(
-      vec,
-      Math.min(k, this.index.chunks.length),
-      rows ? (d) => rows.has(d.metadata.row as number) : undefined,
-    );
-    return hits.map(([doc, dist]) => [doc.metadata.row as number, 1 - dist]);
+    // Exact cosine over a small subset beats a filtered graph walk in both recall and speed.
+    if (rows && rows.size <= 4000) return exactSearch(this.index.vectors, this.index.manifest.embedder.dim, vec, rows, k);
+    return this.index.dense.search(vec, k, rows ? (r) => rows.has(r) : undefined);
   }
 
   private lexical(query: string, k: number, expansionsList: string[], rows?: Set<number>): Array<[number, number]> {

@@ -1,5 +1,5 @@
 import type { Settings } from "../config.js";
-import { HashingEmbeddings, fitHashStatsOnTerms, HASH_EMBEDDER_NAME, type HashStats } from "./hashing.js";
+import { HashingEmbeddings, HASH_EMBEDDER_NAME, type HashStats } from "./hashing.js";
 import { createOpenAIEmbedder, publicBaseURL } from "./openai.js";
 import type { DescribedEmbeddings } from "./types.js";
 
@@ -16,19 +16,19 @@ export function configuredEmbedderName(s: EmbedderSettings): string {
 
 /**
  * Creates the configured embedder. The built-in one needs corpus statistics: the saved ones when they
- * exist (so unchanged chunks keep valid vectors), else fitted on `fitTexts`.
+ * exist (so unchanged chunks keep valid vectors), else fitted by `fit` (none: empty statistics).
  */
 export async function createEmbedder(
   s: EmbedderSettings,
   saved: HashStats | null,
-  /** Analyzed texts to fit statistics on when none are saved. */
-  fitOn: string[][] = [],
+  /** Fits statistics of the given dimension on the corpus, when none are saved. */
+  fit: (dim: number) => HashStats = (dim) => ({ n: 0, df: {}, dim }),
 ): Promise<{ embedder: DescribedEmbeddings; stats: HashStats | null }> {
   if (s.EMBEDDINGS_BASE_URL && s.EMBEDDINGS_MODEL) {
     const e = createOpenAIEmbedder({ baseURL: s.EMBEDDINGS_BASE_URL, model: s.EMBEDDINGS_MODEL, apiKey: s.EMBEDDINGS_API_KEY });
     await e.probe();
     return { embedder: e, stats: null };
   }
-  const stats = saved ?? fitHashStatsOnTerms(fitOn, HASH_DIM);
+  const stats = saved ?? fit(HASH_DIM);
   return { embedder: new HashingEmbeddings(stats), stats };
 }

@@ -1,5 +1,6 @@
 import { Embeddings } from "@langchain/core/embeddings";
 import type { DescribedEmbeddings, EmbedderDescriptor } from "./types.js";
+import { documentFrequencies, type TermCounts } from "./termCounts.js";
 import { analyze, DEFAULT_ANALYZER, type AnalyzerOptions } from "./tokenize.js";
 
 /**
@@ -41,6 +42,16 @@ export function fitHashStatsOnTerms(termLists: string[][], dim = 1024): HashStat
   return { n: termLists.length, df, dim };
 }
 
+/** The same statistics from numbered term counts (ingest's path). */
+export function fitHashStatsOnCounts(counts: TermCounts, dim = 1024): HashStats {
+  const byId = documentFrequencies(counts);
+  const df: Record<string, number> = Object.create(null);
+  counts.terms.forEach((term, id) => {
+    if (byId[id] > 0) df[term] = byId[id];
+  });
+  return { n: counts.size, df, dim };
+}
+
 export function idf(stats: HashStats, term: string): number {
   const d = stats.df[term] ?? 0;
   // Unseen terms get the idf of a term seen once: they are rare, hence informative.
@@ -71,22 +82,27 @@ function scratch(dim: number): Float64Array {
 }
 
 /** Writes the unit-length embedding of `terms` into `out` (length stats.dim). */
-export function embedTermsInto(terms: string[], stats: HashStats, out: Float32Array | Float64Array, slots?: Map<string, TermSlot>): void {
+function embedTermsInto(terms: string[], stats: HashStats, out: Float32Array | Float64Array): void {
   const tf = new Map<string, number>();
   for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
   const v = scratch(stats.dim);
   for (const [term, f] of tf) {
-    let slot = slots?.get(term);
-    if (!slot) {
-      slot = slotOf(term, stats);
-      slots?.set(term, slot);
-    }
+    const slot = slotOf(term, stats);
     v[slot.bucket] += (1 + Math.log(f)) * slot.weight;
   }
+  normalizeInto(v, out);
+}
+
+function normalizeInto(v: Float64Array, out: Float32Array | Float64Array): void {
   let norm = 0;
   for (let i = 0; i < v.length; i++) norm += v[i] * v[i];
   norm = Math.sqrt(norm) || 1;
   for (let i = 0; i < v.length; i++) out[i] = v[i] / norm;
+}
+
+export interface CountedSlots {
+  bucket: Int32Array;
+  weight: Float64Array;
 }
 
 export function embedTerms(terms: string[], stats: HashStats): number[] {
@@ -107,12 +123,29 @@ export class HashingEmbeddings extends Embeddings implements DescribedEmbeddings
     return embedTerms(analyze(text, this.analyzer), this.stats);
   }
 
-  /** Hash bucket and weight per term, computed once per term rather than once per occurrence in every chunk. */
-  private readonly slots = new Map<string, TermSlot>();
+  /**
+   * Embeds text `i` of numbered term counts (analyzed with this embedder's analyzer) into `out`. Equal to
+   * embedding its text, up to the order in which floating-point terms are summed.
+   */
+  embedCountedInto(counts: TermCounts, i: number, out: Float32Array, slots: CountedSlots): void {
+    const v = scratch(this.stats.dim);
+    for (let k = counts.offsets[i]; k < counts.offsets[i + 1]; k++) {
+      const id = counts.ids[k];
+      v[slots.bucket[id]] += (1 + Math.log(counts.tfs[k])) * slots.weight[id];
+    }
+    normalizeInto(v, out);
+  }
 
-  /** Embeds a text already analyzed with this embedder's analyzer into `out` (ingest analyzes each chunk once). */
-  embedAnalyzedInto(terms: string[], out: Float32Array): void {
-    embedTermsInto(terms, this.stats, out, this.slots);
+  /** Bucket and weight of every numbered term, computed once per ingest. */
+  slotsFor(counts: TermCounts): CountedSlots {
+    const bucket = new Int32Array(counts.terms.length);
+    const weight = new Float64Array(counts.terms.length);
+    counts.terms.forEach((term, id) => {
+      const s = slotOf(term, this.stats);
+      bucket[id] = s.bucket;
+      weight[id] = s.weight;
+    });
+    return { bucket, weight };
   }
 
   async embedDocuments(texts: string[]): Promise<number[][]> {

@@ -71,7 +71,7 @@ export interface AnalyzerOptions {
 const PREFIXED: Array<Map<string, string>> = [];
 const MAX_INTERNED = 2_000_000;
 
-function prefixed(k: number, term: string): string {
+export function prefixed(k: number, term: string): string {
   const cache = (PREFIXED[k] ??= new Map());
   let p = cache.get(term);
   if (p === undefined) {

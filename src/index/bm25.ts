@@ -1,3 +1,5 @@
+import { documentFrequencies, type TermCounts } from "../embed/termCounts.js";
+
 /**
  * Okapi BM25 as a pure function over typed parameters, plus a small inverted index that uses it.
  */
@@ -40,6 +42,25 @@ export class Bm25Index {
       for (const [t, f] of tf) (postings[t] ??= []).push(d, f);
     });
     return new Bm25Index({ params, docLens, postings });
+  }
+
+  /** The same index from numbered term counts (ingest's path): each posting list is allocated once, at its final size. */
+  static fromCounts(counts: TermCounts, params: Bm25Params = DEFAULT_BM25): Bm25Index {
+    const df = documentFrequencies(counts);
+    const lists: number[][] = Array.from(df, (n) => new Array<number>(2 * n));
+    const fill = new Int32Array(df.length);
+    for (let d = 0; d < counts.size; d++)
+      for (let k = counts.offsets[d]; k < counts.offsets[d + 1]; k++) {
+        const id = counts.ids[k];
+        const list = lists[id];
+        list[fill[id]++] = d;
+        list[fill[id]++] = counts.tfs[k];
+      }
+    const postings: Record<string, number[]> = Object.create(null);
+    counts.terms.forEach((term, id) => {
+      if (df[id] > 0) postings[term] = lists[id];
+    });
+    return new Bm25Index({ params, docLens: Array.from(counts.lengths), postings });
   }
 
   get size(): number {

@@ -2,14 +2,14 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { createEmbedder, type EmbedderSettings } from "../embed/factory.js";
-import { analyze } from "../embed/tokenize.js";
-import { HashingEmbeddings } from "../embed/hashing.js";
+import { fitHashStatsOnCounts, HashingEmbeddings } from "../embed/hashing.js";
+import { TermCounter } from "../embed/termCounts.js";
 import { LoadError } from "../errors.js";
 import { overrideSchema, parseFile, type Overrides, type ParsedDocument } from "../ingest/document.js";
 import { SUPPORTED_EXTENSIONS } from "../ingest/load.js";
 import type { Chunk } from "../types.js";
 import { Bm25Index } from "./bm25.js";
-import { currentGeneration, INDEX_FORMAT_VERSION, readIndexData, readManifest, writeIndex, type FileEntry, type IndexedDocument, type Manifest } from "./store.js";
+import { currentGeneration, graphParams, INDEX_FORMAT_VERSION, readIndexData, readManifest, writeIndex, type FileEntry, type IndexedDocument, type Manifest } from "./store.js";
 
 /** Bump when parsing or chunking changes, so every file is re-processed once. */
 export const CHUNKER_VERSION = "6";
@@ -230,18 +230,16 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const allChunks = [...kept.map((k) => k.chunk), ...fresh];
   // Text analysis (jieba + bigrams) is the costliest CPU step: done once, shared by statistics, embedding and BM25.
   const tParsed = performance.now();
-  // indexText is title + section + text; the title and section repeat on every chunk of a section, so their
-  // terms are computed once per section (a bag of words: the order of the terms does not matter).
-  const heads = new Map<string, string[]>();
-  const termLists = allChunks.map((c) => {
+  const counter = new TermCounter();
+  for (const c of allChunks) {
+    // indexText is title + section + text; the head repeats on every chunk of a section and is analyzed once.
     const head = `${c.meta.title}\n${c.meta.section}`;
-    if (c.indexText !== `${head}\n${c.text}`) return analyze(c.indexText);
-    let h = heads.get(head);
-    if (!h) heads.set(head, (h = analyze(head)));
-    return h.concat(analyze(c.text));
-  });
+    if (c.indexText === `${head}\n${c.text}`) counter.add(c.text, head);
+    else counter.add(c.indexText);
+  }
+  const counts = counter.result();
   const tAnalyzed = performance.now();
-  const { embedder, stats } = await createEmbedder(opts.settings, prev?.stats ?? null, termLists);
+  const { embedder, stats } = await createEmbedder(opts.settings, prev?.stats ?? null, (dim) => fitHashStatsOnCounts(counts, dim));
   const dim = embedder.descriptor.dim;
   const sameEmbedder = prev && prev.manifest.embedder.name === embedder.descriptor.name && prev.manifest.embedder.dim === dim;
   const vectors = new Float32Array(total * dim);
@@ -251,11 +249,12 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     if (i < kept.length && sameEmbedder) vectors.set(prev!.vectors.subarray(kept[i].row * dim, (kept[i].row + 1) * dim), i * dim);
     else toEmbed.push(i);
   });
+  const slots = embedder instanceof HashingEmbeddings && toEmbed.length ? embedder.slotsFor(counts) : null;
   const batch = 256;
   for (let b = 0; b < toEmbed.length; b += batch) {
     const ids = toEmbed.slice(b, b + batch);
     if (embedder instanceof HashingEmbeddings) {
-      for (const i of ids) embedder.embedAnalyzedInto(termLists[i], vectors.subarray(i * dim, (i + 1) * dim));
+      for (const i of ids) embedder.embedCountedInto(counts, i, vectors.subarray(i * dim, (i + 1) * dim), slots!);
     } else {
       const vecs = await embedder.embedDocuments(ids.map((i) => allChunks[i].indexText));
       vecs.forEach((v, k) => vectors.set(v, ids[k] * dim));
@@ -267,11 +266,12 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   }
 
   const tEmbedded = performance.now();
-  const bm25 = Bm25Index.build(termLists);
+  const bm25 = Bm25Index.fromCounts(counts);
   const tBm25 = performance.now();
   const manifest: Manifest = {
     formatVersion: INDEX_FORMAT_VERSION,
     embedder: embedder.descriptor,
+    graph: graphParams(embedder.descriptor),
     createdAt: new Date().toISOString(),
     files: files2,
     documents,

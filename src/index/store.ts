@@ -7,6 +7,7 @@ import type { HashStats } from "../embed/hashing.js";
 import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js";
 import type { Chunk, DocMeta } from "../types.js";
 import { Bm25Index, type SerializedBm25 } from "./bm25.js";
+import { DenseIndex, FoldedEmbeddings, foldInto, graphDimFor } from "./dense.js";
 
 /**
  * On-disk layout of an index folder:
@@ -14,15 +15,16 @@ import { Bm25Index, type SerializedBm25 } from "./bm25.js";
  *   gen-<time>/        one complete, immutable build:
  *     manifest.json    format version, embedder descriptor, files and their hashes, documents
  *     chunks.json      every chunk (text + metadata)
- *     vectors.f32      chunk embeddings, row-major, for incremental rebuilds
+ *     vectors.f32      chunk embeddings, row-major: exact re-ranking and incremental rebuilds
  *     embedder.json    corpus statistics of the built-in embedder (null for remote embedders)
  *     bm25.json        lexical index
- *     hnsw/            LangChain HNSWLib (hnswlib-node) dense index
+ *     hnsw/            LangChain HNSWLib (hnswlib-node) graph over the folded vectors (see dense.ts)
  * A build is written into a temporary folder and only becomes live when CURRENT is swapped, so a crash
  * or a failed ingest never leaves a half index and the previous generation keeps serving.
  */
 
-export const INDEX_FORMAT_VERSION = 1;
+/** 2: the graph is built over folded vectors and its parameters are recorded (manifest.graph). */
+export const INDEX_FORMAT_VERSION = 2;
 
 export interface FileEntry {
   /** sha256 of the file bytes + chunker version + override entry. */
@@ -36,9 +38,18 @@ export interface IndexedDocument extends DocMeta {
   aliases: string[];
 }
 
+/** How the dense graph was built. */
+export interface GraphParams {
+  /** Dimension of the folded vectors in the graph (the embedder's own for learned embeddings). */
+  dim: number;
+  m: number;
+  efConstruction: number;
+}
+
 export interface Manifest {
   formatVersion: number;
   embedder: EmbedderDescriptor;
+  graph: GraphParams;
   createdAt: string;
   files: Record<string, FileEntry>;
   documents: IndexedDocument[];
@@ -56,6 +67,7 @@ export interface IndexData {
 export interface LoadedIndex extends IndexData {
   dir: string;
   hnsw: HNSWLib;
+  dense: DenseIndex;
 }
 
 /** The dense index's own document: the passage and its row in chunks.json (the full metadata lives there once). */
@@ -64,14 +76,18 @@ function chunkToDocument(c: Chunk, i: number): Document {
 }
 
 /**
- * Graph parameters, measured on the 50 MB synthetic corpus (106k chunks, bench/query.ts reports recall): hashed
- * tf-idf vectors are hard for HNSW, and a wide search beam (ef 800, ~2 ms a query) buys more recall than a slow
- * build. M 16 / efConstruction 80 builds in about a third of the time of hnswlib's default efConstruction 200.
- * Searches scoped to a few reports do not use the graph (exact cosine), so this matters for open questions only.
+ * Graph parameters, measured on the 50 MB synthetic corpus (106k chunks; bench/query.ts reports recall after
+ * the exact re-rank): hashed tf-idf vectors are hard for HNSW, and a wide search beam (ef 800, about 2 ms a
+ * query) buys more recall than a slow build. Searches scoped to a few reports do not use the graph (exact
+ * cosine), so this matters for open questions only.
  */
 export const HNSW_M = 16;
-export const HNSW_EF_CONSTRUCTION = 80;
+export const HNSW_EF_CONSTRUCTION = 40;
 export const HNSW_EF_SEARCH = 800;
+
+export function graphParams(embedder: EmbedderDescriptor): GraphParams {
+  return { dim: graphDimFor(embedder), m: HNSW_M, efConstruction: HNSW_EF_CONSTRUCTION };
+}
 
 export async function currentGeneration(indexDir: string): Promise<string | null> {
   try {
@@ -142,15 +158,18 @@ export async function loadIndex(indexDir: string, embedder: DescribedEmbeddings,
   const data = preloaded ?? (await readIndexData(indexDir));
   if (!data) throw new IndexStoreError(`索引不存在：${indexDir} / no index; run npm run ingest`);
   checkEmbedder(data.manifest, embedder.descriptor);
+  const graphDim = data.manifest.graph.dim;
   let hnsw: HNSWLib;
   try {
-    hnsw = await HNSWLib.load(path.join(data.dir, "hnsw"), embedder);
+    hnsw = await HNSWLib.load(path.join(data.dir, "hnsw"), new FoldedEmbeddings(embedder, graphDim));
   } catch (err) {
     throw new IndexStoreError(`向量索引无法读取 / dense index unreadable: ${(err as Error).message}`);
   }
-  // hnswlib's default search breadth (ef = 10) loses recall for the 50+ candidates retrieval asks for.
+  if (hnsw.index.getNumDimensions() !== graphDim || hnsw.index.getCurrentCount() !== data.chunks.length)
+    throw new IndexStoreError("向量索引与清单不一致 / hnsw graph does not match manifest.json");
+  // hnswlib's default search breadth (ef = 10) loses recall for the hundreds of candidates the re-rank asks for.
   hnsw.index.setEf(HNSW_EF_SEARCH);
-  return { ...data, hnsw };
+  return { ...data, hnsw, dense: new DenseIndex(hnsw, data.vectors, data.manifest.embedder.dim, graphDim) };
 }
 
 /** Writes a complete generation aside, then makes it live. Keeps the previous generation for safety. */
@@ -166,16 +185,17 @@ export async function writeIndex(indexDir: string, data: IndexData, embedder: De
   if (data.vectors.length !== data.chunks.length * dim || data.vectors.some((x) => !Number.isFinite(x)))
     throw new IndexStoreError(`向量与分块数量或维度不一致 / ${data.vectors.length} values for ${data.chunks.length} chunks × ${dim} dimensions`);
   // The graph is built here rather than by HNSWLib.addVectors, which always uses hnswlib's default parameters.
+  const { dim: graphDim, m, efConstruction } = data.manifest.graph;
   const { HierarchicalNSW } = await HNSWLib.imports();
-  const graph = new HierarchicalNSW("cosine", dim);
-  graph.initIndex(Math.max(1, data.chunks.length), HNSW_M, HNSW_EF_CONSTRUCTION, 100);
+  const graph = new HierarchicalNSW("cosine", graphDim);
+  graph.initIndex(Math.max(1, data.chunks.length), m, efConstruction, 100);
   // hnswlib-node takes only plain arrays and copies them: one reused row buffer instead of one array per chunk.
-  const row: number[] = new Array(dim).fill(0);
+  const row: number[] = new Array(graphDim).fill(0);
   for (let i = 0; i < data.chunks.length; i++) {
-    for (let j = 0; j < dim; j++) row[j] = data.vectors[i * dim + j];
+    foldInto(data.vectors.subarray(i * dim, (i + 1) * dim), row, graphDim);
     graph.addPoint(row, i);
   }
-  const hnsw = new HNSWLib(embedder, { space: "cosine", numDimensions: dim, index: graph });
+  const hnsw = new HNSWLib(new FoldedEmbeddings(embedder, graphDim), { space: "cosine", numDimensions: graphDim, index: graph });
   hnsw.docstore.add(Object.fromEntries(data.chunks.map((c, i) => [String(i), chunkToDocument(c, i)])));
   await hnsw.save(path.join(tmp, "hnsw"));
   await Promise.all([

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createEmbedder, HASH_DIM } from "../../src/embed/factory.js";
-import { embedTerms, fitHashStats, fnv1a, HASH_EMBEDDER_NAME, HashingEmbeddings, idf, type HashStats } from "../../src/embed/hashing.js";
+import { embedTerms, fitHashStats, fitHashStatsOnTerms, fnv1a, HASH_EMBEDDER_NAME, HashingEmbeddings, idf, type HashStats } from "../../src/embed/hashing.js";
 import { parseText } from "../../src/ingest/document.js";
 import type { Chunk } from "../../src/types.js";
 
@@ -33,7 +33,7 @@ describe("HashingEmbeddings", () => {
   });
 
   it("the factory's offline default uses HASH_DIM and fits on the given texts", async () => {
-    const { embedder, stats: s } = await createEmbedder({}, null, chunks.map((c) => analyze(c.indexText)));
+    const { embedder, stats: s } = await createEmbedder({}, null, (dim) => fitHashStatsOnTerms(chunks.map((c) => analyze(c.indexText)), dim));
     expect(embedder.descriptor).toEqual({ name: HASH_EMBEDDER_NAME, dim: HASH_DIM, distance: "cosine" });
     expect(s!.n).toBe(chunks.length);
     // Saved statistics are reused as is, so unchanged chunks keep valid vectors.

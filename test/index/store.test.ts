@@ -6,12 +6,13 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmbedder } from "../../src/embed/factory.js";
-import { HashingEmbeddings, type HashStats } from "../../src/embed/hashing.js";
+import { fitHashStatsOnTerms, HashingEmbeddings, type HashStats } from "../../src/embed/hashing.js";
 import { analyze } from "../../src/embed/tokenize.js";
 import { IndexStoreError } from "../../src/errors.js";
 import { Bm25Index } from "../../src/index/bm25.js";
 import { ingest, type IngestSummary } from "../../src/index/build.js";
-import { checkEmbedder, currentGeneration, INDEX_FORMAT_VERSION, loadIndex, readIndexData, writeIndex, type IndexData, type LoadedIndex } from "../../src/index/store.js";
+import { HASH_GRAPH_DIM } from "../../src/index/dense.js";
+import { checkEmbedder, currentGeneration, graphParams, INDEX_FORMAT_VERSION, loadIndex, readIndexData, writeIndex, type IndexData, type LoadedIndex } from "../../src/index/store.js";
 import { parseText } from "../../src/ingest/document.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -80,13 +81,21 @@ describe("save → load round trip", () => {
   it("dense and BM25 results are the same before saving and after loading", async () => {
     const files = ["平潭综合实验区-2019-年度报告.txt", "平潭综合实验区-2023-年度报告.txt", "regulation-2019.txt", "judicial-interpretation-2011-政府信息公开行政案件.txt"];
     const chunks = files.flatMap((f) => parseText(readFileSync(path.join(CORPUS, f), "utf8"), f).flatMap((d) => d.chunks));
-    const { embedder, stats } = await createEmbedder({}, null, chunks.map((c) => analyze(c.indexText)));
+    const { embedder, stats } = await createEmbedder({}, null, (dim) => fitHashStatsOnTerms(chunks.map((c) => analyze(c.indexText)), dim));
     const dim = embedder.descriptor.dim;
     const vectors = new Float32Array(chunks.length * dim);
     (await embedder.embedDocuments(chunks.map((c) => c.indexText))).forEach((v, i) => vectors.set(v, i * dim));
     const bm25 = Bm25Index.build(chunks.map((c) => analyze(c.indexText)));
     const data: IndexData = {
-      manifest: { formatVersion: INDEX_FORMAT_VERSION, embedder: embedder.descriptor, createdAt: new Date().toISOString(), files: {}, documents: [], chunkCount: chunks.length },
+      manifest: {
+        formatVersion: INDEX_FORMAT_VERSION,
+        embedder: embedder.descriptor,
+        graph: graphParams(embedder.descriptor),
+        createdAt: new Date().toISOString(),
+        files: {},
+        documents: [],
+        chunkCount: chunks.length,
+      },
       chunks,
       vectors,
       stats,
@@ -103,16 +112,21 @@ describe("save → load round trip", () => {
     const queries = ["农业机械农具购置补贴信息公开", "行政机关应当建立健全政府信息公开协调机制", "本年新收政府信息公开申请数量", "人民法院审理政府信息公开行政案件"];
     for (const q of queries) {
       expect(loaded.bm25.search(analyze(q), 10)).toEqual(bm25.search(analyze(q), 10));
-      // Before saving: exact cosine over the in-memory vectors. After loading: the HNSW index.
+      // Before saving: exact cosine over the in-memory vectors. After loading: graph candidates, re-ranked.
       const qv = await embedder.embedQuery(q);
       const exact = chunks
         .map((c, i) => ({ id: c.id, s: qv.reduce((acc, x, k) => acc + x * vectors[i * dim + k], 0) }))
         .sort((a, b) => b.s - a.s)
         .slice(0, 5);
-      const hnsw = await loaded.hnsw.similaritySearchVectorWithScore(qv, 5);
-      expect(hnsw.map(([doc]) => chunks[doc.metadata.row as number].id), q).toEqual(exact.map((e) => e.id));
-      hnsw.forEach(([, dist], i) => expect(1 - dist).toBeCloseTo(exact[i].s, 4));
+      const dense = await loaded.dense.search(qv, 5);
+      expect(dense.map(([row]) => chunks[row].id), q).toEqual(exact.map((e) => e.id));
+      dense.forEach(([, s], i) => expect(s).toBeCloseTo(exact[i].s, 5));
     }
+    // The graph holds the folded vectors, and LangChain's own text search on it finds the passage asked for.
+    expect(loaded.manifest.graph.dim).toBe(HASH_GRAPH_DIM);
+    expect(loaded.hnsw.index.getNumDimensions()).toBe(HASH_GRAPH_DIM);
+    const [top] = await loaded.hnsw.similaritySearch("农业机械农具购置补贴", 1);
+    expect(top.pageContent).toContain("农业机械农具购置补贴");
   }, 30_000);
 });
 

@@ -1,0 +1,147 @@
+import { bigramTokenizer, DEFAULT_ANALYZER, prefixed, type AnalyzerOptions } from "./tokenize.js";
+
+/**
+ * Ingest analyzes every chunk once and hands the result to three consumers: corpus statistics, the hashing
+ * embedder and BM25. At 100k chunks, string term lists and one Map per chunk kept the CPU busy with hashing
+ * strings and the garbage collector busy with the maps, so terms are numbered here, once, and each text
+ * becomes its sorted distinct term ids with their counts. The terms are exactly those `analyze` produces
+ * (test/embed/termCounts.test.ts compares the two on the corpus), so queries analyzed with `analyze` meet them.
+ */
+export interface TermCounts {
+  /** Term of each id, spelled as `analyze` spells it. */
+  terms: string[];
+  /** Number of texts. */
+  size: number;
+  /** Text i's distinct term ids are ids[offsets[i]] … ids[offsets[i + 1] - 1], ascending; tfs holds their counts. */
+  offsets: Uint32Array;
+  ids: Int32Array;
+  tfs: Int32Array;
+  /** Terms per text, repeats included (BM25's document length). */
+  lengths: Uint32Array;
+}
+
+/** Grows by doubling; avoids a JS array per text. */
+class IntBuffer {
+  data: Int32Array;
+  length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(capacity);
+  }
+  push(x: number): void {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = x;
+  }
+}
+
+const DROPPED = -1;
+
+export class TermCounter {
+  private readonly vocab = new Map<string, number>();
+  /** Bigrams keyed by their two UTF-16 units, so no string is built for a bigram seen before. */
+  private readonly bigrams = new Map<number, number>();
+  private readonly terms: string[] = [];
+  private readonly heads = new Map<string, Int32Array>();
+  private readonly current = new IntBuffer();
+  private readonly ids = new IntBuffer(1 << 16);
+  private readonly tfs = new IntBuffer(1 << 16);
+  private readonly offsets: number[] = [0];
+  private readonly lengths: number[] = [];
+
+  constructor(private readonly analyzer: AnalyzerOptions = DEFAULT_ANALYZER) {}
+
+  /**
+   * Adds one text. `head` (title and section path) repeats on every chunk of a section: its terms are
+   * analyzed once per distinct head and counted as if `head + "\n" + body` had been analyzed.
+   */
+  add(body: string, head?: string): void {
+    const cur = this.current;
+    cur.length = 0;
+    if (head !== undefined) {
+      let h = this.heads.get(head);
+      if (!h) {
+        this.analyzeInto(head, cur);
+        h = cur.data.slice(0, cur.length);
+        this.heads.set(head, h);
+      } else for (const id of h) cur.push(id);
+    }
+    this.analyzeInto(body, cur);
+    const n = cur.length;
+    const sorted = cur.data.subarray(0, n).sort();
+    for (let i = 0; i < n; ) {
+      let j = i + 1;
+      while (j < n && sorted[j] === sorted[i]) j++;
+      this.ids.push(sorted[i]);
+      this.tfs.push(j - i);
+      i = j;
+    }
+    this.offsets.push(this.ids.length);
+    this.lengths.push(n);
+  }
+
+  result(): TermCounts {
+    return {
+      terms: this.terms,
+      size: this.lengths.length,
+      offsets: Uint32Array.from(this.offsets),
+      ids: this.ids.data.slice(0, this.ids.length),
+      tfs: this.tfs.data.slice(0, this.tfs.length),
+      lengths: Uint32Array.from(this.lengths),
+    };
+  }
+
+  private id(term: string): number {
+    let id = this.vocab.get(term);
+    if (id === undefined) {
+      id = this.terms.length;
+      this.terms.push(term);
+      this.vocab.set(term, id);
+    }
+    return id;
+  }
+
+  private analyzeInto(text: string, out: IntBuffer): void {
+    const { tokenizers, processTerm } = this.analyzer;
+    tokenizers.forEach((tok, k) => {
+      if (tok === bigramTokenizer) return this.bigramsInto(text, k, out);
+      for (const raw of tok(text)) {
+        const t = processTerm(raw);
+        if (t !== null) out.push(this.id(k === 0 ? t : prefixed(k, t)));
+      }
+    });
+  }
+
+  /** bigramTokenizer's terms (pairs inside runs of CJK characters), read straight from the UTF-16 units. */
+  private bigramsInto(text: string, k: number, out: IntBuffer): void {
+    const { processTerm } = this.analyzer;
+    let prev = -1;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x3400 || c > 0x9fff) {
+        prev = -1;
+        continue;
+      }
+      if (prev >= 0) {
+        const key = prev * 0x10000 + c;
+        let id = this.bigrams.get(key);
+        if (id === undefined) {
+          const t = processTerm(String.fromCharCode(prev, c));
+          id = t === null ? DROPPED : this.id(k === 0 ? t : prefixed(k, t));
+          this.bigrams.set(key, id);
+        }
+        if (id !== DROPPED) out.push(id);
+      }
+      prev = c;
+    }
+  }
+}
+
+/** Number of texts containing each term id. */
+export function documentFrequencies(counts: TermCounts): Int32Array {
+  const df = new Int32Array(counts.terms.length);
+  for (let i = 0; i < counts.ids.length; i++) df[counts.ids[i]]++;
+  return df;
+}

@@ -1,0 +1,100 @@
+import { Embeddings } from "@langchain/core/embeddings";
+import type { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
+import { HASH_EMBEDDER_NAME } from "../embed/hashing.js";
+import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js";
+
+/**
+ * Dense search = a graph that finds candidates fast + exact cosine over the full vectors to rank them.
+ *
+ * Building the HNSW graph was most of ingest time at 768 dimensions (hnswlib-node copies every value through
+ * N-API and compares full vectors). The built-in embedder's vectors are signed feature hashes, and summing
+ * groups of their dimensions ("folding" 768 → 256) is the same as hashing into 256 buckets: a coarser but
+ * unbiased view of the same tf-idf cosine, good enough to find candidates. The candidates are then ranked by
+ * exact cosine on the saved 768-dimensional vectors, so the order of what is returned never suffers from the
+ * folding; only which chunks are found can (bench/query.ts measures recall against exact search).
+ * Learned embeddings from a server are not hashes, so their graph keeps their own dimension.
+ */
+
+/** Graph dimension for the built-in hashing embedder (its dimension must be a multiple). */
+export const HASH_GRAPH_DIM = 256;
+
+/** Candidates taken from the graph per result asked for, and at least this many: the re-rank needs slack. */
+const CANDIDATES_PER_RESULT = 8;
+const MIN_CANDIDATES = 400;
+
+export function graphDimFor(e: EmbedderDescriptor): number {
+  return e.name === HASH_EMBEDDER_NAME && e.dim > HASH_GRAPH_DIM && e.dim % HASH_GRAPH_DIM === 0 ? HASH_GRAPH_DIM : e.dim;
+}
+
+/** Sums dimension i into i mod `dim` and normalizes; identity (up to normalization) when dim is the vector's own. */
+export function foldInto(v: ArrayLike<number>, out: number[] | Float32Array, dim: number): void {
+  for (let i = 0; i < dim; i++) out[i] = 0;
+  for (let i = 0; i < v.length; i++) out[i % dim] += v[i];
+  let norm = 0;
+  for (let i = 0; i < dim; i++) norm += out[i] * out[i];
+  norm = Math.sqrt(norm) || 1;
+  for (let i = 0; i < dim; i++) out[i] /= norm;
+}
+
+export function fold(v: ArrayLike<number>, dim: number): number[] {
+  const out = new Array<number>(dim);
+  foldInto(v, out, dim);
+  return out;
+}
+
+/**
+ * The embedder the graph's LangChain store is opened with: the real embedder's vectors, folded to the graph's
+ * dimension, so HNSWLib's own text searches (similaritySearch) stay correct.
+ */
+export class FoldedEmbeddings extends Embeddings {
+  constructor(
+    private readonly inner: DescribedEmbeddings,
+    readonly dim: number,
+  ) {
+    super({});
+  }
+
+  async embedQuery(text: string): Promise<number[]> {
+    return fold(await this.inner.embedQuery(text), this.dim);
+  }
+
+  async embedDocuments(texts: string[]): Promise<number[][]> {
+    return (await this.inner.embedDocuments(texts)).map((v) => fold(v, this.dim));
+  }
+}
+
+/** Cosine of unit vectors: row `r` of the row-major `vectors` against `query`. */
+export function rowDot(vectors: Float32Array, dim: number, r: number, query: ArrayLike<number>): number {
+  let dot = 0;
+  const off = r * dim;
+  for (let i = 0; i < dim; i++) dot += vectors[off + i] * query[i];
+  return dot;
+}
+
+/** Exact cosine ranking of `rows`, best first (ties by row). */
+export function exactSearch(vectors: Float32Array, dim: number, query: ArrayLike<number>, rows: Iterable<number>, k: number): Array<[number, number]> {
+  const scored: Array<[number, number]> = [];
+  for (const r of rows) scored.push([r, rowDot(vectors, dim, r, query)]);
+  return scored.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, k);
+}
+
+export class DenseIndex {
+  constructor(
+    readonly graph: HNSWLib,
+    readonly vectors: Float32Array,
+    readonly dim: number,
+    readonly graphDim: number,
+  ) {}
+
+  /** The k chunks nearest to `query` (a full-dimension query vector) as [row, cosine], best first. */
+  async search(query: number[], k: number, filter?: (row: number) => boolean): Promise<Array<[number, number]>> {
+    const total = this.graph.index.getCurrentCount();
+    const want = Math.min(total, Math.max(k * CANDIDATES_PER_RESULT, MIN_CANDIDATES));
+    const hits = await this.graph.similaritySearchVectorWithScore(
+      fold(query, this.graphDim),
+      want,
+      filter ? (d) => filter(d.metadata.row as number) : undefined,
+    );
+    return exactSearch(this.vectors, this.dim, query, hits.map(([d]) => d.metadata.row as number), k);
+  }
+}
