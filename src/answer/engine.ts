@@ -4,7 +4,7 @@ import { jiebaTokenizer, defaultTermProcessor } from "../embed/tokenize.js";
 import type { DescribedEmbeddings } from "../embed/types.js";
 import { SECTION_SEPARATOR } from "../ingest/chunk.js";
 import { ingest, isUpToDate } from "../index/build.js";
-import { currentGeneration, indexExists, loadIndex, readIndexData, readManifest, type LoadedIndex } from "../index/store.js";
+import { currentGeneration, hasOlderFormat, indexExists, loadIndex, readIndexData, readManifest, type LoadedIndex } from "../index/store.js";
 import type { Answer, Citation, DocKind, Passage } from "../types.js";
 import type { AnswerEngine, AskResult, ConversationState, Coverage } from "./api.js";
 import {
@@ -587,14 +587,17 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   // A missing index is built; an existing one is brought up to date with corpus/ (files added, changed or removed,
   // a newer chunker) — unless another embedder built it, which loading then refuses with a clear message.
   let refresh = !exists;
+  let rebuild = false;
   if (exists && opts.refresh !== false) {
     const gen = await currentGeneration(opts.indexDir);
-    const sameEmbedder = gen !== null && (await readManifest(gen)).embedder.name === configuredEmbedderName(settings);
-    refresh = sameEmbedder && !(await isUpToDate(opts.corpusDir, opts.indexDir).catch(() => true));
+    // An index from an older release is rebuilt from corpus/ (the source of truth) rather than refused.
+    rebuild = gen !== null && (await hasOlderFormat(gen).catch(() => false));
+    const sameEmbedder = !rebuild && gen !== null && (await readManifest(gen)).embedder.name === configuredEmbedderName(settings);
+    refresh = rebuild || (sameEmbedder && !(await isUpToDate(opts.corpusDir, opts.indexDir).catch(() => true)));
   }
   if (refresh) {
-    log({ event: exists ? "index_refresh" : "index_build", indexDir: opts.indexDir, corpusDir: opts.corpusDir });
-    const s = await ingest({ corpusDir: opts.corpusDir, indexDir: opts.indexDir, settings });
+    log({ event: rebuild ? "index_rebuild" : exists ? "index_refresh" : "index_build", indexDir: opts.indexDir, corpusDir: opts.corpusDir });
+    const s = await ingest({ corpusDir: opts.corpusDir, indexDir: opts.indexDir, settings, rebuild });
     for (const f of s.failures) log({ event: "ingest_failure", source: f.source, reason: f.reason });
   }
   const data = await readIndexData(opts.indexDir);

@@ -27,22 +27,34 @@ class IntBuffer {
   constructor(capacity = 1024) {
     this.data = new Int32Array(capacity);
   }
+  /** Makes room for `n` more values, so the caller may write data[length …] directly. */
+  reserve(n: number): void {
+    if (this.length + n <= this.data.length) return;
+    const next = new Int32Array(Math.max(this.data.length * 2, this.length + n));
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
   push(x: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
+    if (this.length === this.data.length) this.reserve(1);
     this.data[this.length++] = x;
   }
 }
 
 const DROPPED = -1;
+/** CJK Unified Ideographs (with Extension A): the characters bigramTokenizer pairs. */
+const CJK_FIRST = 0x3400;
+const CJK_LAST = 0x9fff;
+const CJK_SPAN = CJK_LAST - CJK_FIRST + 1;
 
 export class TermCounter {
   private readonly vocab = new Map<string, number>();
-  /** Bigrams keyed by their two UTF-16 units, so no string is built for a bigram seen before. */
+  /**
+   * Bigrams keyed by the offsets of their two characters in the CJK block, so no string is built for a bigram
+   * seen before, and the key stays a small integer (V8 hashes those fastest).
+   */
   private readonly bigrams = new Map<number, number>();
+  /** Per tokenizer: raw token → term id (or DROPPED), so each distinct token is processed once. */
+  private readonly tokenIds: Array<Map<string, number>> = [];
   private readonly terms: string[] = [];
   private readonly heads = new Map<string, Int32Array>();
   private readonly current = new IntBuffer();
@@ -71,14 +83,20 @@ export class TermCounter {
     this.analyzeInto(body, cur);
     const n = cur.length;
     const sorted = cur.data.subarray(0, n).sort();
+    this.ids.reserve(n);
+    this.tfs.reserve(n);
+    const ids = this.ids.data;
+    const tfs = this.tfs.data;
+    let m = this.ids.length;
     for (let i = 0; i < n; ) {
       let j = i + 1;
       while (j < n && sorted[j] === sorted[i]) j++;
-      this.ids.push(sorted[i]);
-      this.tfs.push(j - i);
+      ids[m] = sorted[i];
+      tfs[m++] = j - i;
       i = j;
     }
-    this.offsets.push(this.ids.length);
+    this.ids.length = this.tfs.length = m;
+    this.offsets.push(m);
     this.lengths.push(n);
   }
 
@@ -107,9 +125,15 @@ export class TermCounter {
     const { tokenizers, processTerm } = this.analyzer;
     tokenizers.forEach((tok, k) => {
       if (tok === bigramTokenizer) return this.bigramsInto(text, k, out);
+      const cache = (this.tokenIds[k] ??= new Map());
       for (const raw of tok(text)) {
-        const t = processTerm(raw);
-        if (t !== null) out.push(this.id(k === 0 ? t : prefixed(k, t)));
+        let id = cache.get(raw);
+        if (id === undefined) {
+          const t = processTerm(raw);
+          id = t === null ? DROPPED : this.id(k === 0 ? t : prefixed(k, t));
+          cache.set(raw, id);
+        }
+        if (id !== DROPPED) out.push(id);
       }
     });
   }
@@ -119,16 +143,16 @@ export class TermCounter {
     const { processTerm } = this.analyzer;
     let prev = -1;
     for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 0x3400 || c > 0x9fff) {
+      const c = text.charCodeAt(i) - CJK_FIRST;
+      if (c < 0 || c >= CJK_SPAN) {
         prev = -1;
         continue;
       }
       if (prev >= 0) {
-        const key = prev * 0x10000 + c;
+        const key = prev * CJK_SPAN + c;
         let id = this.bigrams.get(key);
         if (id === undefined) {
-          const t = processTerm(String.fromCharCode(prev, c));
+          const t = processTerm(String.fromCharCode(prev + CJK_FIRST, c + CJK_FIRST));
           id = t === null ? DROPPED : this.id(k === 0 ? t : prefixed(k, t));
           this.bigrams.set(key, id);
         }

@@ -90,6 +90,31 @@ function overrideKey(overrides: Overrides, source: string): string {
   return JSON.stringify(keys.map((k) => [k, overrides[k]]));
 }
 
+type ReadResult = { bytes: Buffer } | { error: NodeJS.ErrnoException };
+
+/**
+ * Yields the files' contents in order while reading a few files ahead, so waiting for the disk overlaps with
+ * parsing (the parsing itself stays on one thread). A failed read is a value, not a rejected promise left
+ * waiting unobserved.
+ */
+export function readAhead(files: string[], depth = 8): { next: () => Promise<ReadResult> } {
+  const pending: Array<Promise<ReadResult>> = [];
+  let started = 0;
+  const fill = () => {
+    while (started < files.length && pending.length < depth)
+      pending.push(fs.readFile(files[started++]).then((bytes) => ({ bytes }), (error: NodeJS.ErrnoException) => ({ error })));
+  };
+  return {
+    next: () => {
+      fill();
+      const p = pending.shift();
+      if (!p) throw new RangeError("readAhead: no more files");
+      fill();
+      return p;
+    },
+  };
+}
+
 function countSections(docs: ParsedDocument[]): number {
   let n = 0;
   const walk = (s: { children: unknown[] }) => {
@@ -163,17 +188,17 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   let sections = 0;
   const seen = new Set<string>();
 
+  const reads = readAhead(files);
   for (const [i, file] of files.entries()) {
     const source = sourceOf(opts.corpusDir, file);
+    const read = await reads.next();
     if (seen.has(source)) continue;
     seen.add(source);
-    let bytes: Buffer;
-    try {
-      bytes = await fs.readFile(file);
-    } catch (err) {
-      failures.push({ source, reason: `cannot read file: ${(err as NodeJS.ErrnoException).code}` });
+    if ("error" in read) {
+      failures.push({ source, reason: `cannot read file: ${read.error.code}` });
       continue;
     }
+    const bytes = read.bytes;
     const hash = fileHash(bytes, source, overrides);
     const old = prev?.manifest.files[source];
     if (old && old.hash === hash && prev) {

@@ -18,9 +18,14 @@ import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js"
 /** Graph dimension for the built-in hashing embedder (its dimension must be a multiple). */
 export const HASH_GRAPH_DIM = 256;
 
-/** Candidates taken from the graph per result asked for, and at least this many: the re-rank needs slack. */
+/**
+ * Candidates taken from the graph, re-ranked exactly. Measured on the 50 MB synthetic corpus (106k chunks,
+ * 165 eval questions), recall@10 against exact search over all chunks: 640 candidates 0.68 (2.4 ms), 1500
+ * 0.74 (5 ms), 2500 0.81 (8 ms), 4000 0.86 (14 ms). 2500 matches the recall the 768-dimensional graph had
+ * (0.81) and keeps a query well under the 50 ms budget.
+ */
+export const GRAPH_CANDIDATES = 2500;
 const CANDIDATES_PER_RESULT = 8;
-const MIN_CANDIDATES = 400;
 
 export function graphDimFor(e: EmbedderDescriptor): number {
   return e.name === HASH_EMBEDDER_NAME && e.dim > HASH_GRAPH_DIM && e.dim % HASH_GRAPH_DIM === 0 ? HASH_GRAPH_DIM : e.dim;
@@ -89,7 +94,7 @@ export class DenseIndex {
   /** The k chunks nearest to `query` (a full-dimension query vector) as [row, cosine], best first. */
   async search(query: number[], k: number, filter?: (row: number) => boolean): Promise<Array<[number, number]>> {
     const total = this.graph.index.getCurrentCount();
-    const want = Math.min(total, Math.max(k * CANDIDATES_PER_RESULT, MIN_CANDIDATES));
+    const want = Math.min(total, Math.max(k * CANDIDATES_PER_RESULT, GRAPH_CANDIDATES));
     const hits = await this.graph.similaritySearchVectorWithScore(
       fold(query, this.graphDim),
       want,

@@ -7,14 +7,15 @@ import type { HashStats } from "../embed/hashing.js";
 import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js";
 import type { Chunk, DocMeta } from "../types.js";
 import { Bm25Index, type SerializedBm25 } from "./bm25.js";
-import { DenseIndex, FoldedEmbeddings, foldInto, graphDimFor } from "./dense.js";
+import { indexTextOf } from "../ingest/chunk.js";
+import { DenseIndex, FoldedEmbeddings, foldInto, GRAPH_CANDIDATES, graphDimFor } from "./dense.js";
 
 /**
  * On-disk layout of an index folder:
  *   CURRENT            name of the live generation (replaced atomically by rename)
  *   gen-<time>/        one complete, immutable build:
  *     manifest.json    format version, embedder descriptor, files and their hashes, documents
- *     chunks.json      every chunk (text + metadata)
+ *     chunks.json      every chunk (text + metadata; indexText is derived, not stored)
  *     vectors.f32      chunk embeddings, row-major: exact re-ranking and incremental rebuilds
  *     embedder.json    corpus statistics of the built-in embedder (null for remote embedders)
  *     bm25.json        lexical index
@@ -23,7 +24,7 @@ import { DenseIndex, FoldedEmbeddings, foldInto, graphDimFor } from "./dense.js"
  * or a failed ingest never leaves a half index and the previous generation keeps serving.
  */
 
-/** 2: the graph is built over folded vectors and its parameters are recorded (manifest.graph). */
+/** 2: the graph is built over folded vectors, its parameters are recorded (manifest.graph); chunks.json without indexText. */
 export const INDEX_FORMAT_VERSION = 2;
 
 export interface FileEntry {
@@ -56,6 +57,9 @@ export interface Manifest {
   chunkCount: number;
 }
 
+/** A chunk as saved: indexText is a function of the rest (ingest/chunk.ts indexTextOf), half the file if stored. */
+type StoredChunk = Omit<Chunk, "indexText">;
+
 export interface IndexData {
   manifest: Manifest;
   chunks: Chunk[];
@@ -76,14 +80,15 @@ function chunkToDocument(c: Chunk, i: number): Document {
 }
 
 /**
- * Graph parameters, measured on the 50 MB synthetic corpus (106k chunks; bench/query.ts reports recall after
- * the exact re-rank): hashed tf-idf vectors are hard for HNSW, and a wide search beam (ef 800, about 2 ms a
- * query) buys more recall than a slow build. Searches scoped to a few reports do not use the graph (exact
+ * Graph parameters, measured on the 50 MB synthetic corpus (106k chunks; bench/query.ts reports recall after the
+ * exact re-rank): M 16 / efConstruction 40 over 256 folded dimensions builds in about a quarter of the time the
+ * 768-dimensional M 16 / efConstruction 80 graph took, and the search beam (ef) covers the candidates the
+ * re-rank takes (dense.ts GRAPH_CANDIDATES). Searches scoped to a few reports do not use the graph (exact
  * cosine), so this matters for open questions only.
  */
 export const HNSW_M = 16;
 export const HNSW_EF_CONSTRUCTION = 40;
-export const HNSW_EF_SEARCH = 800;
+export const HNSW_EF_SEARCH = GRAPH_CANDIDATES;
 
 export function graphParams(embedder: EmbedderDescriptor): GraphParams {
   return { dim: graphDimFor(embedder), m: HNSW_M, efConstruction: HNSW_EF_CONSTRUCTION };
@@ -126,17 +131,24 @@ export async function readManifest(genDir: string): Promise<Manifest> {
   return m;
 }
 
+/** True when the generation was written by an older release of this program: rebuilt from the corpus, not refused. */
+export async function hasOlderFormat(genDir: string): Promise<boolean> {
+  const m = await readJson<{ formatVersion?: unknown }>(path.join(genDir, "manifest.json"));
+  return typeof m.formatVersion === "number" && m.formatVersion < INDEX_FORMAT_VERSION;
+}
+
 /** Reads the data of the live generation without the dense index (enough for incremental builds). */
 export async function readIndexData(indexDir: string): Promise<(IndexData & { dir: string }) | null> {
   const gen = await currentGeneration(indexDir);
   if (!gen) return null;
   const manifest = await readManifest(gen);
-  const [chunks, stats, bm25, buf] = await Promise.all([
-    readJson<Chunk[]>(path.join(gen, "chunks.json")),
+  const [stored, stats, bm25, buf] = await Promise.all([
+    readJson<StoredChunk[]>(path.join(gen, "chunks.json")),
     readJson<HashStats | null>(path.join(gen, "embedder.json")),
     readJson<SerializedBm25>(path.join(gen, "bm25.json")),
     fs.readFile(path.join(gen, "vectors.f32")),
   ]);
+  const chunks: Chunk[] = stored.map((c) => ({ id: c.id, text: c.text, indexText: indexTextOf(c.meta.title, c.meta.section, c.text), meta: c.meta }));
   const vectors = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
   if (vectors.length !== chunks.length * manifest.embedder.dim)
     throw new IndexStoreError("索引向量文件与分块数量不一致 / vectors.f32 does not match chunks.json");
@@ -167,7 +179,7 @@ export async function loadIndex(indexDir: string, embedder: DescribedEmbeddings,
   }
   if (hnsw.index.getNumDimensions() !== graphDim || hnsw.index.getCurrentCount() !== data.chunks.length)
     throw new IndexStoreError("向量索引与清单不一致 / hnsw graph does not match manifest.json");
-  // hnswlib's default search breadth (ef = 10) loses recall for the hundreds of candidates the re-rank asks for.
+  // hnswlib's default search breadth (ef = 10) would return far fewer good candidates than the re-rank asks for.
   hnsw.index.setEf(HNSW_EF_SEARCH);
   return { ...data, hnsw, dense: new DenseIndex(hnsw, data.vectors, data.manifest.embedder.dim, graphDim) };
 }
@@ -182,7 +194,7 @@ export async function writeIndex(indexDir: string, data: IndexData, embedder: De
 
   const dim = data.manifest.embedder.dim;
   // hnswlib-node aborts the whole process on malformed input instead of throwing: check before handing it rows.
-  if (data.vectors.length !== data.chunks.length * dim || data.vectors.some((x) => !Number.isFinite(x)))
+  if (data.vectors.length !== data.chunks.length * dim || !allFinite(data.vectors))
     throw new IndexStoreError(`向量与分块数量或维度不一致 / ${data.vectors.length} values for ${data.chunks.length} chunks × ${dim} dimensions`);
   // The graph is built here rather than by HNSWLib.addVectors, which always uses hnswlib's default parameters.
   const { dim: graphDim, m, efConstruction } = data.manifest.graph;
@@ -197,10 +209,11 @@ export async function writeIndex(indexDir: string, data: IndexData, embedder: De
   }
   const hnsw = new HNSWLib(new FoldedEmbeddings(embedder, graphDim), { space: "cosine", numDimensions: graphDim, index: graph });
   hnsw.docstore.add(Object.fromEntries(data.chunks.map((c, i) => [String(i), chunkToDocument(c, i)])));
-  await hnsw.save(path.join(tmp, "hnsw"));
+  // hnswlib-node saves on a libuv thread: the JSON below is serialized meanwhile.
   await Promise.all([
+    hnsw.save(path.join(tmp, "hnsw")),
     fs.writeFile(path.join(tmp, "manifest.json"), JSON.stringify(data.manifest, null, 1)),
-    fs.writeFile(path.join(tmp, "chunks.json"), JSON.stringify(data.chunks)),
+    fs.writeFile(path.join(tmp, "chunks.json"), JSON.stringify(data.chunks.map(({ id, text, meta }): StoredChunk => ({ id, text, meta })))),
     fs.writeFile(path.join(tmp, "embedder.json"), JSON.stringify(data.stats)),
     fs.writeFile(path.join(tmp, "bm25.json"), JSON.stringify(data.bm25.toJSON())),
     fs.writeFile(path.join(tmp, "vectors.f32"), Buffer.from(data.vectors.buffer, data.vectors.byteOffset, data.vectors.byteLength)),
@@ -213,6 +226,12 @@ export async function writeIndex(indexDir: string, data: IndexData, embedder: De
   await fs.rename(cur, path.join(indexDir, "CURRENT"));
   await pruneGenerations(indexDir, [name, previous ? path.basename(previous) : ""]);
   return gen;
+}
+
+/** A plain loop: TypedArray.some with a callback costs ~10× more over 80M values. */
+function allFinite(v: Float32Array): boolean {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return false;
+  return true;
 }
 
 /** Removes generations other than `keep` and leftovers of crashed builds. */

@@ -2,6 +2,11 @@ import { createHash } from "node:crypto";
 import type { Chunk, DocMeta, Section } from "../types.js";
 import { flattenSections } from "./structure.js";
 
+/** What a chunk is indexed by: its report's title and its section path give context the passage itself lacks. */
+export function indexTextOf(title: string, section: string, text: string): string {
+  return `${title}\n${section}\n${text}`;
+}
+
 export interface ChunkOptions {
   /** Target chunk length in characters; Chinese sentences average 40–80 characters. */
   targetChars: number;
@@ -15,14 +20,18 @@ export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { targetChars: 350, maxChars:
 
 export const SECTION_SEPARATOR = " › ";
 
+const SENTENCE = /[^。！？；!?\n]*(?:[。！？；!?]+[”’」』）)]*|\n|$)/g;
+
 /** Splits Chinese text after sentence ends (。！？；), keeping closing quotes and brackets with their sentence. */
 export function splitSentences(text: string): string[] {
   const out: string[] = [];
-  const re = /[^。！？；!?\n]*(?:[。！？；!?]+[”’」』）)]*|\n|$)/g;
-  for (const m of text.matchAll(re)) {
+  // An exec loop over one shared regex: matchAll would clone the regex for every line of every body.
+  SENTENCE.lastIndex = 0;
+  for (let m = SENTENCE.exec(text); m; m = SENTENCE.exec(text)) {
     const s = m[0];
-    if (s.trim()) out.push(s.replace(/\n$/, ""));
-    if (m.index! >= text.length) break;
+    if (s.trim()) out.push(s.endsWith("\n") ? s.slice(0, -1) : s);
+    if (m.index >= text.length) break;
+    if (s === "") SENTENCE.lastIndex++; // step over an empty match, as matchAll does
   }
   return out;
 }
@@ -71,12 +80,17 @@ function cutLong(s: string, max: number): string[] {
  * never glues two lines together ("12\n34" must not become "1234") and a chunk stays a verbatim slice.
  */
 function lineSentences(body: string): string[] {
-  return body.split("\n").flatMap((line) => {
+  const out: string[] = [];
+  for (const line of body.split("\n")) {
     const ss = splitSentences(line);
-    if (ss.length === 0) return ["\n"]; // a blank line
+    if (ss.length === 0) {
+      out.push("\n"); // a blank line
+      continue;
+    }
     ss[ss.length - 1] += "\n";
-    return ss;
-  });
+    for (const s of ss) out.push(s);
+  }
+  return out;
 }
 
 /** Table rows: a table too long for one chunk is cut between rows, not inside a cell. */
@@ -85,7 +99,8 @@ function bodyLines(body: string): string[] {
 }
 
 export function chunkId(meta: DocMeta, ord: number, text: string): string {
-  const h = createHash("sha1").update(meta.docId).update("\0").update(String(ord)).update("\0").update(text).digest("hex");
+  // One update of the joined string hashes the same bytes as one update per part, with fewer native calls.
+  const h = createHash("sha1").update(`${meta.docId}\0${ord}\0${text}`).digest("hex");
   return h.slice(0, 16);
 }
 
@@ -117,7 +132,7 @@ export function chunkDocument(meta: DocMeta, sections: Section[], opts: ChunkOpt
       chunks.push({
         id: chunkId(meta, ord, text),
         text,
-        indexText: `${meta.title}\n${section}\n${text}`,
+        indexText: indexTextOf(meta.title, section, text),
         meta: {
           docId: meta.docId,
           source: meta.source,

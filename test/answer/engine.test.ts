@@ -4,6 +4,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openEngine, type Engine } from "../../src/answer/engine.js";
 import { useRealEngine } from "../helpers/engine.js";
+import { currentGeneration, INDEX_FORMAT_VERSION } from "../../src/index/store.js";
 import { unsupportedNumbers } from "../../src/answer/extractive.js";
 import type { Answer } from "../../src/types.js";
 
@@ -194,7 +195,7 @@ describe("coverage and sources", () => {
 });
 
 describe("opening an index that is behind the corpus", () => {
-  it("picks up a report added to the corpus folder, without re-embedding the others", async () => {
+  it("picks up a report added to the corpus folder without re-embedding the others, and rebuilds an older format", async () => {
     const { cpSync, mkdtempSync: mk, readFileSync, writeFileSync } = await import("node:fs");
     const root = mk(path.join(tmpdir(), "nianbao-refresh-"));
     const corpus = path.join(root, "corpus");
@@ -214,6 +215,14 @@ describe("opening an index that is behind the corpus", () => {
       const third: Array<Record<string, unknown>> = [];
       await openEngine({ indexDir: idx, corpusDir: corpus, settings, log: (e) => third.push(e) });
       expect(third).toEqual([]);
+      // An index written by an older release (format 1) is rebuilt from the corpus instead of refused.
+      const manifest = path.join((await currentGeneration(idx))!, "manifest.json");
+      writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, "utf8")), formatVersion: 1 }));
+      const fourth: Array<Record<string, unknown>> = [];
+      const rebuilt = await openEngine({ indexDir: idx, corpusDir: corpus, settings, log: (e) => fourth.push(e) });
+      expect(fourth.map((e) => e.event)).toContain("index_rebuild");
+      expect(rebuilt.index.manifest.formatVersion).toBe(INDEX_FORMAT_VERSION);
+      expect((await rebuilt.ask("平潭综合实验区2030年收到多少件政府信息公开申请？")).answer.citations[0].source).toBe("new-report.txt");
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
