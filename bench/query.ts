@@ -14,6 +14,7 @@ import { openEngine, type Engine } from "../src/answer/engine.js";
 import type { ConversationState } from "../src/answer/api.js";
 import { loadSettings } from "../src/config.js";
 import { ingest } from "../src/index/build.js";
+import { exactSearch } from "../src/index/dense.js";
 import { indexExists } from "../src/index/store.js";
 import { buildSyntheticCorpus, REAL_CORPUS } from "./synth.js";
 
@@ -100,27 +101,23 @@ async function bench(engine: Engine, questions: Question[], passes: number) {
 }
 
 /**
- * recall@10 of the HNSW graph against exact cosine over all chunk vectors, for the questions' query vectors:
- * strict (same rows) and tie-aware (a returned row counts when its exact score reaches the exact 10th score —
- * the synthetic corpus repeats reports, so many rows tie).
+ * recall@10 of dense search (graph candidates over folded vectors, re-ranked exactly; src/index/dense.ts) against
+ * exact cosine over all chunk vectors, for the questions' query vectors: strict (same rows) and tie-aware (a
+ * returned row counts when its exact score reaches the exact 10th score — the synthetic corpus repeats reports,
+ * so many rows tie).
  */
 async function denseRecall(engine: Engine, questions: Question[]): Promise<{ strict: number; tieAware: number }> {
-  const { hnsw, vectors, manifest, chunks } = engine.index;
+  const { dense, vectors, manifest, chunks } = engine.index;
   const dim = manifest.embedder.dim;
+  const all = chunks.map((_, r) => r);
   let hit = 0;
   let tieHit = 0;
   let total = 0;
   for (const q of questions) {
-    const v = await hnsw.embeddings.embedQuery(q.question);
-    const approx = new Set((await hnsw.similaritySearchVectorWithScore(v, 10)).map(([d]) => d.metadata.row as number));
-    const exact: Array<[number, number]> = [];
-    for (let r = 0; r < chunks.length; r++) {
-      let dot = 0;
-      for (let i = 0; i < dim; i++) dot += vectors[r * dim + i] * v[i];
-      exact.push([r, dot]);
-    }
+    const v = await engine.embedder.embedQuery(q.question);
+    const approx = new Set((await dense.search(v, 10)).map(([r]) => r));
+    const exact = exactSearch(vectors, dim, v, all, chunks.length);
     const score = new Map(exact);
-    exact.sort((a, b) => b[1] - a[1]);
     for (const [r] of exact.slice(0, 10)) if (approx.has(r)) hit++;
     const tenth = exact[Math.min(9, exact.length - 1)][1];
     for (const r of approx) if ((score.get(r) ?? -1) >= tenth - 1e-6) tieHit++;

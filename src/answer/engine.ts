@@ -79,7 +79,7 @@ export class Engine implements AnswerEngine {
 
   constructor(
     readonly index: LoadedIndex,
-    embedder: DescribedEmbeddings,
+    readonly embedder: DescribedEmbeddings,
     private readonly opts: { settings: Settings; log: (e: Record<string, unknown>) => void; mode: RetrievalMode; maxQuestionChars: number },
   ) {
     this.retriever = new Retriever(index, embedder);

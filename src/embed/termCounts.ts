@@ -4,7 +4,7 @@ import { bigramTokenizer, DEFAULT_ANALYZER, prefixed, type AnalyzerOptions } fro
  * Ingest analyzes every chunk once and hands the result to three consumers: corpus statistics, the hashing
  * embedder and BM25. At 100k chunks, string term lists and one Map per chunk kept the CPU busy with hashing
  * strings and the garbage collector busy with the maps, so terms are numbered here, once, and each text
- * becomes its sorted distinct term ids with their counts. The terms are exactly those `analyze` produces
+ * becomes its distinct term ids with their counts. The terms are exactly those `analyze` produces
  * (test/embed/termCounts.test.ts compares the two on the corpus), so queries analyzed with `analyze` meet them.
  */
 export interface TermCounts {
@@ -12,7 +12,7 @@ export interface TermCounts {
   terms: string[];
   /** Number of texts. */
   size: number;
-  /** Text i's distinct term ids are ids[offsets[i]] … ids[offsets[i + 1] - 1], ascending; tfs holds their counts. */
+  /** Text i's distinct term ids are ids[offsets[i]] … ids[offsets[i + 1] - 1] (first-seen order); tfs holds their counts. */
   offsets: Uint32Array;
   ids: Int32Array;
   tfs: Int32Array;
@@ -61,6 +61,8 @@ export class TermCounter {
   private readonly ids = new IntBuffer(1 << 16);
   private readonly tfs = new IntBuffer(1 << 16);
   private readonly offsets: number[] = [0];
+  /** Scratch counts per term id, all zero between texts. */
+  private tf = new Int32Array(1024);
   private readonly lengths: number[] = [];
 
   constructor(private readonly analyzer: AnalyzerOptions = DEFAULT_ANALYZER) {}
@@ -82,18 +84,26 @@ export class TermCounter {
     }
     this.analyzeInto(body, cur);
     const n = cur.length;
-    const sorted = cur.data.subarray(0, n).sort();
+    // Counting through a per-id array instead of sorting: linear, and the order of a text's terms is not used.
+    if (this.tf.length < this.terms.length) {
+      const next = new Int32Array(Math.max(this.terms.length, this.tf.length * 2));
+      next.set(this.tf);
+      this.tf = next;
+    }
+    const tf = this.tf;
     this.ids.reserve(n);
     this.tfs.reserve(n);
     const ids = this.ids.data;
     const tfs = this.tfs.data;
-    let m = this.ids.length;
-    for (let i = 0; i < n; ) {
-      let j = i + 1;
-      while (j < n && sorted[j] === sorted[i]) j++;
-      ids[m] = sorted[i];
-      tfs[m++] = j - i;
-      i = j;
+    const start = this.ids.length;
+    let m = start;
+    for (let i = 0; i < n; i++) {
+      const id = cur.data[i];
+      if (tf[id]++ === 0) ids[m++] = id;
+    }
+    for (let k = start; k < m; k++) {
+      tfs[k] = tf[ids[k]];
+      tf[ids[k]] = 0;
     }
     this.ids.length = this.tfs.length = m;
     this.offsets.push(m);

@@ -196,9 +196,19 @@ export async function writeIndex(indexDir: string, data: IndexData, embedder: De
   // hnswlib-node aborts the whole process on malformed input instead of throwing: check before handing it rows.
   if (data.vectors.length !== data.chunks.length * dim || !allFinite(data.vectors))
     throw new IndexStoreError(`向量与分块数量或维度不一致 / ${data.vectors.length} values for ${data.chunks.length} chunks × ${dim} dimensions`);
+  const { HierarchicalNSW } = await HNSWLib.imports();
+  // The files are written by libuv's threads while this thread builds the graph: disk waits overlap the build.
+  // (Handled at once so that a failed write cannot surface as an unhandled rejection before it is awaited.)
+  const files = Promise.all([
+    fs.writeFile(path.join(tmp, "manifest.json"), JSON.stringify(data.manifest, null, 1)),
+    fs.writeFile(path.join(tmp, "chunks.json"), JSON.stringify(data.chunks.map(({ id, text, meta }): StoredChunk => ({ id, text, meta })))),
+    fs.writeFile(path.join(tmp, "embedder.json"), JSON.stringify(data.stats)),
+    fs.writeFile(path.join(tmp, "bm25.json"), JSON.stringify(data.bm25.toJSON())),
+    fs.writeFile(path.join(tmp, "vectors.f32"), Buffer.from(data.vectors.buffer, data.vectors.byteOffset, data.vectors.byteLength)),
+  ]);
+  files.catch(() => undefined);
   // The graph is built here rather than by HNSWLib.addVectors, which always uses hnswlib's default parameters.
   const { dim: graphDim, m, efConstruction } = data.manifest.graph;
-  const { HierarchicalNSW } = await HNSWLib.imports();
   const graph = new HierarchicalNSW("cosine", graphDim);
   graph.initIndex(Math.max(1, data.chunks.length), m, efConstruction, 100);
   // hnswlib-node takes only plain arrays and copies them: one reused row buffer instead of one array per chunk.
@@ -209,15 +219,7 @@ export async function writeIndex(indexDir: string, data: IndexData, embedder: De
   }
   const hnsw = new HNSWLib(new FoldedEmbeddings(embedder, graphDim), { space: "cosine", numDimensions: graphDim, index: graph });
   hnsw.docstore.add(Object.fromEntries(data.chunks.map((c, i) => [String(i), chunkToDocument(c, i)])));
-  // hnswlib-node saves on a libuv thread: the JSON below is serialized meanwhile.
-  await Promise.all([
-    hnsw.save(path.join(tmp, "hnsw")),
-    fs.writeFile(path.join(tmp, "manifest.json"), JSON.stringify(data.manifest, null, 1)),
-    fs.writeFile(path.join(tmp, "chunks.json"), JSON.stringify(data.chunks.map(({ id, text, meta }): StoredChunk => ({ id, text, meta })))),
-    fs.writeFile(path.join(tmp, "embedder.json"), JSON.stringify(data.stats)),
-    fs.writeFile(path.join(tmp, "bm25.json"), JSON.stringify(data.bm25.toJSON())),
-    fs.writeFile(path.join(tmp, "vectors.f32"), Buffer.from(data.vectors.buffer, data.vectors.byteOffset, data.vectors.byteLength)),
-  ]);
+  await Promise.all([hnsw.save(path.join(tmp, "hnsw")), files]);
   const gen = path.join(indexDir, name);
   await fs.rename(tmp, gen);
   const previous = await currentGeneration(indexDir);
