@@ -209,7 +209,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       continue;
     }
     try {
-      const docs = await parseFile(file, source, overrides);
+      const docs = await parseFile(file, source, overrides, undefined, bytes);
       const chunks = docs.flatMap((d) => d.chunks);
       if (chunks.length === 0) throw new LoadError(source, "no text to index after cleaning");
       const nSec = countSections(docs);

@@ -51,7 +51,7 @@ export function parseText(text: string, source: string, overrides: Overrides = {
   });
 }
 
-export async function parseFile(absPath: string, source: string, overrides: Overrides = {}, opts?: ChunkOptions): Promise<ParsedDocument[]> {
-  const loaded = await loadFile(absPath, source);
+export async function parseFile(absPath: string, source: string, overrides: Overrides = {}, opts?: ChunkOptions, bytes?: Buffer): Promise<ParsedDocument[]> {
+  const loaded = await loadFile(absPath, source, bytes);
   return parseText(loaded.text, source, overrides, opts);
 }

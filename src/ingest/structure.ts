@@ -52,18 +52,29 @@ export const STANDARD_TITLES = [
 ];
 
 const TITLES_BY_LENGTH = [...STANDARD_TITLES].sort((a, b) => b.length - a.length);
+/** Longest first within each group; a title can only be at a position holding its first character. */
+const TITLES_BY_FIRST_CHAR = groupByFirstChar(TITLES_BY_LENGTH);
 
-const ZH_NUM = "[一二三四五六七八九十百零〇两]";
-const MARKERS: Array<{ type: MarkerType; re: RegExp; num: (m: RegExpExecArray) => number }> = [
-  { type: "chapter", re: new RegExp(`第(${ZH_NUM}{1,4})章`, "y"), num: (m) => parseChineseNumber(m[1]) },
-  { type: "jie", re: new RegExp(`第(${ZH_NUM}{1,4})节`, "y"), num: (m) => parseChineseNumber(m[1]) },
-  { type: "article", re: new RegExp(`第(${ZH_NUM}{1,4})条`, "y"), num: (m) => parseChineseNumber(m[1]) },
-  { type: "zh", re: new RegExp(`(${ZH_NUM}{1,3})\\s?[、]`, "y"), num: (m) => parseChineseNumber(m[1]) },
-  { type: "paren_zh", re: new RegExp(`[（(]\\s?(${ZH_NUM}{1,3})\\s?[）)]`, "y"), num: (m) => parseChineseNumber(m[1]) },
-  { type: "paren_num", re: /[（(]\s?(\d{1,2})\s?[）)]/y, num: (m) => Number(m[1]) },
+function groupByFirstChar(titles: string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const t of titles) groups.set(t[0], [...(groups.get(t[0]) ?? []), t]);
+  return groups;
+}
+
+const ZH_DIGITS = "一二三四五六七八九十百零〇两";
+const ZH_NUM = `[${ZH_DIGITS}]`;
+const CIRCLED_DIGITS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳";
+/** `lead`: the characters the marker can start with, so a position is only tried against markers that can fit. */
+const MARKERS: Array<{ type: MarkerType; lead: string; re: RegExp; num: (m: RegExpExecArray) => number }> = [
+  { type: "chapter", lead: "第", re: new RegExp(`第(${ZH_NUM}{1,4})章`, "y"), num: (m) => parseChineseNumber(m[1]) },
+  { type: "jie", lead: "第", re: new RegExp(`第(${ZH_NUM}{1,4})节`, "y"), num: (m) => parseChineseNumber(m[1]) },
+  { type: "article", lead: "第", re: new RegExp(`第(${ZH_NUM}{1,4})条`, "y"), num: (m) => parseChineseNumber(m[1]) },
+  { type: "zh", lead: ZH_DIGITS, re: new RegExp(`(${ZH_NUM}{1,3})\\s?[、]`, "y"), num: (m) => parseChineseNumber(m[1]) },
+  { type: "paren_zh", lead: "（(", re: new RegExp(`[（(]\\s?(${ZH_NUM}{1,3})\\s?[）)]`, "y"), num: (m) => parseChineseNumber(m[1]) },
+  { type: "paren_num", lead: "（(", re: /[（(]\s?(\d{1,2})\s?[）)]/y, num: (m) => Number(m[1]) },
   // "1." must not be a decimal ("1.5万") and "1、" must not be a date or a list of numbers.
-  { type: "num", re: /(\d{1,2})\s?(?:、|[.．](?!\d))/y, num: (m) => Number(m[1]) },
-  { type: "circled", re: /([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])/y, num: (m) => parseCircled(m[1]) },
+  { type: "num", lead: "0123456789", re: /(\d{1,2})\s?(?:、|[.．](?!\d))/y, num: (m) => Number(m[1]) },
+  { type: "circled", lead: CIRCLED_DIGITS, re: new RegExp(`([${CIRCLED_DIGITS}])`, "y"), num: (m) => parseCircled(m[1]) },
 ];
 
 const LEGAL_TYPES = new Set<MarkerType>(["chapter", "jie", "article"]);
@@ -75,25 +86,53 @@ const BOUNDARY_BEFORE = /[。！？；：:\s」”"）)\]】]|^$/;
 const TABLE_ROW_TITLE = /^(本年新收|上年结转|本年度办理结果|结转下年度|予以公开|部分公开|不予公开|无法提供|不予处理|其他处理|总计|属于|本机关不掌握|没有现成信息|补正后|信访举报|重复申请|要求提供|无正当理由|要求行政机关|申请人)/;
 
 const MAX_TITLE = 40;
+const FOUR_DIGITS = /^\d{4}/;
+
+const STANDARD_TITLE_MARKER = /[一二三四五六七八九十]{1,2}、\s?/y;
 
 function startsStandardTitle(text: string, i: number): boolean {
-  const m = /^[一二三四五六七八九十]{1,2}、\s?/.exec(text.slice(i, i + 6));
+  STANDARD_TITLE_MARKER.lastIndex = i;
+  const m = STANDARD_TITLE_MARKER.exec(text);
   if (!m) return false;
-  const rest = text.slice(i + m[0].length, i + m[0].length + 40);
-  return TITLES_BY_LENGTH.some((t) => rest.startsWith(t));
+  return standardTitleAt(text, i + m[0].length) !== undefined;
+}
+
+/** The longest standard title starting at `i` in `s`, if any. */
+function standardTitleAt(s: string, i: number): string | undefined {
+  return TITLES_BY_FIRST_CHAR.get(s[i])?.find((t) => s.startsWith(t, i));
+}
+
+const LEAD_SPACE = /^[ \t\u3000]*/;
+const SPACE = /\s/;
+/**
+ * ①…⑳ are one contiguous block (U+2460–U+2473). A code range check, because these hot loops only need a
+ * yes/no and a lookup by string would hash a freshly made one-character string every time.
+ */
+function isCircled(ch: string): boolean {
+  const code = ch.charCodeAt(0);
+  return code >= 0x2460 && code <= 0x2473;
+}
+
+function isDigit(ch: string): boolean {
+  return ch >= "0" && ch <= "9";
+}
+
+/** Sticky, so a title scan does not copy the rest of the title for every character it checks. */
+const ARTICLE = /第[一二三四五六七八九十百]+条/y;
+
+function startsArticle(s: string, i: number): boolean {
+  ARTICLE.lastIndex = i;
+  return ARTICLE.test(s);
 }
 
 /** Finds where a heading title ends, starting right after its marker. Returns -1 when it does not look like a title. */
 export function titleEnd(text: string, from: number, lineStart: boolean): number {
   const rest = text.slice(from, from + 120);
-  const lead = rest.match(/^[ \t\u3000]*/)![0].length;
+  const lead = LEAD_SPACE.exec(rest)![0].length;
   const body = rest.slice(lead);
-  for (const t of TITLES_BY_LENGTH) {
-    if (body.startsWith(t)) {
-      // "收到和处理政府信息公开申请情况" must not be cut before a longer variant written out in full.
-      return from + lead + t.length;
-    }
-  }
+  // "收到和处理政府信息公开申请情况" must not be cut before a longer variant written out in full.
+  const standard = standardTitleAt(body, 0);
+  if (standard) return from + lead + standard.length;
   // The last line of a document ends at the end of the text, not at a line break ("二、工作成效").
   const nl = body.indexOf("\n") >= 0 ? body.indexOf("\n") : from + lead + body.length === text.length ? body.length : -1;
   if (lineStart && nl >= 0 && nl <= MAX_TITLE && !/[。；！？：:]/.test(body.slice(0, nl).replace(/[。；！？]$/, ""))) {
@@ -102,28 +141,58 @@ export function titleEnd(text: string, from: number, lineStart: boolean): number
   }
   // Inline titles have no line end, so look for the first plausible stop and prefer short titles:
   // a title of more than ~30 characters is almost always a title that swallowed its body.
+  const { hard, comma } = inlineStops(body, lineStart);
+  // "…情况统计表" is one title (the appended statistics table of the old format).
+  const word = TITLE_WORD_END.exec(body);
+  const best = earliestStop(hard, word ? word[0].length : -1);
+  if (best >= 1 && best <= 30) return from + lead + best;
+  if (comma >= 2) return from + lead + comma;
+  if (best >= 1) return from + lead + best;
+  return -1;
+}
+
+const TITLE_WORD_END = /^.{2,28}?(?:方面|情况(?:统计表)?)(?=[\u4e00-\u9fff“\s])/;
+
+/** The first hard stop of an inline title within MAX_TITLE characters, and the first comma before it (-1: none). */
+function inlineStops(body: string, lineStart: boolean): { hard: number; comma: number } {
   const limit = Math.min(body.length, MAX_TITLE);
   let hard = -1;
   let comma = -1;
   for (let i = 0; i < limit && hard < 0; i++) {
     const ch = body[i];
     if ("。；！？：:\n".includes(ch)) hard = i;
-    else if (i >= 2 && /\s/.test(ch)) hard = i;
+    else if (i >= 2 && SPACE.test(ch)) hard = i;
     // "总体情况2021年，我区…" ends before the year.
-    else if (i >= 2 && /\d/.test(ch) && !/\d/.test(body[i - 1])) hard = i;
+    else if (i >= 2 && isDigit(ch) && !isDigit(body[i - 1])) hard = i;
     else if (i >= 2 && (ch === "（" || ch === "(") && !lineStart) hard = i;
-    else if (i >= 2 && parseCircled(ch) > 0) hard = i;
-    else if (i >= 2 && (body.startsWith("一是", i) || /^第[一二三四五六七八九十百]+条/.test(body.slice(i)))) hard = i;
+    else if (i >= 2 && isCircled(ch)) hard = i;
+    else if (i >= 2 && ((ch === "一" && body.startsWith("一是", i)) || (ch === "第" && startsArticle(body, i)))) hard = i;
     else if (comma < 0 && (ch === "，" || ch === ",")) comma = i;
   }
-  // "…情况统计表" is one title (the appended statistics table of the old format).
-  const word = /^.{2,28}?(?:方面|情况(?:统计表)?)(?=[\u4e00-\u9fff“\s])/.exec(body);
-  const stops = [hard, word ? word[0].length : -1].filter((x) => x >= 1);
-  const best = stops.length ? Math.min(...stops) : -1;
-  if (best >= 1 && best <= 30) return from + lead + best;
-  if (comma >= 2) return from + lead + comma;
-  if (best >= 1) return from + lead + best;
-  return -1;
+  return { hard, comma };
+}
+
+/** The smaller of two stop offsets, ignoring those below 1; -1 when neither counts. */
+function earliestStop(a: number, b: number): number {
+  if (a < 1) return b < 1 ? -1 : b;
+  return b < 1 ? a : Math.min(a, b);
+}
+
+/** Characters a heading marker can start with. */
+const MARKER_START = /[第一二三四五六七八九十（(0123456789①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]/g;
+/** Indentation and Markdown prefixes that still count as the start of a line ("## 一、…", "> 1."). */
+const LINE_INDENT = new Set(Array.from(" \t\u3000#>*-", (ch) => ch.charCodeAt(0)));
+const NEWLINE = 0x0a;
+
+/**
+ * True when only indentation stands between the previous line break and `i`. Looks back over the
+ * indentation only, not to the line break, which may be far away in a file that lost its line breaks.
+ */
+function isLineStart(text: string, i: number): boolean {
+  let j = i - 1;
+  // Character codes: indexing the text would make a new string per character looked at.
+  while (j >= 0 && LINE_INDENT.has(text.charCodeAt(j))) j--;
+  return j < 0 || text.charCodeAt(j) === NEWLINE;
 }
 
 /** Every position where a heading marker could start, with its title. Sequence checks come later. */
@@ -131,55 +200,70 @@ export function findCandidates(text: string, kind: DocKind): HeadingCandidate[] 
   const allowed = kind === "regulation" || kind === "judicial_interpretation" ? LEGAL_TYPES : REPORT_TYPES;
   const out: HeadingCandidate[] = [];
   let lastEnd = -1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (!"第一二三四五六七八九十（(0123456789①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳".includes(c)) continue;
-    const prev = i === 0 ? "" : text[i - 1];
-    const lineStart = i === 0 || prev === "\n" || /^[ \t\u3000#>*-]*$/.test(text.slice(text.lastIndexOf("\n", i - 1) + 1, i));
-    // Flattened tables end in digits right before the next heading ("…24252.311082三、收到和处理…"):
-    // accept that only for the standard titles, where it cannot be an enumeration.
-    // Bracketed and circled markers are rare inside running sentences, so they may follow any character;
-    // "1." and "一、" need a sentence boundary or the end of the previous heading.
-    const bracketed = c === "（" || c === "(" || parseCircled(c) > 0;
-    if (!lineStart && !bracketed && !BOUNDARY_BEFORE.test(prev) && i !== lastEnd && !startsStandardTitle(text, i)) continue;
-    // 第二十条第（一）项, 第（三）项: references, not headings.
-    if (prev === "第") continue;
-    for (const m of MARKERS) {
-      if (!allowed.has(m.type)) continue;
-      m.re.lastIndex = i;
-      const hit = m.re.exec(text);
-      if (!hit) continue;
-      const n = m.num(hit);
-      if (!Number.isFinite(n) || n < 1) continue;
-      const after = i + hit[0].length;
-      if (m.type === "num" && /^\d{4}/.test(text.slice(i, i + 4))) continue;
-      if (text[after] === "项" || text[after] === "款") continue;
-      let end: number;
-      if (LEGAL_TYPES.has(m.type)) {
-        if (!lineStart && !/[。\n]/.test(prev)) continue;
-        if (m.type === "article") {
-          end = after;
-        } else {
-          // Chapter titles run to the end of the line ("第一章　总 则").
-          const nl = text.indexOf("\n", after);
-          const lineEnd = nl < 0 ? text.length : nl;
-          if (lineEnd - after > MAX_TITLE) continue;
-          end = lineEnd;
-        }
-      } else {
-        end = titleEnd(text, after, lineStart);
-        if (end < 0) continue;
-      }
-      const title = text.slice(after, end).trim();
-      if (m.type === "zh" && TABLE_ROW_TITLE.test(title)) continue;
-      if (!LEGAL_TYPES.has(m.type) && title.length === 0) continue;
-      const heading = (hit[0].replace(/\s+/g, "") + (m.type === "chapter" || m.type === "jie" ? " " : "") + title.replace(/[\s\u3000]+/g, " ")).trim();
-      out.push({ start: i, end, type: m.type, n, heading });
-      lastEnd = end;
-      break;
+  MARKER_START.lastIndex = 0;
+  // test() instead of exec(): no match object per marker character, and every marker character is
+  // one UTF-16 unit, so it sits right before lastIndex.
+  while (MARKER_START.test(text)) {
+    const i = MARKER_START.lastIndex - 1;
+    const candidate = matchCandidate(text, i, isLineStart(text, i), lastEnd, allowed);
+    if (candidate) {
+      out.push(candidate);
+      lastEnd = candidate.end;
     }
   }
   return out;
+}
+
+/** The heading candidate whose marker starts at `i`, if any. */
+function matchCandidate(text: string, i: number, lineStart: boolean, lastEnd: number, allowed: Set<MarkerType>): HeadingCandidate | null {
+  const c = text[i];
+  const prev = i === 0 ? "" : text[i - 1];
+  // Flattened tables end in digits right before the next heading ("…24252.311082三、收到和处理…"):
+  // accept that only for the standard titles, where it cannot be an enumeration.
+  // Bracketed and circled markers are rare inside running sentences, so they may follow any character;
+  // "1." and "一、" need a sentence boundary or the end of the previous heading.
+  const bracketed = c === "（" || c === "(" || isCircled(c);
+  if (!lineStart && !bracketed && !BOUNDARY_BEFORE.test(prev) && i !== lastEnd && !startsStandardTitle(text, i)) return null;
+  // 第二十条第（一）项, 第（三）项: references, not headings.
+  if (prev === "第") return null;
+  for (const m of MARKERS) {
+    if (!allowed.has(m.type) || !m.lead.includes(c)) continue;
+    m.re.lastIndex = i;
+    const hit = m.re.exec(text);
+    if (!hit) continue;
+    const n = m.num(hit);
+    if (!Number.isFinite(n) || n < 1) continue;
+    const after = i + hit[0].length;
+    if (m.type === "num" && FOUR_DIGITS.test(text.slice(i, i + 4))) continue;
+    if (text[after] === "项" || text[after] === "款") continue;
+    let end: number;
+    if (LEGAL_TYPES.has(m.type)) {
+      if (!lineStart && prev !== "。" && prev !== "\n") continue;
+      if (m.type === "article") {
+        end = after;
+      } else {
+        // Chapter titles run to the end of the line ("第一章　总 则").
+        const nl = text.indexOf("\n", after);
+        const lineEnd = nl < 0 ? text.length : nl;
+        if (lineEnd - after > MAX_TITLE) continue;
+        end = lineEnd;
+      }
+    } else {
+      end = titleEnd(text, after, lineStart);
+      if (end < 0) continue;
+    }
+    const title = text.slice(after, end).trim();
+    if (m.type === "zh" && TABLE_ROW_TITLE.test(title)) continue;
+    if (!LEGAL_TYPES.has(m.type) && title.length === 0) continue;
+    const heading = (hit[0].replace(/\s+/g, "") + (m.type === "chapter" || m.type === "jie" ? " " : "") + title.replace(/[\s\u3000]+/g, " ")).trim();
+    return { start: i, end, type: m.type, n, heading };
+  }
+  return null;
+}
+
+/** Spelled out rather than spread: copying by spread was most of the time spent accepting headings. */
+function withLevel(c: HeadingCandidate, level: number): HeadingCandidate & { level: number } {
+  return { start: c.start, end: c.end, type: c.type, n: c.n, heading: c.heading, level };
 }
 
 /** Keeps the candidates whose numbering continues the sequence of their level; returns them with their depth. */
@@ -197,7 +281,7 @@ export function acceptHeadings(cands: HeadingCandidate[]): Array<HeadingCandidat
     // Articles keep their own numbering across chapters.
     if (c.type === "article" && at < 0 && out.some((o) => o.type === "article")) continue;
     stack.push({ type: c.type, n: c.n });
-    out.push({ ...c, level: stack.length });
+    out.push(withLevel(c, stack.length));
   }
   return out;
 }
@@ -213,7 +297,7 @@ function acceptLegal(cands: HeadingCandidate[]): Array<HeadingCandidate & { leve
     if (c.type === "chapter") last.jie = 0;
     last[c.type] = c.n;
     const level = c.type === "chapter" ? 1 : c.type === "jie" ? 2 : hasChapters ? (last.jie ? 3 : 2) : 1;
-    out.push({ ...c, level });
+    out.push(withLevel(c, level));
   }
   return out;
 }
@@ -267,7 +351,8 @@ const ATTACHMENT_LINE = /^[ \t]*(?:附件\s*\d*\s*[：:].{0,40}|[^\n。，；]{2
  */
 export function findAttachments(text: string, kind: DocKind, cands: HeadingCandidate[]): Array<{ start: number; bodyStart: number; title: string }> {
   const out: Array<{ start: number; bodyStart: number; title: string }> = [];
-  const m = ATTACHMENT_LINE.exec(text);
+  // The line regex tries every line start; most documents contain neither word it needs.
+  const m = text.includes("附件") || text.includes("模板") ? ATTACHMENT_LINE.exec(text) : null;
   if (m && m.index > 0) out.push({ start: m.index, bodyStart: m.index + m[0].length, title: m[0].trim() });
   if (kind === "format_notice") {
     let top = 0;
