@@ -17,63 +17,117 @@ export function bm25(tf: number, df: number, n: number, docLen: number, avgLen: 
   return (idf * (tf * (p.k1 + 1))) / (tf + p.k1 * (1 - p.b + (p.b * docLen) / avgLen));
 }
 
-export interface SerializedBm25 {
+/**
+ * The index as stored: bm25.json holds the small part (parameters, terms), one binary file the numbers, so that
+ * saving and loading 100k chunks' postings costs a copy rather than printing and parsing ~40M numbers as JSON.
+ */
+export interface Bm25Header {
   params: Bm25Params;
-  docLens: number[];
-  /** term → flat [docIndex, tf, docIndex, tf, …] */
-  postings: Record<string, number[]>;
+  /** Terms in the order of their posting lists. */
+  terms: string[];
+  docCount: number;
+}
+
+/**
+ * Posting lists live in one Int32Array of [doc, tf] pairs, doc ascending within a term; term i's pairs are
+ * pairs starts[i] … starts[i + 1] - 1. One allocation instead of one array per term.
+ */
+interface Bm25Data {
+  params: Bm25Params;
+  terms: string[];
+  starts: Int32Array;
+  postings: Int32Array;
+  docLens: Int32Array;
 }
 
 export class Bm25Index {
   private readonly avgLen: number;
+  private readonly termIndex: Map<string, number>;
 
-  constructor(private readonly data: SerializedBm25) {
-    const total = data.docLens.reduce((a, b) => a + b, 0);
+  private constructor(private readonly data: Bm25Data) {
+    let total = 0;
+    for (const n of data.docLens) total += n;
     this.avgLen = data.docLens.length ? total / data.docLens.length : 1;
+    this.termIndex = new Map(data.terms.map((t, i) => [t, i]));
   }
 
   static build(docs: string[][], params: Bm25Params = DEFAULT_BM25): Bm25Index {
-    const postings: Record<string, number[]> = Object.create(null);
-    const docLens: number[] = [];
+    const lists = new Map<string, number[]>();
+    const docLens = new Int32Array(docs.length);
     docs.forEach((terms, d) => {
-      docLens.push(terms.length);
+      docLens[d] = terms.length;
       const tf = new Map<string, number>();
       for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const [t, f] of tf) (postings[t] ??= []).push(d, f);
+      for (const [t, f] of tf) {
+        let list = lists.get(t);
+        if (!list) lists.set(t, (list = []));
+        list.push(d, f);
+      }
     });
-    return new Bm25Index({ params, docLens, postings });
+    const terms = [...lists.keys()];
+    const starts = new Int32Array(terms.length + 1);
+    terms.forEach((t, i) => (starts[i + 1] = starts[i] + lists.get(t)!.length / 2));
+    const postings = new Int32Array(starts[terms.length] * 2);
+    terms.forEach((t, i) => postings.set(lists.get(t)!, starts[i] * 2));
+    return new Bm25Index({ params, terms, starts, postings, docLens });
   }
 
-  /** The same index from numbered term counts (ingest's path): each posting list is allocated once, at its final size. */
+  /** The same index from numbered term counts (ingest's path): counted, then filled in place. */
   static fromCounts(counts: TermCounts, params: Bm25Params = DEFAULT_BM25): Bm25Index {
     const df = documentFrequencies(counts);
-    const lists: number[][] = Array.from(df, (n) => new Array<number>(2 * n));
-    const fill = new Int32Array(df.length);
+    const starts = new Int32Array(df.length + 1);
+    for (let id = 0; id < df.length; id++) starts[id + 1] = starts[id] + df[id];
+    const postings = new Int32Array(starts[df.length] * 2);
+    const fill = starts.slice(0, df.length);
     for (let d = 0; d < counts.size; d++)
       for (let k = counts.offsets[d]; k < counts.offsets[d + 1]; k++) {
-        const id = counts.ids[k];
-        const list = lists[id];
-        list[fill[id]++] = d;
-        list[fill[id]++] = counts.tfs[k];
+        const at = fill[counts.ids[k]]++ * 2;
+        postings[at] = d;
+        postings[at + 1] = counts.tfs[k];
       }
-    const postings: Record<string, number[]> = Object.create(null);
-    counts.terms.forEach((term, id) => {
-      if (df[id] > 0) postings[term] = lists[id];
-    });
-    return new Bm25Index({ params, docLens: Array.from(counts.lengths), postings });
+    return new Bm25Index({ params, terms: counts.terms, starts, postings, docLens: Int32Array.from(counts.lengths) });
+  }
+
+  /** Header (JSON-safe) and numbers (starts, document lengths, postings, as one Int32 buffer). */
+  serialize(): { header: Bm25Header; numbers: Int32Array } {
+    const { params, terms, starts, postings, docLens } = this.data;
+    const numbers = new Int32Array(starts.length + docLens.length + postings.length);
+    numbers.set(starts, 0);
+    numbers.set(docLens, starts.length);
+    numbers.set(postings, starts.length + docLens.length);
+    return { header: { params, terms, docCount: docLens.length }, numbers };
+  }
+
+  /** Inverse of serialize; throws RangeError when the numbers do not fit the header. */
+  static deserialize(header: Bm25Header, numbers: Int32Array): Bm25Index {
+    const nStarts = header.terms.length + 1;
+    const starts = numbers.subarray(0, nStarts);
+    const docLens = numbers.subarray(nStarts, nStarts + header.docCount);
+    const postings = numbers.subarray(nStarts + header.docCount);
+    if (starts.length !== nStarts || docLens.length !== header.docCount || postings.length !== starts[nStarts - 1] * 2)
+      throw new RangeError(`BM25 numbers do not match the header (${numbers.length} values for ${header.terms.length} terms, ${header.docCount} documents)`);
+    return new Bm25Index({ params: header.params, terms: header.terms, starts, postings, docLens });
   }
 
   get size(): number {
     return this.data.docLens.length;
   }
 
-  /** Number of documents containing `term`. */
-  df(term: string): number {
-    return (this.data.postings[term]?.length ?? 0) / 2;
+  /** [doc, tf, doc, tf, …] of `term`, doc ascending; empty when the term is unknown. */
+  postingsOf(term: string): Int32Array {
+    const i = this.termIndex.get(term);
+    if (i === undefined) return EMPTY;
+    return this.data.postings.subarray(this.data.starts[i] * 2, this.data.starts[i + 1] * 2);
   }
 
-  toJSON(): SerializedBm25 {
-    return this.data;
+  /** Every indexed term. */
+  get terms(): readonly string[] {
+    return this.data.terms;
+  }
+
+  /** Number of documents containing `term`. */
+  df(term: string): number {
+    return this.postingsOf(term).length / 2;
   }
 
   /** Scores every document containing a query term; returns the top k as [docIndex, score]. */
@@ -82,8 +136,8 @@ export class Bm25Index {
     const scores = new Float64Array(n);
     const touched: number[] = [];
     for (const term of new Set(queryTerms)) {
-      const list = this.data.postings[term];
-      if (!list) continue;
+      const list = this.postingsOf(term);
+      if (list.length === 0) continue;
       const df = list.length / 2;
       const w = weights?.get(term) ?? 1;
       for (let i = 0; i < list.length; i += 2) {
@@ -104,8 +158,8 @@ export class Bm25Index {
     const n = this.data.docLens.length;
     const scores = new Map<number, number>();
     for (const term of new Set(queryTerms)) {
-      const list = this.data.postings[term];
-      if (!list) continue;
+      const list = this.postingsOf(term);
+      if (list.length === 0) continue;
       const df = list.length / 2;
       const w = weights?.get(term) ?? 1;
       for (const d of rows) {
@@ -118,8 +172,10 @@ export class Bm25Index {
   }
 }
 
+const EMPTY = new Int32Array(0);
+
 /** Term frequency of `doc` in a flat [doc, tf, …] posting list sorted by doc (build order), or 0. */
-function postingTf(list: number[], doc: number): number {
+function postingTf(list: Int32Array, doc: number): number {
   let lo = 0;
   let hi = list.length / 2 - 1;
   while (lo <= hi) {

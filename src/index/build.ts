@@ -256,12 +256,9 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   // Text analysis (jieba + bigrams) is the costliest CPU step: done once, shared by statistics, embedding and BM25.
   const tParsed = performance.now();
   const counter = new TermCounter();
-  for (const c of allChunks) {
-    // indexText is title + section + text; the head repeats on every chunk of a section and is analyzed once.
-    const head = `${c.meta.title}\n${c.meta.section}`;
-    if (c.indexText === `${head}\n${c.text}`) counter.add(c.text, head);
-    else counter.add(c.indexText);
-  }
+  // indexText is title + section + text (indexTextOf); the head repeats on every chunk of a section and is
+  // analyzed once per section.
+  for (const c of allChunks) counter.add(c.text, `${c.meta.title}\n${c.meta.section}`);
   const counts = counter.result();
   const tAnalyzed = performance.now();
   const { embedder, stats } = await createEmbedder(opts.settings, prev?.stats ?? null, (dim) => fitHashStatsOnCounts(counts, dim));

@@ -6,7 +6,7 @@ import { IndexStoreError } from "../errors.js";
 import type { HashStats } from "../embed/hashing.js";
 import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js";
 import type { Chunk, DocMeta } from "../types.js";
-import { Bm25Index, type SerializedBm25 } from "./bm25.js";
+import { Bm25Index, type Bm25Header } from "./bm25.js";
 import { indexTextOf } from "../ingest/chunk.js";
 import { DenseIndex, FoldedEmbeddings, foldInto, GRAPH_CANDIDATES, graphDimFor } from "./dense.js";
 
@@ -18,13 +18,14 @@ import { DenseIndex, FoldedEmbeddings, foldInto, GRAPH_CANDIDATES, graphDimFor }
  *     chunks.json      every chunk (text + metadata; indexText is derived, not stored)
  *     vectors.f32      chunk embeddings, row-major: exact re-ranking and incremental rebuilds
  *     embedder.json    corpus statistics of the built-in embedder (null for remote embedders)
- *     bm25.json        lexical index
+ *     bm25.json        lexical index: parameters and terms
+ *     bm25.i32         lexical index: posting lists and document lengths (Int32, little-endian like vectors.f32)
  *     hnsw/            LangChain HNSWLib (hnswlib-node) graph over the folded vectors (see dense.ts)
  * A build is written into a temporary folder and only becomes live when CURRENT is swapped, so a crash
  * or a failed ingest never leaves a half index and the previous generation keeps serving.
  */
 
-/** 2: the graph is built over folded vectors, its parameters are recorded (manifest.graph); chunks.json without indexText. */
+/** 2: graph over folded vectors with its parameters in manifest.graph; chunks.json without indexText; BM25 numbers in bm25.i32. */
 export const INDEX_FORMAT_VERSION = 2;
 
 export interface FileEntry {
@@ -142,17 +143,37 @@ export async function readIndexData(indexDir: string): Promise<(IndexData & { di
   const gen = await currentGeneration(indexDir);
   if (!gen) return null;
   const manifest = await readManifest(gen);
-  const [stored, stats, bm25, buf] = await Promise.all([
+  const [stored, stats, bm25Header, bm25Bytes, vectorBytes] = await Promise.all([
     readJson<StoredChunk[]>(path.join(gen, "chunks.json")),
     readJson<HashStats | null>(path.join(gen, "embedder.json")),
-    readJson<SerializedBm25>(path.join(gen, "bm25.json")),
-    fs.readFile(path.join(gen, "vectors.f32")),
+    readJson<Bm25Header>(path.join(gen, "bm25.json")),
+    readBinary(path.join(gen, "bm25.i32")),
+    readBinary(path.join(gen, "vectors.f32")),
   ]);
   const chunks: Chunk[] = stored.map((c) => ({ id: c.id, text: c.text, indexText: indexTextOf(c.meta.title, c.meta.section, c.text), meta: c.meta }));
-  const vectors = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+  const vectors = new Float32Array(vectorBytes.buffer, vectorBytes.byteOffset, vectorBytes.byteLength / 4);
   if (vectors.length !== chunks.length * manifest.embedder.dim)
     throw new IndexStoreError("索引向量文件与分块数量不一致 / vectors.f32 does not match chunks.json");
-  return { dir: gen, manifest, chunks, vectors, stats, bm25: new Bm25Index(bm25) };
+  let bm25: Bm25Index;
+  try {
+    bm25 = Bm25Index.deserialize(bm25Header, new Int32Array(bm25Bytes.buffer, bm25Bytes.byteOffset, bm25Bytes.byteLength / 4));
+  } catch (err) {
+    throw new IndexStoreError(`词项索引文件损坏 / bm25.i32 unreadable: ${(err as Error).message}`);
+  }
+  if (bm25.size !== chunks.length) throw new IndexStoreError("词项索引与分块数量不一致 / bm25 does not match chunks.json");
+  return { dir: gen, manifest, chunks, vectors, stats, bm25 };
+}
+
+/** A whole binary file in a buffer of its own, so typed-array views of it are aligned (pooled buffers may not be). */
+async function readBinary(file: string): Promise<Buffer> {
+  let buf: Buffer;
+  try {
+    buf = await fs.readFile(file);
+  } catch (err) {
+    throw new IndexStoreError(`索引文件损坏或缺失 / index file unreadable: ${path.basename(file)} (${(err as Error).message})`);
+  }
+  if (buf.byteLength % 4 !== 0) throw new IndexStoreError(`索引文件损坏 / ${path.basename(file)}: length ${buf.byteLength} is not a multiple of 4`);
+  return buf.byteOffset % 4 === 0 ? buf : Buffer.from(buf);
 }
 
 /** Refuses to query an index with a different embedder than the one that built it. */
@@ -197,13 +218,15 @@ export async function writeIndex(indexDir: string, data: IndexData, embedder: De
   if (data.vectors.length !== data.chunks.length * dim || !allFinite(data.vectors))
     throw new IndexStoreError(`向量与分块数量或维度不一致 / ${data.vectors.length} values for ${data.chunks.length} chunks × ${dim} dimensions`);
   const { HierarchicalNSW } = await HNSWLib.imports();
+  const bm25 = data.bm25.serialize();
   // The files are written by libuv's threads while this thread builds the graph: disk waits overlap the build.
   // (Handled at once so that a failed write cannot surface as an unhandled rejection before it is awaited.)
   const files = Promise.all([
     fs.writeFile(path.join(tmp, "manifest.json"), JSON.stringify(data.manifest, null, 1)),
     fs.writeFile(path.join(tmp, "chunks.json"), JSON.stringify(data.chunks.map(({ id, text, meta }): StoredChunk => ({ id, text, meta })))),
     fs.writeFile(path.join(tmp, "embedder.json"), JSON.stringify(data.stats)),
-    fs.writeFile(path.join(tmp, "bm25.json"), JSON.stringify(data.bm25.toJSON())),
+    fs.writeFile(path.join(tmp, "bm25.json"), JSON.stringify(bm25.header)),
+    fs.writeFile(path.join(tmp, "bm25.i32"), Buffer.from(bm25.numbers.buffer, bm25.numbers.byteOffset, bm25.numbers.byteLength)),
     fs.writeFile(path.join(tmp, "vectors.f32"), Buffer.from(data.vectors.buffer, data.vectors.byteOffset, data.vectors.byteLength)),
   ]);
   files.catch(() => undefined);

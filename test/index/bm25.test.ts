@@ -92,9 +92,13 @@ describe("Bm25Index over the real corpus", () => {
     expect(first.text).toContain("诉讼");
   });
 
-  it("serializes losslessly", () => {
-    const copy = new Bm25Index(JSON.parse(JSON.stringify(index.toJSON())));
+  it("serializes losslessly: a JSON header and one Int32 buffer", () => {
+    const { header, numbers } = index.serialize();
+    const copy = Bm25Index.deserialize(JSON.parse(JSON.stringify(header)), Int32Array.from(numbers));
     const q = analyze("政府信息公开申请 本年新收");
     expect(copy.search(q, 20)).toEqual(index.search(q, 20));
+    expect(copy.searchWithin(q, 20, [0, 3, 5, 8])).toEqual(index.searchWithin(q, 20, [0, 3, 5, 8]));
+    expect(copy.df("1:申请")).toBe(index.df("1:申请"));
+    expect(() => Bm25Index.deserialize(header, numbers.subarray(0, numbers.length - 2))).toThrow(RangeError);
   });
 });

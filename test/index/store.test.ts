@@ -143,6 +143,19 @@ describe("refusing an index it cannot use", () => {
     await expect(loadIndex(copy, new HashingEmbeddings(stats))).rejects.toThrow(new RegExp(`版本 ${INDEX_FORMAT_VERSION + 98} 不受支持.*--rebuild`));
   });
 
+  it("refuses a damaged binary file (truncated bm25.i32, odd-sized vectors.f32) with IndexStoreError", async () => {
+    for (const [file, cut] of [["bm25.i32", 8], ["vectors.f32", 2]] as const) {
+      const copy = path.join(tmp, `damaged-${file}`);
+      cpSync(indexDir, copy, { recursive: true });
+      const target = path.join((await currentGeneration(copy))!, file);
+      const bytes = readFileSync(target);
+      writeFileSync(target, bytes.subarray(0, bytes.length - cut));
+      const err = await readIndexData(copy).catch((e: unknown) => e);
+      expect(err, file).toBeInstanceOf(IndexStoreError);
+      expect((err as Error).message).toContain(file);
+    }
+  });
+
   it("refuses to load with a different embedder, naming both", async () => {
     const data = (await readIndexData(indexDir))!;
     const other = new HashingEmbeddings({ ...data.stats!, dim: 512 });
