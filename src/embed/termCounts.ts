@@ -56,7 +56,7 @@ export class TermCounter {
   /** Per tokenizer: raw token → term id (or DROPPED), so each distinct token is processed once. */
   private readonly tokenIds: Array<Map<string, number>> = [];
   private readonly terms: string[] = [];
-  private readonly heads = new Map<string, Int32Array>();
+  private readonly lines = new Map<string, Int32Array>();
   private readonly current = new IntBuffer();
   private readonly ids = new IntBuffer(1 << 16);
   private readonly tfs = new IntBuffer(1 << 16);
@@ -68,19 +68,26 @@ export class TermCounter {
   constructor(private readonly analyzer: AnalyzerOptions = DEFAULT_ANALYZER) {}
 
   /**
-   * Adds one text. `head` (title and section path) repeats on every chunk of a section: its terms are
-   * analyzed once per distinct head and counted as if `head + "\n" + body` had been analyzed.
+   * Adds one text: `body` plus its `context` lines (a chunk's title and section path), counted as if
+   * `[...context, body].join("\n")` had been analyzed — no word or bigram spans a line break. Context lines
+   * repeat across chunks (a title on every chunk of a report, "一、总体情况" in most reports), so each distinct
+   * line is analyzed once.
    */
-  add(body: string, head?: string): void {
+  add(body: string, context: readonly string[] = []): void {
     const cur = this.current;
     cur.length = 0;
-    if (head !== undefined) {
-      let h = this.heads.get(head);
-      if (!h) {
-        this.analyzeInto(head, cur);
-        h = cur.data.slice(0, cur.length);
-        this.heads.set(head, h);
-      } else for (const id of h) cur.push(id);
+    for (const line of context) {
+      let ids = this.lines.get(line);
+      if (!ids) {
+        const from = cur.length;
+        this.analyzeInto(line, cur);
+        ids = cur.data.slice(from, cur.length);
+        this.lines.set(line, ids);
+      } else {
+        cur.reserve(ids.length);
+        cur.data.set(ids, cur.length);
+        cur.length += ids.length;
+      }
     }
     this.analyzeInto(body, cur);
     const n = cur.length;

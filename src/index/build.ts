@@ -256,9 +256,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   // Text analysis (jieba + bigrams) is the costliest CPU step: done once, shared by statistics, embedding and BM25.
   const tParsed = performance.now();
   const counter = new TermCounter();
-  // indexText is title + section + text (indexTextOf); the head repeats on every chunk of a section and is
-  // analyzed once per section.
-  for (const c of allChunks) counter.add(c.text, `${c.meta.title}\n${c.meta.section}`);
+  // indexText is title + section path + text (indexTextOf); titles and section paths repeat and are analyzed once.
+  for (const c of allChunks) counter.add(c.text, [c.meta.title, c.meta.section]);
   const counts = counter.result();
   const tAnalyzed = performance.now();
   const { embedder, stats } = await createEmbedder(opts.settings, prev?.stats ?? null, (dim) => fitHashStatsOnCounts(counts, dim));

@@ -33,8 +33,12 @@ export function graphDimFor(e: EmbedderDescriptor): number {
 
 /** Sums dimension i into i mod `dim` and normalizes; identity (up to normalization) when dim is the vector's own. */
 export function foldInto(v: ArrayLike<number>, out: number[] | Float32Array, dim: number): void {
-  for (let i = 0; i < dim; i++) out[i] = 0;
-  for (let i = 0; i < v.length; i++) out[i % dim] += v[i];
+  // Block by block rather than `out[i % dim] += v[i]`: no division per value (100k chunks × 768 values).
+  for (let i = 0; i < dim; i++) out[i] = i < v.length ? v[i] : 0;
+  for (let from = dim; from < v.length; from += dim) {
+    const n = Math.min(dim, v.length - from);
+    for (let i = 0; i < n; i++) out[i] += v[from + i];
+  }
   let norm = 0;
   for (let i = 0; i < dim; i++) norm += out[i] * out[i];
   norm = Math.sqrt(norm) || 1;
