@@ -122,6 +122,15 @@ describe("save → load round trip", () => {
       expect(dense.map(([row]) => chunks[row].id), q).toEqual(exact.map((e) => e.id));
       dense.forEach(([, s], i) => expect(s).toBeCloseTo(exact[i].s, 5));
     }
+    // A filter keeps only its rows, in exact order; one that leaves fewer rows than asked for returns them all.
+    const qv = await embedder.embedQuery("政府信息公开申请");
+    const some = new Set([3, 17, 40]);
+    const exactSome = [...some].map((r) => [r, qv.reduce((acc, x, k) => acc + x * vectors[r * dim + k], 0)] as const).sort((a, b) => b[1] - a[1]);
+    const filtered = await loaded.dense.search(qv, 5, (r) => some.has(r));
+    expect(filtered.map(([r]) => r)).toEqual(exactSome.map(([r]) => r));
+    const odd = await loaded.dense.search(qv, 10, (r) => r % 2 === 1);
+    expect(odd).toHaveLength(10);
+    expect(odd.every(([r]) => r % 2 === 1)).toBe(true);
     // The graph holds the folded vectors, and LangChain's own text search on it finds the passage asked for.
     expect(loaded.manifest.graph.dim).toBe(HASH_GRAPH_DIM);
     expect(loaded.hnsw.index.getNumDimensions()).toBe(HASH_GRAPH_DIM);
