@@ -166,7 +166,7 @@ async function main(): Promise<void> {
     info.push(
       `- ${t.name}: openEngine ${openS.toFixed(2)} s, RSS +${((rss1 - rss0) / MB).toFixed(0)} MB on open (now ${(process.memoryUsage.rss() / MB).toFixed(0)} MB); ` +
         `found=true on ${r.found}/${questions.length} questions; slowest ask: ${r.slowest.id} ${r.slowest.ms.toFixed(1)} ms; ` +
-        `HNSW recall@10 vs exact cosine: ${recall.strict.toFixed(3)} strict, ${recall.tieAware.toFixed(3)} counting ties`,
+        `dense recall@10 (graph candidates + exact re-rank) vs exact cosine: ${recall.strict.toFixed(3)} strict, ${recall.tieAware.toFixed(3)} counting ties`,
     );
   }
   console.log(table(rows));
