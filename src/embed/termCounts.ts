@@ -1,4 +1,4 @@
-import { bigramTokenizer, DEFAULT_ANALYZER, prefixed, type AnalyzerOptions } from "./tokenize.js";
+import { bigramTokenizer, CJK_FIRST, CJK_LAST, DEFAULT_ANALYZER, prefixed, type AnalyzerOptions } from "./tokenize.js";
 
 /**
  * Ingest analyzes every chunk once and hands the result to three consumers: corpus statistics, the hashing
@@ -41,9 +41,6 @@ class IntBuffer {
 }
 
 const DROPPED = -1;
-/** CJK Unified Ideographs (with Extension A): the characters bigramTokenizer pairs. */
-const CJK_FIRST = 0x3400;
-const CJK_LAST = 0x9fff;
 const CJK_SPAN = CJK_LAST - CJK_FIRST + 1;
 
 export class TermCounter {

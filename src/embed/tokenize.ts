@@ -27,6 +27,11 @@ const STOPWORDS = new Set(
 );
 
 
+/** CJK Unified Ideographs with Extension A: the characters bigrams are made of. */
+export const CJK_FIRST = 0x3400;
+export const CJK_LAST = 0x9fff;
+const CJK_RUN = new RegExp(`[${String.fromCharCode(CJK_FIRST)}-${String.fromCharCode(CJK_LAST)}]+`, "g");
+
 /** A letter or digit of the scripts that occur in the corpus (CJK, Latin, digits); cheaper than \p{L}. */
 const WORD_CHAR = /[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\u00c0-\u024f]/;
 
@@ -34,7 +39,7 @@ const WORD_CHAR = /[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\u00c0-\u024f]/;
 export const defaultTermProcessor: TermProcessor = (term) => {
   // Most terms are CJK words and bigrams: nothing to trim or lower-case, only stop words to drop.
   const c = term.charCodeAt(0);
-  if (c >= 0x3400 && c <= 0x9fff && term.length <= 8) return STOPWORDS.has(term) ? null : term;
+  if (c >= CJK_FIRST && c <= CJK_LAST && term.length <= 8) return STOPWORDS.has(term) ? null : term;
   const t = term.trim().toLowerCase();
   if (!t || !WORD_CHAR.test(t)) return null;
   if (STOPWORDS.has(t)) return null;
@@ -50,7 +55,7 @@ export const jiebaTokenizer: Tokenizer = (text) => getJieba().cutForSearch(norma
 /** Overlapping character bigrams inside runs of CJK characters: robust to segmentation errors and OCR slips. */
 export const bigramTokenizer: Tokenizer = (text) => {
   const out: string[] = [];
-  for (const run of normalizeWidth(text).match(/[\u3400-\u9fff]+/g) ?? []) {
+  for (const run of normalizeWidth(text).match(CJK_RUN) ?? []) {
     if (run.length === 1) continue;
     for (let i = 0; i + 1 < run.length; i++) out.push(run.slice(i, i + 2));
   }
