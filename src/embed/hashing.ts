@@ -1,6 +1,6 @@
 import { Embeddings } from "@langchain/core/embeddings";
 import type { DescribedEmbeddings, EmbedderDescriptor } from "./types.js";
-import { documentFrequencies, type TermCounts } from "./termCounts.js";
+import { countTerms, documentFrequencies, TermCounter, type TermCounts } from "./termCounts.js";
 import { analyze, DEFAULT_ANALYZER, type AnalyzerOptions } from "./tokenize.js";
 
 /**
@@ -32,17 +32,17 @@ export function fnv1a(s: string): number {
 }
 
 export function fitHashStats(texts: string[], dim = 1024, analyzer: AnalyzerOptions = DEFAULT_ANALYZER): HashStats {
-  return fitHashStatsOnTerms(texts.map((t) => analyze(t, analyzer)), dim);
+  const counter = new TermCounter(analyzer);
+  for (const t of texts) counter.add(t);
+  return fitHashStatsOnCounts(counter.result(), dim);
 }
 
 /** Document frequencies over already analyzed texts. */
 export function fitHashStatsOnTerms(termLists: string[][], dim = 1024): HashStats {
-  const df: Record<string, number> = Object.create(null);
-  for (const terms of termLists) for (const term of new Set(terms)) df[term] = (df[term] ?? 0) + 1;
-  return { n: termLists.length, df, dim };
+  return fitHashStatsOnCounts(countTerms(termLists), dim);
 }
 
-/** The same statistics from numbered term counts (ingest's path). */
+/** Document frequencies from numbered term counts: the one place they are computed. */
 export function fitHashStatsOnCounts(counts: TermCounts, dim = 1024): HashStats {
   const byId = documentFrequencies(counts);
   const df: Record<string, number> = Object.create(null);
@@ -81,6 +81,11 @@ function scratch(dim: number): Float64Array {
   return v;
 }
 
+/** A term seen f times weighs 1 + ln f: repeats count, but less and less. */
+function sublinearTf(f: number): number {
+  return 1 + Math.log(f);
+}
+
 /** Writes the unit-length embedding of `terms` into `out` (length stats.dim). */
 function embedTermsInto(terms: string[], stats: HashStats, out: Float32Array | Float64Array): void {
   const tf = new Map<string, number>();
@@ -88,7 +93,7 @@ function embedTermsInto(terms: string[], stats: HashStats, out: Float32Array | F
   const v = scratch(stats.dim);
   for (const [term, f] of tf) {
     const slot = slotOf(term, stats);
-    v[slot.bucket] += (1 + Math.log(f)) * slot.weight;
+    v[slot.bucket] += sublinearTf(f) * slot.weight;
   }
   normalizeInto(v, out);
 }
@@ -131,7 +136,7 @@ export class HashingEmbeddings extends Embeddings implements DescribedEmbeddings
     const v = scratch(this.stats.dim);
     for (let k = counts.offsets[i]; k < counts.offsets[i + 1]; k++) {
       const id = counts.ids[k];
-      v[slots.bucket[id]] += (1 + Math.log(counts.tfs[k])) * slots.weight[id];
+      v[slots.bucket[id]] += sublinearTf(counts.tfs[k]) * slots.weight[id];
     }
     normalizeInto(v, out);
   }

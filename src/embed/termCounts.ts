@@ -87,6 +87,20 @@ export class TermCounter {
       }
     }
     this.analyzeInto(body, cur);
+    this.commit();
+  }
+
+  /** Adds one text already split into terms (used as they are: no analyzer, no term processing). */
+  addTerms(terms: readonly string[]): void {
+    const cur = this.current;
+    cur.length = 0;
+    for (const t of terms) cur.push(this.id(t));
+    this.commit();
+  }
+
+  /** Counts the current text's terms into ids/tfs. */
+  private commit(): void {
+    const cur = this.current;
     const n = cur.length;
     // Counting through a per-id array instead of sorting: linear, and the order of a text's terms is not used.
     if (this.tf.length < this.terms.length) {
@@ -175,6 +189,13 @@ export class TermCounter {
       prev = c;
     }
   }
+}
+
+/** Counts of texts already split into terms. */
+export function countTerms(termLists: readonly (readonly string[])[]): TermCounts {
+  const counter = new TermCounter();
+  for (const terms of termLists) counter.addTerms(terms);
+  return counter.result();
 }
 
 /** Number of texts containing each term id. */

@@ -1,4 +1,4 @@
-import { documentFrequencies, type TermCounts } from "../embed/termCounts.js";
+import { countTerms, documentFrequencies, type TermCounts } from "../embed/termCounts.js";
 
 /**
  * Okapi BM25 as a pure function over typed parameters, plus a small inverted index that uses it.
@@ -52,27 +52,10 @@ export class Bm25Index {
   }
 
   static build(docs: string[][], params: Bm25Params = DEFAULT_BM25): Bm25Index {
-    const lists = new Map<string, number[]>();
-    const docLens = new Int32Array(docs.length);
-    docs.forEach((terms, d) => {
-      docLens[d] = terms.length;
-      const tf = new Map<string, number>();
-      for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const [t, f] of tf) {
-        let list = lists.get(t);
-        if (!list) lists.set(t, (list = []));
-        list.push(d, f);
-      }
-    });
-    const terms = [...lists.keys()];
-    const starts = new Int32Array(terms.length + 1);
-    terms.forEach((t, i) => (starts[i + 1] = starts[i] + lists.get(t)!.length / 2));
-    const postings = new Int32Array(starts[terms.length] * 2);
-    terms.forEach((t, i) => postings.set(lists.get(t)!, starts[i] * 2));
-    return new Bm25Index({ params, terms, starts, postings, docLens });
+    return Bm25Index.fromCounts(countTerms(docs), params);
   }
 
-  /** The same index from numbered term counts (ingest's path): counted, then filled in place. */
+  /** From numbered term counts (ingest's path, and build's): counted, then filled in place. */
   static fromCounts(counts: TermCounts, params: Bm25Params = DEFAULT_BM25): Bm25Index {
     const df = documentFrequencies(counts);
     const starts = new Int32Array(df.length + 1);
