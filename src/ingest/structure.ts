@@ -69,7 +69,8 @@ const MARKERS: Array<{ type: MarkerType; lead: string; re: RegExp; num: (m: RegE
   { type: "chapter", lead: "第", re: new RegExp(`第(${ZH_NUM}{1,4})章`, "y"), num: (m) => parseChineseNumber(m[1]) },
   { type: "jie", lead: "第", re: new RegExp(`第(${ZH_NUM}{1,4})节`, "y"), num: (m) => parseChineseNumber(m[1]) },
   { type: "article", lead: "第", re: new RegExp(`第(${ZH_NUM}{1,4})条`, "y"), num: (m) => parseChineseNumber(m[1]) },
-  { type: "zh", lead: ZH_DIGITS, re: new RegExp(`(${ZH_NUM}{1,3})\\s?[、]`, "y"), num: (m) => parseChineseNumber(m[1]) },
+  // A heading number starts with 一…十 (never 百, 零, 〇 or 两).
+  { type: "zh", lead: "一二三四五六七八九十", re: new RegExp(`(${ZH_NUM}{1,3})\\s?[、]`, "y"), num: (m) => parseChineseNumber(m[1]) },
   { type: "paren_zh", lead: "（(", re: new RegExp(`[（(]\\s?(${ZH_NUM}{1,3})\\s?[）)]`, "y"), num: (m) => parseChineseNumber(m[1]) },
   { type: "paren_num", lead: "（(", re: /[（(]\s?(\d{1,2})\s?[）)]/y, num: (m) => Number(m[1]) },
   // "1." must not be a decimal ("1.5万") and "1、" must not be a date or a list of numbers.
@@ -108,9 +109,11 @@ const SPACE = /\s/;
  * ①…⑳ are one contiguous block (U+2460–U+2473). A code range check, because these hot loops only need a
  * yes/no and a lookup by string would hash a freshly made one-character string every time.
  */
+const CIRCLED_FIRST = CIRCLED_DIGITS.charCodeAt(0);
+const CIRCLED_LAST = CIRCLED_DIGITS.charCodeAt(CIRCLED_DIGITS.length - 1);
 function isCircled(ch: string): boolean {
   const code = ch.charCodeAt(0);
-  return code >= 0x2460 && code <= 0x2473;
+  return code >= CIRCLED_FIRST && code <= CIRCLED_LAST;
 }
 
 function isDigit(ch: string): boolean {
@@ -178,8 +181,8 @@ function earliestStop(a: number, b: number): number {
   return b < 1 ? a : Math.min(a, b);
 }
 
-/** Characters a heading marker can start with. */
-const MARKER_START = /[第一二三四五六七八九十（(0123456789①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]/g;
+/** Characters a heading marker can start with: the markers' own leads. */
+const MARKER_START = new RegExp(`[${[...new Set(MARKERS.flatMap((m) => [...m.lead]))].join("")}]`, "g");
 /** Indentation and Markdown prefixes that still count as the start of a line ("## 一、…", "> 1."). */
 const LINE_INDENT = new Set(Array.from(" \t\u3000#>*-", (ch) => ch.charCodeAt(0)));
 const NEWLINE = 0x0a;
