@@ -17,6 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { listFiles, sourceOf } from "../src/index/build.js";
 import { buildSyntheticCorpus, REAL_CORPUS } from "./synth.js";
 
 const SELF = fileURLToPath(import.meta.url);
@@ -29,20 +30,9 @@ const MB = 1024 * 1024;
 // ------------------------------------------------------------------------------------------------
 // Shared helpers
 
-const IGNORED = new Set(["SOURCES.md", "README.md", "overrides.json"]);
-const EXTS = new Set([".txt", ".md", ".html", ".htm", ".pdf", ".docx"]);
-
-/** The files ingest() would read (same rules as listFiles in build.ts), with their corpus-relative source. */
-async function corpusFiles(dir: string, root = dir): Promise<Array<{ abs: string; source: string; bytes: number }>> {
-  const out: Array<{ abs: string; source: string; bytes: number }> = [];
-  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
-    if (e.name.startsWith(".")) continue;
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await corpusFiles(full, root)));
-    else if (!IGNORED.has(e.name) && EXTS.has(path.extname(e.name).toLowerCase()))
-      out.push({ abs: full, source: path.relative(root, full).split(path.sep).join("/"), bytes: (await fs.stat(full)).size });
-  }
-  return out.sort((a, b) => (a.abs < b.abs ? -1 : 1));
+/** The files ingest() reads (its own listFiles), with their corpus-relative source and size. */
+async function corpusFiles(dir: string): Promise<Array<{ abs: string; source: string; bytes: number }>> {
+  return Promise.all((await listFiles(dir)).map(async (abs) => ({ abs, source: sourceOf(dir, abs), bytes: (await fs.stat(abs)).size })));
 }
 
 async function duBytes(p: string): Promise<number> {

@@ -97,7 +97,7 @@ type ReadResult = { bytes: Buffer } | { error: NodeJS.ErrnoException };
  * parsing (the parsing itself stays on one thread). A failed read is a value, not a rejected promise left
  * waiting unobserved.
  */
-export function readAhead(files: string[], depth = 8): { next: () => Promise<ReadResult> } {
+function readAhead(files: string[], depth = 8): { next: () => Promise<ReadResult> } {
   const pending: Array<Promise<ReadResult>> = [];
   let started = 0;
   const fill = () => {
