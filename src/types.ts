@@ -85,6 +85,26 @@ export interface Citation {
   section: string;
   quote: string;
   source: string;
+  /** Issuing body (e.g. 平潭综合实验区财政金融局), when known. */
+  body?: string | null;
+  /** 发布日期 (YYYY-MM-DD) and 原文链接, when the source states them. */
+  published?: string | null;
+  url?: string | null;
+  /** For a figure read from a statistics table: the cell, by its official labels. */
+  cell?: { table: string; row: string; column: string } | null;
+}
+
+/** A small table in an answer (a series, a ranking, a comparison); cells are plain values. */
+export interface AnswerTable {
+  columns: string[];
+  rows: Array<Array<string | number | null>>;
+}
+
+/** A number the answer computed from cited numbers: `inputs` index into `citations`. */
+export interface Computed {
+  expr: string;
+  value: number;
+  inputs: number[];
 }
 
 export interface Answer {
@@ -93,4 +113,11 @@ export interface Answer {
   answer: string;
   citations: Citation[];
   mode: "extractive" | "llm";
+  /** The direct answer alone (no quotes), for a caller that shows one line. */
+  short?: string;
+  /** Rows of a series, ranking or comparison. */
+  table?: AnswerTable | null;
+  computed?: Computed[];
+  /** Which strategy answered (value, series, rank, definition, …). */
+  operation?: string;
 }
