@@ -1,0 +1,4 @@
+/** Domain knowledge of the report formats: tables, sections, metrics. The one module that spells them out. */
+export * from "./tables.js";
+export * from "./formats.js";
+export * from "./metrics.js";

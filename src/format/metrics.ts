@@ -1,0 +1,108 @@
+import type { TableId } from "../stats/api.js";
+import { TABLES, columnLabel, rowLabel, type FormatId } from "./tables.js";
+
+/**
+ * The metric vocabulary: what a question can ask for, in the words people use, and where each era of
+ * report states it — a table cell (2019 and 2021 formats) or a sentence (any era, the only place before 2019).
+ */
+
+export interface CellRef {
+  table: TableId;
+  row: string;
+  column: string;
+}
+
+export interface Metric {
+  /** "表三:new:total" for a cell metric; "narr:applications" for a narrative one. */
+  id: string;
+  /** Display name in Chinese, e.g. "本年新收政府信息公开申请数量（总计）". */
+  label: string;
+  unit: string;
+  /** Words that name it in a question, longest first when matching. */
+  aliases: string[];
+  /** Where 2019- and 2021-format reports state it (by format; absent = not in that format's tables). */
+  cells: Partial<Record<"2019" | "2021", CellRef>>;
+  /** Narrative metric stated in sentences (all eras), with the patterns that read it. */
+  narrative?: NarrativeMetric;
+}
+
+export interface NarrativeMetric {
+  id: string;
+  /** Each pattern captures the number in group 1 and may capture the unit in group 2. */
+  patterns: RegExp[];
+  unit: string;
+}
+
+/**
+ * Metrics stated in sentences. Patterns match inside one sentence; a count is read only right after the
+ * words that say what is counted, so "2013年" or "第3项" never pass for it.
+ */
+export const NARRATIVE: NarrativeMetric[] = [
+  {
+    id: "applications",
+    unit: "件",
+    patterns: [
+      /(?:共|累计|全年|总计|合计)?(?:受理|收到|接收|接到|办理)(?:了)?(?:各类|各种)?(?:政府)?信息公开(?:申请|申请件)(?:共|总计|合计|计)?(\d+)\s*(件|份|个|条|宗)/,
+      /(?:依申请公开|信息公开申请|公开申请)(?:共|总计|合计)?(\d+)\s*(件|份)/,
+    ],
+  },
+  { id: "proactive_items", unit: "条", patterns: [/主动公开(?:各类)?(?:政府)?信息(?:共|累计|总计|合计)?(\d+)\s*(条|件|项)/] },
+  { id: "review", unit: "件", patterns: [/行政复议(?:申请|案件)?(?:共)?(\d+)\s*(件|起|宗)/] },
+  { id: "litigation", unit: "件", patterns: [/行政诉讼(?:案件)?(?:共)?(\d+)\s*(件|起|宗)/] },
+  { id: "fees", unit: "元", patterns: [/收取(?:费用|信息处理费|检索费|复制费)(?:共)?(\d+(?:\.\d+)?)\s*(元|万元)/] },
+];
+
+const narrativeById = new Map(NARRATIVE.map((n) => [n.id, n]));
+
+function buildMetrics(): Metric[] {
+  const out: Metric[] = [];
+  const seen = new Set<string>();
+  // Every cell of every table is a metric; rows and columns lend their aliases.
+  for (const f of ["2021", "2019"] as const) {
+    for (const table of ["表三", "表四", "表二"] as TableId[]) {
+      const s = TABLES[f][table];
+      for (const [r, c] of s.order()) {
+        const id = `${table}:${r.key}:${c.key}`;
+        const existing = out.find((m) => m.id === id);
+        if (existing) {
+          existing.cells[f] = { table, row: r.key, column: c.key };
+          continue;
+        }
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const total = c.key === "total";
+        out.push({
+          id,
+          label: total || s.columns.length === 1 ? rowLabel(r) : `${rowLabel(r)}（${columnLabel(c)}）`,
+          unit: c.unit,
+          aliases: total ? r.aliases : [],
+          cells: { [f]: { table, row: r.key, column: c.key } },
+        });
+      }
+    }
+  }
+  // Narrative equivalents.
+  const attach = (id: string, narr: string) => {
+    const m = out.find((x) => x.id === id);
+    if (m) m.narrative = narrativeById.get(narr);
+  };
+  attach("表三:new:total", "applications");
+  out.push({ id: "narr:proactive_items", label: "主动公开政府信息数量", unit: "条", aliases: ["主动公开信息", "主动公开政府信息", "主动公开了多少", "主动公开数量"], cells: {}, narrative: narrativeById.get("proactive_items") });
+  out.push({ id: "narr:review", label: "行政复议案件数", unit: "件", aliases: ["行政复议", "复议案件", "复议"], cells: { "2019": { table: "表四", row: "review", column: "total" }, "2021": { table: "表四", row: "review", column: "total" } }, narrative: narrativeById.get("review") });
+  out.push({ id: "narr:litigation", label: "行政诉讼案件数", unit: "件", aliases: ["行政诉讼", "诉讼案件", "诉讼", "被起诉"], cells: {}, narrative: narrativeById.get("litigation") });
+  out.push({ id: "narr:fees", label: "收取的信息公开费用", unit: "元", aliases: ["收费", "收取费用", "信息处理费", "收了多少钱"], cells: {}, narrative: narrativeById.get("fees") });
+  return out;
+}
+
+export const METRICS: Metric[] = buildMetrics();
+const metricById = new Map(METRICS.map((m) => [m.id, m]));
+
+export function findMetric(id: string): Metric | undefined {
+  return metricById.get(id);
+}
+
+/** The cell that states a metric in a report of the given format, if its tables have one. */
+export function cellFor(metric: Metric, format: FormatId | null): CellRef | null {
+  if (format === "2019" || format === "2021") return metric.cells[format] ?? null;
+  return null;
+}
