@@ -43,6 +43,23 @@ export const settingsSchema = z.object({
   ),
   MAX_QUESTION_CHARS: int(500),
   RATE_LIMIT_PER_MINUTE: int(10),
+  /** Web page and HTTP APIs (`npm start`). */
+  HOST: z.preprocess(emptyToUndefined, z.string().default("127.0.0.1")),
+  PORT: int(8080, 0),
+  /** Comma-separated API keys; when set, every API call needs `Authorization: Bearer <key>`. */
+  NIANBAO_API_KEYS: optStr,
+  /** API requests per minute per key, and per client IP. */
+  API_RATE_LIMIT_PER_KEY: int(120),
+  API_RATE_LIMIT_PER_IP: int(60),
+  /** Largest JSON request body and largest uploaded draft (bytes). */
+  API_BODY_LIMIT_BYTES: int(256 * 1024),
+  UPLOAD_MAX_BYTES: int(10 * 1024 * 1024),
+  /** Earlier turns replayed for a follow-up (`history`, OpenAI `messages`); older ones are dropped. */
+  API_MAX_HISTORY: int(10, 0),
+  /** Comma-separated origins allowed to call the APIs from a browser; empty = CORS off. */
+  CORS_ORIGINS: optStr,
+  /** Trust X-Forwarded-For (behind a reverse proxy) for the per-IP limit. */
+  TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(["true", "false"]).default("false")),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["debug", "info", "warn", "error"]).default("info")),
 });
 
@@ -65,4 +82,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 export function allowedChatIds(s: Settings): Set<number> | null {
   if (!s.ALLOWED_CHAT_IDS) return null;
   return new Set(s.ALLOWED_CHAT_IDS.split(",").map((x) => Number(x.trim())));
+}
+
+/** The configured API keys (empty = no authentication). */
+export function apiKeys(s: Settings): string[] {
+  return (s.NIANBAO_API_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean);
 }

@@ -5,6 +5,7 @@ import type { Answer } from "../types.js";
 import { openEngine } from "../answer/engine.js";
 import { citeLabel } from "../answer/extractive.js";
 import { parseArgs } from "./args.js";
+import { answerJson } from "../server/serialize.js";
 import { loadDotEnv } from "./env.js";
 
 const USAGE = `usage: npm run --silent ask -- [--index DIR] [--json] "问题"
@@ -39,7 +40,7 @@ async function main(): Promise<number> {
     for await (const line of rl) {
       if (!line.trim()) continue;
       const { answer } = await engine.ask(line);
-      process.stdout.write(`${JSON.stringify(answer)}\n`);
+      process.stdout.write(`${answerJson(answer)}\n`);
     }
     return 0;
   }
@@ -49,7 +50,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const { answer } = await engine.ask(question);
-  console.log(args.flags.has("json") ? JSON.stringify(answer) : formatAnswerText(answer));
+  console.log(args.flags.has("json") ? answerJson(answer) : formatAnswerText(answer));
   return 0;
 }
 

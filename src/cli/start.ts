@@ -1,16 +1,20 @@
-import { loadSettings, type Settings } from "../config.js";
+import { loadSettings, apiKeys, type Settings } from "../config.js";
 import { NianbaoError, redact } from "../errors.js";
 import { openEngine } from "../answer/engine.js";
 import { indexExists } from "../index/store.js";
 import { launchBot } from "../bot/bot.js";
-import { runTerminalChat } from "./chat.js";
+import { buildServer } from "../server/app.js";
+import { openStatsIfAvailable } from "../server/statsLoader.js";
 import { parseArgs } from "./args.js";
 import { loadDotEnv } from "./env.js";
 
 /**
- * `npm start`: builds the index from corpus/ when it is missing, then serves the Telegram bot when
- * TELEGRAM_BOT_TOKEN is set (long polling, or a webhook server with WEBHOOK_URL) and the terminal chat otherwise.
+ * `npm start`: builds the index from corpus/ when it is missing, then serves the web page and the APIs on
+ * HOST:PORT, and the Telegram bot as well when TELEGRAM_BOT_TOKEN is set. Stops cleanly on SIGTERM/SIGINT:
+ * requests in flight finish, then the bot stops. The terminal chat is `npm run chat`.
  */
+const LEVELS: Record<string, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
 async function main(): Promise<number> {
   loadDotEnv();
   const args = parseArgs(process.argv.slice(2), ["index"]);
@@ -21,34 +25,50 @@ async function main(): Promise<number> {
     console.error(`启动失败：${(err as Error).message}`);
     return 1;
   }
-  const secrets = [settings.TELEGRAM_BOT_TOKEN, settings.LLM_API_KEY, settings.EMBEDDINGS_API_KEY, settings.WEBHOOK_SECRET];
+  if (settings.TELEGRAM_BOT_TOKEN && settings.WEBHOOK_URL && settings.WEBHOOK_PORT === settings.PORT && settings.PORT !== 0) {
+    console.error(`启动失败：设置错误 / invalid setting WEBHOOK_PORT: must differ from PORT (${settings.PORT}), the web page and API port`);
+    return 1;
+  }
+  const secrets = [settings.TELEGRAM_BOT_TOKEN, settings.LLM_API_KEY, settings.EMBEDDINGS_API_KEY, settings.WEBHOOK_SECRET, ...apiKeys(settings)];
+  const minLevel = LEVELS[settings.LOG_LEVEL] ?? 20;
+  // Structured logs: one JSON object per line on stderr, credentials redacted.
   const log = (e: Record<string, unknown>) => {
-    if (e.event === "debug" && settings.LOG_LEVEL !== "debug") return;
-    console.error(redact(JSON.stringify({ time: new Date().toISOString(), ...e }), secrets));
+    const level = typeof e.level === "string" ? e.level : e.event === "debug" ? "debug" : "info";
+    if ((LEVELS[level] ?? 20) < minLevel) return;
+    console.error(redact(JSON.stringify({ time: new Date().toISOString(), level, ...e }), secrets));
   };
   const indexDir = args.values.get("index") ?? settings.NIANBAO_INDEX_DIR;
-  const telegram = Boolean(settings.TELEGRAM_BOT_TOKEN);
   if (!(await indexExists(indexDir))) console.error(`首次启动：正在从 ${settings.CORPUS_DIR}/ 构建索引（约数秒）… / building the index`);
-  const quiet = (e: Record<string, unknown>) => {
-    if (e.event === "index_refresh") console.error(`${settings.CORPUS_DIR}/ 有变动：正在增量更新索引… / updating the index`);
-    if (e.event === "ingest_failure") console.error(`无法读取 / cannot read: ${String(e.source)}: ${String(e.reason)}`);
-  };
-  const engine = await openEngine({ indexDir, corpusDir: settings.CORPUS_DIR, settings, log: telegram ? log : quiet });
+  const engine = await openEngine({ indexDir, corpusDir: settings.CORPUS_DIR, settings, log });
   const cov = engine.coverage();
   console.error(`索引已就绪：${cov.documents} 篇文档，${cov.chunks} 个片段。模式：${settings.LLM_BASE_URL ? `LLM（${settings.LLM_MODEL}）+ 抽取式兜底` : "抽取式（离线）"}。`);
 
-  if (!telegram) {
-    await runTerminalChat(engine, { input: process.stdin, output: process.stdout });
-    return 0;
+  const stats = await openStatsIfAvailable(settings, log);
+  const app = await buildServer({ engine, stats, settings, log });
+  await app.listen({ host: settings.HOST, port: settings.PORT });
+  const addr = app.server.address();
+  const port = typeof addr === "object" && addr ? addr.port : settings.PORT;
+  const shownHost = ["0.0.0.0", "::"].includes(settings.HOST) ? "127.0.0.1" : settings.HOST.includes(":") ? `[${settings.HOST}]` : settings.HOST;
+  console.log(`Nianbao 网页和接口已启动：http://${shownHost}:${port}/`);
+  if (!stats) console.error("统计功能未启用：/api/reports、/api/stats、/api/check 暂时返回 503。");
+  if (apiKeys(settings).length) console.error("已启用 API 密钥（NIANBAO_API_KEYS）：网页首次使用时会要求输入密钥。");
+
+  let bot: { stop(): Promise<void> } | null = null;
+  if (settings.TELEGRAM_BOT_TOKEN) {
+    console.error(settings.WEBHOOK_URL ? `Telegram 机器人（webhook，端口 ${settings.WEBHOOK_PORT}）已启动。` : "Telegram 机器人（长轮询）已启动。");
+    bot = await launchBot(engine, settings, log);
   }
-  console.error(settings.WEBHOOK_URL ? `Telegram 机器人（webhook，端口 ${settings.WEBHOOK_PORT}）已启动。` : "Telegram 机器人（长轮询）已启动，按 Ctrl-C 停止。");
-  const running = await launchBot(engine, settings, log);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+  console.error("按 Ctrl-C 停止。");
+  const signal = await new Promise<string>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
   });
-  await running.stop();
+  log({ level: "info", event: "shutdown", signal });
+  // A second signal during shutdown exits at once.
+  const force = () => process.exit(1);
+  process.once("SIGINT", force);
+  process.once("SIGTERM", force);
+  await Promise.all([app.close(), bot?.stop()]);
   return 0;
 }
 
@@ -56,7 +76,9 @@ main().then(
   (code) => process.exit(code),
   (err) => {
     const msg = err instanceof NianbaoError ? err.message : (err as Error).message;
-    console.error(`启动失败：${redact(msg, [process.env.TELEGRAM_BOT_TOKEN, process.env.LLM_API_KEY, process.env.EMBEDDINGS_API_KEY])}`);
+    const code = (err as { code?: string }).code;
+    const hint = code === "EADDRINUSE" ? "（端口已被占用，请设置其他 PORT）" : "";
+    console.error(`启动失败：${redact(msg, [process.env.TELEGRAM_BOT_TOKEN, process.env.LLM_API_KEY, process.env.EMBEDDINGS_API_KEY, process.env.NIANBAO_API_KEYS])}${hint}`);
     process.exit(1);
   },
 );

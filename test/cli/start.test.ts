@@ -9,14 +9,14 @@ import { FakeBotApi } from "../helpers/fakeBotApi.js";
 const tsx = path.resolve("node_modules/.bin/tsx");
 const TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmno";
 let dir: string;
-const baseEnv = () => ({ ...process.env, LLM_BASE_URL: "", EMBEDDINGS_BASE_URL: "", TELEGRAM_BOT_TOKEN: "", WEBHOOK_URL: "", NIANBAO_INDEX_DIR: dir });
+const baseEnv = () => ({ ...process.env, LLM_BASE_URL: "", EMBEDDINGS_BASE_URL: "", TELEGRAM_BOT_TOKEN: "", WEBHOOK_URL: "", NIANBAO_API_KEYS: "", PORT: "0", NIANBAO_INDEX_DIR: dir });
 
 beforeAll(() => {
   dir = path.join(mkdtempSync(path.join(tmpdir(), "nianbao-start-")), "index");
 });
 afterAll(() => rmSync(path.dirname(dir), { recursive: true, force: true }));
 
-describe("npm start", () => {
+describe("npm start and npm run chat", () => {
   it("stops on a bad setting with one line naming it, no stack trace", () => {
     const r = spawnSync(tsx, ["src/cli/start.ts"], { encoding: "utf8", env: { ...baseEnv(), TELEGRAM_API_ROOT: "not a url" }, timeout: 60_000 });
     expect(r.status).toBe(1);
@@ -26,8 +26,8 @@ describe("npm start", () => {
     expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
   }, 60_000);
 
-  it("without a token builds the missing index, says so, and chats on piped stdin", () => {
-    const r = spawnSync(tsx, ["src/cli/start.ts"], {
+  it("npm run chat builds the missing index, says so, and chats on piped stdin", () => {
+    const r = spawnSync(tsx, ["src/cli/chat-main.ts"], {
       encoding: "utf8",
       env: baseEnv(),
       input: "沈阳2013年受理了多少件政府信息公开申请？\n那行政复议呢？\n/quit\n",

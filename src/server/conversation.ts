@@ -1,0 +1,59 @@
+import type { AnswerEngine, AskResult, ConversationState } from "../answer/api.js";
+import { ApiError } from "./errors.js";
+
+/** Characters as people count them: code points, not UTF-16 units (𠀀 is one character). */
+export function charCount(s: string): number {
+  return [...s].length;
+}
+
+/** Rejects an empty or too long question with a clear 400. Returns it trimmed. */
+export function checkQuestion(q: string, maxChars: number, what = "问题"): string {
+  const t = q.trim();
+  if (!t) throw new ApiError(400, "empty_question", `${what}不能为空。`);
+  const n = charCount(t);
+  if (n > maxChars) throw new ApiError(400, "question_too_long", `${what}过长（${n}字），请控制在${maxChars}字以内。`);
+  return t;
+}
+
+/**
+ * Answers `question` as the follow-up of `earlier` (earlier user questions, oldest first): the earlier ones are
+ * replayed through the engine to rebuild the conversation state, as a chat channel would have kept it.
+ * Only the last `maxHistory` earlier questions count; empty or over-long ones are skipped.
+ */
+export async function askInConversation(
+  engine: AnswerEngine,
+  question: string,
+  earlier: string[],
+  opts: { maxHistory: number; maxChars: number; state?: ConversationState | null },
+): Promise<AskResult> {
+  let state: ConversationState | null = opts.state ?? null;
+  if (!state && opts.maxHistory > 0) {
+    for (const q of earlier.slice(-opts.maxHistory)) {
+      const t = q.trim();
+      if (!t || charCount(t) > opts.maxChars) continue;
+      state = (await engine.ask(t, state)).state;
+    }
+  }
+  return engine.ask(question, state);
+}
+
+/** The opaque state token of `X-Nianbao-State`: base64url JSON. */
+export function encodeState(state: ConversationState): string {
+  return Buffer.from(JSON.stringify(state), "utf8").toString("base64url");
+}
+
+export function decodeState(token: string): ConversationState {
+  try {
+    const v = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as ConversationState;
+    const strings = (a: unknown) => Array.isArray(a) && a.every((x) => typeof x === "string");
+    if (
+      v && typeof v === "object" && strings(v.regions) && strings(v.topic) && Array.isArray(v.years) &&
+      v.years.every((y) => Number.isInteger(y)) && (v.lastQuestion === null || typeof v.lastQuestion === "string") &&
+      typeof v.updatedAt === "number" && (v.issuers === undefined || strings(v.issuers))
+    )
+      return v;
+  } catch {
+    // fall through
+  }
+  throw new ApiError(400, "bad_state", "state 无效，请改用 history 传入之前的问题。");
+}
