@@ -28,6 +28,11 @@ export interface DocMeta {
   /** Reporting year for reports; year of promulgation/revision for other kinds. */
   year: number | null;
   kind: DocKind;
+  /** 发布日期 (YYYY-MM-DD) and 原文链接, from a crawler header when the file has one. */
+  published?: string | null;
+  url?: string | null;
+  /** For reports: the format it follows ("pre2019", "2019", "2021"). */
+  format?: "pre2019" | "2019" | "2021" | null;
 }
 
 export interface SourceDocument {

@@ -15,7 +15,7 @@ async function show(file: string, corpusDir: string): Promise<void> {
   const abs = path.resolve(file);
   const rel = path.relative(path.resolve(corpusDir), abs);
   const source = rel.startsWith("..") ? path.basename(abs) : rel.split(path.sep).join("/");
-  const docs = await parseFile(abs, source, await readOverrides(corpusDir));
+  const docs = await parseFile(abs, source, (await readOverrides(corpusDir)).files);
   console.log(`${source}: ${docs.length} document(s)`);
   for (const d of docs) {
     const m = d.meta;

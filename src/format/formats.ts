@@ -91,8 +91,9 @@ function escape(s: string): string {
  * trial format; from 2021 the revised one; before 2019 there was none).
  */
 export function detectFormat(year: number | null, text: string): FormatId {
-  for (const [id, re] of MARKERS) if (re.test(text)) return id;
+  // Reports for 2018 and before predate both notices, whatever words they share with them.
   if (year !== null && year <= 2018) return "pre2019";
+  for (const [id, re] of MARKERS) if (re.test(text)) return id;
   if (year === 2019 || year === 2020) return "2019";
   if (year !== null && year >= 2021) return "2021";
   return "pre2019";

@@ -5,7 +5,7 @@ import { createEmbedder, type EmbedderSettings } from "../embed/factory.js";
 import { fitHashStatsOnCounts, HashingEmbeddings } from "../embed/hashing.js";
 import { TermCounter } from "../embed/termCounts.js";
 import { LoadError } from "../errors.js";
-import { overrideSchema, parseFile, type Overrides, type ParsedDocument } from "../ingest/document.js";
+import { parseFile, parseOverrides, type CorpusOverrides, type Overrides, type ParsedDocument } from "../ingest/document.js";
 import { SUPPORTED_EXTENSIONS } from "../ingest/load.js";
 import type { Chunk } from "../types.js";
 import { Bm25Index } from "./bm25.js";
@@ -65,17 +65,16 @@ export async function listFiles(p: string): Promise<string[]> {
   return out.sort();
 }
 
-export async function readOverrides(corpusDir: string): Promise<Overrides> {
+export async function readOverrides(corpusDir: string): Promise<CorpusOverrides> {
   const file = path.join(corpusDir, "overrides.json");
   let raw: string;
   try {
     raw = await fs.readFile(file, "utf8");
-  } catch {
-    return {};
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { files: {}, bodies: {} };
+    throw new LoadError(file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  const parsed = overrideSchema.safeParse(JSON.parse(raw));
-  if (!parsed.success) throw new LoadError("overrides.json", `invalid override file: ${parsed.error.issues[0].message}`);
-  return parsed.data;
+  return parseOverrides(raw, file);
 }
 
 /** A file's identity: its path relative to the corpus folder, or its base name when outside it. */
@@ -143,7 +142,7 @@ export async function isUpToDate(corpusDir: string, indexDir: string): Promise<b
   const gen = await currentGeneration(indexDir);
   if (!gen) return false;
   const manifest = await readManifest(gen);
-  const overrides = await readOverrides(corpusDir);
+  const overrides = (await readOverrides(corpusDir)).files;
   const files = await listFiles(corpusDir);
   if (files.length !== Object.keys(manifest.files).length) return false;
   for (const file of files) {
@@ -158,7 +157,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const t0 = performance.now();
   let stages: IngestSummary["stages"] = null;
   const log = opts.log ?? (() => {});
-  const overrides = await readOverrides(opts.corpusDir);
+  const corpusOverrides = await readOverrides(opts.corpusDir);
+  const overrides = corpusOverrides.files;
   const roots = opts.paths?.length ? opts.paths : [opts.corpusDir];
   const files: string[] = [];
   const failures: IngestFailure[] = [];

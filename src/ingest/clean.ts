@@ -17,6 +17,9 @@ const CHROME: ReadonlyArray<{ pattern: RegExp; replacement: string; /** Text the
   { pattern: /^[ \t]*更多关于[^\n]{0,60}的文章[ \t]*$/m, replacement: "", hint: "更多关于" },
   { pattern: /^[ \t]*随机推荐[ \t]*$/m, replacement: "", hint: "随机推荐" },
   { pattern: /\[\d{1,3}\]/, replacement: "", hint: "[" }, // Baike footnote marks
+  // Government portal pages (pingtan.gov.cn): breadcrumb, source/time line, share bar, up to "相关链接：".
+  { pattern: /当前位置[:：][^\n]{0,400}?相关链接[:：][ \t]*/, replacement: "", hint: "当前位置" },
+  { pattern: /[ \t]*附件下载[ \t]*$/, replacement: "", hint: "附件下载" },
 ];
 
 export const CHROME_PATTERNS: readonly RegExp[] = CHROME.map((c) => c.pattern);

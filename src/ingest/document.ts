@@ -1,7 +1,11 @@
 import { z } from "zod";
+import { bodyOverrideSchema, type BodyOverride } from "../bodies/registry.js";
+import { LoadError } from "../errors.js";
 import type { Chunk, DocMeta, Section } from "../types.js";
 import { chunkDocument, DEFAULT_CHUNK_OPTIONS, type ChunkOptions } from "./chunk.js";
+import { detectFormat } from "../format/formats.js";
 import { cleanText } from "./clean.js";
+import { splitPageHeader } from "./header.js";
 import { loadFile } from "./load.js";
 import { detectMeta } from "./metadata.js";
 import { splitDocuments } from "./split.js";
@@ -23,6 +27,55 @@ export const overrideSchema = z.record(
 );
 export type Overrides = z.infer<typeof overrideSchema>;
 
+/** `corpus/overrides.json`: per-file corrections and per-body facts the text cannot show. */
+export interface CorpusOverrides {
+  files: Overrides;
+  bodies: Record<string, BodyOverride>;
+}
+
+const overridesFileSchema = z.object({ files: overrideSchema.optional(), bodies: z.record(z.string(), bodyOverrideSchema).optional() }).strict();
+
+/**
+ * Parses overrides.json; errors name the file and the line. The older shape (file entries at the top level)
+ * is still read.
+ */
+export function parseOverrides(raw: string, file = "overrides.json"): CorpusOverrides {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    const pos = Number((err as Error).message.match(/position (\d+)/)?.[1] ?? NaN);
+    const line = Number.isFinite(pos) ? raw.slice(0, pos).split("\n").length : null;
+    throw new LoadError(file, `JSON 格式错误${line ? `（第 ${line} 行）` : ""}：${(err as Error).message}`);
+  }
+  const isNew = json !== null && typeof json === "object" && ("files" in json || "bodies" in json);
+  const parsed = isNew ? overridesFileSchema.safeParse(json) : overrideSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue.path.map(String);
+    const line = lineOfKey(raw, key);
+    throw new LoadError(file, `${line ? `第 ${line} 行，` : ""}${key.join(".") || "(顶层)"}：${issue.message}`);
+  }
+  if (isNew) {
+    const d = parsed.data as z.infer<typeof overridesFileSchema>;
+    return { files: d.files ?? {}, bodies: d.bodies ?? {} };
+  }
+  return { files: parsed.data as Overrides, bodies: {} };
+}
+
+/** Line of the deepest key of a path that can be found in the raw text (good enough to point a person at it). */
+function lineOfKey(raw: string, path: string[]): number | null {
+  let from = 0;
+  let line: number | null = null;
+  for (const k of path) {
+    const i = raw.indexOf(JSON.stringify(k), from);
+    if (i < 0) break;
+    from = i;
+    line = raw.slice(0, i).split("\n").length;
+  }
+  return line;
+}
+
 export interface ParsedDocument {
   meta: DocMeta;
   aliases: string[];
@@ -32,9 +85,10 @@ export interface ParsedDocument {
 
 /** Cleaned text of one file → its documents with metadata, section tree and chunks. Pure. */
 export function parseText(text: string, source: string, overrides: Overrides = {}, opts: ChunkOptions = DEFAULT_CHUNK_OPTIONS): ParsedDocument[] {
-  const parts = splitDocuments(cleanText(text));
+  const page = splitPageHeader(text);
+  const parts = splitDocuments(cleanText(page.text));
   return parts.map((part, i) => {
-    const detected = detectMeta(part.text, source);
+    const detected = detectMeta(part.text, source, page.header.title);
     if (part.pageTitle && detected.kind === "report" && !/^\d/.test(part.pageTitle) && !part.pageTitle.startsWith("关于")) detected.title = part.pageTitle;
     const o = overrides[`${source}#${i}`] ?? overrides[source] ?? {};
     const meta: DocMeta = {
@@ -45,7 +99,10 @@ export function parseText(text: string, source: string, overrides: Overrides = {
       region: o.region !== undefined ? o.region : detected.region,
       year: o.year !== undefined ? o.year : detected.year,
       kind: o.kind ?? detected.kind,
+      published: parts.length === 1 ? page.header.published : null,
+      url: parts.length === 1 ? page.header.url : null,
     };
+    if (meta.kind === "report") meta.format = detectFormat(meta.year, part.text);
     const sections = parseSections(part.text, meta.kind);
     return { meta, aliases: o.aliases ?? [], sections, chunks: chunkDocument(meta, sections, opts) };
   });

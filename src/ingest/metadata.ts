@@ -15,11 +15,12 @@ export interface DetectedMeta {
 }
 
 const REPORT_TITLE =
-  /^[ \t#]*([\u4e00-\u9fa5（）()]{2,30}?)\s*(\d{4})\s*年\s*(?:度)?\s*(?:政府)?\s*(?:信息公开|政务公开)\s*(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*报告/m;
+  /^[ \t#]*([\u4e00-\u9fa5（）()]{2,30}?)\s*(\d{4})\s*年\s*(?:度)?\s*(?:政府)?\s*(?:信息公开|政务公开|信息工作公开)\s*(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*报告/m;
 const BARE_REPORT_TITLE = /^[ \t#]*关于\s*(\d{4})\s*年\s*度?\s*政府信息公开工作的?报告/m;
 const AGENCY_SUFFIX = /(人民政府|党工委管委会|管委会|管理委员会|地方税务局|税务局|办公室|办公厅|委员会)$/;
 const BUREAU_SUFFIX = /[^区市县省旗]{1,5}局$/;
 const ADMIN_UNIT = /.+?(?:综合实验区|新区|自治州|自治县|特别行政区|自治区|省|市|县|区|旗)/g;
+const ADMIN_UNIT_AT_START = /^.+?(?:综合实验区|新区|自治州|自治县|自治区|省|市|县|区|旗)/;
 const NOT_A_PLACE = /^(全|本|我|各|该|市|县|区|省|城|地|辖|社|小|街|景|园|片|试|开发|保护|管|实验|政|山|矿|农|城乡|中心)/;
 
 export function regionOf(issuer: string): string | null {
@@ -107,8 +108,9 @@ function noticeTitle(text: string): string {
   return firstLine(text).slice(0, 60);
 }
 
-export function detectMeta(text: string, source: string): DetectedMeta {
-  const head = text.slice(0, 1500);
+/** `pageTitle`: the title a crawler header gives the page, tried before the text's own first lines. */
+export function detectMeta(text: string, source: string, pageTitle: string | null = null): DetectedMeta {
+  const head = (pageTitle ? `${pageTitle}\n` : "") + text.slice(0, 1500);
   const kind = detectKind(head);
   if (kind === "regulation" || kind === "judicial_interpretation") {
     const issuer = kind === "regulation" ? "国务院" : "最高人民法院";
@@ -123,7 +125,7 @@ export function detectMeta(text: string, source: string): DetectedMeta {
   let year: number | null = null;
   let title: string;
   if (t && (!bare || (t.index ?? 0) <= (bare.index ?? 0))) {
-    issuer = t[1].replace(/^(关于|#)+/, "").trim() || null;
+    issuer = t[1].replace(/^(关于|#)+/, "").replace(/关于$/, "").trim() || null;
     year = Number(t[2]);
     title = t[0].replace(/^[\s#]+/, "").replace(/\s+/g, "");
   } else if (bare) {
@@ -139,7 +141,11 @@ export function detectMeta(text: string, source: string): DetectedMeta {
     if (fromName) year = Number(fromName[1]);
   }
   let region = issuer ? regionOf(issuer) : null;
-  if (!region) region = dominantPlace(text);
+  if (!region) {
+    region = dominantPlace(text);
+    // A department that names itself without its place ("公安局2009年度…") belongs to the place the text is about.
+    if (region && issuer && BUREAU_SUFFIX.test(issuer) && !ADMIN_UNIT_AT_START.test(issuer)) issuer = `${region}${issuer}`;
+  }
   if (!issuer && region) {
     const agency = text.match(new RegExp(`${region}(?:党工委)?(管委会|管理委员会|人民政府)`));
     issuer = agency ? agency[0] : region;

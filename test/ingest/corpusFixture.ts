@@ -33,7 +33,7 @@ const cache = new Map<string, Promise<ParsedDocument[]>>();
 
 /** Parses a corpus file once per test file (PDF extraction is the slow part). */
 export async function parsed(name: string): Promise<ParsedDocument[]> {
-  overrides ??= await readOverrides(CORPUS);
+  overrides ??= (await readOverrides(CORPUS)).files;
   let p = cache.get(name);
   if (!p) {
     p = parseFile(corpusPath(name), name, overrides);
