@@ -1,0 +1,70 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { openEngine, type Engine } from "../../src/answer/engine.js";
+import { buildServer } from "../../src/server/app.js";
+import { settingsSchema } from "../../src/config.js";
+
+// The real engine on the real corpus behind the HTTP APIs (one index build for this file).
+const Q = "沈阳2013年受理了多少件政府信息公开申请？";
+const settings = settingsSchema.parse({ API_RATE_LIMIT_PER_IP: "10000" });
+let dir = "";
+let engine: Engine;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "nianbao-server-real-"));
+  engine = await openEngine({ indexDir: dir, corpusDir: "corpus", settings, log: () => {} });
+  app = await buildServer({ engine, stats: null, settings });
+}, 300_000);
+afterAll(async () => {
+  await app?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("HTTP APIs over the real engine", () => {
+  it("/api/ask returns byte for byte what `ask --json` prints", async () => {
+    const res = await app.inject({ method: "POST", url: "/api/ask", payload: { question: Q } });
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body).answer).toContain("249件");
+    const cli = spawnSync(path.resolve("node_modules/.bin/tsx"), ["src/cli/ask.ts", "--index", dir, "--json", Q], {
+      encoding: "utf8",
+      env: { ...process.env, LLM_BASE_URL: "", EMBEDDINGS_BASE_URL: "" },
+      timeout: 120_000,
+    });
+    expect(cli.status).toBe(0);
+    expect(res.body).toBe(cli.stdout.trimEnd());
+  }, 120_000);
+
+  it("follow-ups: history on /api/ask and messages on /v1/chat/completions", async () => {
+    const a = await app.inject({ method: "POST", url: "/api/ask", payload: { question: "那行政复议呢？", history: [Q] } });
+    expect(JSON.parse(a.body).answer).toContain("22件");
+    const c = await app.inject({
+      method: "POST",
+      url: "/v1/chat/completions",
+      payload: { model: "nianbao", messages: [{ role: "user", content: Q }, { role: "assistant", content: "249件" }, { role: "user", content: "那行政复议呢？" }] },
+    });
+    const body = c.json();
+    expect(body.choices[0].message.content).toContain("22件");
+    expect(body.choices[0].message.content).toMatch(/\[1\] 《[^》]*沈阳[^》]*2013[^》]*》/);
+    expect(body.sources.length).toBeGreaterThan(0);
+  });
+
+  it("the full section of a cited source, and Dify retrieval records", async () => {
+    const answer = JSON.parse((await app.inject({ method: "POST", url: "/api/ask", payload: { question: Q } })).body);
+    const src = await app.inject({ method: "POST", url: "/api/source", payload: { citation: answer.citations[0] } });
+    expect(src.statusCode).toBe(200);
+    expect(src.json().text.replace(/\s+/g, "")).toContain(answer.citations[0].quote.replace(/\s+/g, "").slice(0, 20));
+
+    const r = await app.inject({ method: "POST", url: "/retrieval", payload: { knowledge_id: "nianbao", query: Q, retrieval_setting: { top_k: 4, score_threshold: 0 } } });
+    const { records } = r.json();
+    expect(records.length).toBeGreaterThan(1);
+    expect(records.length).toBeLessThanOrEqual(4);
+    expect(records[0].content).toContain("249");
+    expect(records[0].metadata).toMatchObject({ year: 2013, source: answer.citations[0].source });
+    expect(records.map((x: { score: number }) => x.score)).toEqual([...records.map((x: { score: number }) => x.score)].sort((p, q) => q - p));
+  });
+});
