@@ -118,7 +118,7 @@ describe("Dify external knowledge: POST /retrieval", () => {
   it("answers Dify's request shape with records: content, score, title, metadata", async () => {
     const res = await call({ knowledge_id: "nianbao", query: "沈阳2013年受理了多少件政府信息公开申请？", retrieval_setting: { top_k: 5, score_threshold: 0.5 } });
     expect(res.status).toBe(200);
-    const { records } = await res.json();
+    const { records } = (await res.json()) as { records: any[] };
     expect(records).toHaveLength(2);
     expect(records[0]).toMatchObject({
       content: "全年共受理政府信息公开申请249件，其中当面申请31件。",
@@ -132,11 +132,11 @@ describe("Dify external knowledge: POST /retrieval", () => {
   });
 
   it("honours top_k and score_threshold, and gives an empty list when nothing is found", async () => {
-    const one = await (await call({ knowledge_id: "k", query: "沈阳2013年受理了多少件？", retrieval_setting: { top_k: 1, score_threshold: 0 } })).json();
+    const one: any = await (await call({ knowledge_id: "k", query: "沈阳2013年受理了多少件？", retrieval_setting: { top_k: 1, score_threshold: 0 } })).json();
     expect(one.records).toHaveLength(1);
-    const strict = await (await call({ knowledge_id: "k", query: "沈阳2013年受理了多少件？", retrieval_setting: { top_k: 5, score_threshold: 0.95 } })).json();
+    const strict: any = await (await call({ knowledge_id: "k", query: "沈阳2013年受理了多少件？", retrieval_setting: { top_k: 5, score_threshold: 0.95 } })).json();
     expect(strict.records).toHaveLength(1);
-    const none = await (await call({ knowledge_id: "k", query: "火星的政府信息公开", retrieval_setting: { top_k: 5, score_threshold: 0 } })).json();
+    const none: any = await (await call({ knowledge_id: "k", query: "火星的政府信息公开", retrieval_setting: { top_k: 5, score_threshold: 0 } })).json();
     expect(none).toEqual({ records: [] });
   });
 

@@ -43,7 +43,7 @@ describe("npm start (server)", () => {
         body: JSON.stringify({ question: "沈阳2013年受理了多少件政府信息公开申请？" }),
       });
       expect(res.status).toBe(200);
-      expect((await res.json()).answer).toContain("249件");
+      expect(((await res.json()) as { answer: string }).answer).toContain("249件");
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
       const logLines = stderr.split("\n").filter((l) => l.startsWith("{"));

@@ -52,7 +52,7 @@ describe.skipIf(!hasChromium)("web page in headless Chromium", () => {
     await page.getByLabel("API 密钥").fill("page-key-42");
     await page.keyboard.press("Enter");
     await page.waitForSelector("body[data-ready=true]");
-    expect(await page.evaluate(() => localStorage.getItem("nianbao.apiKey"))).toBe("page-key-42");
+    expect(await page.evaluate('localStorage.getItem("nianbao.apiKey")')).toBe("page-key-42");
 
     // A question by keyboard: type, Enter.
     await page.getByLabel("您的问题").focus();
@@ -119,7 +119,7 @@ describe.skipIf(!hasChromium)("web page in headless Chromium", () => {
     expect(srv.stats.drafts[0].filename).toBe("草稿.txt");
 
     // Usable at 375 px: nothing wider than the screen.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
     expect(requested.filter((u) => u.startsWith(origin + "/api/")).length).toBeGreaterThan(5);
     expect(outside).toEqual([]);
     expect(problems).toEqual([]);
