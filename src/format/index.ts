@@ -2,3 +2,4 @@
 export * from "./tables.js";
 export * from "./formats.js";
 export * from "./metrics.js";
+export * from "./checks.js";

@@ -24,10 +24,17 @@ export interface Metric {
   cells: Partial<Record<"2019" | "2021", CellRef>>;
   /** Narrative metric stated in sentences (all eras), with the patterns that read it. */
   narrative?: NarrativeMetric;
+  /** A metric no single cell states: the sum of these cells (a row group such as （三）不予公开). */
+  sumOf?: Partial<Record<"2019" | "2021", CellRef[]>>;
 }
 
 export interface NarrativeMetric {
   id: string;
+  /**
+   * The figure is a total (e.g. all applications): a count whose clause names a channel (网上申请23件,
+   * 通过…栏目收到23件) or starts with 其中 is a part of it and is not read.
+   */
+  totalOnly?: boolean;
   /** Each pattern captures the number in group 1 and may capture the unit in group 2. */
   patterns: RegExp[];
   unit: string;
@@ -41,8 +48,10 @@ export const NARRATIVE: NarrativeMetric[] = [
   {
     id: "applications",
     unit: "件",
+    totalOnly: true,
     patterns: [
-      /(?:共|累计|全年|总计|合计)?(?:受理|收到|接收|接到|办理)(?:了)?(?:各类|各种)?(?:政府)?信息公开(?:申请|申请件)(?:共|总计|合计|计)?(\d+)\s*(件|份|个|条|宗)/,
+      /(?:共|累计|全年|总计|合计)?(?:受理|收到|接收|接到|办理)(?:了)?(?:有关|各类|各种)?(?:的)?(?:政府)?信息公开(?:的)?(?:申请|申请件)(?:共|总计|合计|计)?(\d+)\s*(件|份|个|条|宗)/,
+      /(?:共|总计|合计|累计)(?:受理|收到|接收|接到)(?:了)?(?:政府信息公开)?(?:申请)?(\d+)\s*(件|份|个|条|宗)(?:政府)?(?:信息公开)?申请/,
       /(?:依申请公开|信息公开申请|公开申请)(?:共|总计|合计)?(\d+)\s*(件|份)/,
     ],
   },
@@ -50,6 +59,19 @@ export const NARRATIVE: NarrativeMetric[] = [
   { id: "review", unit: "件", patterns: [/行政复议(?:申请|案件)?(?:共)?(\d+)\s*(件|起|宗)/] },
   { id: "litigation", unit: "件", patterns: [/行政诉讼(?:案件)?(?:共)?(\d+)\s*(件|起|宗)/] },
   { id: "fees", unit: "元", patterns: [/收取(?:费用|信息处理费|检索费|复制费)(?:共)?(\d+(?:\.\d+)?)\s*(元|万元)/] },
+];
+
+/** Words naming a channel of application: a count in a clause with one of them is that channel's share. */
+export const NARRATIVE_CHANNEL_WORDS = ["网上", "网站", "门户", "栏目", "当面", "现场", "信函", "信件", "邮寄", "电子邮件", "邮件", "传真", "电话", "平台"];
+/** A channel enumeration closed by one of these ("采用信件、当面等方式共受理…") is followed by the total. */
+export const NARRATIVE_CHANNEL_CLOSER = /等[^，,；;]{0,4}(?:方式|渠道|途径|形式)/;
+
+/** Rows of the old-style 统计表 (before 2019) that state a narrative metric; the first number is this year's. */
+export const OLD_STATS_ROWS: Array<{ metric: string; labels: string[]; unit: string }> = [
+  { metric: "applications", labels: ["受理依申请公开信息总数", "依申请公开信息总数", "受理申请总数", "申请总数", "收到申请总数"], unit: "件" },
+  { metric: "proactive_items", labels: ["主动公开信息数", "主动公开政府信息数"], unit: "条" },
+  { metric: "review", labels: ["行政复议数", "申请行政复议数", "行政复议案件数"], unit: "件" },
+  { metric: "litigation", labels: ["行政诉讼数", "提起行政诉讼数", "行政诉讼案件数"], unit: "件" },
 ];
 
 const narrativeById = new Map(NARRATIVE.map((n) => [n.id, n]));
@@ -61,7 +83,11 @@ function buildMetrics(): Metric[] {
   for (const f of ["2021", "2019"] as const) {
     for (const table of ["表三", "表四", "表二"] as TableId[]) {
       const s = TABLES[f][table];
+      const rowsWithDefault = new Set<string>();
       for (const [r, c] of s.order()) {
+        // A row of 表二 has no total: its first cell (本年制发, 处理决定数量, 收费金额) is what its name asks for.
+        const isDefault = c.key === "total" || (table === "表二" && !rowsWithDefault.has(r.key));
+        rowsWithDefault.add(r.key);
         const id = `${table}:${r.key}:${c.key}`;
         const existing = out.find((m) => m.id === id);
         if (existing) {
@@ -75,9 +101,29 @@ function buildMetrics(): Metric[] {
           id,
           label: total || s.columns.length === 1 ? rowLabel(r) : `${rowLabel(r)}（${columnLabel(c)}）`,
           unit: c.unit,
-          aliases: total ? r.aliases : [],
+          aliases: isDefault ? r.aliases : [],
           cells: { [f]: { table, row: r.key, column: c.key } },
         });
+      }
+    }
+  }
+  // Row groups ((三)不予公开, 行政诉讼 …): their sum per column, a metric of its own.
+  for (const f of ["2021", "2019"] as const) {
+    for (const table of ["表三", "表四"] as TableId[]) {
+      const s = TABLES[f][table];
+      const groups = new Map<string, string[]>();
+      for (const r of s.rows) if (r.group.length) groups.set(r.group[0], [...(groups.get(r.group[0]) ?? []), r.key]);
+      for (const [g, rows] of groups) {
+        for (const c of s.columns) {
+          const id = `${table}:group:${g}:${c.key}`;
+          let m = out.find((x) => x.id === id);
+          if (!m) {
+            const name = g.replace(/^（[一二三四五六七八九十]+）/, "");
+            m = { id, label: c.key === "total" ? g : `${g}（${columnLabel(c)}）`, unit: c.unit, aliases: c.key === "total" ? [name] : [], cells: {}, sumOf: {} };
+            out.push(m);
+          }
+          m.sumOf![f] = rows.map((row) => ({ table, row, column: c.key }));
+        }
       }
     }
   }
@@ -88,8 +134,11 @@ function buildMetrics(): Metric[] {
   };
   attach("表三:new:total", "applications");
   out.push({ id: "narr:proactive_items", label: "主动公开政府信息数量", unit: "条", aliases: ["主动公开信息", "主动公开政府信息", "主动公开了多少", "主动公开数量"], cells: {}, narrative: narrativeById.get("proactive_items") });
-  out.push({ id: "narr:review", label: "行政复议案件数", unit: "件", aliases: ["行政复议", "复议案件", "复议"], cells: { "2019": { table: "表四", row: "review", column: "total" }, "2021": { table: "表四", row: "review", column: "total" } }, narrative: narrativeById.get("review") });
-  out.push({ id: "narr:litigation", label: "行政诉讼案件数", unit: "件", aliases: ["行政诉讼", "诉讼案件", "诉讼", "被起诉"], cells: {}, narrative: narrativeById.get("litigation") });
+  attach("表四:review:total", "review");
+  const suits = out.find((m) => m.id === "表四:group:行政诉讼:total")!;
+  suits.aliases = ["行政诉讼", "诉讼案件", "被起诉", "诉讼"];
+  suits.label = "行政诉讼案件数（未经复议直接起诉与复议后起诉之和）";
+  suits.narrative = narrativeById.get("litigation");
   out.push({ id: "narr:fees", label: "收取的信息公开费用", unit: "元", aliases: ["收费", "收取费用", "信息处理费", "收了多少钱"], cells: {}, narrative: narrativeById.get("fees") });
   return out;
 }

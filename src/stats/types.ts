@@ -15,6 +15,11 @@ export interface ExtractedCell {
   page?: number;
   /** The source text the value was read from (a row of the table, or the digit run with its label). */
   quote: string;
+  /**
+   * What fixed the value: the digit count and spaces alone, the row's own sum (the one reading of the row
+   * whose applicant columns add up to its total), the whole table's rules, or nothing (undecided / missing).
+   */
+  basis?: "digits" | "row-rule" | "table-rules" | "undecided" | "missing";
 }
 
 export interface ExtractedTable {

@@ -1,0 +1,186 @@
+/**
+ * The numbers after a row label: tokens separated by spaces or pipes ("0 0 00 0 121", "| 21 | 0 |"),
+ * glued digit runs ("640020470"), decimals ("7730.28") and placeholders for empty cells ("-", "—", "/").
+ */
+
+export interface NumToken {
+  /** "int": digits that may hold several glued cells; "dec": one decimal value; "empty": a placeholder. */
+  kind: "int" | "dec" | "empty";
+  /** Digits (int), the decimal text (dec) or the placeholder. A leading "-" marks a negative first cell. */
+  text: string;
+  neg: boolean;
+  start: number;
+  end: number;
+}
+
+export interface NumSegment {
+  tokens: NumToken[];
+  start: number;
+  end: number;
+}
+
+const SEP = /[ \t\u00a0\u3000|]/;
+const EMPTY_MARK = /[-—－/／]/;
+
+/**
+ * All maximal numeric segments in text[from, to): runs of tokens joined only by separators (spaces, tabs,
+ * pipes; line breaks too when the row continues on the next line). A Markdown rule line ("|---|") ends a segment.
+ */
+export function numericSegments(text: string, from: number, to: number): NumSegment[] {
+  const segs: NumSegment[] = [];
+  let cur: NumToken[] = [];
+  let segStart = -1;
+  let segEnd = -1;
+  const close = () => {
+    if (cur.some((t) => t.kind !== "empty")) segs.push({ tokens: cur, start: segStart, end: segEnd });
+    cur = [];
+    segStart = -1;
+  };
+  let i = from;
+  while (i < to) {
+    const ch = text[i];
+    if (ch >= "0" && ch <= "9") {
+      let j = i;
+      while (j < to && text[j] >= "0" && text[j] <= "9") j++;
+      let kind: NumToken["kind"] = "int";
+      if (j + 1 < to && text[j] === "." && text[j + 1] >= "0" && text[j + 1] <= "9") {
+        j++;
+        while (j < to && text[j] >= "0" && text[j] <= "9") j++;
+        kind = "dec";
+      }
+      // "2." / "3、" right before a label is that label's numbering, not a number: caller cuts it off by span.
+      const neg = i > from && (text[i - 1] === "-" || text[i - 1] === "－");
+      const start = neg ? i - 1 : i;
+      if (segStart < 0) segStart = start;
+      cur.push({ kind, text: text.slice(i, j), neg, start, end: j });
+      segEnd = j;
+      i = j;
+      continue;
+    }
+    if (SEP.test(ch) || ch === "\n" || ch === "\r") {
+      i++;
+      continue;
+    }
+    if (EMPTY_MARK.test(ch)) {
+      // A lone dash between separators is an empty cell; "---" is a Markdown rule; "-5" is a sign.
+      const prev = text[i - 1] ?? " ";
+      const next = text[i + 1] ?? " ";
+      const lone = (SEP.test(prev) || prev === "\n") && (SEP.test(next) || next === "\n" || i + 1 >= to);
+      if (lone) {
+        if (segStart < 0) segStart = i;
+        cur.push({ kind: "empty", text: ch, neg: false, start: i, end: i + 1 });
+        segEnd = i + 1;
+        i++;
+        continue;
+      }
+      if (next >= "0" && next <= "9" && (ch === "-" || ch === "－")) {
+        i++;
+        continue;
+      }
+    }
+    close();
+    i++;
+  }
+  close();
+  return segs;
+}
+
+/** The segment holding a row's numbers: the one with most tokens, then most digits (headers carry stray digits). */
+export function bestSegment(segs: NumSegment[]): NumSegment | null {
+  let best: NumSegment | null = null;
+  let bestKey = -1;
+  for (const s of segs) {
+    const digits = s.tokens.reduce((a, t) => a + t.text.length, 0);
+    const key = s.tokens.length * 1000 + digits;
+    if (key > bestKey) {
+      best = s;
+      bestKey = key;
+    }
+  }
+  return best;
+}
+
+/** One way of reading a row's tokens as cells: value per cell (null = empty placeholder) and its span. */
+export interface Split {
+  values: Array<number | null>;
+  spans: Array<[number, number]>;
+}
+
+/**
+ * Every way to read the tokens as exactly `n` cells: a token holds one or more whole cells (spaces are hard
+ * boundaries); a cell has 1..maxDigits[k] digits and no leading zero unless it is "0"; a decimal or a
+ * placeholder is one cell. Returns null when there are more than `cap` ways.
+ */
+export function enumerateSplits(tokens: NumToken[], n: number, maxDigits: number[], cap = 20000): Split[] | null {
+  const out: Split[] = [];
+  const values: Array<number | null> = [];
+  const spans: Array<[number, number]> = [];
+  // Minimum cells still needed by tokens from index t on (each token holds at least one).
+  const minLeft = tokens.map((_, t) => tokens.length - t);
+  let overflow = false;
+  const rec = (t: number, pos: number) => {
+    if (overflow) return;
+    if (t === tokens.length) {
+      if (values.length === n) {
+        out.push({ values: values.slice(), spans: spans.slice() });
+        if (out.length > cap) overflow = true;
+      }
+      return;
+    }
+    const tok = tokens[t];
+    const cellsLeft = n - values.length;
+    if (cellsLeft < minLeft[t]) return;
+    if (tok.kind === "dec") {
+      // "39573802895.90": glued cells before the decimal point, the last cell carries the fraction.
+      const dot = tok.text.indexOf(".");
+      const intPart = tok.text.slice(0, dot);
+      const base = tok.start + (tok.neg ? 1 : 0);
+      const k = values.length;
+      const max = maxDigits[k] ?? 5;
+      const rest = intPart.length - pos;
+      for (let len = 1; len <= Math.min(rest, pos + len === intPart.length ? 14 : max); len++) {
+        const piece = intPart.slice(pos, pos + len);
+        if (len > 1 && piece[0] === "0") break;
+        const last = pos + len === intPart.length;
+        const sign = tok.neg && pos === 0 ? -1 : 1;
+        values.push(sign * Number(last ? piece + tok.text.slice(dot) : piece));
+        spans.push([pos === 0 ? tok.start : base + pos, last ? tok.end : base + pos + len]);
+        if (last) rec(t + 1, 0);
+        else if (values.length < n) rec(t, pos + len);
+        values.pop();
+        spans.pop();
+        if (overflow) return;
+      }
+      return;
+    }
+    if (tok.kind !== "int") {
+      if (pos !== 0) return;
+      values.push(tok.kind === "empty" ? null : (tok.neg ? -1 : 1) * Number(tok.text));
+      spans.push([tok.start, tok.end]);
+      rec(t + 1, 0);
+      values.pop();
+      spans.pop();
+      return;
+    }
+    const digits = tok.text;
+    const k = values.length;
+    if (k >= n) return;
+    const max = maxDigits[k] ?? 5;
+    const rest = digits.length - pos;
+    for (let len = 1; len <= Math.min(max, rest); len++) {
+      const piece = digits.slice(pos, pos + len);
+      if (len > 1 && piece[0] === "0") break;
+      const negative = tok.neg && pos === 0;
+      values.push((negative ? -1 : 1) * Number(piece));
+      const base = tok.start + (tok.neg ? 1 : 0);
+      spans.push([pos === 0 ? tok.start : base + pos, base + pos + len]);
+      if (pos + len === digits.length) rec(t + 1, 0);
+      else rec(t, pos + len);
+      values.pop();
+      spans.pop();
+      if (overflow) return;
+    }
+  };
+  rec(0, 0);
+  return overflow ? null : out;
+}

@@ -1,0 +1,244 @@
+import { TABLES, type ColDef, type RowDef, type TableSchema } from "../../format/tables.js";
+import type { ReadMethod, TableId } from "../api.js";
+import type { ExtractedCell, ExtractedTable } from "../types.js";
+import { labelPattern, locateInOrder, normalize, type Found } from "./locate.js";
+import { bestSegment, enumerateSplits, numericSegments, type NumSegment, type NumToken } from "./numbers.js";
+import { decideByDigits, solveTable, type CellOutcome, type RowInput } from "./solve.js";
+
+/**
+ * Reading 表二, 表三 and 表四 from document text, whatever shape the table arrived in: " | "-separated rows
+ * (PDF text layer, flattened HTML), Markdown pipe tables, or flattened pages where each row label is followed
+ * by its numbers glued into one digit run. Rows are matched to the template by order and label similarity.
+ */
+
+type Format = "2019" | "2021";
+
+export interface Region {
+  start: number;
+  end: number;
+}
+
+/** Cells of a row in template order (a 表二 row has only some columns). */
+function rowColumns(s: TableSchema, row: RowDef): ColDef[] {
+  return s.order().filter(([r]) => r.key === row.key).map(([, c]) => c);
+}
+
+function maxDigitsFor(cols: ColDef[]): number[] {
+  return cols.map((c) => (c.unit === "万元" || c.unit === "元" ? 14 : 5));
+}
+
+function methodOf(text: string, region: Region, seg: NumSegment | null, splits: number): ReadMethod {
+  if (!seg) return "text-row";
+  const lineStart = text.lastIndexOf("\n", seg.start) + 1;
+  if (text[lineStart] === "|") return "pipe";
+  if (text.slice(seg.start, seg.end).includes("|")) return "text-row";
+  void region;
+  return splits === 1 && seg.tokens.length > 1 ? "text-row" : "digit-run";
+}
+
+interface RowRead {
+  row: RowDef;
+  cols: ColDef[];
+  found: Found | null;
+  seg: NumSegment | null;
+  labelStart: number;
+  input: RowInput;
+}
+
+/** Locates each row's label in the region and reads the numbers between it and the next label. */
+function readRows(text: string, region: Region, rows: RowDef[], cols: (r: RowDef) => ColDef[]): RowRead[] {
+  const norm = normalize(text, region.start, region.end);
+  const patterns = rows.map((r) => labelPattern(r.label));
+  const found = locateInOrder(norm, patterns);
+  const toOrig = (i: number) => (i < norm.map.length ? norm.map[i] : region.end);
+  const out: RowRead[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const f = found[i];
+    const rc = cols(rows[i]);
+    if (!f) {
+      out.push({ row: rows[i], cols: rc, found: null, seg: null, labelStart: -1, input: { key: rows[i].key, columns: rc.map((c) => c.key), splits: null } });
+      continue;
+    }
+    const labelStart = toOrig(f.start);
+    const from = f.end > 0 ? norm.map[f.end - 1] + 1 : region.start;
+    let to = region.end;
+    for (let j = i + 1; j < rows.length; j++) if (found[j]) { to = toOrig(found[j]!.start); break; }
+    const seg = bestSegment(numericSegments(text, from, to));
+    const splits = seg ? enumerateSplits(seg.tokens, rc.length, maxDigitsFor(rc)) : null;
+    out.push({ row: rows[i], cols: rc, found: f, seg, labelStart, input: { key: rows[i].key, columns: rc.map((c) => c.key), splits: splits ?? (seg ? [] : null) } });
+  }
+  return out;
+}
+
+function quoteOf(text: string, r: RowRead): string {
+  if (r.labelStart < 0 || !r.seg) return "";
+  const q = text.slice(r.labelStart, r.seg.end).replace(/\s+/g, " ").trim();
+  return q.length > 240 ? q.slice(0, 120) + "…" + q.slice(-110) : q;
+}
+
+function cellsFrom(text: string, region: Region, table: TableId, reads: RowRead[], outcomes: Map<string, Map<string, CellOutcome>>): ExtractedCell[] {
+  const cells: ExtractedCell[] = [];
+  for (const r of reads) {
+    const o = outcomes.get(r.row.key);
+    const nSplits = r.input.splits?.length ?? 0;
+    const method = methodOf(text, region, r.seg, nSplits);
+    for (const c of r.cols) {
+      const oc = o?.get(c.key) ?? { value: null, basis: "missing" as const };
+      const cell: ExtractedCell = {
+        table,
+        row: r.row.key,
+        column: c.key,
+        value: oc.value,
+        method,
+        quote: quoteOf(text, r),
+        basis: oc.basis,
+      };
+      if (oc.candidates) cell.candidates = oc.candidates;
+      if (oc.span) cell.span = oc.span;
+      else if (r.seg) cell.span = [r.seg.start, r.seg.end];
+      cells.push(cell);
+    }
+  }
+  return cells;
+}
+
+function statusOf(cells: ExtractedCell[]): ExtractedTable["status"] {
+  if (cells.every((c) => c.value === null && !c.candidates)) return "unreadable";
+  return cells.every((c) => c.value !== null) ? "decoded" : "partial";
+}
+
+// ---------------------------------------------------------------- 表三
+
+const T3_START = /[（(]本列数据的勾稽关系|申请人情况/;
+
+/** Which 表三 layout a text follows: the 2021 one splits （六）其他处理 into three rows. */
+export function t3Variant(regionText: string, format: Format): Format {
+  const split = TABLES["2021"].表三.rows.find((r) => r.key === "other.no_correction")!;
+  const words = labelPattern(split.label).core.slice(0, 8);
+  return normalize(regionText).text.includes(words) ? "2021" : format === "2021" ? "2019" : "2019";
+}
+
+/** The 表三 region: from its heading note (or first row) to its last row's numbers. */
+export function findT3Region(text: string): Region | null {
+  const first = labelPattern(TABLES["2021"].表三.rows[0].label).core;
+  let start = text.search(T3_START);
+  const firstRow = text.indexOf(first.slice(0, 6));
+  if (start < 0 || (firstRow >= 0 && firstRow - start > 3000)) start = firstRow;
+  if (start < 0) return null;
+  const lastLabel = labelPattern(TABLES["2021"].表三.rows.at(-1)!.label).core.slice(0, 5);
+  let end = text.indexOf(lastLabel, start);
+  if (end < 0) end = Math.min(text.length, start + 8000);
+  else {
+    // The last row's numbers run until the next words (表四's heading, a sentence).
+    const after = /[\u4e00-\u9fff。]/g;
+    after.lastIndex = end + lastLabel.length + 4;
+    const m = after.exec(text);
+    end = m ? m.index : text.length;
+  }
+  return { start, end };
+}
+
+export function readT3(text: string, format: Format): ExtractedTable | null {
+  const region = findT3Region(text);
+  if (!region) return null;
+  const variant = t3Variant(text.slice(region.start, region.end), format);
+  const schema = TABLES[variant].表三;
+  const reads = readRows(text, region, schema.rows, (r) => rowColumns(schema, r));
+  if (reads.every((r) => !r.seg)) return null;
+  const solved = solveTable(schema.rules, reads.map((r) => r.input));
+  const cells = cellsFrom(text, region, "表三", reads, solved.cells);
+  const methods = new Set(cells.filter((c) => c.value !== null || c.candidates).map((c) => c.method));
+  return {
+    table: "表三",
+    format: variant,
+    method: methods.has("digit-run") ? "digit-run" : methods.has("pipe") ? "pipe" : "text-row",
+    status: statusOf(cells),
+    cells,
+    span: [region.start, region.end],
+    note: solved.solutions === 0 ? "rules fail: cells kept where digit count, spaces or the row's own sum decide them" : solved.truncated ? "search budget reached: cells decided row by row" : undefined,
+  };
+}
+
+// ---------------------------------------------------------------- 表四
+
+const T4_START = /行政复议[\s|#]*(?:行政诉讼[\s|#]*)?结果[\s|]*维持/;
+
+export function findT4Region(text: string, after = 0): Region | null {
+  const rest = text.slice(after);
+  const m = T4_START.exec(rest);
+  if (!m) return null;
+  const start = after + m.index;
+  let end = Math.min(text.length, start + 1500);
+  const stop = /五、|。/g;
+  stop.lastIndex = start;
+  const s = stop.exec(text);
+  if (s && s.index < end) end = s.index;
+  return { start, end };
+}
+
+export function readT4(text: string, format: Format, after = 0): ExtractedTable | null {
+  const region = findT4Region(text, after);
+  if (!region) return null;
+  const schema = TABLES[format].表四;
+  const segs = numericSegments(text, region.start, region.end);
+  const tokens: NumToken[] = segs.flatMap((s) => s.tokens);
+  if (tokens.length === 0) return null;
+  const order = schema.order();
+  const n = order.length;
+  const splits = enumerateSplits(tokens, n, order.map(() => 5)) ?? [];
+  // One reading of the 15 numbers → one reading per row; the row rule filters whole readings.
+  const perRow = schema.rows.map((r) => order.map(([rr], i) => (rr.key === r.key ? i : -1)).filter((i) => i >= 0));
+  const rowRule = schema.rules.find((r) => r.kind === "row-sum")!;
+  const rowsOk = (vals: Array<number | null>) => perRow.every((idx) => {
+    const cols = idx.map((i) => order[i][1].key);
+    const v = idx.map((i) => vals[i]);
+    if (rowRule.kind !== "row-sum" || v.some((x) => x === null)) return true;
+    const total = v[cols.indexOf(rowRule.total)]!;
+    return rowRule.parts.reduce((a, p) => a + (v[cols.indexOf(p)] ?? 0), 0) === total;
+  });
+  const valid = splits.filter((s) => rowsOk(s.values));
+  const chosen = valid.length > 0 ? valid : splits;
+  const whole: RowInput = { key: "*", columns: order.map((_, i) => String(i)), splits: chosen };
+  const outcome = decideByDigits(whole);
+  const basis: CellOutcome["basis"] = splits.length === 1 ? "digits" : valid.length > 0 ? "row-rule" : "digits";
+  const pipe = segs.some((s) => text[text.lastIndexOf("\n", s.start) + 1] === "|");
+  const method: ReadMethod = pipe ? "pipe" : tokens.length === n ? "text-row" : "digit-run";
+  const quote = text.slice(segs[0].start, segs.at(-1)!.end).replace(/\s+/g, " ").trim();
+  const cells: ExtractedCell[] = order.map(([r, c], i) => {
+    const o = outcome.get(String(i))!;
+    const cell: ExtractedCell = { table: "表四", row: r.key, column: c.key, value: o.value, method, quote: quote.length > 200 ? quote.slice(0, 200) + "…" : quote, basis: o.value !== null ? basis : o.basis };
+    if (o.candidates) cell.candidates = o.candidates;
+    cell.span = o.span ?? [segs[0].start, segs.at(-1)!.end];
+    return cell;
+  });
+  return {
+    table: "表四",
+    format,
+    method,
+    status: statusOf(cells),
+    cells,
+    span: [region.start, region.end],
+    note: splits.length > 0 && valid.length === 0 ? "rules fail: cells kept where digit count and spaces decide them" : splits.length === 0 ? `${tokens.length} numbers for ${n} cells` : undefined,
+  };
+}
+
+// ---------------------------------------------------------------- 表二
+
+const T2_START = /第二十条第[（(]一[）)]项/;
+
+export function readT2(text: string, format: Format): ExtractedTable | null {
+  const m = T2_START.exec(text);
+  if (!m) return null;
+  const t3 = findT3Region(text);
+  const start = m.index;
+  let end = t3 && t3.start > start ? t3.start : Math.min(text.length, start + 3000);
+  const head = text.slice(start, end).search(/三、收到和处理|三、依申请/);
+  if (head > 0) end = start + head;
+  const region = { start, end };
+  const schema = TABLES[format].表二;
+  const reads = readRows(text, region, schema.rows, (r) => rowColumns(schema, r));
+  if (reads.every((r) => !r.seg)) return null;
+  const outcomes = new Map(reads.map((r) => [r.row.key, decideByDigits(r.input)]));
+  const cells = cellsFrom(text, region, "表二", reads, outcomes);
+  return { table: "表二", format, method: cells.some((c) => c.method === "digit-run") ? "digit-run" : cells.some((c) => c.method === "pipe") ? "pipe" : "text-row", status: statusOf(cells), cells, span: [start, end] };
+}
