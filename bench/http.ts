@@ -30,7 +30,11 @@ async function serve(): Promise<void> {
     API_RATE_LIMIT_PER_KEY: "100000000",
   });
   const engine = await openEngine({ indexDir: INDEX, corpusDir: path.join(ROOT, "corpus"), settings, log: () => {} });
-  const app = await buildServer({ engine, stats: null, settings });
+  // Requests the server itself took over a second for (as opposed to time queued in the client or the kernel).
+  const log = (e: Record<string, unknown>) => {
+    if (e.event === "http" && Number(e.ms) > 1000) process.stderr.write(`slow on the server: ${JSON.stringify(e)}\n`);
+  };
+  const app = await buildServer({ engine, stats: null, settings, log });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const addr = app.server.address();
   process.stdout.write(`PORT ${typeof addr === "object" && addr ? addr.port : 0}\n`);
@@ -125,6 +129,7 @@ async function main(): Promise<number> {
     const pid = await serverPid(child.pid!);
     const target = { ...child, pid } as ChildProcess;
     const rssIdle = rssMb(pid);
+    const loadBefore = os.loadavg()[0];
     // Warm-up: every question once per endpoint (JIT, caches), not measured.
     await load(target, port, "warm-up", "/api/ask", (q) => ({ question: q }), 10, 3);
     const runs = [
@@ -137,7 +142,7 @@ async function main(): Promise<number> {
     ];
     const w = rows[0].map((_, i) => Math.max(...rows.map((r) => [...r[i]].length)));
     const md = [rows[0], w.map((n) => "-".repeat(n)), ...rows.slice(1)].map((r) => `| ${r.map((c, i) => c.padEnd(w[i])).join(" | ")} |`).join("\n");
-    const note = `- ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}; real corpus index, extractive answers, API key on; ${duration} s per endpoint after a 3 s warm-up; server RSS at idle ${rssIdle.toFixed(0)} MB (${(os.totalmem() / MB / 1024).toFixed(1)} GB machine). Questions: the ${questions().length} single-turn questions of test/eval/questions.jsonl in turn.`;
+    const note = `- ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}; real corpus index, extractive answers, API key on; ${duration} s per endpoint after a 3 s warm-up; server RSS at idle ${rssIdle.toFixed(0)} MB (${(os.totalmem() / MB / 1024).toFixed(1)} GB machine). Questions: the ${questions().length} single-turn questions of test/eval/questions.jsonl in turn. Machine load average (1 min) before/after: ${loadBefore.toFixed(1)}/${os.loadavg()[0].toFixed(1)}.`;
     console.log(md);
     console.log(note);
     const failed = runs.some((r) => r.errors > 0 || r.non2xx > 0);
