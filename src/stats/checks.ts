@@ -32,10 +32,20 @@ function sumExpr(parts: Array<number | null>, totals: Array<number | null>): { o
   return l === r ? { ok: true, expr: `${left} = ${rr}` } : { ok: false, expr: `${left} ≠ ${rr}` };
 }
 
+/** Export labels of a schema's rows and columns, computed once per schema. */
+const labelCache = new WeakMap<TableSchema, { rows: Map<string, string>; cols: Map<string, string> }>();
+function labelsOf(s: TableSchema) {
+  let l = labelCache.get(s);
+  if (!l) {
+    l = { rows: new Map(s.rows.map((r) => [r.key, rowLabel(r)])), cols: new Map(s.columns.map((c) => [c.key, columnLabel(c)])) };
+    labelCache.set(s, l);
+  }
+  return l;
+}
+
 function ref(s: TableSchema, t: ExtractedTable, c: ExtractedCell | undefined, row: string, column: string): Cell {
-  const r = s.rows.find((x) => x.key === row)!;
-  const col = s.columns.find((x) => x.key === column)!;
-  return { table: t.table, row: rowLabel(r), column: columnLabel(col), value: c?.value ?? null };
+  const l = labelsOf(s);
+  return { table: t.table, row: l.rows.get(row) ?? row, column: l.cols.get(column) ?? column, value: c?.value ?? null };
 }
 
 /** Every in-table rule of the table's schema, once per row (row sums) or per column (column rules). */
@@ -57,7 +67,7 @@ function applyRule(s: TableSchema, t: ExtractedTable, rule: TableRule, get: (r: 
       const { ok, expr } = sumExpr(parts, [get(row.key, rule.total)!.value]);
       out.push({
         rule: rule.id,
-        label: `${rule.label}（${rowLabel(row)}）`,
+        label: `${rule.label}（${labelsOf(s).rows.get(row.key)}）`,
         ok,
         expr,
         cells: [...rule.parts, rule.total].map((c) => ref(s, t, get(row.key, c), row.key, c)),
@@ -72,7 +82,7 @@ function applyRule(s: TableSchema, t: ExtractedTable, rule: TableRule, get: (r: 
     const { ok, expr } = sumExpr(left.map((r) => get(r, col.key)!.value), right.map((r) => get(r, col.key)!.value));
     out.push({
       rule: rule.id,
-      label: `${rule.label}（${columnLabel(col)}）`,
+      label: `${rule.label}（${labelsOf(s).cols.get(col.key)}）`,
       ok,
       expr,
       cells: [...left, ...right].map((r) => ref(s, t, get(r, col.key), r, col.key)),

@@ -4,25 +4,41 @@
  * Markdown marks or list punctuation; full-width parentheses and dots folded) with a map back to offsets.
  */
 
-const DROP = /[\s|#*、，,；;：:“”"'‘’`>\u3000]/;
+/** Characters dropped when normalizing (whitespace, pipes, Markdown marks, list punctuation, quotes). */
+const DROP_CHARS = " \t\n\r\f\v\u00a0\u3000|#*、，,；;：:“”\"'‘’`>";
 const FOLD: Record<string, string> = { "（": "(", "）": ")", "．": ".", "０": "0", "１": "1", "２": "2", "３": "3", "４": "4", "５": "5", "６": "6", "７": "7", "８": "8", "９": "9" };
+/** Per UTF-16 code unit: 0 = keep, 1 = drop; folded characters are looked up only when flagged 2. */
+const CLASS = new Uint8Array(65536);
+for (const ch of DROP_CHARS) CLASS[ch.charCodeAt(0)] = 1;
+for (const ch of Object.keys(FOLD)) CLASS[ch.charCodeAt(0)] = 2;
 
 export interface Normalized {
   text: string;
   /** map[i] = offset in the original text of normalized character i. */
-  map: number[];
+  map: Int32Array;
 }
 
 export function normalize(text: string, from = 0, to = text.length): Normalized {
+  const map = new Int32Array(Math.max(0, to - from));
   let out = "";
-  const map: number[] = [];
+  let n = 0;
+  let runStart = from;
+  // Copy runs of kept characters with one slice each; dropped or folded characters end a run.
   for (let i = from; i < to; i++) {
-    const ch = text[i];
-    if (DROP.test(ch)) continue;
-    out += FOLD[ch] ?? ch;
-    map.push(i);
+    const c = CLASS[text.charCodeAt(i)];
+    if (c === 0) {
+      map[n++] = i;
+      continue;
+    }
+    if (i > runStart) out += text.slice(runStart, i);
+    if (c === 2) {
+      out += FOLD[text[i]];
+      map[n++] = i;
+    }
+    runStart = i + 1;
   }
-  return { text: out, map };
+  if (to > runStart) out += text.slice(runStart, to);
+  return { text: out, map: map.subarray(0, n) };
 }
 
 export function normLabel(s: string): string {
@@ -62,12 +78,9 @@ export interface Found {
 export function findExact(n: Normalized, p: LabelPattern, from: number, to: number): Found | null {
   const needle = p.needsPrefix ? p.prefix + p.core : p.core;
   let at = n.text.indexOf(needle, from);
-  while (at >= 0 && at + needle.length <= to) {
-    let start = at;
-    if (!p.needsPrefix && p.prefix) start = backOverPrefix(n.text, at, p.prefix, from);
-    return { start, end: at + needle.length, exact: true };
-  }
-  return null;
+  if (at < 0 || at + needle.length > to) return null;
+  const start = !p.needsPrefix && p.prefix ? backOverPrefix(n.text, at, p.prefix, from) : at;
+  return { start, end: at + needle.length, exact: true };
 }
 
 function backOverPrefix(t: string, at: number, prefix: string, floor: number): number {
@@ -78,43 +91,33 @@ function backOverPrefix(t: string, at: number, prefix: string, floor: number): n
   return at;
 }
 
-function bigrams(s: string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (let i = 0; i + 1 < s.length; i++) {
-    const b = s.slice(i, i + 2);
-    m.set(b, (m.get(b) ?? 0) + 1);
-  }
-  return m;
-}
-
-function dice(a: Map<string, number>, aSize: number, s: string): number {
-  const b = bigrams(s);
-  let common = 0;
-  for (const [k, v] of b) common += Math.min(v, a.get(k) ?? 0);
-  return (2 * common) / (aSize + Math.max(0, s.length - 1));
-}
-
 /**
- * Fuzzy search between two positions: the window most similar (character bigrams) to the label's words.
- * Only used for labels the exact pass did not find, between the neighbours it did find.
+ * Fuzzy search between two positions: the window most similar (share of the label's character bigrams,
+ * Dice coefficient) to the label's words. Linear: one pass marks which positions start a label bigram,
+ * prefix sums score every window. Only used for labels the exact pass did not find.
  */
 export function findFuzzy(n: Normalized, p: LabelPattern, from: number, to: number, threshold = 0.6): Found | null {
   const core = p.core;
-  if (core.length < 4) return null;
-  const a = bigrams(core);
+  if (core.length < 4 || to - from < 3) return null;
+  const grams = new Set<string>();
+  for (let i = 0; i + 1 < core.length; i++) grams.add(core.slice(i, i + 2));
   const aSize = core.length - 1;
+  const t = n.text;
+  // hit[i] = 1 when t[from+i..from+i+1] is a bigram of the label.
+  const len = to - from;
+  const prefix = new Int32Array(len + 1);
+  for (let i = 0; i < len; i++) prefix[i + 1] = prefix[i] + (i + 1 < len && grams.has(t.slice(from + i, from + i + 2)) ? 1 : 0);
   let best: Found | null = null;
   let bestScore = threshold;
-  const t = n.text;
-  for (let i = from; i < to; i++) {
-    if (/\d/.test(t[i])) continue;
-    for (let len = Math.max(3, core.length - 4); len <= core.length + 2; len++) {
-      if (i + len > to) break;
-      const w = t.slice(i, i + len);
-      const score = dice(a, aSize, w);
+  for (let i = 0; i < len; i++) {
+    if (prefix[i + 1] === prefix[i]) continue; // a match starts with a label bigram
+    for (let w = Math.max(3, core.length - 4); w <= core.length + 2 && i + w <= len; w++) {
+      const common = prefix[i + w - 1] - prefix[i];
+      const score = (2 * common) / (aSize + w - 1);
       if (score > bestScore) {
         bestScore = score;
-        best = { start: p.prefix ? backOverPrefix(t, i, p.prefix, from) : i, end: i + len, exact: false };
+        const at = from + i;
+        best = { start: p.prefix ? backOverPrefix(t, at, p.prefix, from) : at, end: at + w, exact: false };
       }
     }
   }

@@ -112,6 +112,10 @@ export interface Split {
  * placeholder is one cell. Returns null when there are more than `cap` ways.
  */
 export function enumerateSplits(tokens: NumToken[], n: number, maxDigits: number[], cap = 20000): Split[] | null {
+  // As many tokens as cells: each token is one cell, whatever its length (spaces are hard boundaries).
+  if (tokens.length === n) {
+    return [{ values: tokens.map((t) => (t.kind === "empty" ? null : (t.neg ? -1 : 1) * Number(t.text))), spans: tokens.map((t) => [t.start, t.end] as [number, number]) }];
+  }
   const out: Split[] = [];
   const values: Array<number | null> = [];
   const spans: Array<[number, number]> = [];

@@ -118,6 +118,8 @@ export function t3Variant(regionText: string, format: Format): Format {
   return normalize(regionText).text.includes(words) ? "2021" : format === "2021" ? "2019" : "2019";
 }
 
+const LAST_ROW = new RegExp([...labelPattern(TABLES["2021"].表三.rows.at(-1)!.label).core].join("[\\s|]*"), "g");
+
 /** The 表三 region: from its heading note (or first row) to its last row's numbers. */
 export function findT3Region(text: string): Region | null {
   const first = labelPattern(TABLES["2021"].表三.rows[0].label).core;
@@ -125,15 +127,17 @@ export function findT3Region(text: string): Region | null {
   const firstRow = text.indexOf(first.slice(0, 6));
   if (start < 0 || (firstRow >= 0 && firstRow - start > 3000)) start = firstRow;
   if (start < 0) return null;
-  const lastLabel = labelPattern(TABLES["2021"].表三.rows.at(-1)!.label).core.slice(0, 5);
-  let end = text.indexOf(lastLabel, start);
-  if (end < 0) end = Math.min(text.length, start + 8000);
+  // The last row's label, allowing line breaks and pipes between its characters (PDF rows wrap).
+  LAST_ROW.lastIndex = start;
+  const m = LAST_ROW.exec(text);
+  let end: number;
+  if (!m || m.index - start > 20000) end = Math.min(text.length, start + 20000);
   else {
     // The last row's numbers run until the next words (表四's heading, a sentence).
     const after = /[\u4e00-\u9fff。]/g;
-    after.lastIndex = end + lastLabel.length + 4;
-    const m = after.exec(text);
-    end = m ? m.index : text.length;
+    after.lastIndex = m.index + m[0].length;
+    const w = after.exec(text);
+    end = w ? w.index : text.length;
   }
   return { start, end };
 }
