@@ -60,6 +60,18 @@ export const settingsSchema = z.object({
   CORS_ORIGINS: optStr,
   /** Trust X-Forwarded-For (behind a reverse proxy) for the per-IP limit. */
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(["true", "false"]).default("false")),
+  /** Corpus files larger than this (MB) are skipped with a reason. */
+  MAX_FILE_MB: int(64),
+  /** A DOCX whose parts inflate to more than this (MB) is refused before it is parsed. */
+  MAX_UNZIPPED_MB: int(256),
+  /** A file whose extracted text is longer than this (characters) is refused (PDF/DOCX bombs, runaway text). */
+  MAX_TEXT_CHARS: int(20_000_000),
+  /** Follow symlinks in the corpus whose target lies outside the corpus folders. */
+  FOLLOW_SYMLINKS_OUTSIDE: z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0"]).default("false").transform((v) => v === "true" || v === "1")),
+  /** Bot API unreachable at start: retry with back-off for this many seconds, then exit with an error. */
+  BOT_START_TIMEOUT_SECONDS: int(600),
+  /** Longest answer accepted from the LLM (characters); a longer one falls back to the extractive answer. */
+  LLM_MAX_ANSWER_CHARS: int(4000),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["debug", "info", "warn", "error"]).default("info")),
 });
 

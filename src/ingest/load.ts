@@ -3,7 +3,8 @@
  * Format-specific layout repair (PDF page numbers, hard-wrapped lines, HTML chrome) happens here;
  * text-level artifact removal that applies to every format lives in clean.ts.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import { inflateRawSync } from "node:zlib";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { load as loadHtml } from "cheerio";
@@ -26,37 +27,90 @@ const FORMAT_BY_EXT: Record<(typeof SUPPORTED_EXTENSIONS)[number], Format> = {
   ".docx": "docx",
 };
 
-/** Loads `absPath`; `bytes`, when the caller has already read the file, saves reading it again. */
-export async function loadFile(absPath: string, source: string, bytes?: Buffer): Promise<LoadedFile> {
+/** Caps that keep one hostile or broken file from exhausting memory or the stack. */
+export interface LoadLimits {
+  /** Largest file read (bytes). */
+  maxFileBytes: number;
+  /** Largest total inflated size of a DOCX's zip entries (bytes). */
+  maxUnzippedBytes: number;
+  /** Longest extracted text (characters), for every format; PDF extraction stops as soon as it is exceeded. */
+  maxTextChars: number;
+}
+
+const MB = 1024 * 1024;
+
+/** The caps from settings (MAX_FILE_MB, MAX_UNZIPPED_MB, MAX_TEXT_CHARS). */
+export function loadLimitsFrom(s: { MAX_FILE_MB: number; MAX_UNZIPPED_MB: number; MAX_TEXT_CHARS: number }): LoadLimits {
+  return { maxFileBytes: s.MAX_FILE_MB * MB, maxUnzippedBytes: s.MAX_UNZIPPED_MB * MB, maxTextChars: s.MAX_TEXT_CHARS };
+}
+
+let defaultLimits: LoadLimits | null = null;
+/** Caps from the environment (same names and defaults as src/config.ts), read once. */
+function limitsFromEnv(): LoadLimits {
+  if (defaultLimits) return defaultLimits;
+  const num = (name: string, def: number) => {
+    const v = Number(process.env[name]);
+    return Number.isInteger(v) && v > 0 ? v : def;
+  };
+  defaultLimits = loadLimitsFrom({ MAX_FILE_MB: num("MAX_FILE_MB", 64), MAX_UNZIPPED_MB: num("MAX_UNZIPPED_MB", 256), MAX_TEXT_CHARS: num("MAX_TEXT_CHARS", 20_000_000) });
+  return defaultLimits;
+}
+
+function size(n: number): string {
+  return n >= MB ? `${Math.round(n / MB)} MB` : `${n} bytes`;
+}
+
+/**
+ * Loads `absPath`; `bytes`, when the caller has already read the file, saves reading it again.
+ * Only a regular file is opened (a FIFO would block forever, a device never ends); `limits` default to the settings.
+ */
+export async function loadFile(absPath: string, source: string, bytes?: Buffer, limits: LoadLimits = limitsFromEnv()): Promise<LoadedFile> {
   const ext = path.extname(absPath).toLowerCase();
   const format = (FORMAT_BY_EXT as Record<string, Format | undefined>)[ext];
   if (!format) throw new LoadError(source, `unsupported file type ${ext || "(no extension)"}`);
 
   let buf: Buffer;
   try {
+    if (!bytes) {
+      const st = await stat(absPath);
+      if (!st.isFile()) throw new LoadError(source, "不是普通文件 / not a regular file (FIFO, device or socket)");
+      if (st.size > limits.maxFileBytes) throw new LoadError(source, `文件过大 / file too large: ${size(st.size)} > ${size(limits.maxFileBytes)}`);
+    }
     buf = bytes ?? (await readFile(absPath));
   } catch (err) {
+    if (err instanceof LoadError) throw err;
     throw new LoadError(source, `cannot read file: ${firstLine(err)}`, { cause: err });
   }
   if (buf.length === 0) throw new LoadError(source, "empty file");
+  if (buf.length > limits.maxFileBytes) throw new LoadError(source, `文件过大 / file too large: ${size(buf.length)} > ${size(limits.maxFileBytes)}`);
 
   try {
-    const { text, encoding } = await extract(format, buf, source);
+    const { text, encoding } = await extract(format, buf, source, limits);
     if (text.trim() === "") {
       throw new LoadError(source, format === "pdf" ? "PDF has no text layer (scanned?)" : "empty file");
     }
+    if (text.length > limits.maxTextChars) throw textTooLong(source, text.length, limits);
     return { source, format, encoding, text };
   } catch (err) {
     if (err instanceof LoadError) throw err;
+    // A parser drowning in a huge or deeply nested file: name the file and the cause, not the stack.
+    if (err instanceof RangeError && /call stack|Invalid string length|Array buffer allocation|Invalid array length/i.test(err.message))
+      throw new LoadError(source, `文件内容过大或嵌套过深，无法解析 / too large or too deeply nested to parse (${firstLine(err)})`, { cause: err });
     // Anything unexpected from a parser still becomes a one-line, file-named error.
     throw new LoadError(source, `cannot parse ${format}: ${firstLine(err)}`, { cause: err });
   }
+}
+
+function textTooLong(source: string, chars: number | null, limits: LoadLimits): LoadError {
+  const got = chars === null ? "" : `${chars} `;
+  return new LoadError(source, `解压后超过文本上限 / extracted text exceeds the cap: ${got}> ${limits.maxTextChars} characters (MAX_TEXT_CHARS)`);
 }
 
 async function extract(
   format: Format,
   buf: Buffer,
   source: string,
+  limits: LoadLimits,
 ): Promise<{ text: string; encoding: string | null }> {
   switch (format) {
     case "txt":
@@ -65,8 +119,9 @@ async function extract(
     case "html":
       return htmlToText(buf, source);
     case "pdf":
-      return { text: await pdfToText(buf, source), encoding: null };
+      return { text: await pdfToText(buf, source, limits), encoding: null };
     case "docx":
+      checkZipSize(buf, source, limits);
       return { text: await docxToText(buf, source), encoding: null };
   }
 }
@@ -274,11 +329,14 @@ const CMAP_URL = path.join(PDFJS_ROOT, "cmaps") + path.sep;
 const STANDARD_FONT_URL = path.join(PDFJS_ROOT, "standard_fonts") + path.sep;
 
 /** pdf-parse is imported on the first PDF only (it is large) and never allowed to replace Node's built-ins. */
-function pdfToText(buf: Buffer, source: string): Promise<string> {
-  return keepingBuiltins(() => pdfToTextUnguarded(buf, source));
+function pdfToText(buf: Buffer, source: string, limits: LoadLimits): Promise<string> {
+  return keepingBuiltins(() => pdfToTextUnguarded(buf, source, limits));
 }
 
-async function pdfToTextUnguarded(buf: Buffer, source: string): Promise<string> {
+/** Pages extracted per call: extraction stops at the first batch that takes the text over the cap. */
+const PDF_PAGES_PER_BATCH = 25;
+
+async function pdfToTextUnguarded(buf: Buffer, source: string, limits: LoadLimits): Promise<string> {
   const { PDFParse } = await import("pdf-parse");
   const parser = new PDFParse({
     data: new Uint8Array(buf),
@@ -289,8 +347,19 @@ async function pdfToTextUnguarded(buf: Buffer, source: string): Promise<string> 
   });
   try {
     // A tab between text items lets repairPdfPages tell table cells from prose.
-    const result = await parser.getText({ pageJoiner: "", cellSeparator: "\t" });
-    return repairPdfPages(result.pages.map((p) => p.text));
+    const pages: string[] = [];
+    let chars = 0;
+    for (let first = 1, total = Infinity; first <= total; first += PDF_PAGES_PER_BATCH) {
+      const result = await parser.getText({ pageJoiner: "", cellSeparator: "\t", first, last: first + PDF_PAGES_PER_BATCH - 1 });
+      total = result.total;
+      for (const p of result.pages) {
+        chars += p.text.length;
+        if (chars > limits.maxTextChars) throw textTooLong(source, null, limits);
+        pages.push(p.text);
+      }
+      if (result.pages.length === 0) break;
+    }
+    return repairPdfPages(pages);
   } catch (err) {
     if (err instanceof LoadError) throw err;
     throw new LoadError(source, `corrupt or encrypted PDF: ${firstLine(err)}`, { cause: err });
@@ -419,6 +488,93 @@ export function repairPdfPages(pages: string[]): string {
 
 // ---------------------------------------------------------------------------------------------
 // DOCX
+
+const EOCD_SIG = 0x06054b50;
+const CEN_SIG = 0x02014b50;
+const LOC_SIG = 0x04034b50;
+
+/**
+ * Refuses a zip (DOCX) whose entries inflate beyond the cap, before mammoth reads it. The central directory's
+ * declared sizes are checked first (cheap); then every deflated entry is actually inflated with an output
+ * limit, so a directory that lies about its sizes is caught as well. A buffer that is not a zip is left to
+ * mammoth (which names it corrupt).
+ */
+export function checkZipSize(buf: Buffer, source: string, limits: Pick<LoadLimits, "maxUnzippedBytes">): void {
+  const cap = limits.maxUnzippedBytes;
+  const tooBig = (n: number | null) =>
+    new LoadError(source, `解压后超过上限 / DOCX inflates beyond the cap: ${n === null ? "" : `${size(n)} `}> ${size(cap)} (MAX_UNZIPPED_MB)`);
+  // End of central directory: last 22 bytes plus a comment of up to 65535 bytes.
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
+    if (buf.readUInt32LE(i) === EOCD_SIG) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) return;
+  let entries = buf.readUInt16LE(eocd + 10);
+  let cdOffset = buf.readUInt32LE(eocd + 16);
+  if (entries === 0xffff || cdOffset === 0xffffffff) {
+    // Zip64: the zip64 end-of-central-directory locator sits just before the EOCD.
+    const loc = eocd - 20;
+    if (loc < 0 || buf.readUInt32LE(loc) !== 0x07064b50) throw tooBig(null);
+    const z64 = Number(buf.readBigUInt64LE(loc + 8));
+    if (z64 + 56 > buf.length || buf.readUInt32LE(z64) !== 0x06064b50) throw tooBig(null);
+    entries = Number(buf.readBigUInt64LE(z64 + 32));
+    cdOffset = Number(buf.readBigUInt64LE(z64 + 48));
+  }
+  let declared = 0;
+  const deflated: Array<{ local: number; compressed: number }> = [];
+  let p = cdOffset;
+  for (let n = 0; n < entries; n++) {
+    if (p + 46 > buf.length || buf.readUInt32LE(p) !== CEN_SIG) return; // damaged directory: mammoth reports it
+    const method = buf.readUInt16LE(p + 10);
+    let compressed = buf.readUInt32LE(p + 20);
+    let uncompressed = buf.readUInt32LE(p + 24);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    let local = buf.readUInt32LE(p + 42);
+    if (uncompressed === 0xffffffff || compressed === 0xffffffff || local === 0xffffffff) {
+      // Zip64 extended information: the 8-byte values present, in this order, for the fields set to 0xffffffff.
+      let e = p + 46 + nameLen;
+      const end = e + extraLen;
+      let found = false;
+      while (e + 4 <= end) {
+        const id = buf.readUInt16LE(e);
+        const len = buf.readUInt16LE(e + 2);
+        if (id === 0x0001) {
+          let q = e + 4;
+          if (uncompressed === 0xffffffff) (uncompressed = Number(buf.readBigUInt64LE(q))), (q += 8);
+          if (compressed === 0xffffffff) (compressed = Number(buf.readBigUInt64LE(q))), (q += 8);
+          if (local === 0xffffffff) local = Number(buf.readBigUInt64LE(q));
+          found = true;
+          break;
+        }
+        e += 4 + len;
+      }
+      if (!found) throw tooBig(null);
+    }
+    declared += uncompressed;
+    if (declared > cap) throw tooBig(declared);
+    if (method === 8) deflated.push({ local, compressed });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  // Declared sizes can lie: inflate for real, never producing more than what is left of the cap.
+  let actual = 0;
+  for (const { local, compressed } of deflated) {
+    if (local + 30 > buf.length || buf.readUInt32LE(local) !== LOC_SIG) continue;
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, Math.min(buf.length, start + compressed));
+    try {
+      actual += inflateRawSync(data, { maxOutputLength: cap - actual + 1 }).length;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw tooBig(null);
+      continue; // a damaged entry: mammoth names the file corrupt if it needs it
+    }
+    if (actual > cap) throw tooBig(null);
+  }
+}
 
 async function docxToText(buf: Buffer, source: string): Promise<string> {
   try {

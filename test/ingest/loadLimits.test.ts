@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { deflateRawSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LoadError } from "../../src/errors.js";
+import { checkZipSize, loadFile, type LoadLimits } from "../../src/ingest/load.js";
+
+/** Decompression bombs and runaway text: one clear LoadError line each, quickly, instead of exhausting memory or the stack. */
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), "nianbao-limits-"));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const MB = 1024 * 1024;
+const LIMITS: LoadLimits = { maxFileBytes: 64 * MB, maxUnzippedBytes: 8 * MB, maxTextChars: 2_000_000 };
+
+/** A deflated zip; `declare` overrides the uncompressed size written in the headers (a lying directory). */
+function zipDeflated(files: Record<string, Buffer>, declare?: number): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of Object.entries(files)) {
+    const nameBuf = Buffer.from(name, "utf8");
+    const packed = deflateRawSync(data);
+    const size = declare ?? data.length;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(nameBuf.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(nameBuf.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBuf, packed);
+    centrals.push(central, nameBuf);
+    offset += 30 + nameBuf.length + packed.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+const CONTENT_TYPES = Buffer.from(
+  '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
+    '<Default Extension="xml" ContentType="application/xml"/>' +
+    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+);
+const RELS = Buffer.from(
+  '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+);
+function documentXml(paragraphs: number): Buffer {
+  const p = "<w:p><w:r><w:t>全年共受理政府信息公开申请249件，均已按期答复。</w:t></w:r></w:p>";
+  return Buffer.from(
+    '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>' +
+      p.repeat(paragraphs) +
+      "</w:body></w:document>",
+  );
+}
+const docx = (paragraphs: number, declare?: number) =>
+  zipDeflated({ "[Content_Types].xml": CONTENT_TYPES, "_rels/.rels": RELS, "word/document.xml": documentXml(paragraphs) }, declare);
+
+async function loadError(file: string, source: string, limits: LoadLimits): Promise<LoadError> {
+  const t0 = Date.now();
+  const err = await loadFile(file, source, undefined, limits).then(() => null, (e: unknown) => e);
+  expect(Date.now() - t0).toBeLessThan(10_000);
+  expect(err).toBeInstanceOf(LoadError);
+  expect((err as LoadError).message).not.toContain("\n");
+  return err as LoadError;
+}
+
+describe("decompression caps", () => {
+  it("a DOCX bomb (small file, > cap inflated) is refused before mammoth parses it", async () => {
+    // ~100 bytes per paragraph × 200k = ~20 MB of XML in a file of a few hundred KB.
+    const bomb = docx(200_000);
+    expect(bomb.length).toBeLessThan(1 * MB);
+    const f = path.join(tmp, "bomb.docx");
+    writeFileSync(f, bomb);
+    const err = await loadError(f, "bomb.docx", LIMITS);
+    expect(err.reason).toMatch(/^解压后超过上限/);
+    expect(err.reason).toContain("MAX_UNZIPPED_MB");
+  }, 30_000);
+
+  it("a DOCX whose directory lies about its sizes is caught by inflating with a limit", () => {
+    const liar = docx(200_000, 1000);
+    expect(() => checkZipSize(liar, "liar.docx", LIMITS)).toThrow(/解压后超过上限/);
+  });
+
+  it("an ordinary DOCX under the caps still loads", async () => {
+    const f = path.join(tmp, "ok.docx");
+    writeFileSync(f, docx(20));
+    const doc = await loadFile(f, "ok.docx", undefined, LIMITS);
+    expect(doc.text).toContain("249件");
+  });
+
+  it("PDF text beyond the cap stops extraction with one clear line", async () => {
+    const pdf = path.resolve("corpus/洪泽区人民政府-2023-年度报告.pdf");
+    const err = await loadError(pdf, "hz.pdf", { ...LIMITS, maxTextChars: 500 });
+    expect(err.reason).toMatch(/^解压后超过文本上限/);
+    expect(err.reason).toContain("MAX_TEXT_CHARS");
+    // The same file loads under the default caps.
+    expect((await loadFile(pdf, "hz.pdf")).text).toContain("政府信息公开");
+  }, 30_000);
+
+  it("text of any format longer than the cap is refused", async () => {
+    const f = path.join(tmp, "long.txt");
+    writeFileSync(f, "政府信息公开。".repeat(1000));
+    const err = await loadError(f, "long.txt", { ...LIMITS, maxTextChars: 5000 });
+    expect(err.reason).toMatch(/^解压后超过文本上限/);
+  });
+
+  it("a file over the size cap is refused without being read", async () => {
+    const f = path.join(tmp, "big.txt");
+    writeFileSync(f, Buffer.alloc(2 * MB, 0x41));
+    const err = await loadError(f, "big.txt", { ...LIMITS, maxFileBytes: 1 * MB });
+    expect(err.reason).toMatch(/file too large/);
+  });
+
+  it("a stack overflow in a parser (deeply nested HTML) becomes one clear LoadError", async () => {
+    // Deep enough to overflow the recursive DOM walk, shallow enough for parse5 (whose cost grows with depth squared).
+    const depth = 5000;
+    const f = path.join(tmp, "deep.html");
+    writeFileSync(f, `<html><body>${"<div>".repeat(depth)}政府信息公开${"</div>".repeat(depth)}</body></html>`);
+    const err = await loadError(f, "deep.html", LIMITS);
+    expect(err.reason).toMatch(/^文件内容过大或嵌套过深/);
+  }, 30_000);
+});
+
