@@ -1,0 +1,237 @@
+import type { Settings } from "../config.js";
+import { jiebaTokenizer, defaultTermProcessor } from "../embed/tokenize.js";
+import type { DescribedEmbeddings } from "../embed/types.js";
+import type { LoadedIndex } from "../index/store.js";
+import type { Answer, DocKind, Passage } from "../types.js";
+import {
+  CitationList,
+  askedUnit,
+  excerpt,
+  scoreSentences,
+  termWeights,
+  topicFigureClauses,
+  unsupportedNumbers,
+  type ScoredSentence,
+  type TermWeight,
+} from "./extractive.js";
+import { GLOSSARY, groupsIn, type GlossaryGroup } from "./glossary.js";
+import type { QueryInfo } from "./query.js";
+import { CorpusView, displayName } from "./corpus.js";
+import { Retriever, type RetrievalMode } from "./retrieve.js";
+import type { StrategyResult } from "./strategy.js";
+
+/**
+ * What the answering strategies share: the index and its views (retriever, corpus), settings and log, and the
+ * helpers several strategies use (term weights, relevance, scoped search, sentence choice, answer assembly).
+ * Strategies (src/answer/strategies/) receive it as their context; the engine builds one per index.
+ */
+
+/** Relevance bar: inside the reports the question names, content is known to be on topic; elsewhere be stricter. */
+export const RELEVANCE_SCOPED = 0.35;
+export const RELEVANCE_OPEN = 0.5;
+
+/** A sentence stating that there was nothing to count ("未收到…申请", "暂不收费"). */
+export const NONE_STATEMENT = /未收到|没有收到|未发生|没有发生|未受理|无.{0,6}(申请|案件|情况)|均为0|为零|不收费|未收费|未收取|没有收取|免费|免收|无收取/;
+
+/** A drafting question that asks for examples from other reports rather than for the rule. */
+export const PRECEDENT = /哪份|哪些报告|别人|其他报告|借鉴|参考|范例|示例|写法|段落|案例/;
+
+/** Subjects that often share a sentence with the one asked about, keyed by glossary group. */
+const OFF_TOPIC: Array<[string, RegExp]> = [
+  ["review", /行政复议|复议/],
+  ["litigation", /行政诉讼|诉讼/],
+  ["fees", /收费|信息处理费/],
+];
+
+/** Content words of a text (jieba words of two characters or more, numbers dropped), each once. */
+export function contentWords(text: string): string[] {
+  const out: string[] = [];
+  for (const w of jiebaTokenizer(text)) {
+    const t = defaultTermProcessor(w);
+    if (t && t.length >= 2 && !/^\d+$/.test(t)) out.push(t);
+  }
+  return [...new Set(out)];
+}
+
+/** The report section a question names: the glossary group of its longest matching term that names a section. */
+export function sectionGroup(q: string): GlossaryGroup | null {
+  let best: GlossaryGroup | null = null;
+  let len = 0;
+  for (const g of GLOSSARY) {
+    if (!g.sectionHints) continue;
+    for (const t of g.terms) if (q.includes(t) && t.length > len) { best = g; len = t.length; }
+  }
+  return best;
+}
+
+export interface AnswerContextOptions {
+  settings: Settings;
+  log: (e: Record<string, unknown>) => void;
+  /** Retrieval mode (evaluation compares them); hybrid in production. */
+  mode: RetrievalMode;
+}
+
+export class AnswerContext {
+  readonly retriever: Retriever;
+  readonly corpus: CorpusView;
+  readonly settings: Settings;
+  readonly log: (e: Record<string, unknown>) => void;
+  readonly mode: RetrievalMode;
+
+  // Sources the lead adds: the statistics database and the body registry (typed when they land).
+  facts?: unknown;
+  bodies?: unknown;
+
+  constructor(
+    readonly index: LoadedIndex,
+    readonly embedder: DescribedEmbeddings,
+    opts: AnswerContextOptions,
+  ) {
+    this.retriever = new Retriever(index, embedder);
+    this.corpus = new CorpusView(index);
+    this.settings = opts.settings;
+    this.log = opts.log;
+    this.mode = opts.mode;
+  }
+
+  // ——— answers ———
+
+  notFound(question: string, text: string): Answer {
+    return { question, found: false, answer: text, citations: [], mode: "extractive" };
+  }
+
+  /** A refusal or "not in the corpus" as a strategy result. */
+  none(info: QueryInfo, text: string): StrategyResult {
+    return { answer: this.notFound(info.question, text), passages: [] };
+  }
+
+  /** Joins the answer lines; a line with a number no citation holds is dropped (and logged). */
+  finish(info: QueryInfo, lines: string[], cites: CitationList, passages: Passage[]): StrategyResult {
+    let text = lines.filter(Boolean).join("\n");
+    const bad = unsupportedNumbers(text, cites.items);
+    if (bad.length) {
+      // Defence in depth: composition only copies source text, so this should never fire.
+      this.log({ event: "extractive_unsupported_number", numbers: bad, question: info.question });
+      text = lines.filter((l) => unsupportedNumbers(l, cites.items).length === 0).join("\n");
+    }
+    return { answer: { question: info.question, found: true, answer: text, citations: cites.items, mode: "extractive" }, passages };
+  }
+
+  // ——— terms and relevance ———
+
+  /** Inverse document frequency of a word over the index's chunks. */
+  idf(term: string): number {
+    return Math.log(1 + this.index.bm25.size / (this.index.bm25.df(term) + 1));
+  }
+
+  terms(info: QueryInfo): TermWeight[] {
+    return termWeights(contentWords(info.topic), info.expansions.flatMap((e) => (e.length <= 4 ? [e] : contentWords(e))), (t) => this.idf(t));
+  }
+
+  /**
+   * Share of the question's content words found in `hay`, weighted by idf and counting glossary
+   * equivalents. Words the corpus never uses (question phrasing: 应该, 多长时间) are ignored unless
+   * no word of the question is in the corpus at all.
+   */
+  termCoverage(words: string[], hay: string, groups = groupsIn(words.join(""))): number {
+    if (words.length === 0) return 1;
+    let hit = 0;
+    let total = 0;
+    for (const w of words) {
+      if (this.index.bm25.df(w) === 0) continue;
+      const weight = this.idf(w);
+      total += weight;
+      const g = groups.find((gr) => gr.terms.some((t) => t.includes(w) || w.includes(t)));
+      if (hay.includes(w) || (g && g.terms.some((t) => hay.includes(t)))) hit += weight;
+    }
+    return total > 0 ? hit / total : 0;
+  }
+
+  /** Below the bar, the corpus does not answer the question. */
+  relevance(info: QueryInfo, passages: Passage[]): number {
+    const hay = passages.slice(0, 5).map((p) => `${p.chunk.meta.section} ${p.chunk.text}`).join(" ");
+    return this.termCoverage(contentWords(info.topic), hay, groupsIn(info.question));
+  }
+
+  // ——— retrieval ———
+
+  /** Inside a scope of named reports, region and year words match every chunk and only add noise. */
+  retrievalQuery(info: QueryInfo, scoped: boolean): string {
+    const base = scoped && info.topic.trim() ? info.topic : info.inherited ? `${info.topic} ${info.question}` : info.question;
+    return info.context ? `${base} ${info.context}` : base;
+  }
+
+  sectionHints(info: QueryInfo): string[] {
+    return groupsIn(info.topic).flatMap((g) => g.sectionHints ?? []);
+  }
+
+  /** Chunk rows the question is about: the reports of the region(s)/year(s) named, or the governing texts. */
+  scopeRows(info: QueryInfo): Set<number> | null {
+    if (info.intent === "definition") return this.corpus.governingRows;
+    if (info.regions.length || info.years.length) {
+      const t = this.corpus.targetDocs(info);
+      return t.length ? this.corpus.rowsOf(t.map((d) => d.docId)) : new Set();
+    }
+    return null;
+  }
+
+  async search(info: QueryInfo, rows: Set<number> | null, k = 8, kinds?: DocKind[], mode: RetrievalMode = this.mode): Promise<Passage[]> {
+    return this.retriever.search(this.retrievalQuery(info, rows !== null && info.intent !== "definition"), {
+      k,
+      mode,
+      rows: rows ?? undefined,
+      expansions: info.expansions,
+      kinds: kinds ?? info.kinds,
+      sectionHints: this.sectionHints(info),
+    });
+  }
+
+  // ——— report sections ———
+
+  /** The report section a question is about (see `sectionGroup`). */
+  draftingGroup(q: string): GlossaryGroup | null {
+    return sectionGroup(q);
+  }
+
+  // ——— figures from passages ———
+
+  /** "沈阳市2013年：" */
+  leadFor(p: Passage): string {
+    return `${displayName(p.chunk.meta)}${p.chunk.meta.year ? `${p.chunk.meta.year}年` : ""}：`;
+  }
+
+  figureLine(s: ScoredSentence, cites: CitationList, lead: string, several: TermWeight[] | null = null): string[] {
+    const n = cites.add(s.passage);
+    // A question asking several things is answered by every on-topic figure clause of the sentence, in source order.
+    const clause = several && s.figure ? topicFigureClauses(s.sentence, several).join("，") || s.clause : s.clause;
+    const first = s.figure || s.clause ? `${lead}${clause}。[${n}]` : `${lead}${excerpt(s.sentence, "", 120)}[${n}]`;
+    // The citation [n] carries title, region, year and section; the quote line stays short.
+    return [first, `原文：“${excerpt(s.sentence, s.figure ?? "", 220)}”[${n}]`];
+  }
+
+  /** The sentence that answers a figure (or yes/no) question, from passages of one report or more. */
+  bestSentence(info: QueryInfo, passages: Passage[]): ScoredSentence | null {
+    const terms = this.terms(info);
+    const phrase = info.topic.replace(/\s+/g, "");
+    const wantFigure = info.intent === "figure" || info.intent === "verify" || info.intent === "comparison";
+    const named = new Set(groupsIn(`${info.topic} ${info.question}`).map((g) => g.key));
+    const offTopic = OFF_TOPIC.filter(([key]) => !named.has(key)).map(([, re]) => re);
+    const onTopic = OFF_TOPIC.filter(([key]) => named.has(key)).map(([, re]) => re);
+    const unit = askedUnit(info.question);
+    const scored = scoreSentences(passages, terms, { phrase, wantFigure, offTopic, onTopic, unit });
+    if (scored.length === 0) return null;
+    const withFigure = scored.find((x) => x.figure);
+    if (!wantFigure || !withFigure) return scored[0];
+    // "2011年全县未收到…申请": a statement that there were none answers "how many" better than an unrelated figure.
+    const plain = scoreSentences(passages, terms, { phrase, wantFigure: false, offTopic, onTopic });
+    const negative = plain.find((x) => NONE_STATEMENT.test(x.sentence));
+    const plainScore = (x: ScoredSentence) => plain.find((y) => y.passage === x.passage && y.sentence === x.sentence)?.score ?? 0;
+    // A figure clause about another subject ("收到1份…行政复议申请" for "答复了多少件申请") does not beat it either.
+    const offClause = offTopic.some((re) => re.test(withFigure.clause)) && !onTopic.some((re) => re.test(withFigure.clause));
+    if (negative && (negative.score > plainScore(withFigure) + 0.5 || (offClause && negative.score >= plainScore(withFigure) - 0.5))) {
+      const clause = negative.sentence.split(/(?<=[，,；;])/).find((c) => NONE_STATEMENT.test(c)) ?? negative.sentence;
+      return { ...negative, figure: null, clause: clause.replace(/[，,；;。]$/, "").trim() };
+    }
+    return withFigure;
+  }
+}

@@ -1,0 +1,106 @@
+import { SECTION_SEPARATOR } from "../../ingest/chunk.js";
+import type { Passage } from "../../types.js";
+import { contentWords, PRECEDENT, type AnswerContext } from "../context.js";
+import { CitationList, citeLabel, excerpt } from "../extractive.js";
+import { groupsIn } from "../glossary.js";
+import type { QueryInfo } from "../query.js";
+import type { Strategy, StrategyResult } from "../strategy.js";
+import { answerDefinition } from "./definition.js";
+
+/**
+ * Drafting help ("依申请公开部分怎么写", "有没有报告写过办前沟通的做法"): what the format notice requires of the
+ * section named, then that section from several reports. Without a named section, examples from the reports
+ * when examples are asked for, otherwise the rule.
+ */
+
+/** Passages of several reports that do what the question describes, one per report. */
+async function answerPrecedents(ctx: AnswerContext, info: QueryInfo): Promise<StrategyResult> {
+  const reports = ctx.corpus.docs.filter((d) => d.kind === "report" && (info.regions.length === 0 || (d.region && info.regions.includes(d.region))));
+  const retrieved = await ctx.search(info, ctx.corpus.rowsOf(reports.map((d) => d.docId)), 20, ["report"]);
+  const words = contentWords(info.topic);
+  const groups = groupsIn(info.question);
+  const ranked = retrieved
+    .map((p, i) => ({ ...p, score: ctx.termCoverage(words, `${p.chunk.meta.section} ${p.chunk.text}`, groups) + 0.3 / (1 + i) }))
+    .sort((a, b) => b.score - a.score);
+  const picked: Passage[] = [];
+  for (const p of ranked) {
+    if (picked.length >= 3 || p.score < 0.45) break;
+    if (p.chunk.meta.block !== "prose" || picked.some((x) => x.chunk.meta.docId === p.chunk.meta.docId)) continue;
+    picked.push(p);
+  }
+  if (picked.length === 0) return ctx.none(info, "语料中的报告没有找到相应的写法。");
+  const cites = new CitationList();
+  const lines = ["以下报告有相关写法可供参考："];
+  for (const p of picked) {
+    const n = cites.add(p);
+    const focus = words.filter((w) => p.chunk.text.includes(w)).sort((a, b) => b.length - a.length)[0] ?? "";
+    lines.push(`[${n}] ${citeLabel(cites.items[n - 1])}：“${excerpt(p.chunk.text, focus, 200)}”`);
+  }
+  return ctx.finish(info, lines, cites, ranked);
+}
+
+async function answerDrafting(ctx: AnswerContext, info: QueryInfo): Promise<StrategyResult> {
+  const group = ctx.draftingGroup(info.question);
+  // Without a named section: a request for examples is answered from the reports, anything else from the
+  // regulation and notices (the report as a whole).
+  if (!group) return PRECEDENT.test(info.question) ? answerPrecedents(ctx, info) : answerDefinition(ctx, info);
+  const hints = group.sectionHints!;
+  const cites = new CitationList();
+  const lines: string[] = [];
+  const all: Passage[] = [];
+  // The requirement: the format notice section titled like the one asked about, newest notice first.
+  const notices = ctx.corpus.docs.filter((d) => d.kind === "format_notice").sort((a, b) => (b.year ?? 0) - (a.year ?? 0));
+  for (const d of notices) {
+    const row = ctx.corpus.rowsOfDoc(d.docId).find((r) => {
+      const c = ctx.index.chunks[r];
+      const last = c.meta.section.split(SECTION_SEPARATOR).pop() ?? "";
+      return c.meta.block === "prose" && hints.some((h) => last.includes(h));
+    });
+    if (row === undefined) continue;
+    const p: Passage = { chunk: ctx.index.chunks[row], score: 1 };
+    all.push(p);
+    const n = cites.add(p);
+    lines.push(`现行格式要求（${citeLabel(cites.items[n - 1])}）：[${n}]`);
+    lines.push(`“${excerpt(p.chunk.text, hints[0], 400)}”`);
+    break;
+  }
+  // Precedents: that section from several reports (those named, if any), best-matching title first, newest first, one per report.
+  const reports = info.regions.length || info.years.length ? ctx.corpus.targetDocs(info) : ctx.corpus.docs.filter((d) => d.kind === "report");
+  const candidates: Array<{ p: Passage; rank: number; year: number }> = [];
+  for (const d of reports) {
+    for (const { top, row } of ctx.corpus.topSections(d.docId)) {
+      const rank = hints.findIndex((h) => top.includes(h));
+      if (rank < 0) continue;
+      candidates.push({ p: { chunk: ctx.index.chunks[row], score: 1 }, rank, year: d.year ?? 0 });
+      break;
+    }
+  }
+  let examples = candidates.sort((a, b) => a.rank - b.rank || b.year - a.year).slice(0, 3).map((c) => c.p);
+  // "依申请公开部分想体现办前沟通的做法": words beyond the section's own name pick the passages that do it.
+  const extra = contentWords(info.topic).filter((w) => !group.terms.some((t) => t.includes(w) || w.includes(t)) && ctx.index.bm25.df(w) > 0);
+  if (extra.length && PRECEDENT.test(info.question)) {
+    const rows = [...ctx.corpus.rowsOf(reports.map((d) => d.docId))].filter((r) => hints.some((h) => ctx.index.chunks[r].meta.section.includes(h)));
+    const scored = rows
+      .map((r) => ({ p: { chunk: ctx.index.chunks[r], score: 1 } as Passage, s: ctx.termCoverage(extra, ctx.index.chunks[r].text) }))
+      // A third of the specific words is enough: the rest is how people describe a practice (体现, 做法, 类似).
+      .filter((x) => x.s >= 0.34)
+      .sort((a, b) => b.s - a.s || (b.p.chunk.meta.year ?? 0) - (a.p.chunk.meta.year ?? 0));
+    const picked: Passage[] = [];
+    for (const x of scored) if (picked.length < 3 && !picked.some((p) => p.chunk.meta.docId === x.p.chunk.meta.docId)) picked.push(x.p);
+    if (picked.length) examples = picked;
+  }
+  if (examples.length === 0 && cites.items.length === 0) return answerDefinition(ctx, info);
+  if (examples.length) lines.push("其他报告的写法示例：");
+  for (const p of examples) {
+    all.push(p);
+    const n = cites.add(p);
+    lines.push(`[${n}] ${citeLabel(cites.items[n - 1])}：“${excerpt(p.chunk.text, "", 180)}”`);
+  }
+  return ctx.finish(info, lines, cites, all);
+}
+
+export const drafting: Strategy<AnswerContext> = {
+  name: "drafting",
+  operations: ["precedents", "format"],
+  answer: (ctx, { info }) => answerDrafting(ctx, info),
+};

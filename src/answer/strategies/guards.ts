@@ -1,0 +1,90 @@
+import type { AnswerContext } from "../context.js";
+import { groupsIn } from "../glossary.js";
+import type { StrategyInput, StrategyResult } from "../strategy.js";
+
+/**
+ * Checks run before dispatch, whatever the operation: a message that is no question about disclosure, or about
+ * a place or report the corpus does not hold, is refused here, so no strategy has to repeat the check.
+ */
+
+export interface Guard {
+  /** For logs and the JSON answer's `operation`. */
+  name: string;
+  /** A refusal, or null to let the question through. */
+  check(ctx: AnswerContext, input: StrategyInput): StrategyResult | null;
+}
+
+/** A greeting or thanks, not a question. */
+const GREETING = /^(你好|您好|嗨|哈喽|hi|hello|hey|在吗|在不在|谢谢|多谢|感谢|thanks?|thank you)[!！。,，~～\s]*$/i;
+
+/** The reply to a greeting or thanks, or null when the text is something else. Runs on the raw question, before analysis. */
+export function greetingReply(q: string): string | null {
+  if (!GREETING.test(q)) return null;
+  return /谢|thank/i.test(q)
+    ? "不客气！还有问题可以继续问我。"
+    : "您好！我根据政府信息公开工作年度报告和《政府信息公开条例》等文件回答问题，并注明出处。例如：“沈阳2013年受理了多少件政府信息公开申请？”“申请内容不明确怎么处理？”";
+}
+
+const DOMAIN_HINT = /政府信息|信息公开|政务公开|公开|申请|条例|报告|年报|复议|诉讼|收费|答复|不予|无法提供|补正|主动|依申请|行政机关|保密|豁免|第三方|工作日/;
+
+/** An instruction-changing message is answered only when it also asks a concrete question about a report. */
+export const injection: Guard = {
+  name: "injection",
+  check(ctx, { info }) {
+    if (!info.injection || info.regions.length || info.years.length) return null;
+    return ctx.none(info, "我只能依据语料中的政府信息公开年度报告和相关法规回答问题，不能更改设定或透露内部指令。您可以问：“沈阳2013年受理了多少件政府信息公开申请？”");
+  },
+};
+
+/** A place the corpus holds no report of ("北京市2015年…"). */
+export const unknownPlace: Guard = {
+  name: "unknown-place",
+  check(ctx, { info }) {
+    if (!info.unknownPlace || info.regions.length) return null;
+    return ctx.none(info, `语料中没有${info.unknownPlace}的政府信息公开年度报告，无法回答。${ctx.corpus.coverageSummary()}`);
+  },
+};
+
+/** A place name alone is no sign that the question is about disclosure ("平潭能看到蓝眼泪吗"). */
+export const offDomain: Guard = {
+  name: "off-domain",
+  check(ctx, { info }) {
+    const asked = `${info.question} ${info.context}`;
+    const domain = info.years.length > 0 || groupsIn(asked).length > 0 || DOMAIN_HINT.test(asked);
+    return domain ? null : ctx.none(info, `语料中没有找到与该问题相关的内容。${ctx.corpus.coverageSummary()}`);
+  },
+};
+
+/** Every report the question names (region × year) is missing: say so, with what the corpus holds. Rule and drafting questions pass. */
+export const missingReport: Guard = {
+  name: "missing-report",
+  check(ctx, { info }) {
+    if (!info.regions.length && !info.years.length) return null;
+    const missing: string[] = [];
+    const regions = info.regions.length ? info.regions : [null];
+    for (const r of regions) {
+      const years = info.years.length ? info.years : [null];
+      for (const y of years) {
+        const has = ctx.corpus.docs.some((d) => d.kind === "report" && (r === null || d.region === r) && (y === null || d.year === y));
+        if (!has) missing.push(`${r ?? ""}${y ? `${y}年` : ""}`);
+      }
+    }
+    if (!missing.length || info.intent === "definition" || info.intent === "drafting") return null;
+    if (missing.length !== regions.length * (info.years.length || 1)) return null;
+    const cover = info.regions.map((r) => ctx.corpus.coverageOf(r)).join("");
+    return ctx.none(info, `语料中没有${missing.join("、")}的政府信息公开年度报告，无法回答。${cover || ctx.corpus.coverageSummary()}`);
+  },
+};
+
+/** In order: the first refusal wins. */
+export function defaultGuards(): Guard[] {
+  return [injection, unknownPlace, offDomain, missingReport];
+}
+
+export function runGuards(guards: readonly Guard[], ctx: AnswerContext, input: StrategyInput): (StrategyResult & { strategy: string }) | null {
+  for (const g of guards) {
+    const r = g.check(ctx, input);
+    if (r) return { ...r, strategy: g.name };
+  }
+  return null;
+}

@@ -1,0 +1,23 @@
+import type { AnswerContext } from "../context.js";
+import { StrategyRegistry, type Strategy } from "../strategy.js";
+import { comparison } from "./comparison.js";
+import { definition } from "./definition.js";
+import { drafting } from "./drafting.js";
+import { figure } from "./figure.js";
+import { section } from "./section.js";
+
+/**
+ * The one place strategies are registered. A new question kind is a new file here plus one entry below; order
+ * matters only between strategies sharing an operation (the first that answers wins), and "search" is every
+ * plan's last resort. Fact-based strategies for difference/rank/extreme/series go BEFORE `comparison`, which
+ * answers those from passages when no fact does.
+ */
+export function defaultStrategies(): Array<Strategy<AnswerContext>> {
+  return [definition, drafting, section, comparison, figure];
+}
+
+export function createRegistry(strategies: Array<Strategy<AnswerContext>> = defaultStrategies()): StrategyRegistry<AnswerContext> {
+  return new StrategyRegistry<AnswerContext>().use(...strategies);
+}
+
+export { defaultGuards, greetingReply, runGuards, type Guard } from "./guards.js";
