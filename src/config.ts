@@ -49,8 +49,8 @@ export const settingsSchema = z.object({
   /** Comma-separated API keys; when set, every API call needs `Authorization: Bearer <key>`. */
   NIANBAO_API_KEYS: optStr,
   /** API requests per minute per key, and per client IP. */
-  API_RATE_LIMIT_PER_KEY: int(120),
-  API_RATE_LIMIT_PER_IP: int(60),
+  API_RATE_LIMIT_PER_KEY: int(600),
+  API_RATE_LIMIT_PER_IP: int(120),
   /** Largest JSON request body and largest uploaded draft (bytes). */
   API_BODY_LIMIT_BYTES: int(256 * 1024),
   UPLOAD_MAX_BYTES: int(10 * 1024 * 1024),

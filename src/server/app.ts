@@ -110,7 +110,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (!isApiPath(url)) return;
     const origin = req.headers.origin;
     if (origin && origins.has(origin)) {
-      reply.header("access-control-allow-origin", origin).header("vary", "Origin");
+      reply
+        .header("access-control-allow-origin", origin)
+        .header("access-control-expose-headers", "X-Nianbao-State, Retry-After")
+        .header("vary", "Origin");
       if (req.method === "OPTIONS") {
         reply
           .header("access-control-allow-methods", "GET, POST, OPTIONS")

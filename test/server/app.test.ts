@@ -123,6 +123,9 @@ describe("page API", () => {
     expect(pre.statusCode).toBe(204);
     expect(pre.headers["access-control-allow-origin"]).toBe("https://oa.example.gov.cn");
     expect(pre.headers["access-control-allow-headers"]).toContain("Authorization");
+    const ok = await s.app.inject({ method: "POST", url: "/api/ask", payload: { question: "沈阳2013年受理了多少件？" }, headers: { origin: "https://oa.example.gov.cn" } });
+    expect(ok.headers["access-control-allow-origin"]).toBe("https://oa.example.gov.cn");
+    expect(ok.headers["access-control-expose-headers"]).toContain("X-Nianbao-State");
     const other = await s.app.inject({ method: "GET", url: "/api/coverage", headers: { origin: "https://evil.example" } });
     expect(other.headers["access-control-allow-origin"]).toBeUndefined();
   });

@@ -94,6 +94,7 @@ describe.skipIf(!hasChromium)("web page in headless Chromium", () => {
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const csvText = csv.subarray(3).toString("utf8");
     expect(csvText).toContain("年份,新收申请（件）\r\n2019,120\r\n2020,150\r\n2021,180");
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
     // An answer without a table has no chart and no CSV button.
     expect(await first.locator("svg.chart").count()).toBe(0);
     expect(await first.getByRole("button", { name: "下载 CSV" }).count()).toBe(0);
