@@ -1,11 +1,9 @@
-import { createInterface } from "node:readline";
 import { loadSettings } from "../config.js";
 import { NianbaoError } from "../errors.js";
 import type { Answer } from "../types.js";
-import { openEngine } from "../answer/engine.js";
+import type { AnswerEngine } from "../answer/api.js";
 import { citeLabel } from "../answer/extractive.js";
 import { parseArgs } from "./args.js";
-import { answerJson } from "../server/serialize.js";
 import { loadDotEnv } from "./env.js";
 
 const USAGE = `usage: npm run --silent ask -- [--index DIR] [--json] "问题"
@@ -20,44 +18,127 @@ export function formatAnswerText(a: Answer): string {
   return lines.join("\n");
 }
 
-async function main(): Promise<number> {
-  loadDotEnv();
-  const args = parseArgs(process.argv.slice(2), ["index"]);
-  if (args.flags.has("help")) {
-    console.log(USAGE);
-    return 0;
+/** One JSON error line of `--jsonl` (and `--json`): stands in for the answer so output lines match input lines. */
+export function errorLine(code: string, message: string): string {
+  return JSON.stringify({ error: { code, message } });
+}
+
+const MESSAGES = {
+  empty_question: "空行：请每行输入一个问题。",
+  invalid_utf8: "输入不是有效的 UTF-8 文本，无法作为问题处理。",
+  internal: "处理这个问题时出错。",
+} as const;
+
+/**
+ * Writes to stdout and resolves once the data has been handed to the OS (the write callback runs only then,
+ * also when a full pipe made Node queue it). Awaiting every write before process.exit is what keeps a slow
+ * reader from losing the tail of the output.
+ */
+function out(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/** Stdin split into raw lines (bytes), so invalid UTF-8 is seen instead of silently turned into U+FFFD. */
+async function* rawLines(input: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
+  let rest = Buffer.alloc(0);
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    let buf = Buffer.concat([rest, typeof chunk === "string" ? Buffer.from(chunk) : chunk]);
+    let nl: number;
+    while ((nl = buf.indexOf(0x0a)) >= 0) {
+      yield buf.subarray(0, nl);
+      buf = buf.subarray(nl + 1);
+    }
+    rest = buf;
   }
-  const settings = loadSettings();
+  if (rest.length) yield rest;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The question on one input line, or the code of why it is not one. */
+export function questionOf(bytes: Buffer): { question: string } | { error: keyof typeof MESSAGES } {
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes[bytes.length - 1] === 0x0d ? bytes.subarray(0, bytes.length - 1) : bytes);
+  } catch {
+    return { error: "invalid_utf8" };
+  }
+  // Arguments with invalid bytes reach us already decoded, with U+FFFD where the bytes were.
+  if (text.includes("\uFFFD")) return { error: "invalid_utf8" };
+  const question = text.replace(/^\uFEFF/, "").trim();
+  return question ? { question } : { error: "empty_question" };
+}
+
+async function openEngineFor(indexDir: string, settings: ReturnType<typeof loadSettings>): Promise<AnswerEngine> {
   const log = (e: Record<string, unknown>) => {
     if (e.event === "index_build") console.error("首次使用：正在从 corpus/ 构建索引… / building the index from corpus/");
     else if (e.event === "index_refresh") console.error("corpus/ 有变动：正在增量更新索引… / updating the index");
     else if (settings.LOG_LEVEL === "debug" || String(e.event).includes("fallback") || String(e.event).includes("failure")) console.error(JSON.stringify(e));
   };
-  const engine = await openEngine({ indexDir: args.values.get("index") ?? settings.NIANBAO_INDEX_DIR, corpusDir: settings.CORPUS_DIR, settings, log });
+  // Loaded after the arguments are checked: --help and usage errors never pay for the engine's modules.
+  const { openEngine } = await import("../answer/engine.js");
+  return openEngine({ indexDir, corpusDir: settings.CORPUS_DIR, settings, log });
+}
+
+async function main(): Promise<number> {
+  loadDotEnv();
+  const args = parseArgs(process.argv.slice(2), ["index"]);
+  if (args.flags.has("help")) {
+    await out(`${USAGE}\n`);
+    return 0;
+  }
+  const settings = loadSettings();
+  const indexDir = args.values.get("index") ?? settings.NIANBAO_INDEX_DIR;
 
   if (args.flags.has("jsonl")) {
-    const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
-    for await (const line of rl) {
-      if (!line.trim()) continue;
-      const { answer } = await engine.ask(line);
-      process.stdout.write(`${answerJson(answer)}\n`);
+    const engine = await openEngineFor(indexDir, settings);
+    // Exactly one output line per input line, in order: a line that is no question gets an error object.
+    for await (const bytes of rawLines(process.stdin)) {
+      const q = questionOf(bytes);
+      if ("error" in q) {
+        await out(`${errorLine(q.error, MESSAGES[q.error])}\n`);
+        continue;
+      }
+      let line: string;
+      try {
+        line = JSON.stringify((await engine.ask(q.question)).answer);
+      } catch (err) {
+        console.error(`错误 / error: ${(err as Error).message}`);
+        line = errorLine("internal", MESSAGES.internal);
+      }
+      await out(`${line}\n`);
     }
     return 0;
   }
-  const question = args.positionals.join(" ").trim();
-  if (!question) {
-    console.error(USAGE);
+  const raw = args.positionals.join(" ");
+  const q = questionOf(Buffer.from(raw, "utf8"));
+  if ("error" in q) {
+    if (q.error === "empty_question") {
+      console.error(USAGE);
+      return 2;
+    }
+    if (args.flags.has("json")) await out(`${errorLine(q.error, MESSAGES[q.error])}\n`);
+    else console.error(`错误 / error: ${MESSAGES[q.error]}`);
     return 2;
   }
-  const { answer } = await engine.ask(question);
-  console.log(args.flags.has("json") ? answerJson(answer) : formatAnswerText(answer));
+  const engine = await openEngineFor(indexDir, settings);
+  const { answer } = await engine.ask(q.question);
+  await out(`${args.flags.has("json") ? JSON.stringify(answer) : formatAnswerText(answer)}\n`);
   return 0;
 }
 
+/** Exit only after stdout has been fully handed over, whatever path main() took. */
+async function finish(code: number): Promise<never> {
+  await out("").catch(() => undefined);
+  process.exit(code);
+}
+
 main().then(
-  (code) => process.exit(code),
+  (code) => finish(code),
   (err) => {
     console.error(err instanceof NianbaoError ? `错误 / error: ${err.message}` : `错误 / error: ${(err as Error).message}`);
-    process.exit(2);
+    return finish(2);
   },
 );

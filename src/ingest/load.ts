@@ -7,9 +7,8 @@ import { readFile, stat } from "node:fs/promises";
 import { inflateRawSync } from "node:zlib";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { load as loadHtml } from "cheerio";
+import type { CheerioAPI } from "cheerio";
 import iconv from "iconv-lite";
-import mammoth from "mammoth";
 import { LoadError } from "../errors.js";
 import { keepingBuiltins } from "./builtins.js";
 import type { LoadedFile } from "../types.js";
@@ -117,7 +116,7 @@ async function extract(
     case "md":
       return decodeText(buf, source);
     case "html":
-      return htmlToText(buf, source);
+      return await htmlToText(buf, source);
     case "pdf":
       return { text: await pdfToText(buf, source, limits), encoding: null };
     case "docx":
@@ -232,8 +231,10 @@ const BLOCK_TAGS = new Set([
 ]);
 const CONTENT_SELECTORS = ["article", "main", "[role=main]", "#content", ".content", "#main", ".main", ".article"];
 
-function htmlToText(buf: Buffer, source: string): { text: string; encoding: string } {
+/** cheerio and mammoth are imported on the first HTML/DOCX file: a question (`ask`) never needs them. */
+async function htmlToText(buf: Buffer, source: string): Promise<{ text: string; encoding: string }> {
   const { text: html, encoding } = decodeHtml(buf, source);
+  const { load: loadHtml } = await import("cheerio");
   const $ = loadHtml(html);
   $("*").each((_, el) => {
     const node = el as unknown as DomNode;
@@ -254,7 +255,7 @@ function htmlToText(buf: Buffer, source: string): { text: string; encoding: stri
  * The first well-known content container that holds most of the page's CJK text; otherwise descend
  * from <body> into whichever child still holds ≥ 80% of it, which skips leftover side blocks.
  */
-function pickMainContent($: ReturnType<typeof loadHtml>, body: DomNode): DomNode {
+function pickMainContent($: CheerioAPI, body: DomNode): DomNode {
   const total = cjkCount(textOf(body));
   if (total === 0) return body;
   for (const sel of CONTENT_SELECTORS) {
@@ -578,6 +579,7 @@ export function checkZipSize(buf: Buffer, source: string, limits: Pick<LoadLimit
 
 async function docxToText(buf: Buffer, source: string): Promise<string> {
   try {
+    const { default: mammoth } = await import("mammoth");
     const { value } = await mammoth.extractRawText({ buffer: buf });
     return normalizeNewlines(value).replace(/\n{3,}/g, "\n\n").trim();
   } catch (err) {
