@@ -111,21 +111,53 @@ export interface Split {
  * boundaries); a cell has 1..maxDigits[k] digits and no leading zero unless it is "0"; a decimal or a
  * placeholder is one cell. Returns null when there are more than `cap` ways.
  */
-export function enumerateSplits(tokens: NumToken[], n: number, maxDigits: number[], cap = 20000): Split[] | null {
+export function enumerateSplits(tokens: NumToken[], n: number, maxDigits: number[], cap = 20000, sumCells?: boolean[]): Split[] | null {
+  // A row whose last cell is the sum of all the others (表三): try each possible total at the end of the
+  // last token, then read the rest as parts adding up to it — parts never exceed the total, which prunes hard.
+  if (sumCells && n > 1 && sumCells[n - 1] && sumCells.slice(0, -1).every((f) => !f) && tokens.length < n && tokens.every((t) => t.kind === "int" && !t.neg)) {
+    const last = tokens[tokens.length - 1];
+    const out: Split[] = [];
+    for (let len = 1; len <= Math.min(maxDigits[n - 1] ?? 5, last.text.length); len++) {
+      const suffix = last.text.slice(last.text.length - len);
+      if (len > 1 && suffix[0] === "0") continue;
+      const head = last.text.length > len ? [{ ...last, text: last.text.slice(0, last.text.length - len), end: last.end - len }] : [];
+      const rest = [...tokens.slice(0, -1), ...head];
+      if (rest.length === 0) continue;
+      const parts = enumerateSums(rest, n - 1, maxDigits, cap - out.length, Number(suffix));
+      if (parts === null) return null;
+      for (const p of parts) out.push({ values: [...p.values, Number(suffix)], spans: [...p.spans, [last.end - len, last.end]] });
+    }
+    return out;
+  }
+  return enumerateSums(tokens, n, maxDigits, cap, undefined, sumCells);
+}
+
+function enumerateSums(tokens: NumToken[], n: number, maxDigits: number[], cap: number, target?: number, sumCells?: boolean[]): Split[] | null {
+  const targetLen = target === undefined ? Infinity : String(target).length;
+  let running = 0;
   // As many tokens as cells: each token is one cell, whatever its length (spaces are hard boundaries).
   if (tokens.length === n) {
-    return [{ values: tokens.map((t) => (t.kind === "empty" ? null : (t.neg ? -1 : 1) * Number(t.text))), spans: tokens.map((t) => [t.start, t.end] as [number, number]) }];
+    const vals = tokens.map((t) => (t.kind === "empty" ? null : (t.neg ? -1 : 1) * Number(t.text)));
+    if (target !== undefined && vals.reduce<number>((a, v) => a + (v ?? 0), 0) !== target) return [];
+    return [{ values: vals, spans: tokens.map((t) => [t.start, t.end] as [number, number]) }];
   }
+  if (sumCells && tokens.some((t) => t.kind !== "int" || t.neg)) sumCells = undefined;
   const out: Split[] = [];
   const values: Array<number | null> = [];
   const spans: Array<[number, number]> = [];
+  // Sum mode: a flagged cell is the sum of the cells since the previous flagged one, so its digits are
+  // forced once the parts are read — most readings die at the first total that does not match.
+  let groupSum = 0;
+  const totalDigits = tokens.reduce((a, t) => a + (t.kind === "int" ? t.text.length : 0), 0);
+  const maxAll = Math.max(...maxDigits, 1);
+  let consumed = 0;
   // Minimum cells still needed by tokens from index t on (each token holds at least one).
   const minLeft = tokens.map((_, t) => tokens.length - t);
   let overflow = false;
   const rec = (t: number, pos: number) => {
     if (overflow) return;
     if (t === tokens.length) {
-      if (values.length === n) {
+      if (values.length === n && (target === undefined || running === target)) {
         out.push({ values: values.slice(), spans: spans.slice() });
         if (out.length > cap) overflow = true;
       }
@@ -134,6 +166,12 @@ export function enumerateSplits(tokens: NumToken[], n: number, maxDigits: number
     const tok = tokens[t];
     const cellsLeft = n - values.length;
     if (cellsLeft < minLeft[t]) return;
+    if (target !== undefined) {
+      // The remaining digits cannot add up to what the target still needs.
+      const remaining = totalDigits - consumed;
+      const bound = 10 ** Math.max(0, remaining - cellsLeft + 1) + 9 * cellsLeft;
+      if (running + bound < target) return;
+    }
     if (tok.kind === "dec") {
       // "39573802895.90": glued cells before the decimal point, the last cell carries the fraction.
       const dot = tok.text.indexOf(".");
@@ -169,17 +207,39 @@ export function enumerateSplits(tokens: NumToken[], n: number, maxDigits: number
     const digits = tok.text;
     const k = values.length;
     if (k >= n) return;
-    const max = maxDigits[k] ?? 5;
+    if (totalDigits - consumed > cellsLeft * maxAll) return;
+    const max = Math.min(maxDigits[k] ?? 5, targetLen);
     const rest = digits.length - pos;
-    for (let len = 1; len <= Math.min(max, rest); len++) {
+    const isSum = sumCells?.[k] === true;
+    let lo = 1;
+    let hi = Math.min(max, rest);
+    if (isSum) {
+      const need = String(groupSum).length;
+      if (need > hi || !digits.startsWith(String(groupSum), pos)) return;
+      lo = hi = need;
+    }
+    for (let len = lo; len <= hi; len++) {
       const piece = digits.slice(pos, pos + len);
       if (len > 1 && piece[0] === "0") break;
       const negative = tok.neg && pos === 0;
-      values.push((negative ? -1 : 1) * Number(piece));
+      const v = (negative ? -1 : 1) * Number(piece);
+      values.push(v);
       const base = tok.start + (tok.neg ? 1 : 0);
       spans.push([pos === 0 ? tok.start : base + pos, base + pos + len]);
+      if (target !== undefined && running + v > target) {
+        values.pop();
+        spans.pop();
+        break;
+      }
+      const savedSum = groupSum;
+      groupSum = isSum ? 0 : groupSum + v;
+      consumed += len;
+      running += v;
       if (pos + len === digits.length) rec(t + 1, 0);
       else rec(t, pos + len);
+      running -= v;
+      consumed -= len;
+      groupSum = savedSum;
       values.pop();
       spans.pop();
       if (overflow) return;

@@ -13,6 +13,8 @@ export interface RowInput {
   columns: string[];
   /** Possible readings; null = the row is absent from the text (no constraint uses it). */
   splits: Split[] | null;
+  /** The digit count and spaces alone allow one reading (before any rule). */
+  forced?: boolean;
 }
 
 export interface CellOutcome {
@@ -34,7 +36,7 @@ export interface SolveResult {
 }
 
 const MAX_SOLUTIONS = 2000;
-const MAX_NODES = 300000;
+const MAX_NODES = 60000;
 
 function rowSumOk(rule: Extract<TableRule, { kind: "row-sum" }>, cols: string[], values: Array<number | null>): boolean | null {
   let sum = 0;
@@ -102,12 +104,28 @@ export function solveTable(rules: TableRule[], rows: RowInput[]): SolveResult {
     }
   }
 
-  // Search order: rows with fewest readings first; totals before parts so partial sums can prune.
-  const order = [...present].sort((a, b) => filtered.get(a.key)!.length - filtered.get(b.key)!.length).map((r) => r.key);
+  // Search order: fixed rows first, then totals (so partial sums can prune), then by fewest readings.
+  const totals = new Set(cons.flatMap((c) => (c.nonneg ? c.right : [])));
+  const order = [...present]
+    .sort((a, b) => {
+      const na = filtered.get(a.key)!.length;
+      const nb = filtered.get(b.key)!.length;
+      if ((na === 1) !== (nb === 1)) return na === 1 ? -1 : 1;
+      if (totals.has(a.key) !== totals.has(b.key)) return totals.has(a.key) ? -1 : 1;
+      return na - nb;
+    })
+    .map((r) => r.key);
   const pos = new Map(order.map((k, i) => [k, i]));
   // Constraint becomes checkable when its last row (in search order) is assigned.
   const checkAt: ColCons[][] = order.map(() => []);
   for (const c of cons) checkAt[Math.max(...[...c.left, ...c.right].map((k) => pos.get(k)!))].push(c);
+  // Partial sums of non-negative parts may not exceed an already assigned total.
+  const pruneAt: ColCons[][] = order.map(() => []);
+  for (const c of cons) {
+    if (!c.nonneg) continue;
+    const last = Math.max(...[...c.left, ...c.right].map((k) => pos.get(k)!));
+    for (const k of c.left) { const p = pos.get(k)!; if (p < last && c.right.every((r) => pos.get(r)! < p)) pruneAt[p].push(c); }
+  }
   const colIndex = (key: string, col: string) => byRow.get(key)!.columns.indexOf(col);
 
   const chosen: number[] = new Array(order.length).fill(-1);
@@ -126,6 +144,17 @@ export function solveTable(rules: TableRule[], rows: RowInput[]): SolveResult {
     for (const k of c.right) { const v = value(k, c.col); if (v === null) return true; r += v; }
     return l === r;
   };
+  const within = (c: ColCons, d: number): boolean => {
+    let r = 0;
+    for (const k of c.right) { const v = value(k, c.col); if (v === null) return true; r += v; }
+    let l = 0;
+    for (const k of c.left) {
+      if (pos.get(k)! > d) continue;
+      const v = value(k, c.col);
+      if (v !== null) l += v;
+    }
+    return l <= r;
+  };
   const rec = (d: number) => {
     if (truncated) return;
     if (d === order.length) {
@@ -138,7 +167,7 @@ export function solveTable(rules: TableRule[], rows: RowInput[]): SolveResult {
     for (let i = 0; i < cands.length; i++) {
       if (++nodes > MAX_NODES) { truncated = true; return; }
       chosen[d] = i;
-      if (checkAt[d].every(holds)) rec(d + 1);
+      if (checkAt[d].every(holds) && pruneAt[d].every((c) => within(c, d))) rec(d + 1);
       if (truncated) return;
     }
     chosen[d] = -1;
@@ -155,11 +184,11 @@ export function solveTable(rules: TableRule[], rows: RowInput[]): SolveResult {
     if (solutions > 0 && !truncated) {
       const i = pos.get(r.key)!;
       const readings = [...used[i]].map((j) => f[j]);
-      const basis: CellOutcome["basis"] = r.splits.length === 1 ? "digits" : f.length === 1 ? "row-rule" : "table-rules";
+      const basis: CellOutcome["basis"] = r.forced ? "digits" : f.length === 1 ? "row-rule" : "table-rules";
       cells.set(r.key, agree(readings, basis, r.columns));
     } else if (f.length > 0) {
       // Rules fail across rows (or the search hit its budget): decide by the row's own sum where it is unique.
-      cells.set(r.key, agree(f, r.splits.length === 1 ? "digits" : "row-rule", r.columns));
+      cells.set(r.key, agree(f, r.forced ? "digits" : "row-rule", r.columns));
     } else {
       // The row contradicts its own sum under every reading: keep only what digit count and spaces force.
       cells.set(r.key, decideByDigits(r));

@@ -45,8 +45,30 @@ interface RowRead {
   input: RowInput;
 }
 
+/** Cells that are their row's total under the table's row rule (sum mode of the splitter). */
+function sumCellsOf(s: TableSchema, cols: ColDef[]): boolean[] | undefined {
+  const rule = s.rules.find((r) => r.kind === "row-sum");
+  if (!rule || rule.kind !== "row-sum") return undefined;
+  const flags = cols.map((c) => c.key === rule.total);
+  // Sum mode needs the total last, after all its parts.
+  return flags.at(-1) && cols.slice(0, -1).every((c) => rule.parts.includes(c.key)) ? flags : undefined;
+}
+
+/**
+ * The readings of a row: those satisfying its row rule when there is one (found fast in sum mode); when no
+ * reading satisfies it, every reading (the checks then report the failure).
+ */
+function splitRow(seg: NumSegment, rc: ColDef[], sumCells: boolean[] | undefined) {
+  const md = maxDigitsFor(rc);
+  if (sumCells) {
+    const ok = enumerateSplits(seg.tokens, rc.length, md, 20000, sumCells);
+    if (ok && ok.length > 0) return ok;
+  }
+  return enumerateSplits(seg.tokens, rc.length, md);
+}
+
 /** Locates each row's label in the region and reads the numbers between it and the next label. */
-function readRows(text: string, region: Region, rows: RowDef[], cols: (r: RowDef) => ColDef[]): RowRead[] {
+function readRows(text: string, region: Region, rows: RowDef[], cols: (r: RowDef) => ColDef[], schema?: TableSchema): RowRead[] {
   const norm = normalize(text, region.start, region.end);
   const patterns = rows.map((r) => labelPattern(r.label));
   const found = locateInOrder(norm, patterns);
@@ -64,8 +86,9 @@ function readRows(text: string, region: Region, rows: RowDef[], cols: (r: RowDef
     let to = region.end;
     for (let j = i + 1; j < rows.length; j++) if (found[j]) { to = toOrig(found[j]!.start); break; }
     const seg = bestSegment(numericSegments(text, from, to));
-    const splits = seg ? enumerateSplits(seg.tokens, rc.length, maxDigitsFor(rc)) : null;
-    out.push({ row: rows[i], cols: rc, found: f, seg, labelStart, input: { key: rows[i].key, columns: rc.map((c) => c.key), splits: splits ?? (seg ? [] : null) } });
+    const splits = seg ? splitRow(seg, rc, schema ? sumCellsOf(schema, rc) : undefined) : null;
+    const forced = seg ? enumerateSplits(seg.tokens, rc.length, maxDigitsFor(rc), 1)?.length === 1 : false;
+    out.push({ row: rows[i], cols: rc, found: f, seg, labelStart, input: { key: rows[i].key, columns: rc.map((c) => c.key), splits: splits ?? (seg ? [] : null), forced } });
   }
   return out;
 }
@@ -147,7 +170,7 @@ export function readT3(text: string, format: Format): ExtractedTable | null {
   if (!region) return null;
   const variant = t3Variant(text.slice(region.start, region.end), format);
   const schema = TABLES[variant].表三;
-  const reads = readRows(text, region, schema.rows, (r) => rowColumns(schema, r));
+  const reads = readRows(text, region, schema.rows, (r) => rowColumns(schema, r), schema);
   if (reads.every((r) => !r.seg)) return null;
   const solved = solveTable(schema.rules, reads.map((r) => r.input));
   const cells = cellsFrom(text, region, "表三", reads, solved.cells);
@@ -189,7 +212,10 @@ export function readT4(text: string, format: Format, after = 0): ExtractedTable 
   if (tokens.length === 0) return null;
   const order = schema.order();
   const n = order.length;
-  const splits = enumerateSplits(tokens, n, order.map(() => 5)) ?? [];
+  const rowRuleDef = schema.rules.find((r) => r.kind === "row-sum");
+  const sumCells = order.map(([, c]) => rowRuleDef?.kind === "row-sum" && c.key === rowRuleDef.total);
+  const summed = enumerateSplits(tokens, n, order.map(() => 5), 20000, sumCells) ?? [];
+  const splits = summed.length > 0 ? summed : enumerateSplits(tokens, n, order.map(() => 5)) ?? [];
   // One reading of the 15 numbers → one reading per row; the row rule filters whole readings.
   const perRow = schema.rows.map((r) => order.map(([rr], i) => (rr.key === r.key ? i : -1)).filter((i) => i >= 0));
   const rowRule = schema.rules.find((r) => r.kind === "row-sum")!;

@@ -1,0 +1,253 @@
+import Database from "better-sqlite3";
+import type { Body, BodyRegistry } from "../bodies/registry.js";
+import { IndexStoreError } from "../errors.js";
+import { columnLabel, rowLabel, tableSchema, type FormatId } from "../format/tables.js";
+import type { DocMeta } from "../types.js";
+import type { CellExportRow, CheckResult, ReadMethod, ReportInfo, StatsFilter, TableId } from "./api.js";
+import type { ReportStatistics } from "./types.js";
+
+/**
+ * The statistics database of one index generation (facts.sqlite): reports, bodies, table cells, narrative
+ * facts and 勾稽关系 checks. Written once when the generation is built, opened read-only when answering.
+ */
+
+export const FACTS_SCHEMA_VERSION = 1;
+export const FACTS_FILE = "facts.sqlite";
+
+const SCHEMA = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE bodies (id TEXT PRIMARY KEY, level TEXT NOT NULL, region TEXT, parent TEXT, names TEXT NOT NULL, predecessors TEXT NOT NULL, successors TEXT NOT NULL);
+CREATE TABLE reports (doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, body TEXT NOT NULL, issuer TEXT, level TEXT, region TEXT,
+  year INTEGER, format TEXT, title TEXT NOT NULL, published TEXT, url TEXT);
+CREATE TABLE tables (doc_id TEXT NOT NULL, tbl TEXT NOT NULL, format TEXT NOT NULL, method TEXT NOT NULL, status TEXT NOT NULL, note TEXT,
+  span_start INTEGER, span_end INTEGER, PRIMARY KEY (doc_id, tbl));
+CREATE TABLE cells (doc_id TEXT NOT NULL, tbl TEXT NOT NULL, row_key TEXT NOT NULL, col_key TEXT NOT NULL, row_label TEXT NOT NULL,
+  col_label TEXT NOT NULL, value REAL, candidates TEXT, unit TEXT NOT NULL, method TEXT NOT NULL, section TEXT NOT NULL,
+  span_start INTEGER, span_end INTEGER, page INTEGER, quote TEXT NOT NULL, PRIMARY KEY (doc_id, tbl, row_key, col_key));
+CREATE TABLE facts (doc_id TEXT NOT NULL, metric TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL, sentence TEXT NOT NULL,
+  span_start INTEGER, span_end INTEGER);
+CREATE TABLE checks (doc_id TEXT NOT NULL, rule TEXT NOT NULL, label TEXT NOT NULL, ok INTEGER, expr TEXT NOT NULL, cells TEXT NOT NULL);
+CREATE INDEX reports_body_year ON reports (body, year);
+CREATE INDEX cells_metric ON cells (tbl, row_key, col_key);
+CREATE INDEX facts_metric ON facts (metric);
+`;
+
+export interface FactsInput {
+  documents: DocMeta[];
+  /** Extraction results by docId (reports only). */
+  statistics: Record<string, ReportStatistics>;
+  bodies: BodyRegistry;
+  /** Checks across reports (computed by the caller over consecutive years), keyed by the later report's docId. */
+  crossChecks?: Array<CheckResult & { docId: string }>;
+}
+
+export function writeFactsDb(file: string, input: FactsInput): void {
+  const db = new Database(file);
+  try {
+    db.pragma("journal_mode = OFF");
+    db.pragma("synchronous = OFF");
+    db.exec(SCHEMA);
+    const tx = db.transaction(() => {
+      db.prepare("INSERT INTO meta VALUES ('schema_version', ?)").run(String(FACTS_SCHEMA_VERSION));
+      const insBody = db.prepare("INSERT INTO bodies VALUES (?, ?, ?, ?, ?, ?, ?)");
+      for (const b of input.bodies.all()) insBody.run(b.id, b.level, b.region, b.parent, JSON.stringify(b.names), JSON.stringify(b.predecessors), JSON.stringify(b.successors));
+      const insReport = db.prepare("INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      const insTable = db.prepare("INSERT OR REPLACE INTO tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      const insCell = db.prepare("INSERT OR REPLACE INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      const insFact = db.prepare("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)");
+      const insCheck = db.prepare("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?)");
+      for (const d of input.documents) {
+        if (d.kind !== "report") continue;
+        const bodyId = input.bodies.idOf(d.issuer, d.region);
+        const body = input.bodies.get(bodyId);
+        insReport.run(d.docId, d.source, bodyId, d.issuer, body?.level ?? null, body?.region ?? d.region, d.year, d.format ?? null, d.title, d.published ?? null, d.url ?? null);
+        const st = input.statistics[d.docId];
+        if (!st) continue;
+        for (const t of st.tables) {
+          insTable.run(d.docId, t.table, t.format, t.method, t.status, t.note ?? null, t.span[0], t.span[1]);
+          const schema = tableSchema(t.format, t.table);
+          if (!schema) continue;
+          for (const c of t.cells) {
+            const r = schema.rows.find((x) => x.key === c.row);
+            const col = schema.columns.find((x) => x.key === c.column);
+            if (!r || !col) continue;
+            insCell.run(d.docId, t.table, c.row, c.column, rowLabel(r), columnLabel(col), c.value, c.candidates ? JSON.stringify(c.candidates) : null, col.unit, c.method, schema.section, c.span?.[0] ?? null, c.span?.[1] ?? null, c.page ?? null, c.quote);
+          }
+        }
+        for (const f of st.facts) insFact.run(d.docId, f.metric, f.value, f.unit, f.sentence, f.span[0], f.span[1]);
+        for (const c of st.checks) insCheck.run(d.docId, c.rule, c.label, c.ok === null ? null : c.ok ? 1 : 0, c.expr, JSON.stringify(c.cells));
+      }
+      for (const c of input.crossChecks ?? []) insCheck.run(c.docId, c.rule, c.label, c.ok === null ? null : c.ok ? 1 : 0, c.expr, JSON.stringify(c.cells));
+    });
+    tx();
+  } finally {
+    db.close();
+  }
+}
+
+export interface ReportRow {
+  docId: string;
+  source: string;
+  body: string;
+  issuer: string | null;
+  level: string | null;
+  region: string | null;
+  year: number | null;
+  format: FormatId | null;
+  title: string;
+  published: string | null;
+  url: string | null;
+}
+
+export interface CellRow {
+  docId: string;
+  table: TableId;
+  row: string;
+  column: string;
+  rowLabel: string;
+  columnLabel: string;
+  value: number | null;
+  candidates: number[] | null;
+  unit: string;
+  method: ReadMethod;
+  section: string;
+  quote: string;
+}
+
+export interface FactRow {
+  docId: string;
+  metric: string;
+  value: number;
+  unit: string;
+  sentence: string;
+}
+
+export interface TableRow {
+  docId: string;
+  table: TableId;
+  format: FormatId;
+  method: ReadMethod;
+  status: string;
+  note: string | null;
+}
+
+/** Read-only access to one generation's statistics; every query is a prepared statement. */
+export class FactsDb {
+  private readonly db: Database.Database;
+  private readonly reportsById = new Map<string, ReportRow>();
+  readonly bodies: Body[];
+
+  constructor(file: string) {
+    try {
+      this.db = new Database(file, { readonly: true, fileMustExist: true });
+      const v = (this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)?.value;
+      if (v !== String(FACTS_SCHEMA_VERSION)) throw new IndexStoreError(`统计数据库版本未知（${v ?? "无"}）/ unknown facts schema version`);
+    } catch (err) {
+      if (err instanceof IndexStoreError) throw err;
+      throw new IndexStoreError(`统计数据库无法读取 / facts database unreadable: ${(err as Error).message}`);
+    }
+    for (const r of this.db.prepare("SELECT doc_id docId, source, body, issuer, level, region, year, format, title, published, url FROM reports ORDER BY body, year").all() as ReportRow[])
+      this.reportsById.set(r.docId, r);
+    this.bodies = (this.db.prepare("SELECT * FROM bodies").all() as Array<Record<string, string | null>>).map((b) => ({
+      id: b.id!,
+      level: b.level as Body["level"],
+      region: b.region,
+      parent: b.parent,
+      names: JSON.parse(b.names!),
+      predecessors: JSON.parse(b.predecessors!),
+      successors: JSON.parse(b.successors!),
+    }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  reports(): ReportRow[] {
+    return [...this.reportsById.values()];
+  }
+
+  report(docId: string): ReportRow | null {
+    return this.reportsById.get(docId) ?? null;
+  }
+
+  reportsOf(body: string): ReportRow[] {
+    return this.reports().filter((r) => r.body === body).sort((a, b) => (a.year ?? 0) - (b.year ?? 0));
+  }
+
+  cell(docId: string, table: TableId, row: string, column: string): CellRow | null {
+    const r = this.stmt("cell", "SELECT * FROM cells WHERE doc_id = ? AND tbl = ? AND row_key = ? AND col_key = ?").get(docId, table, row, column);
+    return r ? toCell(r as Record<string, unknown>) : null;
+  }
+
+  cells(docId: string, table?: TableId): CellRow[] {
+    const rows = table
+      ? this.stmt("cellsT", "SELECT * FROM cells WHERE doc_id = ? AND tbl = ? ORDER BY rowid").all(docId, table)
+      : this.stmt("cellsA", "SELECT * FROM cells WHERE doc_id = ? ORDER BY rowid").all(docId);
+    return (rows as Array<Record<string, unknown>>).map(toCell);
+  }
+
+  tables(docId: string): TableRow[] {
+    return this.stmt("tables", "SELECT doc_id docId, tbl \"table\", format, method, status, note FROM tables WHERE doc_id = ?").all(docId) as TableRow[];
+  }
+
+  facts(docId: string, metric?: string): FactRow[] {
+    const rows = metric
+      ? this.stmt("factsM", "SELECT doc_id docId, metric, value, unit, sentence FROM facts WHERE doc_id = ? AND metric = ? ORDER BY span_start").all(docId, metric)
+      : this.stmt("factsA", "SELECT doc_id docId, metric, value, unit, sentence FROM facts WHERE doc_id = ? ORDER BY span_start").all(docId);
+    return rows as FactRow[];
+  }
+
+  checks(docId: string): CheckResult[] {
+    return (this.stmt("checks", "SELECT rule, label, ok, expr, cells FROM checks WHERE doc_id = ? ORDER BY rowid").all(docId) as Array<Record<string, unknown>>).map((c) => ({
+      rule: String(c.rule),
+      label: String(c.label),
+      ok: c.ok === null ? null : c.ok === 1,
+      expr: String(c.expr),
+      cells: JSON.parse(String(c.cells)),
+    }));
+  }
+
+  /** Export rows (CellExportRow) under a filter, table cells first, then narrative facts. */
+  exportRows(filter: StatsFilter): CellExportRow[] {
+    const out: CellExportRow[] = [];
+    for (const r of this.reports()) {
+      if (filter.body && r.body !== filter.body) continue;
+      if (filter.year !== undefined && r.year !== filter.year) continue;
+      for (const c of this.cells(r.docId, filter.table))
+        out.push({ source: r.source, title: r.title, body: r.body, year: r.year, table: c.table, row: c.rowLabel, column: c.columnLabel, value: c.value, unit: c.unit, method: c.method, quote: c.quote, ...(c.candidates ? { candidates: c.candidates } : {}) });
+      if (!filter.table)
+        for (const f of this.facts(r.docId))
+          out.push({ source: r.source, title: r.title, body: r.body, year: r.year, table: "叙述", row: f.metric, column: "", value: f.value, unit: f.unit, method: "sentence", quote: f.sentence });
+    }
+    return out;
+  }
+
+  private readonly stmts = new Map<string, Database.Statement>();
+  private stmt(key: string, sql: string): Database.Statement {
+    let s = this.stmts.get(key);
+    if (!s) this.stmts.set(key, (s = this.db.prepare(sql)));
+    return s;
+  }
+}
+
+function toCell(r: Record<string, unknown>): CellRow {
+  return {
+    docId: String(r.doc_id),
+    table: r.tbl as TableId,
+    row: String(r.row_key),
+    column: String(r.col_key),
+    rowLabel: String(r.row_label),
+    columnLabel: String(r.col_label),
+    value: r.value === null ? null : Number(r.value),
+    candidates: r.candidates ? JSON.parse(String(r.candidates)) : null,
+    unit: String(r.unit),
+    method: r.method as ReadMethod,
+    section: String(r.section),
+    quote: String(r.quote),
+  };
+}
+
+export function toReportInfo(r: ReportRow): ReportInfo {
+  return { docId: r.docId, source: r.source, title: r.title, body: r.body, level: r.level, region: r.region, year: r.year, format: r.format, published: r.published, url: r.url };
+}
