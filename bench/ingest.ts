@@ -137,6 +137,7 @@ async function measured(
 
 const STAGE_NAMES: Record<string, string> = {
   parse: "parse (load+clean+split+structure+chunk)",
+  statistics: "statistics (tables, facts, checks, facts.sqlite)",
   analyze: "analyze (jieba + bigrams, numbered once)",
   embed: "fit idf + embed",
   bm25: "bm25 build",

@@ -8,11 +8,14 @@ import { LoadError } from "../errors.js";
 import { parseFile, parseOverrides, type CorpusOverrides, type Overrides, type ParsedDocument } from "../ingest/document.js";
 import { SUPPORTED_EXTENSIONS } from "../ingest/load.js";
 import type { Chunk } from "../types.js";
+import { BodyRegistry } from "../bodies/registry.js";
+import { consecutiveYearChecks } from "../stats/cross.js";
+import type { ReportStatistics } from "../stats/types.js";
 import { Bm25Index } from "./bm25.js";
 import { currentGeneration, graphParams, INDEX_FORMAT_VERSION, readIndexData, readManifest, writeIndex, type FileEntry, type IndexedDocument, type Manifest } from "./store.js";
 
 /** Bump when parsing or chunking changes, so every file is re-processed once. */
-export const CHUNKER_VERSION = "6";
+export const CHUNKER_VERSION = "7";
 
 /** Files in corpus/ that describe the corpus rather than belong to it. */
 export const IGNORED_FILES = new Set(["SOURCES.md", "README.md", "overrides.json"]);
@@ -45,7 +48,7 @@ export interface IngestSummary {
   failures: IngestFailure[];
   seconds: number;
   /** Seconds per stage (parse = load+clean+structure+chunk; write = dense graph build + files), when written. */
-  stages: { parse: number; analyze: number; embed: number; bm25: number; write: number } | null;
+  stages: { parse: number; statistics: number; analyze: number; embed: number; bm25: number; write: number } | null;
   /** False when nothing changed and the live index was left as is. */
   written: boolean;
   indexDir: string;
@@ -181,6 +184,11 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     prevChunksBySource.set(chunk.meta.source, list);
   });
 
+  const statistics: Record<string, ReportStatistics> = {};
+  let statisticsMs = 0;
+  const keepStatistics = (source: string) => {
+    for (const d of prev?.manifest.documents ?? []) if (d.source === source && prev!.statistics[d.docId]) statistics[d.docId] = prev!.statistics[d.docId];
+  };
   const files2: Record<string, FileEntry> = {};
   const documents: IndexedDocument[] = [];
   const fresh: Chunk[] = [];
@@ -205,6 +213,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       files2[source] = old;
       documents.push(...prev.manifest.documents.filter((d) => d.source === source));
       kept.push(...(prevChunksBySource.get(source) ?? []));
+      keepStatistics(source);
       sections += old.sections;
       continue;
     }
@@ -216,6 +225,10 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       sections += nSec;
       files2[source] = { hash, docIds: docs.map((d) => d.meta.docId), chunks: chunks.length, sections: nSec };
       documents.push(...docs.map((d) => ({ ...d.meta, aliases: d.aliases })));
+      for (const d of docs) {
+        if (d.statistics) statistics[d.meta.docId] = d.statistics;
+        statisticsMs += d.statisticsMs;
+      }
       fresh.push(...chunks);
       log(`[${i + 1}/${files.length}] ${source}: ${docs.length} document(s), ${nSec} sections, ${chunks.length} chunks`);
     } catch (err) {
@@ -228,6 +241,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
         sections += old.sections;
         documents.push(...prev.manifest.documents.filter((d) => d.source === source));
         kept.push(...(prevChunksBySource.get(source) ?? []));
+        keepStatistics(source);
       }
     }
   }
@@ -242,6 +256,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
         files2[source] = entry;
         documents.push(...prev.manifest.documents.filter((d) => d.source === source));
         kept.push(...(prevChunksBySource.get(source) ?? []));
+        keepStatistics(source);
       } else removed.push(source);
     }
   }
@@ -298,9 +313,13 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     documents,
     chunkCount: allChunks.length,
   };
-  await writeIndex(opts.indexDir, { manifest, chunks: allChunks, vectors, stats, bm25 }, embedder);
+  const bodies = new BodyRegistry(documents.filter((d) => d.kind === "report"), corpusOverrides.bodies);
+  const crossChecks = consecutiveYearChecks(documents, statistics, bodies);
+  const { factsSeconds } = await writeIndex(opts.indexDir, { manifest, chunks: allChunks, vectors, stats, bm25, statistics }, embedder, { bodies, crossChecks });
   const sec = (a: number, b: number) => Math.round(b - a) / 1000;
-  stages = { parse: sec(t0, tParsed), analyze: sec(tParsed, tAnalyzed), embed: sec(tAnalyzed, tEmbedded), bm25: sec(tEmbedded, tBm25), write: sec(tBm25, performance.now()) };
+  // Statistics = extraction (inside parsing, per file) + the database; parse excludes the extraction.
+  const statisticsSeconds = statisticsMs / 1000 + factsSeconds;
+  stages = { parse: sec(t0, tParsed) - statisticsMs / 1000, statistics: statisticsSeconds, analyze: sec(tParsed, tAnalyzed), embed: sec(tAnalyzed, tEmbedded), bm25: sec(tEmbedded, tBm25), write: sec(tBm25, performance.now()) };
   return summary(true, embedded);
 
   function summary(written: boolean, embeddedCount = 0): IngestSummary {

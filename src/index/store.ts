@@ -7,6 +7,9 @@ import type { HashStats } from "../embed/hashing.js";
 import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js";
 import type { Chunk, DocMeta } from "../types.js";
 import { Bm25Index, type Bm25Header } from "./bm25.js";
+import { BodyRegistry } from "../bodies/registry.js";
+import { FACTS_FILE, writeFactsDb, type FactsInput } from "../stats/db.js";
+import type { ReportStatistics } from "../stats/types.js";
 import { indexTextOf } from "../ingest/chunk.js";
 import { DenseIndex, FoldedEmbeddings, foldInto, GRAPH_CANDIDATES, graphDimFor } from "./dense.js";
 
@@ -26,7 +29,10 @@ import { DenseIndex, FoldedEmbeddings, foldInto, GRAPH_CANDIDATES, graphDimFor }
  */
 
 /** 2: graph over folded vectors with its parameters in manifest.graph; chunks.json without indexText; BM25 numbers in bm25.i32. */
-export const INDEX_FORMAT_VERSION = 2;
+export const INDEX_FORMAT_VERSION = 3;
+
+/** Extraction results by docId, the input the statistics database is built from. */
+export const STATISTICS_FILE = "statistics.json";
 
 export interface FileEntry {
   /** sha256 of the file bytes + chunker version + override entry. */
@@ -67,6 +73,8 @@ export interface IndexData {
   vectors: Float32Array;
   stats: HashStats | null;
   bm25: Bm25Index;
+  /** Statistics extracted from each report, by docId (kept as JSON so that unchanged files reuse them). */
+  statistics: Record<string, ReportStatistics>;
 }
 
 export interface LoadedIndex extends IndexData {
@@ -144,12 +152,13 @@ export async function readIndexData(indexDir: string): Promise<(IndexData & { di
   const gen = await currentGeneration(indexDir);
   if (!gen) return null;
   const manifest = await readManifest(gen);
-  const [stored, stats, bm25Header, bm25Bytes, vectorBytes] = await Promise.all([
+  const [stored, stats, bm25Header, bm25Bytes, vectorBytes, statistics] = await Promise.all([
     readJson<StoredChunk[]>(path.join(gen, "chunks.json")),
     readJson<HashStats | null>(path.join(gen, "embedder.json")),
     readJson<Bm25Header>(path.join(gen, "bm25.json")),
     readBinary(path.join(gen, "bm25.i32")),
     readBinary(path.join(gen, "vectors.f32")),
+    readJson<Record<string, ReportStatistics>>(path.join(gen, STATISTICS_FILE)),
   ]);
   const chunks: Chunk[] = stored.map((c) => ({ id: c.id, text: c.text, indexText: indexTextOf(c.meta.title, c.meta.section, c.text), meta: c.meta }));
   const vectors = new Float32Array(vectorBytes.buffer, vectorBytes.byteOffset, vectorBytes.byteLength / 4);
@@ -162,7 +171,7 @@ export async function readIndexData(indexDir: string): Promise<(IndexData & { di
     throw new IndexStoreError(`词项索引文件损坏 / bm25.i32 unreadable: ${(err as Error).message}`);
   }
   if (bm25.size !== chunks.length) throw new IndexStoreError("词项索引与分块数量不一致 / bm25 does not match chunks.json");
-  return { dir: gen, manifest, chunks, vectors, stats, bm25 };
+  return { dir: gen, manifest, chunks, vectors, stats, bm25, statistics };
 }
 
 /** A whole binary file in a buffer of its own, so typed-array views of it are aligned (pooled buffers may not be). */
@@ -207,7 +216,12 @@ export async function loadIndex(indexDir: string, embedder: DescribedEmbeddings,
 }
 
 /** Writes a complete generation aside, then makes it live. Keeps the previous generation for safety. */
-export async function writeIndex(indexDir: string, data: IndexData, embedder: DescribedEmbeddings): Promise<string> {
+export async function writeIndex(
+  indexDir: string,
+  data: IndexData,
+  embedder: DescribedEmbeddings,
+  facts: Omit<FactsInput, "documents" | "statistics"> = { bodies: new BodyRegistry(data.manifest.documents.filter((d) => d.kind === "report")) },
+): Promise<{ gen: string; factsSeconds: number }> {
   await fs.mkdir(indexDir, { recursive: true });
   const name = `gen-${new Date().toISOString().replace(/[-:.TZ]/g, "")}-${process.pid}`;
   const tmp = path.join(indexDir, `${name}.tmp`);
@@ -229,7 +243,11 @@ export async function writeIndex(indexDir: string, data: IndexData, embedder: De
     fs.writeFile(path.join(tmp, "bm25.json"), JSON.stringify(bm25.header)),
     fs.writeFile(path.join(tmp, "bm25.i32"), Buffer.from(bm25.numbers.buffer, bm25.numbers.byteOffset, bm25.numbers.byteLength)),
     fs.writeFile(path.join(tmp, "vectors.f32"), Buffer.from(data.vectors.buffer, data.vectors.byteOffset, data.vectors.byteLength)),
+    fs.writeFile(path.join(tmp, STATISTICS_FILE), JSON.stringify(data.statistics)),
   ]);
+  const tFacts = performance.now();
+  writeFactsDb(path.join(tmp, FACTS_FILE), { ...facts, documents: data.manifest.documents, statistics: data.statistics });
+  const factsSeconds = (performance.now() - tFacts) / 1000;
   files.catch(() => undefined);
   // The graph is built here rather than by HNSWLib.addVectors, which always uses hnswlib's default parameters.
   const { dim: graphDim, m, efConstruction } = data.manifest.graph;
@@ -251,7 +269,7 @@ export async function writeIndex(indexDir: string, data: IndexData, embedder: De
   await fs.writeFile(cur, name);
   await fs.rename(cur, path.join(indexDir, "CURRENT"));
   await pruneGenerations(indexDir, [name, previous ? path.basename(previous) : ""]);
-  return gen;
+  return { gen, factsSeconds };
 }
 
 /** A plain loop: TypedArray.some with a callback costs ~10× more over 80M values. */

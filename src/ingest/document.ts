@@ -4,6 +4,8 @@ import { LoadError } from "../errors.js";
 import type { Chunk, DocMeta, Section } from "../types.js";
 import { chunkDocument, DEFAULT_CHUNK_OPTIONS, type ChunkOptions } from "./chunk.js";
 import { detectFormat } from "../format/formats.js";
+import { extractStatistics } from "../stats/extract/index.js";
+import type { ReportStatistics } from "../stats/types.js";
 import { cleanText } from "./clean.js";
 import { splitPageHeader } from "./header.js";
 import { loadFile } from "./load.js";
@@ -81,6 +83,10 @@ export interface ParsedDocument {
   aliases: string[];
   sections: Section[];
   chunks: Chunk[];
+  /** Tables, narrative figures and checks of a report; null for other kinds. */
+  statistics: ReportStatistics | null;
+  /** Time spent extracting them (ms), reported as ingest's statistics stage. */
+  statisticsMs: number;
 }
 
 /** Cleaned text of one file → its documents with metadata, section tree and chunks. Pure. */
@@ -104,7 +110,11 @@ export function parseText(text: string, source: string, overrides: Overrides = {
     };
     if (meta.kind === "report") meta.format = detectFormat(meta.year, part.text);
     const sections = parseSections(part.text, meta.kind);
-    return { meta, aliases: o.aliases ?? [], sections, chunks: chunkDocument(meta, sections, opts) };
+    const t0 = performance.now();
+    const statistics = meta.kind === "report" ? extractStatistics(part.text, { year: meta.year ?? null, source }) : null;
+    const statisticsMs = performance.now() - t0;
+    if (statistics) meta.format = statistics.format;
+    return { meta, aliases: o.aliases ?? [], sections, chunks: chunkDocument(meta, sections, opts), statistics, statisticsMs };
   });
 }
 

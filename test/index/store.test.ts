@@ -100,6 +100,7 @@ describe("save → load round trip", () => {
       vectors,
       stats,
       bm25,
+      statistics: {},
     };
     const dir = path.join(tmp, "roundtrip");
     await writeIndex(dir, data, embedder);

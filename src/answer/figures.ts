@@ -1,0 +1,136 @@
+import type { BodyRegistry } from "../bodies/registry.js";
+import { cellFor, findMetric, type CellRef, type Metric } from "../format/metrics.js";
+import { tableSchema } from "../format/tables.js";
+import type { CheckResult } from "../stats/api.js";
+import type { CellRow, FactsDb, ReportRow } from "../stats/db.js";
+import type { Citation } from "../types.js";
+import { SECTION_SEPARATOR } from "../ingest/chunk.js";
+
+/**
+ * Figures from facts: the value a report states for a metric, with the cell (or sentence) it comes from.
+ * Never another metric's number: a report that does not state the metric yields "missing" and what it does state.
+ */
+
+export type FigureStatus = "cell" | "sum" | "sentence" | "undecided" | "missing";
+
+export interface Figure {
+  report: ReportRow;
+  metric: Metric;
+  value: number | null;
+  status: FigureStatus;
+  unit: string;
+  citations: Citation[];
+  /** For a sum of cells: "1 + 0 + 2 = 3". */
+  working?: string;
+  candidates?: number[];
+  /** Failed 勾稽关系 checks that involve the cells read. */
+  failedChecks: CheckResult[];
+}
+
+export function reportLabel(r: ReportRow): string {
+  return `${r.body}${r.year ?? ""}年`;
+}
+
+export function formatNumber(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Math.round(v * 10000) / 10000);
+}
+
+export class FigureService {
+  constructor(readonly facts: FactsDb, readonly bodies: BodyRegistry) {}
+
+  /** Reports of a body in year order (one per year: the first read when a body published two). */
+  reportsOf(body: string, years?: number[] | null, range?: [number, number] | null): ReportRow[] {
+    const seen = new Set<number>();
+    return this.facts.reportsOf(body).filter((r) => {
+      if (r.year === null || seen.has(r.year)) return false;
+      if (years?.length && !years.includes(r.year)) return false;
+      if (range && (r.year < range[0] || r.year > range[1])) return false;
+      seen.add(r.year);
+      return true;
+    });
+  }
+
+  /** Every report of a year, one per body. */
+  reportsInYear(year: number): ReportRow[] {
+    const seen = new Set<string>();
+    return this.facts.reports().filter((r) => r.year === year && !seen.has(r.body) && (seen.add(r.body), true));
+  }
+
+  cellCitation(r: ReportRow, c: CellRow): Citation {
+    return {
+      title: r.title,
+      region: r.region,
+      year: r.year,
+      section: [c.section, c.table, c.rowLabel, c.columnLabel].join(SECTION_SEPARATOR),
+      quote: c.quote,
+      source: r.source,
+      body: r.body,
+      published: r.published,
+      url: r.url,
+      cell: { table: c.table, row: c.rowLabel, column: c.columnLabel },
+    };
+  }
+
+  private sentenceCitation(r: ReportRow, sentence: string): Citation {
+    return { title: r.title, region: r.region, year: r.year, section: "正文", quote: sentence, source: r.source, body: r.body, published: r.published, url: r.url, cell: null };
+  }
+
+  private failed(r: ReportRow, refs: CellRef[]): CheckResult[] {
+    const schema = tableSchema(r.format, refs[0]?.table ?? "表三");
+    if (!schema) return [];
+    const labels = new Set(refs.flatMap((x) => [schema.rows.find((y) => y.key === x.row)?.label, schema.columns.find((y) => y.key === x.column)?.label]));
+    return this.facts.checks(r.docId).filter((c) => c.ok === false && c.cells.some((cell) => [...labels].some((l) => l && (cell.row.endsWith(l) || cell.column.endsWith(l)))));
+  }
+
+  /** The report's figure for the metric: its cell, the sum of its cells, or its sentence; else missing. */
+  figure(r: ReportRow, metricId: string): Figure {
+    const metric = findMetric(metricId);
+    if (!metric) throw new Error(`unknown metric ${metricId}`);
+    const base = { report: r, metric, unit: metric.unit, failedChecks: [] as CheckResult[] };
+    const ref = cellFor(metric, r.format);
+    if (ref) {
+      const c = this.facts.cell(r.docId, ref.table, ref.row, ref.column);
+      if (c && c.value !== null) return { ...base, value: c.value, status: "cell", citations: [this.cellCitation(r, c)], failedChecks: this.failed(r, [ref]) };
+      if (c && c.candidates?.length)
+        return { ...base, value: null, status: "undecided", candidates: c.candidates, citations: [this.cellCitation(r, c)], failedChecks: this.failed(r, [ref]) };
+    }
+    const parts = r.format === "2019" || r.format === "2021" ? metric.sumOf?.[r.format] : undefined;
+    if (parts?.length) {
+      const cells = parts.map((p) => this.facts.cell(r.docId, p.table, p.row, p.column));
+      if (cells.every((c): c is CellRow => c !== null && c.value !== null)) {
+        const value = cells.reduce((a, c) => a + (c.value ?? 0), 0);
+        return {
+          ...base,
+          value,
+          status: "sum",
+          citations: cells.map((c) => this.cellCitation(r, c)),
+          working: `${cells.map((c) => formatNumber(c.value!)).join(" + ")} = ${formatNumber(value)}`,
+          failedChecks: this.failed(r, parts),
+        };
+      }
+    }
+    if (metric.narrative) {
+      const f = this.facts.facts(r.docId, metric.narrative.id)[0];
+      if (f) return { ...base, value: f.value, unit: f.unit, status: "sentence", citations: [this.sentenceCitation(r, f.sentence)] };
+    }
+    return { ...base, value: null, status: "missing", citations: [] };
+  }
+
+  /** What a report does state, for an answer that cannot give the metric asked: its narrative figures and tables. */
+  stated(r: ReportRow): { lines: string[]; citations: Citation[] } {
+    const lines: string[] = [];
+    const citations: Citation[] = [];
+    for (const f of this.facts.facts(r.docId).slice(0, 4)) {
+      citations.push(this.sentenceCitation(r, f.sentence));
+      lines.push(`“${f.sentence.length > 80 ? `${f.sentence.slice(0, 80)}…` : f.sentence}”`);
+    }
+    const tables = this.facts.tables(r.docId).map((t) => t.table);
+    if (tables.length) lines.push(`该报告有${tables.join("、")}。`);
+    return { lines, citations };
+  }
+
+  /** Named applications metric (表三 本年新收 总计 / 叙述的收到申请数), the key figure of an overview. */
+  keyFigure(r: ReportRow): Figure {
+    return this.figure(r, "表三:new:total");
+  }
+}

@@ -1,0 +1,77 @@
+import type { Metric } from "../../format/metrics.js";
+import type { Answer, AnswerTable, Citation, Computed } from "../../types.js";
+import { formatNumber, reportLabel, type Figure } from "../figures.js";
+
+/**
+ * Words shared by the figure strategies: how a metric, a figure and a failed check are said. Structured
+ * answers only; channels render them.
+ */
+
+/** "（三）不予公开 › 5.属于三类内部事务信息（总计）" → "不予公开·属于三类内部事务信息". */
+export function metricName(m: Metric): string {
+  return m.label
+    .split(" › ")
+    .map((p) => p.replace(/^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)/, "").replace(/（区分处理的[^）]*）/, ""))
+    .join("·");
+}
+
+export function valueText(f: Figure): string {
+  if (f.value === null) return "";
+  return `${formatNumber(f.value)}${f.unit === "万元" ? "万元" : f.unit}`;
+}
+
+/** One line for one figure, saying where it stands. */
+export function figureLine(f: Figure): string {
+  const who = reportLabel(f.report);
+  switch (f.status) {
+    case "cell":
+      return `${who}${metricName(f.metric)}：${valueText(f)}（${f.citations[0].cell?.table ?? "表"}）`;
+    case "sum":
+      return `${who}${metricName(f.metric)}：${valueText(f)}（表中各项相加：${f.working}）`;
+    case "sentence":
+      return `${who}${metricName(f.metric)}：${valueText(f)}（报告正文）`;
+    case "undecided":
+      return `${who}${metricName(f.metric)}：原表数字粘连，无法唯一确定（可能为 ${f.candidates!.join(" 或 ")}），不作推断`;
+    default:
+      return `${who}报告未载明${metricName(f.metric)}`;
+  }
+}
+
+export function checkNotes(figs: Figure[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const f of figs)
+    for (const c of f.failedChecks) {
+      const key = `${f.report.docId}|${c.rule}|${c.expr}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(`注意：${reportLabel(f.report)}报告未通过勾稽关系检查“${c.label}”（${c.expr}），相关数字按原表照录。`);
+    }
+  return out;
+}
+
+/** Citations of several figures, in order, with each figure's first citation index (for `computed.inputs`). */
+export function collectCitations(figs: Figure[]): { citations: Citation[]; first: Map<Figure, number> } {
+  const citations: Citation[] = [];
+  const first = new Map<Figure, number>();
+  for (const f of figs) {
+    if (!f.citations.length) continue;
+    first.set(f, citations.length);
+    citations.push(...f.citations);
+  }
+  return { citations, first };
+}
+
+export function figureAnswer(question: string, parts: { short: string; lines: string[]; citations: Citation[]; table?: AnswerTable | null; computed?: Computed[]; found?: boolean }): Answer {
+  const found = parts.found ?? true;
+  return {
+    question,
+    found,
+    answer: [parts.short, ...parts.lines].filter(Boolean).join("\n"),
+    citations: parts.citations,
+    mode: "extractive",
+    short: parts.short,
+    table: parts.table ?? null,
+    computed: parts.computed ?? [],
+  };
+}

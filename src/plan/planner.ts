@@ -1,0 +1,155 @@
+import type { BodyRegistry } from "../bodies/registry.js";
+import { sectionKeyOf } from "../format/formats.js";
+import { extractYears } from "../answer/query.js";
+import { COUNT_WORDS, resolveMetric } from "./metric.js";
+import { isLatinQuestion } from "./normalize.js";
+import type { GoverningText, Operation, Plan, PlanCore } from "./types.js";
+
+/**
+ * The offline planner: a normalized question (and the previous turn's plan) → a Plan. Every decision is a
+ * rule over words, named below, so that a wrong plan points at the rule to change.
+ */
+
+export interface PlannerContext {
+  bodies: BodyRegistry;
+  /** Years held per body id (for ranges and "历年"). */
+  yearsOf(body: string): number[];
+  /** Places named in a question that the corpus does not hold (from the query analysis). */
+  unknownPlace(q: string): string | null;
+}
+
+/** Words of a rule question: what the regulation or a notice says (deadlines, may/must, how to). */
+const PROCEDURE = /多少天|几天|多少个?工作日|几个工作日|期限|时限|能不能|能否|可不可以|可以.{0,12}吗|是否可以|是否需要|需不需要|要不要|怎么办|怎样|如何|应当|必须|要写|写哪些|哪些内容|需要提供|需要什么|收费吗|要钱吗|收不收费|口头|申请书|怎么申请|流程|程序|依据|哪一条|哪条|规定|条例|法律责任|起诉|复议.{0,4}(怎么|如何|可以)/;
+const DEFINITION = /什么是|是什么意思|什么意思|指什么|是指|的定义|含义|怎么理解|何为|哪些属于|属于什么/;
+const FORMAT = /怎么填|如何填|要填什么|填写|填报|格式|模板|表[二三四]|统计表|填什么|栏目|勾稽关系是什么|有何不同|有什么不同|区别|变化了什么/;
+const PRECEDENT = /例子|范例|示例|样例|参考|借鉴|怎么写|如何写|写法|别人|其他(单位|部门|报告)|哪些报告|看看.{0,6}(写|报告)/;
+const CHECK = /勾稽|核对|校验|对得上|对不上|是否一致|是否相符|加起来|合计是否|自相矛盾|有没有错|数据.{0,4}(对|错)/;
+const EXTREME_MAX = /最多|最高|最大|最长|峰值|最多的/;
+const EXTREME_MIN = /最少|最低|最小|最短/;
+const RANK = /排名|排序|排行|前[三五十]|从高到低|从多到少|从少到多|依次/;
+const DIFFERENCE = /多了?多少|少了?多少|相差|差了?多少|差距|增加了?多少|减少了?多少|增长了?多少|下降了?多少|变化了?多少|比.{1,16}(多|少|高|低)|增减|同比|增幅|降幅/;
+const SERIES = /历年|每年|逐年|各年|趋势|变化情况|变化趋势|走势|这几年|近[两三四五六七八九十\d]+年|\d{4}\s*(?:年)?\s*(?:以来|至今|到现在)|(?:从|自)?\d{4}\s*年?\s*(?:到|至|—|-|~)\s*\d{4}/;
+const SUM = /一共|总共|合计|累计|加起来一共|总和/;
+const SHARE = /占比|比例|百分之|百分比|比重|占.{0,8}(多少|几成)/;
+const SECTION_ASK = /写了什么|怎么说|内容|情况|说了什么|讲了什么|原文|全文|部分/;
+const OVERVIEW = /^(.{0,20}?)(的)?(报告|年报|年度报告|情况|概况|有哪些报告|哪些年份?|有什么)?[？?。!！\s]*$/;
+
+function governingOf(q: string, op: Operation): GoverningText[] {
+  const out: GoverningText[] = [];
+  if (/2007|旧条例|原条例|老条例|492号|修订前/.test(q)) out.push("regulation-2007");
+  if (/2019年?(修订|版)?的?条例|新条例|711号|修订后/.test(q)) out.push("regulation-2019");
+  if (/60号|试行|2019年?的?(新)?格式|2019版/.test(q)) out.push("format-2019");
+  if (/30号|2021年?的?(新)?格式|2021版|现行格式|新格式/.test(q)) out.push("format-2021");
+  if (/法释|司法解释|最高人民法院|法院/.test(q)) out.push(/2011|17号|旧/.test(q) ? "judicial-2011" : "judicial-2025");
+  if (op === "format" && !out.some((g) => g.startsWith("format"))) out.push("format-2021");
+  return out;
+}
+
+function yearRange(q: string): [number, number] | null {
+  const m = q.match(/(?:从|自)?(\d{4})\s*年?\s*(?:到|至|—|-|~)\s*(\d{4})/);
+  if (m) return [Math.min(+m[1], +m[2]), Math.max(+m[1], +m[2])];
+  const since = q.match(/(\d{4})\s*年?\s*(?:以来|至今|到现在|之后|以后)/);
+  if (since) return [+since[1], 2100];
+  return null;
+}
+
+/** Topic words: the question minus what the plan already took (bodies, years, question words). */
+function topicOf(q: string, taken: string[]): string {
+  let t = q;
+  for (const w of taken) if (w) t = t.split(w).join(" ");
+  return t.replace(/(?<!\d)(19|20)\d{2}\s*年?度?/g, " ").replace(/[？?。，,！!、：:；;“”"'（）()]/g, " ").replace(/\s+/g, " ").trim();
+}
+
+export function plan(question: string, original: string, prev: PlanCore | null, ctx: PlannerContext): Plan {
+  const q = question;
+  const base = { original, question: q, suggestions: [] as string[], unknownPlaces: [] as string[], inherited: [] as Plan["inherited"] };
+  const empty: PlanCore = { operation: "search", bodies: [], years: [], yearRange: null, metric: null, direction: null, section: null, table: null, governing: [], topic: "" };
+  if (isLatinQuestion(q)) return { ...empty, ...base, operation: "english" };
+  // No question in it: digits, punctuation, a lone word that names nothing.
+  if (!/[\u3400-\u9fffA-Za-z]/.test(q)) return { ...empty, ...base, operation: "help" };
+
+  const mentioned = ctx.bodies.mentions(q);
+  const bodies = mentioned.map((b) => b.id);
+  const names = mentioned.flatMap((b) => b.names.filter((n) => q.includes(n)));
+  const years = extractYears(q);
+  const range = yearRange(q);
+  const metricMatch = resolveMetric(q);
+  const tableAsked = q.match(/表([二三四])/)?.[1];
+  const sectionKey = sectionKeyOf(q) ?? (/问题|不足|改进/.test(q) && /存在|主要|改进/.test(q) ? "problems" : null);
+  const unknown = bodies.length === 0 ? ctx.unknownPlace(q) : null;
+  const suggestions = bodies.length === 0 && !unknown ? ctx.bodies.nearMisses(q).map((b) => b.id) : [];
+
+  // The operation, by the words that ask for it; rule words win only when no report is named.
+  let op: Operation;
+  const asksFigure = metricMatch !== null && (COUNT_WORDS.test(q) || /[几多]/.test(q) || years.length > 0 || bodies.length > 0);
+  if (CHECK.test(q) && (bodies.length || years.length)) op = "check";
+  else if (PRECEDENT.test(q) && !asksFigure) op = "precedents";
+  else if (FORMAT.test(q) && !bodies.length && !asksFigure) op = "format";
+  else if (DEFINITION.test(q) && !bodies.length) op = "definition";
+  else if ((PROCEDURE.test(q) || /条例|规定/.test(q)) && !bodies.length && !(asksFigure && years.length)) op = "procedure";
+  else if (metricMatch && SHARE.test(q)) op = "share";
+  else if (metricMatch && RANK.test(q)) op = "rank";
+  else if (metricMatch && (EXTREME_MAX.test(q) || EXTREME_MIN.test(q))) op = "extreme";
+  else if (metricMatch && DIFFERENCE.test(q)) op = "difference";
+  else if (metricMatch && (SERIES.test(q) || range !== null || (years.length === 0 && /各年|每一年|哪几年/.test(q)))) op = "series";
+  else if (metricMatch && SUM.test(q) && (years.length > 1 || bodies.length > 1 || range)) op = "sum";
+  else if (metricMatch && (asksFigure || bodies.length || years.length)) op = years.length > 1 || bodies.length > 1 ? (DIFFERENCE.test(q) ? "difference" : "series") : "value";
+  else if (sectionKey && bodies.length && SECTION_ASK.test(q)) op = "section";
+  else if (sectionKey && PRECEDENT.test(q)) op = "precedents";
+  else if (bodies.length && !metricMatch && OVERVIEW.test(topicOf(q, names))) op = "overview";
+  else if (DEFINITION.test(q)) op = "definition";
+  else if (PROCEDURE.test(q) && !years.length) op = "procedure";
+  else op = "search";
+
+  const direction = EXTREME_MIN.test(q) || /从少到多|从低到高/.test(q) ? "min" : EXTREME_MAX.test(q) || RANK.test(q) ? "max" : null;
+  const out: Plan = {
+    ...base,
+    operation: op,
+    bodies,
+    years,
+    yearRange: range,
+    metric: metricMatch?.metric.id ?? null,
+    direction,
+    section: sectionKey,
+    table: tableAsked ? (`表${tableAsked}` as PlanCore["table"]) : null,
+    governing: governingOf(q, op),
+    topic: topicOf(q, [...names, ...(metricMatch?.words ?? [])]),
+    suggestions,
+    unknownPlaces: unknown ? [unknown] : [],
+  };
+  return prev ? inherit(out, prev) : out;
+}
+
+const RULE_OPS: Operation[] = ["definition", "procedure", "format", "help", "english"];
+/** A follow-up that only changes the year or the body: "那2016年呢", "财金局呢", "行政复议呢". */
+const ELLIPTIC = /^(那|那么|还有|再看看?|换成|改成)?.{0,16}(呢|吗)?[？?]?$/;
+
+/**
+ * A follow-up inherits from the previous turn only what it leaves open. A rule question never inherits a
+ * report; a question naming a body drops the previous one's years only when it names its own.
+ */
+export function inherit(p: Plan, prev: PlanCore): Plan {
+  if (RULE_OPS.includes(p.operation) || RULE_OPS.includes(prev.operation) && p.operation !== "search") return p;
+  const out = { ...p, inherited: [...p.inherited] };
+  const elliptic = ELLIPTIC.test(p.question) && p.question.length <= 20;
+  const figureLike = (op: Operation) => ["value", "series", "extreme", "rank", "difference", "sum", "share", "check"].includes(op);
+  if (!out.bodies.length && prev.bodies.length && (figureLike(out.operation) || elliptic || out.operation === "section")) {
+    out.bodies = prev.bodies;
+    out.inherited.push("bodies");
+  }
+  if (!out.years.length && !out.yearRange && prev.years.length && (elliptic || figureLike(out.operation)) && !["series", "extreme", "rank"].includes(out.operation)) {
+    out.years = prev.years;
+    out.inherited.push("years");
+  }
+  if (!out.metric && prev.metric && elliptic) {
+    out.metric = prev.metric;
+    out.inherited.push("metric");
+    if (out.operation === "search" || out.operation === "overview") out.operation = figureLike(prev.operation) ? (prev.operation === "series" && out.years.length === 1 ? "value" : prev.operation) : "value";
+  }
+  if (!out.section && prev.section && elliptic && (prev.operation === "section" || prev.operation === "precedents")) {
+    out.section = prev.section;
+    out.inherited.push("section");
+    if (out.operation === "search" || out.operation === "overview") out.operation = prev.operation;
+  }
+  return out;
+}
