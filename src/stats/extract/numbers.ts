@@ -17,6 +17,8 @@ export interface NumSegment {
   tokens: NumToken[];
   start: number;
   end: number;
+  /** Pipes separate the numbers: each field is exactly one cell (never split), an empty field an empty cell. */
+  atomic: boolean;
 }
 
 const SEP = /[ \t\u00a0\u3000|]/;
@@ -31,10 +33,15 @@ export function numericSegments(text: string, from: number, to: number): NumSegm
   let cur: NumToken[] = [];
   let segStart = -1;
   let segEnd = -1;
+  let piped = false;
+  // Inside a segment: a pipe seen on this line with no token after it yet ("5 |  | 0": the middle is empty).
+  let openPipe = false;
   const close = () => {
-    if (cur.some((t) => t.kind !== "empty")) segs.push({ tokens: cur, start: segStart, end: segEnd });
+    if (cur.some((t) => t.kind !== "empty")) segs.push({ tokens: cur, start: segStart, end: segEnd, atomic: piped });
     cur = [];
     segStart = -1;
+    piped = false;
+    openPipe = false;
   };
   let i = from;
   while (i < to) {
@@ -54,10 +61,28 @@ export function numericSegments(text: string, from: number, to: number): NumSegm
       if (segStart < 0) segStart = start;
       cur.push({ kind, text: text.slice(i, j), neg, start, end: j });
       segEnd = j;
+      openPipe = false;
       i = j;
       continue;
     }
-    if (SEP.test(ch) || ch === "\n" || ch === "\r") {
+    if (ch === "|") {
+      if (segStart >= 0) {
+        piped = true;
+        if (openPipe) {
+          cur.push({ kind: "empty", text: "", neg: false, start: i, end: i });
+          segEnd = i;
+        }
+      }
+      openPipe = true;
+      i++;
+      continue;
+    }
+    if (ch === "\n" || ch === "\r") {
+      openPipe = false;
+      i++;
+      continue;
+    }
+    if (SEP.test(ch)) {
       i++;
       continue;
     }
@@ -70,6 +95,7 @@ export function numericSegments(text: string, from: number, to: number): NumSegm
         if (segStart < 0) segStart = i;
         cur.push({ kind: "empty", text: ch, neg: false, start: i, end: i + 1 });
         segEnd = i + 1;
+        openPipe = false;
         i++;
         continue;
       }

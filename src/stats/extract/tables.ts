@@ -60,6 +60,7 @@ function sumCellsOf(s: TableSchema, cols: ColDef[]): boolean[] | undefined {
  */
 function splitRow(seg: NumSegment, rc: ColDef[], sumCells: boolean[] | undefined) {
   const md = maxDigitsFor(rc);
+  if (seg.atomic) return seg.tokens.length === rc.length ? enumerateSplits(seg.tokens, rc.length, md) : [];
   if (sumCells) {
     const ok = enumerateSplits(seg.tokens, rc.length, md, 20000, sumCells);
     if (ok && ok.length > 0) return ok;
@@ -87,7 +88,7 @@ function readRows(text: string, region: Region, rows: RowDef[], cols: (r: RowDef
     for (let j = i + 1; j < rows.length; j++) if (found[j]) { to = toOrig(found[j]!.start); break; }
     const seg = bestSegment(numericSegments(text, from, to));
     const splits = seg ? splitRow(seg, rc, schema ? sumCellsOf(schema, rc) : undefined) : null;
-    const forced = seg ? enumerateSplits(seg.tokens, rc.length, maxDigitsFor(rc), 1)?.length === 1 : false;
+    const forced = seg ? (seg.atomic ? seg.tokens.length === rc.length : enumerateSplits(seg.tokens, rc.length, maxDigitsFor(rc), 1)?.length === 1) : false;
     out.push({ row: rows[i], cols: rc, found: f, seg, labelStart, input: { key: rows[i].key, columns: rc.map((c) => c.key), splits: splits ?? (seg ? [] : null), forced } });
   }
   return out;
@@ -214,8 +215,11 @@ export function readT4(text: string, format: Format, after = 0): ExtractedTable 
   const n = order.length;
   const rowRuleDef = schema.rules.find((r) => r.kind === "row-sum");
   const sumCells = order.map(([, c]) => rowRuleDef?.kind === "row-sum" && c.key === rowRuleDef.total);
-  const summed = enumerateSplits(tokens, n, order.map(() => 5), 20000, sumCells) ?? [];
-  const splits = summed.length > 0 ? summed : enumerateSplits(tokens, n, order.map(() => 5)) ?? [];
+  const atomic = segs.some((s) => s.atomic);
+  const summed = atomic ? [] : enumerateSplits(tokens, n, order.map(() => 5), 20000, sumCells) ?? [];
+  const splits = atomic
+    ? tokens.length === n ? enumerateSplits(tokens, n, order.map(() => 5)) ?? [] : []
+    : summed.length > 0 ? summed : enumerateSplits(tokens, n, order.map(() => 5)) ?? [];
   // One reading of the 15 numbers → one reading per row; the row rule filters whole readings.
   const perRow = schema.rows.map((r) => order.map(([rr], i) => (rr.key === r.key ? i : -1)).filter((i) => i >= 0));
   const rowRule = schema.rules.find((r) => r.kind === "row-sum")!;

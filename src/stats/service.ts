@@ -1,0 +1,72 @@
+import path from "node:path";
+import { LoadError } from "../errors.js";
+import { parseText } from "../ingest/document.js";
+import { loadFile } from "../ingest/load.js";
+import { columnLabel, rowLabel, tableSchema } from "../format/tables.js";
+import type { CellExportRow, CheckResult, DraftCheck, StatsFilter, StatsService } from "./api.js";
+import { toReportInfo, type FactsDb } from "./db.js";
+import type { ReportStatistics } from "./types.js";
+
+/** Export rows of one report's extraction (used for drafts, which are not in the database). */
+export function exportRowsOf(st: ReportStatistics, report: { source: string; title: string; body: string; year: number | null }): CellExportRow[] {
+  const out: CellExportRow[] = [];
+  for (const t of st.tables) {
+    const s = tableSchema(t.format, t.table);
+    if (!s) continue;
+    for (const c of t.cells) {
+      const r = s.rows.find((x) => x.key === c.row);
+      const col = s.columns.find((x) => x.key === c.column);
+      if (!r || !col) continue;
+      out.push({ ...report, table: t.table, row: rowLabel(r), column: columnLabel(col), value: c.value, unit: col.unit, method: c.method, quote: c.quote, ...(c.candidates ? { candidates: c.candidates } : {}) });
+    }
+  }
+  for (const f of st.facts) out.push({ ...report, table: "叙述", row: f.metric, column: "", value: f.value, unit: f.unit, method: "sentence", quote: f.sentence });
+  return out;
+}
+
+/**
+ * Reads a staff member's draft (txt/md/html/pdf/docx bytes) as ingestion reads a corpus file, in memory only,
+ * and returns its tables and every check. Nothing is written anywhere.
+ */
+export async function checkDraft(bytes: Buffer, filename: string): Promise<DraftCheck> {
+  const name = path.basename(filename || "draft.txt");
+  const loaded = await loadFile(name, name, bytes);
+  const docs = parseText(loaded.text, name);
+  const doc = docs.find((d) => d.statistics) ?? null;
+  if (!doc || !doc.statistics) throw new LoadError(name, "没有读到年度报告的内容（标题、统计表或统计数字）");
+  const m = doc.meta;
+  const body = m.issuer ?? m.region ?? "（未识别机关）";
+  const st = doc.statistics;
+  const checks: CheckResult[] = st.checks;
+  return {
+    filename: name,
+    report: { docId: m.docId, source: name, title: m.title, body, level: null, region: m.region, year: m.year, format: st.format, published: m.published ?? null, url: m.url ?? null },
+    cells: exportRowsOf(st, { source: name, title: m.title, body, year: m.year }),
+    checks,
+    ok: !checks.some((c) => c.ok === false),
+  };
+}
+
+/** The statistics service of one index generation. */
+export class FactsStatsService implements StatsService {
+  constructor(private readonly db: FactsDb) {}
+
+  reports() {
+    return this.db.reports().map(toReportInfo);
+  }
+
+  cells(filter: StatsFilter): CellExportRow[] {
+    return this.db.exportRows(filter);
+  }
+
+  checks(filter: StatsFilter): Array<CheckResult & { source: string }> {
+    return this.db
+      .reports()
+      .filter((r) => (!filter.body || r.body === filter.body) && (filter.year === undefined || r.year === filter.year))
+      .flatMap((r) => this.db.checks(r.docId).filter((c) => !filter.table || c.label.startsWith(filter.table)).map((c) => ({ ...c, source: r.source })));
+  }
+
+  checkDraft(bytes: Buffer, filename: string): Promise<DraftCheck> {
+    return checkDraft(bytes, filename);
+  }
+}
