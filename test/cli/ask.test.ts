@@ -23,7 +23,8 @@ describe("npm run ask", () => {
     const lines = r.stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
     const a = JSON.parse(lines[0]);
-    expect(Object.keys(a).sort()).toEqual(["answer", "citations", "found", "mode", "question"]);
+    expect(Object.keys(a).sort()).toEqual(["answer", "citations", "found", "mode", "operation", "question"]);
+    expect(a.operation).toBe("figure");
     expect(a).toMatchObject({ found: true, mode: "extractive" });
     expect(a.answer).toContain("249件");
     expect(Object.keys(a.citations[0]).sort()).toEqual(["quote", "region", "section", "source", "title", "year"]);
