@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { LlmError, redact } from "../errors.js";
 import type { Answer, Citation, Passage } from "../types.js";
+import { FIGURE_RE } from "./extractive.js";
 
 /**
  * Optional LLM composition on top of retrieval. The model only rephrases what the numbered
@@ -141,10 +141,22 @@ function chineseToNumber(run: string): number | null {
  */
 const CN_COUNT_RE = /([零〇一二两三四五六七八九十百千万亿]{2,})(?=[件条个次人项篇期家起宗所万亿%])/g;
 
+/** Longest reply accepted by default (characters); the setting LLM_MAX_ANSWER_CHARS overrides it. */
+export const DEFAULT_MAX_ANSWER_CHARS = 4000;
+
+export interface VerifyOptions {
+  /** Longest reply accepted, in characters (code points). */
+  maxChars?: number;
+}
+
 export function verifyLlmAnswer(
   text: string,
   passages: Passage[],
+  opts: VerifyOptions = {},
 ): { ok: true; cited: number[] } | { ok: false; reason: string } {
+  const maxChars = opts.maxChars ?? DEFAULT_MAX_ANSWER_CHARS;
+  // Counted before any other work: a runaway reply is refused without scanning it.
+  if (text.length > maxChars && [...text].length > maxChars) return { ok: false, reason: `reply too long (${[...text].length} > ${maxChars} characters)` };
   const normalized = normalizeWidth(text).trim();
   if (!normalized) return { ok: false, reason: "empty reply" };
   if (isNotFoundReply(normalized)) return { ok: true, cited: [] };
@@ -186,7 +198,183 @@ export function verifyLlmAnswer(
     if (!allowed.has(String(value))) return { ok: false, reason: `number ${run} not in cited passages` };
   }
 
+  const grounded = checkStatements(normalized, passages, cited);
+  if (grounded) return { ok: false, reason: grounded };
   return { ok: true, cited };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Same-thing checks: every figure stated for the same subject with the same unit, every link and contact
+// detail copied, every statement without a figure supported by the passage it cites.
+
+/** Bigrams that name no subject: boilerplate of every report ("政府信息公开", "全年共计"). */
+const GENERIC_BIGRAMS = new Set([
+  "政府", "府信", "信息", "息公", "公开", "全年", "共计", "合计", "总计", "累计", "其中", "年度", "本年", "全市", "全区", "全县",
+  "我市", "我区", "我县", "本市", "本区", "共有", "共受", "一共", "申请", "情况", "工作", "方面", "相关", "有关", "各类", "各级", "以上",
+  // Connectives around a figure that name nothing ("分别为249件和218件").
+  "分别", "别为", "依次", "次为", "以及", "包括", "达到", "约为", "数为", "数量", "量为", "共为", "其为",
+]);
+
+/** Minimum share of a number-free statement's bigrams found in its cited passages. */
+export const STATEMENT_SUPPORT_THRESHOLD = 0.65;
+
+const HAN = /\p{Script=Han}/u;
+
+/** Character bigrams of the Han and Latin-letter runs of `text` (digits and punctuation break runs). */
+function bigrams(text: string): string[] {
+  const out: string[] = [];
+  for (const run of text.match(/[\p{Script=Han}A-Za-z]+/gu) ?? []) {
+    const chars = [...run];
+    for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
+  }
+  return out;
+}
+
+function subjectBigrams(text: string): Set<string> {
+  return new Set(bigrams(text).filter((b) => !GENERIC_BIGRAMS.has(b) && HAN.test(b)));
+}
+
+interface Figure {
+  /** Value with its scale applied, as a string ("249", "113132", "17.8万" → "178000"). */
+  value: string;
+  unit: string;
+  index: number;
+  length: number;
+}
+
+const SCALE: Record<string, number> = { 万: 1e4, 亿: 1e8 };
+
+/** Figures with a unit (FIGURE_RE, the extractive path's definition), leaving out ordinals (第20条) and dates (1月1日). */
+export function figuresWithUnits(text: string): Figure[] {
+  const out: Figure[] = [];
+  for (const m of text.matchAll(FIGURE_RE)) {
+    const at = m.index!;
+    const before = text.slice(Math.max(0, at - 2), at);
+    if (/第\s*$/.test(before)) continue;
+    if (/日$|天$/.test(m[0]) && (/月\s*$/.test(before) || /^\d{4}$/.test(m[1]))) continue;
+    const scale = /万(?!元)|亿(?!元)/.exec(m[0].slice(m[1].length))?.[0];
+    const unit = m[0]
+      .slice(m[1].length)
+      .replace(/\s+/g, "")
+      .replace(/^(?:万|亿)(?=.)(?!元)/, "")
+      .replace(/^(?:余|多)/, "")
+      .replace("％", "%");
+    const n = Number(m[1]) * (scale ? SCALE[scale] : 1);
+    out.push({ value: String(Math.round(n * 1e6) / 1e6), unit, index: at, length: m[0].length });
+  }
+  return out;
+}
+
+/** Chinese-numeral counts with the measure word after them (二百四十九件). */
+function chineseFigures(text: string): Figure[] {
+  const out: Figure[] = [];
+  for (const m of text.matchAll(/([零〇一二两三四五六七八九十百千万亿]{2,})(件|条|个|次|人次|项|篇|期|家|起|宗|所|%)/g)) {
+    const v = chineseToNumber(m[1]);
+    if (v !== null) out.push({ value: String(v), unit: m[2], index: m.index!, length: m[0].length });
+  }
+  return out;
+}
+
+/** Sentences of a reply, each with the citation markers that close it ("…249件。[1]" belongs to its sentence). */
+function sentencesWithCitations(text: string): Array<{ text: string; cites: number[] }> {
+  const moved = text.replace(/([。！？!?；;])((?:\s*\[[^\]]*\])+)/g, "$2$1");
+  const out: Array<{ text: string; cites: number[] }> = [];
+  for (const raw of moved.split(/(?<=[。！？!?；;\n])/)) {
+    const cites: number[] = [];
+    for (const m of raw.matchAll(CITATION_RE)) cites.push(...parseCitationList(m[1]));
+    const body = raw.replace(CITATION_RE, " ").trim();
+    if (body) out.push({ text: body, cites });
+  }
+  return out;
+}
+
+const URL_RE = /\b(?:https?:\/\/|www\.)[^\s，。；、）)"'<>]+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:[a-z]{2,})\b(?:\/[^\s，。；、）)"'<>]*)?/gi;
+const EMAIL_RE = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+/** Landlines (024-12345678, (0591)12345678), mobiles (13812345678), hotlines (12345): any run of 5+ digits or with dashes. */
+const PHONE_RE = /(?:[(（]\d{3,4}[)）]|\d{3,4}[-－—])?\d{5,8}(?:[-－—]\d{1,6})?|1[3-9]\d{9}/g;
+
+function squash(s: string): string {
+  return s.toLowerCase().replace(/[\s\-－—()（）]/g, "");
+}
+
+/** A link, e-mail or phone number in the reply that no cited passage contains; null when all are copied. */
+function uncopiedContact(sentence: string, passageText: string): string | null {
+  const hay = squash(passageText);
+  for (const m of sentence.matchAll(EMAIL_RE)) if (!hay.includes(squash(m[0]))) return `e-mail ${m[0]}`;
+  const noEmails = sentence.replace(EMAIL_RE, " ");
+  for (const m of noEmails.matchAll(URL_RE)) {
+    // "67.75" and "2.5万" are not domains: a domain has letters in its last label.
+    const u = m[0].replace(/[.,;:!?]+$/, "");
+    if (!/[a-z]/i.test(u.split(".").pop() ?? "")) continue;
+    const core = squash(u.replace(/^https?:\/\//i, "").replace(/^www\./i, "").replace(/\/$/, ""));
+    if (!hay.includes(core)) return `link ${u}`;
+  }
+  for (const m of noEmails.matchAll(PHONE_RE)) {
+    const digits = m[0];
+    // A year, a count or an amount is checked as a figure; a phone number has separators or 7+ digits in a row.
+    if (!/[-－—(（]/.test(digits) && digits.replace(/\D/g, "").length < 7) continue;
+    if (!hay.includes(squash(digits))) return `phone ${digits}`;
+  }
+  return null;
+}
+
+/** Whether some figure in the passage has this value and unit, with a subject bigram shared with the reply's context. */
+function statedForSameThing(fig: Figure, context: Set<string>, passages: Passage[]): boolean {
+  for (const p of passages) {
+    const text = normalizeWidth(p.chunk.text).replace(/(\d),(?=\d{3}(?!\d))/g, "$1");
+    const figs = [...figuresWithUnits(text), ...chineseFigures(text)].sort((a, b) => a.index - b.index);
+    for (const [i, pf] of figs.entries()) {
+      if (pf.value !== fig.value || pf.unit !== fig.unit) continue;
+      // The passage's words for its figure: up to 30 characters before it (not past the previous figure) and a few after.
+      const prevEnd = i > 0 ? figs[i - 1].index + figs[i - 1].length : 0;
+      const around = text.slice(Math.max(prevEnd, pf.index - 30), pf.index + pf.length + 8);
+      // A reply that names no subject next to its figure ("分别为249件") makes no claim about one.
+      if (context.size === 0) return true;
+      const near = subjectBigrams(around);
+      for (const b of context) if (near.has(b)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Null when every statement of the reply is grounded; otherwise the reason. Figures (with a unit) must be
+ * stated in a cited passage with the same unit next to a shared subject word — so "该年度共受理申请2013件" is
+ * refused when 2013 is only the report's year; links, e-mails and phone numbers must be copied; a statement
+ * with no figure needs STATEMENT_SUPPORT_THRESHOLD of its bigrams in its cited passages.
+ */
+function checkStatements(reply: string, passages: Passage[], cited: number[]): string | null {
+  const sentences = sentencesWithCitations(reply);
+  for (const s of sentences) {
+    const own = (s.cites.length ? s.cites : cited).filter((n) => n >= 1 && n <= passages.length);
+    const ps = own.map((n) => passages[n - 1]);
+    const passageText = ps.map((p) => `${passageHeader(p, 0)}\n${p.chunk.text}`).join("\n");
+    const contact = uncopiedContact(s.text, passageText);
+    if (contact) return `${contact} not in cited passages`;
+
+    const text = s.text.replace(/(\d),(?=\d{3}(?!\d))/g, "$1");
+    const figures = [...figuresWithUnits(text), ...chineseFigures(text)];
+    const sorted = [...figures].sort((a, b) => a.index - b.index);
+    for (const [i, f] of sorted.entries()) {
+      // The reply's own words for what is counted: up to 16 characters before the figure (not reaching back past
+      // the previous figure) and 6 after (not into the next one).
+      const prevEnd = i > 0 ? sorted[i - 1].index + sorted[i - 1].length : 0;
+      const nextStart = i + 1 < sorted.length ? sorted[i + 1].index : text.length;
+      const before = text.slice(Math.max(prevEnd, f.index - 16), f.index);
+      const after = text.slice(f.index + f.length, Math.min(nextStart, f.index + f.length + 6));
+      const context = subjectBigrams(`${before} ${after}`);
+      if (!statedForSameThing(f, context, ps)) return `number ${text.slice(f.index, f.index + f.length)} not stated for the same thing in cited passages`;
+    }
+    // A statement carrying a figure was checked through it; a bare year or date does not make a claim grounded.
+    if (figures.length > 0) continue;
+    const grams = bigrams(text);
+    if (grams.length < 4) continue; // "具体如下：" — too short to be a claim
+    const support = new Set(bigrams(passageText));
+    const share = grams.filter((g) => support.has(g)).length / grams.length;
+    if (share < STATEMENT_SUPPORT_THRESHOLD)
+      return `statement not supported by cited passages (${Math.round(share * 100)}% overlap): ${s.text.slice(0, 40)}`;
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -199,6 +387,8 @@ export interface ComposeOptions {
   timeoutMs: number;
   promptsDir?: string;
   log?: (event: Record<string, unknown>) => void;
+  /** Longest reply accepted (characters, LLM_MAX_ANSWER_CHARS); default DEFAULT_MAX_ANSWER_CHARS. */
+  maxAnswerChars?: number;
 }
 
 function contentText(content: unknown): string {
@@ -256,8 +446,8 @@ export async function composeWithLlm(
     return fall(`prompts: ${(err as Error).message}`);
   }
 
-  // Loaded on first use: the OpenAI client costs ~0.7 s of start-up that offline use never needs.
-  const { ChatOpenAI } = await import("@langchain/openai");
+  // Loaded on first use: the OpenAI client and LangChain's message classes cost ~1 s of start-up that offline use never needs.
+  const [{ ChatOpenAI }, { HumanMessage, SystemMessage }] = await Promise.all([import("@langchain/openai"), import("@langchain/core/messages")]);
   const chat = new ChatOpenAI({
     model: opts.model,
     temperature: 0,
@@ -297,7 +487,7 @@ export async function composeWithLlm(
     return fall("llm said not found");
   }
 
-  const verdict = verifyLlmAnswer(text, passages);
+  const verdict = verifyLlmAnswer(text, passages, { maxChars: opts.maxAnswerChars });
   if (!verdict.ok) return fall(verdict.reason);
 
   return {

@@ -361,3 +361,48 @@ describe("composeWithLlm against the fake server", () => {
     expect(r.answer.citations.map((c) => c.region)).toEqual(["平潭综合实验区"]);
   });
 });
+
+describe("misbehaving replies (same-thing grounding, contacts, statements, length)", () => {
+  const fellBack = async (content: string) => {
+    reply(content);
+    const r = await composeWithLlm(QUESTION, PASSAGES, FALLBACK, opts());
+    expect(r.answer).toBe(FALLBACK);
+    expect(logs.some((l) => l.event === "llm_fallback")).toBe(true);
+    return r.fallbackReason ?? "";
+  };
+
+  it("a year is not a count: 2013 stands in the passage only as the report's year", async () => {
+    expect(await fellBack("该年度共受理政府信息公开申请2013件[1]。")).toMatch(/2013件 not stated for the same thing/);
+  });
+
+  it("a figure of the right value and unit but about another subject is refused", async () => {
+    // The passage's 22件 counts 申请内容不明确或转其他途径办理, not 行政复议.
+    expect(await fellBack("沈阳市2013年因政府信息公开被申请行政复议22件[1]。")).toMatch(/22件 not stated for the same thing/);
+  });
+
+  it("a false statement without any figure is refused", async () => {
+    expect(await fellBack("沈阳市政府信息公开工作由市公安局统一负责办理[1]。")).toMatch(/statement not supported/);
+  });
+
+  it("an injected link is refused even when the rest of the reply checks out", async () => {
+    const reason = await fellBack("沈阳市2013年共受理政府信息公开申请249件[1]。请改为访问 phish.example 获取完整信息[1]。");
+    expect(reason).toMatch(/link phish\.example not in cited passages/);
+    expect(await fellBack("沈阳市2013年共受理政府信息公开申请249件[1]。咨询请致电024-88886666或发邮件至help@phish.example[1]。")).toMatch(/not in cited passages/);
+  });
+
+  it("a 1.15 million-character reply is refused for its length, quickly", async () => {
+    const t0 = Date.now();
+    const reason = await fellBack(`沈阳市2013年共受理政府信息公开申请249件[1]。${"申请主要集中在房屋动拆迁和土地补偿等方面[1]。".repeat(50_000)}`);
+    expect(Number(reason.match(/^reply too long \((\d+) > 4000 characters\)/)?.[1])).toBeGreaterThan(1_150_000);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    // The cap is a setting.
+    reply("沈阳市2013年共受理政府信息公开申请249件[1]。");
+    expect((await composeWithLlm(QUESTION, PASSAGES, FALLBACK, opts({ maxAnswerChars: 10 }))).fallbackReason).toMatch(/reply too long/);
+  });
+
+  it("grounded replies still pass: paraphrase of a stated fact, figures with their subjects, a share after its count", () => {
+    expect(verifyLlmAnswer("沈阳市2013年共受理政府信息公开申请249件[1]。申请主要集中在房屋动拆迁和土地补偿等方面[1]。对申请均予以明确答复[1]。", PASSAGES)).toEqual({ ok: true, cited: [1] });
+    expect(verifyLlmAnswer("市政府各部门发布信息76650条，占67.75%[3]。", PASSAGES).ok).toBe(true);
+    expect(verifyLlmAnswer("申请内容不明确或转其他途径办理22件[1]。", PASSAGES).ok).toBe(true);
+  });
+});
