@@ -67,7 +67,7 @@ function agree(splits: Split[], basis: CellOutcome["basis"], columns: string[]):
     const vals = new Set(splits.map((s) => s.values[c]));
     if (splits.length > 0 && vals.size === 1) {
       const spanSet = new Set(splits.map((s) => s.spans[c].join(":")));
-      out.set(columns[c], { value: splits[0].values[c], span: spanSet.size === 1 ? splits[0].spans[c] : undefined, basis: splits.length === 1 && basis !== "table-rules" ? basis : basis });
+      out.set(columns[c], { value: splits[0].values[c], span: spanSet.size === 1 ? splits[0].spans[c] : undefined, basis });
     } else if (splits.length === 0) {
       out.set(columns[c], { value: null, basis: "missing" });
     } else {

@@ -27,12 +27,11 @@ function maxDigitsFor(cols: ColDef[]): number[] {
   return cols.map((c) => (c.unit === "万元" || c.unit === "元" ? 14 : 5));
 }
 
-function methodOf(text: string, region: Region, seg: NumSegment | null, splits: number): ReadMethod {
+function methodOf(text: string, seg: NumSegment | null, splits: number): ReadMethod {
   if (!seg) return "text-row";
   const lineStart = text.lastIndexOf("\n", seg.start) + 1;
   if (text[lineStart] === "|") return "pipe";
   if (text.slice(seg.start, seg.end).includes("|")) return "text-row";
-  void region;
   return splits === 1 && seg.tokens.length > 1 ? "text-row" : "digit-run";
 }
 
@@ -100,12 +99,12 @@ function quoteOf(text: string, r: RowRead): string {
   return q.length > 240 ? q.slice(0, 120) + "…" + q.slice(-110) : q;
 }
 
-function cellsFrom(text: string, region: Region, table: TableId, reads: RowRead[], outcomes: Map<string, Map<string, CellOutcome>>): ExtractedCell[] {
+function cellsFrom(text: string, table: TableId, reads: RowRead[], outcomes: Map<string, Map<string, CellOutcome>>): ExtractedCell[] {
   const cells: ExtractedCell[] = [];
   for (const r of reads) {
     const o = outcomes.get(r.row.key);
     const nSplits = r.input.splits?.length ?? 0;
-    const method = methodOf(text, region, r.seg, nSplits);
+    const method = methodOf(text, r.seg, nSplits);
     for (const c of r.cols) {
       const oc = o?.get(c.key) ?? { value: null, basis: "missing" as const };
       const cell: ExtractedCell = {
@@ -136,10 +135,11 @@ function statusOf(cells: ExtractedCell[]): ExtractedTable["status"] {
 const T3_START = /[（(]本列数据的勾稽关系|申请人情况/;
 
 /** Which 表三 layout a text follows: the 2021 one splits （六）其他处理 into three rows. */
-export function t3Variant(regionText: string, format: Format): Format {
+export function t3Variant(regionText: string): Format {
   const split = TABLES["2021"].表三.rows.find((r) => r.key === "other.no_correction")!;
   const words = labelPattern(split.label).core.slice(0, 8);
-  return normalize(regionText).text.includes(words) ? "2021" : format === "2021" ? "2019" : "2019";
+  // A 2021-format report may still print the trial layout's single （六）其他处理 row (洪泽区 2023).
+  return normalize(regionText).text.includes(words) ? "2021" : "2019";
 }
 
 const LAST_ROW = new RegExp([...labelPattern(TABLES["2021"].表三.rows.at(-1)!.label).core].join("[\\s|]*"), "g");
@@ -169,12 +169,12 @@ export function findT3Region(text: string): Region | null {
 export function readT3(text: string, format: Format): ExtractedTable | null {
   const region = findT3Region(text);
   if (!region) return null;
-  const variant = t3Variant(text.slice(region.start, region.end), format);
+  const variant = t3Variant(text.slice(region.start, region.end));
   const schema = TABLES[variant].表三;
   const reads = readRows(text, region, schema.rows, (r) => rowColumns(schema, r), schema);
   if (reads.every((r) => !r.seg)) return null;
   const solved = solveTable(schema.rules, reads.map((r) => r.input));
-  const cells = cellsFrom(text, region, "表三", reads, solved.cells);
+  const cells = cellsFrom(text, "表三", reads, solved.cells);
   const methods = new Set(cells.filter((c) => c.value !== null || c.candidates).map((c) => c.method));
   return {
     table: "表三",
@@ -273,6 +273,6 @@ export function readT2(text: string, format: Format): ExtractedTable | null {
   const reads = readRows(text, region, schema.rows, (r) => rowColumns(schema, r));
   if (reads.every((r) => !r.seg)) return null;
   const outcomes = new Map(reads.map((r) => [r.row.key, decideByDigits(r.input)]));
-  const cells = cellsFrom(text, region, "表二", reads, outcomes);
+  const cells = cellsFrom(text, "表二", reads, outcomes);
   return { table: "表二", format, method: cells.some((c) => c.method === "digit-run") ? "digit-run" : cells.some((c) => c.method === "pipe") ? "pipe" : "text-row", status: statusOf(cells), cells, span: [start, end] };
 }
