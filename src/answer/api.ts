@@ -1,3 +1,4 @@
+import type { PlanCore } from "../plan/types.js";
 import type { Answer, Citation, DocKind } from "../types.js";
 
 /**
@@ -16,6 +17,8 @@ export interface ConversationState {
   lastQuestion: string | null;
   /** ms since epoch; channels expire stale state. */
   updatedAt: number;
+  /** The previous turn's plan: a follow-up inherits from it only what it leaves open. */
+  plan?: PlanCore | null;
 }
 
 export interface AskResult {

@@ -1,4 +1,6 @@
+import { BodyRegistry } from "../bodies/registry.js";
 import type { Settings } from "../config.js";
+import type { FigureService } from "./figures.js";
 import { jiebaTokenizer, defaultTermProcessor } from "../embed/tokenize.js";
 import type { DescribedEmbeddings } from "../embed/types.js";
 import type { LoadedIndex } from "../index/store.js";
@@ -78,9 +80,10 @@ export class AnswerContext {
   readonly log: (e: Record<string, unknown>) => void;
   readonly mode: RetrievalMode;
 
-  // Sources the lead adds: the statistics database and the body registry (typed when they land).
-  facts?: unknown;
-  bodies?: unknown;
+  /** Figures from the statistics database of the same generation (null for an index without one). */
+  figures: FigureService | null = null;
+  /** Issuing bodies, with names, levels and predecessors. */
+  bodies: BodyRegistry = new BodyRegistry([]);
 
   constructor(
     readonly index: LoadedIndex,
@@ -150,7 +153,8 @@ export class AnswerContext {
   /** Below the bar, the corpus does not answer the question. */
   relevance(info: QueryInfo, passages: Passage[]): number {
     const hay = passages.slice(0, 5).map((p) => `${p.chunk.meta.section} ${p.chunk.text}`).join(" ");
-    return this.termCoverage(contentWords(info.topic), hay, groupsIn(info.question));
+    // A follow-up is about its own words and the topic it continues ("那2007年的条例呢" after a deadline question).
+    return this.termCoverage(contentWords(`${info.topic} ${info.context}`), hay, groupsIn(`${info.question} ${info.context}`));
   }
 
   // ——— retrieval ———

@@ -8,8 +8,14 @@ import type { AnswerEngine, AskResult, ConversationState, Coverage } from "./api
 import { AnswerContext } from "./context.js";
 import type { CorpusView } from "./corpus.js";
 import { composeWithLlm } from "./llm.js";
-import { planFromInfo } from "./planAdapter.js";
-import { analyzeQuery, type QueryInfo } from "./query.js";
+import { analyzeQuery, kindsFor, type QueryInfo } from "./query.js";
+import { plan as makePlan } from "../plan/planner.js";
+import { normalizeQuestion } from "../plan/normalize.js";
+import { planSchema, type Plan, type PlanCore } from "../plan/types.js";
+import { BodyRegistry } from "../bodies/registry.js";
+import { FACTS_FILE, FactsDb } from "../stats/db.js";
+import { FigureService } from "./figures.js";
+import path from "node:path";
 import type { RetrievalMode } from "./retrieve.js";
 import { createRegistry, defaultGuards, greetingReply, runGuards, type Guard } from "./strategies/index.js";
 import type { StrategyRegistry, StrategyResult } from "./strategy.js";
@@ -74,8 +80,9 @@ export class Engine implements AnswerEngine {
 
     const greeting = greetingReply(q);
     if (greeting) return this.result(this.reply(q, greeting, "greeting"), prev, null);
-    const info = analyzeQuery(q, this.corpus.regions, prev, Date.now(), this.corpus.departments);
-    const extractive = await this.answerPlan(info);
+    const { plan, info, note } = await this.understand(q, prev);
+    const extractive = await this.answerPlan(plan, info);
+    if (note) extractive.answer = { ...extractive.answer, answer: `${note}\n${extractive.answer.answer}`, short: extractive.answer.short ? `${note}${extractive.answer.short}` : extractive.answer.short };
     let answer = extractive.answer;
     if (this.opts.settings.LLM_BASE_URL && this.opts.settings.LLM_MODEL && answer.found && extractive.passages.length) {
       const r = await composeWithLlm(q, extractive.passages, answer, {
@@ -88,13 +95,48 @@ export class Engine implements AnswerEngine {
       answer = r.answer;
     }
     // The question is echoed as the user wrote it, not in its normalized analysis form.
-    return this.result({ ...answer, question: q, operation: extractive.strategy }, prev, info);
+    return this.result({ ...answer, question: q, operation: extractive.strategy }, prev, info, plan);
   }
 
-  /** Plan (for now derived from the query analysis), guards, then the first strategy that answers. */
-  private async answerPlan(info: QueryInfo): Promise<StrategyResult & { strategy: string }> {
-    const input = { plan: planFromInfo(info), info };
-    const r = runGuards(this.guards, this.ctx, input) ?? (await this.registry.answer(this.ctx, input));
+  /**
+   * The question, understood: normalized (traditional → simplified, full-width digits), a near-miss body name
+   * replaced by the name it misses (said in `note`), planned against the body registry and the previous turn,
+   * and analysed for the passage strategies consistently with the plan (a rule question never inherits a report).
+   */
+  private async understand(raw: string, prev: ConversationState | null): Promise<{ plan: Plan; info: QueryInfo; note: string | null }> {
+    let q = await normalizeQuestion(raw);
+    let note: string | null = null;
+    if (this.ctx.bodies.mentions(q).length === 0) {
+      const miss = this.ctx.bodies.nearMisses(q)[0];
+      if (miss && !this.corpus.regions.some((r) => r.names.some((n) => q.includes(n)))) {
+        q = q.split(miss.word).join(miss.name);
+        note = `您是否指“${miss.name}”？以下按“${miss.body.id}”回答。`;
+      }
+    }
+    const firstInfo = analyzeQuery(q, this.corpus.regions, null, Date.now(), this.corpus.departments);
+    const figures = this.ctx.figures;
+    const plan = makePlan(q, raw, prev?.plan ?? null, {
+      bodies: this.ctx.bodies,
+      yearsOf: (b) => figures?.reportsOf(b).map((r) => r.year!) ?? [],
+      unknownPlace: () => firstInfo.unknownPlace,
+    });
+    const rule = plan.operation === "definition" || plan.operation === "procedure" || plan.operation === "format";
+    let info = analyzeQuery(q, this.corpus.regions, prev, Date.now(), this.corpus.departments);
+    // A rule question keeps the previous topic ("那2007年的条例是怎么规定的" after a deadline question), never a report.
+    if (rule) info = { ...info, intent: "definition", kinds: kindsFor("definition"), regions: [], issuers: [], years: [], inherited: false };
+    else if (plan.inherited.length && !info.inherited) {
+      // The planner inherited what the older analysis did not: give the passage strategies the same scope.
+      info = { ...info, years: plan.years, inherited: true };
+    }
+    return { plan, info, note };
+  }
+
+  /** Guards, then the first strategy that answers the plan. */
+  private async answerPlan(plan: Plan, info: QueryInfo): Promise<StrategyResult & { strategy: string }> {
+    const input = { plan, info };
+    // Help and English replies answer what no guard should refuse.
+    const guarded = plan.operation === "help" || plan.operation === "english" ? null : runGuards(this.guards, this.ctx, input);
+    const r = guarded ?? (await this.registry.answer(this.ctx, input));
     // The default registry always answers ("search" never returns null); a custom one may not.
     return r ?? { ...this.ctx.none(info, `语料中没有找到能回答该问题的内容。${this.corpus.coverageSummary()}`), strategy: "none" };
   }
@@ -103,7 +145,7 @@ export class Engine implements AnswerEngine {
     return { ...this.ctx.notFound(question, text), operation };
   }
 
-  private result(answer: Answer, prev: ConversationState | null, info: QueryInfo | null): AskResult {
+  private result(answer: Answer, prev: ConversationState | null, info: QueryInfo | null, plan: Plan | null = null): AskResult {
     const state: ConversationState = info
       ? {
           regions: info.regions.length ? info.regions : prev?.regions ?? [],
@@ -112,6 +154,7 @@ export class Engine implements AnswerEngine {
           topic: info.topic ? [info.topic] : prev?.topic ?? [],
           lastQuestion: info.question,
           updatedAt: Date.now(),
+          plan: plan ? planCore(plan) : prev?.plan ?? null,
         }
       : prev ?? { regions: [], years: [], topic: [], lastQuestion: null, updatedAt: 0 };
     return { answer, state };
@@ -148,6 +191,15 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   const data = await readIndexData(opts.indexDir);
   const { embedder } = await createEmbedder(settings, data?.stats ?? null);
   const index = await loadIndex(opts.indexDir, embedder, data);
-  return new Engine(index, embedder, { settings, log, mode: opts.mode ?? "hybrid", maxQuestionChars: opts.maxQuestionChars ?? settings.MAX_QUESTION_CHARS });
+  const engine = new Engine(index, embedder, { settings, log, mode: opts.mode ?? "hybrid", maxQuestionChars: opts.maxQuestionChars ?? settings.MAX_QUESTION_CHARS });
+  const facts = new FactsDb(path.join(index.dir, FACTS_FILE));
+  engine.ctx.bodies = BodyRegistry.fromBodies(facts.bodies);
+  engine.ctx.figures = new FigureService(facts, engine.ctx.bodies);
+  return engine;
 }
 
+
+/** The part of a plan carried to the next turn (the schema's fields only). */
+function planCore(p: Plan): PlanCore {
+  return planSchema.parse({ operation: p.operation, bodies: p.bodies, years: p.years, yearRange: p.yearRange, metric: p.metric, direction: p.direction, section: p.section, table: p.table, governing: p.governing, topic: p.topic });
+}

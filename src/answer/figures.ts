@@ -5,6 +5,7 @@ import type { CheckResult } from "../stats/api.js";
 import type { CellRow, FactsDb, ReportRow } from "../stats/db.js";
 import type { Citation } from "../types.js";
 import { SECTION_SEPARATOR } from "../ingest/chunk.js";
+import { CHANNEL_SUFFIX } from "../stats/extract/narrative.js";
 
 /**
  * Figures from facts: the value a report states for a metric, with the cell (or sentence) it comes from.
@@ -20,8 +21,10 @@ export interface Figure {
   status: FigureStatus;
   unit: string;
   citations: Citation[];
-  /** For a sum of cells: "1 + 0 + 2 = 3". */
+  /** For a sum: "1 + 0 + 2 = 3". */
   working?: string;
+  /** What was summed: table cells of a row group, or the per-channel counts of a sentence that states no total. */
+  basis?: "cells" | "channels";
   candidates?: number[];
   /** Failed 勾稽关系 checks that involve the cells read. */
   failedChecks: CheckResult[];
@@ -103,6 +106,7 @@ export class FigureService {
           ...base,
           value,
           status: "sum",
+          basis: "cells",
           citations: cells.map((c) => this.cellCitation(r, c)),
           working: `${cells.map((c) => formatNumber(c.value!)).join(" + ")} = ${formatNumber(value)}`,
           failedChecks: this.failed(r, parts),
@@ -112,6 +116,14 @@ export class FigureService {
     if (metric.narrative) {
       const f = this.facts.facts(r.docId, metric.narrative.id)[0];
       if (f) return { ...base, value: f.value, unit: f.unit, status: "sentence", citations: [this.sentenceCitation(r, f.sentence)] };
+      // No total written, only counts by channel in one sentence ("网站23件，信函20件"): their sum, shown.
+      const parts = this.facts.facts(r.docId, `${metric.narrative.id}${CHANNEL_SUFFIX}`);
+      const sentence = parts[0]?.sentence;
+      const same = parts.filter((p) => p.sentence === sentence && p.unit === parts[0].unit);
+      if (same.length >= 2) {
+        const value = same.reduce((a, p) => a + p.value, 0);
+        return { ...base, value, unit: same[0].unit, status: "sum", basis: "channels", citations: [this.sentenceCitation(r, sentence)], working: `${same.map((p) => formatNumber(p.value)).join(" + ")} = ${formatNumber(value)}` };
+      }
     }
     return { ...base, value: null, status: "missing", citations: [] };
   }

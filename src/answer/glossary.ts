@@ -30,6 +30,7 @@ export const GLOSSARY: GlossaryGroup[] = [
   { key: "problems", terms: ["存在的主要问题", "存在问题", "主要问题", "不足", "问题"], sectionHints: ["问题"] },
   { key: "withheld", terms: ["不予公开", "不公开", "免予公开"] },
   { key: "unavailable", terms: ["无法提供", "本机关不掌握", "没有现成信息", "不存在", "非本行政机关"] },
+  { key: "application_form", terms: ["申请书", "申请表", "申请应当包括", "申请材料", "申请要写", "书面形式"] },
   { key: "unclear", terms: ["申请内容不明确", "内容不明确", "补正", "不明确"] },
   { key: "normative", terms: ["规范性文件", "行政规范性文件"] },
   { key: "other_matters", terms: ["其他需要报告的事项", "其他情况", "其他事项"], sectionHints: ["其他"] },

@@ -182,20 +182,32 @@ export class BodyRegistry {
     return found;
   }
 
-  /** Names within one edit of a word in the text (沈杨 → 沈阳), for "您是否指…". */
-  nearMisses(text: string): Body[] {
-    const out: Body[] = [];
-    for (const [name, b] of this.byName) {
-      if (name.length < 2 || out.includes(b)) continue;
+  /** Names within one substituted character of a word in the text (沈杨 → 沈阳), for "您是否指…", longest first. */
+  nearMisses(text: string): Array<{ body: Body; word: string; name: string }> {
+    const out: Array<{ body: Body; word: string; name: string }> = [];
+    const names = [...this.byName.keys()].sort((a, b) => b.length - a.length);
+    for (const name of names) {
+      const b = this.byName.get(name)!;
+      if (name.length < 2 || out.some((o) => o.body === b)) continue;
       for (let i = 0; i + name.length <= text.length; i++) {
         const w = text.slice(i, i + name.length);
-        if (w !== name && oneSubstitution(w, name)) {
-          out.push(b);
+        if (w !== name && oneSubstitution(w, name) && !out.some((o) => o.word.includes(w))) {
+          out.push({ body: b, word: w, name });
           break;
         }
       }
     }
     return out;
+  }
+
+  /** A registry from bodies already resolved (as stored in the statistics database). */
+  static fromBodies(bodies: Body[]): BodyRegistry {
+    const r = new BodyRegistry([]);
+    for (const b of bodies) {
+      r.byId.set(b.id, b);
+      for (const n of b.names) if (!r.byName.has(n)) r.byName.set(n, b);
+    }
+    return r;
   }
 }
 

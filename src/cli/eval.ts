@@ -16,7 +16,8 @@ import { parseArgs } from "./args.js";
 async function runEngine(engine: Engine, items: EvalItem[]): Promise<EvalOutcome[]> {
   const out: EvalOutcome[] = [];
   for (const item of items) {
-    const state = item.previous ? (await engine.ask(item.previous)).state : null;
+    let state = null;
+    for (const prev of item.previous === undefined ? [] : Array.isArray(item.previous) ? item.previous : [item.previous]) state = (await engine.ask(prev, state)).state;
     const { answer } = await engine.ask(item.question, state);
     out.push({ answer, ranked: answer.citations.map((c) => ({ source: c.source, section: c.section })) });
   }
@@ -33,7 +34,7 @@ async function naiveOutcomes(corpusDir: string, items: EvalItem[]): Promise<Eval
     for (const w of windows(cleanText(loaded.text))) wins.push({ source, title: source, text: w });
   }
   const naive = new NaivePipeline(wins);
-  return items.map((item) => naive.ask(item.previous ? `${item.previous} ${item.question}` : item.question));
+  return items.map((item) => naive.ask([...[item.previous ?? []].flat(), item.question].join(" ")));
 }
 
 function row(name: string, s: EvalScores): string {
@@ -42,7 +43,7 @@ function row(name: string, s: EvalScores): string {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), ["index", "questions", "only"]);
+  const args = parseArgs(process.argv.slice(2), ["index", "questions", "only", "modes"]);
   const settings = loadSettings({ ...process.env, LLM_BASE_URL: "", EMBEDDINGS_BASE_URL: "" });
   const file = args.values.get("questions") ?? "test/eval/questions.jsonl";
   let items: EvalItem[] = readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
@@ -54,7 +55,7 @@ async function main(): Promise<number> {
   console.log(`questions: ${items.length} (${[...counts].map(([k, v]) => `${k} ${v}`).join(", ")})`);
 
   const results: Array<[string, EvalScores, EvalOutcome[]]> = [];
-  for (const mode of ["hybrid", "dense", "lexical"] as RetrievalMode[]) {
+  for (const mode of (args.values.get("modes") ?? "hybrid,dense,lexical").split(",") as RetrievalMode[]) {
     const engine = await openEngine({ indexDir, corpusDir: settings.CORPUS_DIR, settings, mode });
     const t0 = performance.now();
     const outs = await runEngine(engine, items);

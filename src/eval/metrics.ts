@@ -10,7 +10,8 @@ export interface EvalItem {
   all_of?: string[];
   sources: string[];
   section_any: string[];
-  previous?: string;
+  /** Earlier user turns of the same conversation (one question, or several in order). */
+  previous?: string | string[];
 }
 
 /** What a pipeline returned for one item: an answer and its ranked sources. */

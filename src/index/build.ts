@@ -10,6 +10,7 @@ import { SUPPORTED_EXTENSIONS } from "../ingest/load.js";
 import type { Chunk } from "../types.js";
 import { BodyRegistry } from "../bodies/registry.js";
 import { consecutiveYearChecks } from "../stats/cross.js";
+import { STATISTICS_VERSION } from "../stats/extract/index.js";
 import type { ReportStatistics } from "../stats/types.js";
 import { Bm25Index } from "./bm25.js";
 import { currentGeneration, graphParams, INDEX_FORMAT_VERSION, readIndexData, readManifest, writeIndex, type FileEntry, type IndexedDocument, type Manifest } from "./store.js";
@@ -134,7 +135,7 @@ function countSections(docs: ParsedDocument[]): number {
  */
 /** What decides whether a file must be processed again: its bytes, the chunker version and its override entries. */
 function fileHash(bytes: Buffer, source: string, overrides: Overrides): string {
-  return createHash("sha256").update(bytes).update(CHUNKER_VERSION).update(overrideKey(overrides, source)).digest("hex");
+  return createHash("sha256").update(bytes).update(CHUNKER_VERSION).update(STATISTICS_VERSION).update(overrideKey(overrides, source)).digest("hex");
 }
 
 /**

@@ -77,7 +77,7 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
   const tableAsked = q.match(/表([二三四])/)?.[1];
   const sectionKey = sectionKeyOf(q) ?? (/问题|不足|改进/.test(q) && /存在|主要|改进/.test(q) ? "problems" : null);
   const unknown = bodies.length === 0 ? ctx.unknownPlace(q) : null;
-  const suggestions = bodies.length === 0 && !unknown ? ctx.bodies.nearMisses(q).map((b) => b.id) : [];
+  const suggestions = bodies.length === 0 ? ctx.bodies.nearMisses(q).map((m) => m.body.id) : [];
 
   // The operation, by the words that ask for it; rule words win only when no report is named.
   let op: Operation;

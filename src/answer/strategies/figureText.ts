@@ -27,7 +27,9 @@ export function figureLine(f: Figure): string {
     case "cell":
       return `${who}${metricName(f.metric)}：${valueText(f)}（${f.citations[0].cell?.table ?? "表"}）`;
     case "sum":
-      return `${who}${metricName(f.metric)}：${valueText(f)}（表中各项相加：${f.working}）`;
+      return f.basis === "channels"
+        ? `${who}${metricName(f.metric)}：${valueText(f)}（报告未写总数，只分渠道列出，相加：${f.working}）`
+        : `${who}${metricName(f.metric)}：${valueText(f)}（表中各项相加：${f.working}）`;
     case "sentence":
       return `${who}${metricName(f.metric)}：${valueText(f)}（报告正文）`;
     case "undecided":

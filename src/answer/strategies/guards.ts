@@ -48,9 +48,11 @@ export const unknownPlace: Guard = {
 /** A place name alone is no sign that the question is about disclosure ("平潭能看到蓝眼泪吗"). */
 export const offDomain: Guard = {
   name: "off-domain",
-  check(ctx, { info }) {
+  check(ctx, { info, plan }) {
     const asked = `${info.question} ${info.context}`;
-    const domain = info.years.length > 0 || groupsIn(asked).length > 0 || DOMAIN_HINT.test(asked);
+    // A body, a metric or a rule the planner recognised is the domain, even without its usual words ("沈阳").
+    const planned = plan.bodies.length > 0 || plan.metric !== null || plan.operation !== "search";
+    const domain = planned || info.years.length > 0 || groupsIn(asked).length > 0 || DOMAIN_HINT.test(asked);
     return domain ? null : ctx.none(info, `语料中没有找到与该问题相关的内容。${ctx.corpus.coverageSummary()}`);
   },
 };

@@ -5,6 +5,17 @@ import { definition } from "./definition.js";
 import { drafting } from "./drafting.js";
 import { figure } from "./figure.js";
 import { section } from "./section.js";
+import { articleStrategy } from "./article.js";
+import { checkStrategy } from "./check.js";
+import { differenceStrategy } from "./difference.js";
+import { extremeStrategy } from "./extreme.js";
+import { formatStrategy } from "./formatTable.js";
+import { overviewStrategy } from "./overview.js";
+import { rankStrategy } from "./rank.js";
+import { englishStrategy, helpStrategy } from "./reply.js";
+import { seriesStrategy } from "./series.js";
+import { shareStrategy } from "./share.js";
+import { valueStrategy } from "./value.js";
 
 /**
  * The one place strategies are registered. A new question kind is a new file here plus one entry below; order
@@ -13,7 +24,26 @@ import { section } from "./section.js";
  * answers those from passages when no fact does.
  */
 export function defaultStrategies(): Array<Strategy<AnswerContext>> {
-  return [definition, drafting, section, comparison, figure];
+  return [
+    helpStrategy,
+    englishStrategy,
+    // Figures from the statistics database first; the passage strategies answer what no fact does.
+    valueStrategy,
+    seriesStrategy,
+    extremeStrategy,
+    rankStrategy,
+    differenceStrategy,
+    shareStrategy,
+    checkStrategy,
+    overviewStrategy,
+    formatStrategy,
+    articleStrategy,
+    definition,
+    drafting,
+    section,
+    comparison,
+    figure,
+  ];
 }
 
 export function createRegistry(strategies: Array<Strategy<AnswerContext>> = defaultStrategies()): StrategyRegistry<AnswerContext> {

@@ -24,6 +24,8 @@ export const valueStrategy: Strategy<FiguresContext> = {
       const f = figs[0];
       if (f.value !== null) short = `${reportLabel(f.report)}${metricName(f.metric)}为${valueText(f)}。`;
       else {
+        // Before 2019 the figures are in sentences the patterns may not know: the passage strategies read them.
+        if (f.status === "missing" && f.report.format === "pre2019") return null;
         short = figureLine(f) + "。";
         if (f.status === "missing") {
           const s = fs.stated(f.report);
@@ -31,7 +33,7 @@ export const valueStrategy: Strategy<FiguresContext> = {
           return { answer: figureAnswer(plan.original, { short, lines, citations: s.citations, found: false }), passages: [] };
         }
       }
-      if (f.status === "sum") lines.push(`计算：${f.working}（${f.citations.length}个单元格相加）。`);
+      if (f.status === "sum") lines.push(f.basis === "channels" ? `报告未写总数，只分渠道列出；相加：${f.working}。` : `计算：${f.working}（${f.citations.length}个单元格相加）。`);
     } else {
       short = figs.map((f) => figureLine(f)).join("；") + "。";
     }

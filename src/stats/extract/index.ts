@@ -8,6 +8,9 @@ import { findT3Region, readT2, readT3, readT4 } from "./tables.js";
  * Statistics of one report: its format, 表二/表三/表四 read from whatever shape they arrived in (each cell
  * with provenance), the figures its sentences state, and every 勾稽关系 check. Pure; linear in the text.
  */
+/** Bump when extraction changes: every file's statistics are then extracted again on the next ingest. */
+export const STATISTICS_VERSION = "3";
+
 export function extractStatistics(text: string, meta: { year: number | null; source: string }): ReportStatistics {
   const format = detectFormat(meta.year, text);
   const tables: ExtractedTable[] = [];

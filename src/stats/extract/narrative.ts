@@ -47,6 +47,9 @@ function isPartCount(clause: string): boolean {
   return !NARRATIVE_CHANNEL_CLOSER.test(c.slice(ch.index));
 }
 
+/** Suffix of a narrative metric's per-channel parts ("applications.channel"). */
+export const CHANNEL_SUFFIX = ".channel";
+
 export function extractNarrative(text: string): NarrativeFact[] {
   const facts: NarrativeFact[] = [];
   const seen = new Set<string>();
@@ -61,11 +64,12 @@ export function extractNarrative(text: string): NarrativeFact[] {
           const numAt = m.index + m[0].indexOf(m[1]);
           const value = Number(m[1]);
           if (!Number.isFinite(value)) continue;
-          if (metric.totalOnly && isPartCount(clauseBefore(sentence, numAt))) continue;
-          const key = `${metric.id}:${s + numAt}`;
+          // A count by channel ("通过网站收到23件") is not the total: it is kept as a part, under its own id.
+          const id = metric.totalOnly && isPartCount(clauseBefore(sentence, numAt)) ? `${metric.id}${CHANNEL_SUFFIX}` : metric.id;
+          const key = `${id}:${s + numAt}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          facts.push({ metric: metric.id, value, unit: m[2] ?? metric.unit, sentence: sentence.trim(), span: [s + m.index, s + m.index + m[0].length] });
+          facts.push({ metric: id, value, unit: m[2] ?? metric.unit, sentence: sentence.trim(), span: [s + m.index, s + m.index + m[0].length] });
         }
       }
     }
