@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { settingsSchema } from "../../src/config.js";
 import { openEngine, type Engine } from "../../src/answer/engine.js";
 import { IndexStoreError } from "../../src/errors.js";
@@ -9,7 +9,6 @@ import { startFakeOpenAI, type FakeOpenAI } from "../helpers/fakeOpenAI.js";
 
 // The optional LLM and remote embedder wired through the engine, against a fake OpenAI-compatible server.
 let fake: FakeOpenAI;
-let dir: string;
 let engine: Engine;
 const logs: Array<Record<string, unknown>> = [];
 const Q = "沈阳2013年受理了多少件政府信息公开申请？";
@@ -23,14 +22,13 @@ function passageNumber(user: string, needle: string): number {
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
-  dir = mkdtempSync(path.join(tmpdir(), "nianbao-llm-"));
+  // The shared corpus index (test/globalSetup.ts): LLM settings do not change what the index holds.
   const settings = settingsSchema.parse({ LLM_BASE_URL: fake.url, LLM_MODEL: "fake-chat", LLM_API_KEY: "sk-test-secret-key", LLM_TIMEOUT_MS: "1500" });
-  engine = await openEngine({ indexDir: dir, corpusDir: "corpus", settings, log: (e) => logs.push(e) });
+  engine = await openEngine({ indexDir: inject("realIndexDir"), corpusDir: "corpus", settings, log: (e) => logs.push(e), refresh: false });
 }, 120_000);
 
 afterAll(async () => {
   await fake.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("LLM composition through the engine", () => {
