@@ -4,6 +4,7 @@ import type { DescribedEmbeddings } from "../embed/types.js";
 import { ingest, isUpToDate } from "../index/build.js";
 import { currentGeneration, hasOlderFormat, indexExists, loadIndex, readIndexData, readManifest, type LoadedIndex } from "../index/store.js";
 import type { Answer, Citation, Passage } from "../types.js";
+import { checkQuestionLength } from "./limits.js";
 import type { AnswerEngine, AskResult, ConversationState, Coverage } from "./api.js";
 import { AnswerContext } from "./context.js";
 import type { CorpusView } from "./corpus.js";
@@ -15,6 +16,8 @@ import { planSchema, type Plan, type PlanCore } from "../plan/types.js";
 import { BodyRegistry } from "../bodies/registry.js";
 import { FACTS_FILE, FactsDb } from "../stats/db.js";
 import { FigureService } from "./figures.js";
+import type { StatsService } from "../stats/api.js";
+import { FactsStatsService } from "../stats/service.js";
 import path from "node:path";
 import type { RetrievalMode } from "./retrieve.js";
 import { createRegistry, defaultGuards, greetingReply, runGuards, type Guard } from "./strategies/index.js";
@@ -63,6 +66,13 @@ export class Engine implements AnswerEngine {
     this.guards = opts.guards ?? defaultGuards();
   }
 
+  /** The statistics of the same generation, as channels see them (null for an index without a database). */
+  stats(): StatsService | null {
+    const f = this.ctx.figures;
+    return f ? (this.statsService ??= new FactsStatsService(f.facts)) : null;
+  }
+  private statsService: StatsService | null = null;
+
   coverage(): Coverage {
     return this.corpus.coverage();
   }
@@ -75,8 +85,8 @@ export class Engine implements AnswerEngine {
     const q = (question ?? "").replace(/\s+/g, " ").trim();
     const prev = state ?? null;
     if (!q) return this.result(this.reply(q, "请输入问题，例如：沈阳2013年受理了多少件政府信息公开申请？", "help"), prev, null);
-    if (q.length > this.opts.maxQuestionChars)
-      return this.result(this.reply(q, `问题过长（${q.length}字），请控制在${this.opts.maxQuestionChars}字以内。`, "too-long"), prev, null);
+    const fits = checkQuestionLength(q, this.opts.maxQuestionChars);
+    if (!fits.ok) return this.result(this.reply(q, fits.message, "too-long"), prev, null);
 
     const greeting = greetingReply(q);
     if (greeting) return this.result(this.reply(q, greeting, "greeting"), prev, null);

@@ -4,7 +4,6 @@ import { openEngine } from "../answer/engine.js";
 import { indexExists } from "../index/store.js";
 import { launchBot } from "../bot/bot.js";
 import { buildServer } from "../server/app.js";
-import { openStatsIfAvailable } from "../server/statsLoader.js";
 import { parseArgs } from "./args.js";
 import { loadDotEnv } from "./env.js";
 
@@ -43,7 +42,7 @@ async function main(): Promise<number> {
   const cov = engine.coverage();
   console.error(`索引已就绪：${cov.documents} 篇文档，${cov.chunks} 个片段。模式：${settings.LLM_BASE_URL ? `LLM（${settings.LLM_MODEL}）+ 抽取式兜底` : "抽取式（离线）"}。`);
 
-  const stats = await openStatsIfAvailable(settings, log);
+  const stats = engine.stats();
   const app = await buildServer({ engine, stats, settings, log });
   await app.listen({ host: settings.HOST, port: settings.PORT });
   const addr = app.server.address();
