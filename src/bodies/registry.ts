@@ -69,10 +69,10 @@ export function canonicalBody(issuer: string | null, region: string | null): { i
   if (!name) return { id: "（未知机关）", level: "区县", region: null, parent: null };
   const units = [...(name.match(PLACE)?.[1] ?? "").matchAll(UNIT)].map((m) => m[0]);
   // A 片区 is a body inside its place, not a place of its own.
-  const zone = units.length > 1 && units[units.length - 1].endsWith("片区") ? units.pop()! : "";
+  if (units.length > 1 && units[units.length - 1].endsWith("片区")) units.pop();
   const place = units.length ? units[units.length - 1] : region;
   const parentPlace = units.length > 1 ? units[units.length - 2] : null;
-  const rest = zone + (units.length ? name.slice(units.join("").length) : name);
+  const rest = units.length ? name.slice(units.join("").length) : name;
   if (!rest || GOVERNMENT_SUFFIX.exec(rest)?.index === 0) {
     const p = place ?? name;
     return { id: p, level: levelOfPlace(p), region: p, parent: parentPlace };
