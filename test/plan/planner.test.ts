@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import { BodyRegistry } from "../../src/bodies/registry.js";
+import { inherit, plan, type PlannerContext } from "../../src/plan/planner.js";
+import type { Plan, PlanCore } from "../../src/plan/types.js";
+import { planSchema } from "../../src/plan/types.js";
+
+const bodies = new BodyRegistry(
+  [
+    { issuer: "平潭综合实验区管委会", region: "平潭综合实验区" },
+    { issuer: "平潭综合实验区财政金融局", region: "平潭综合实验区" },
+    { issuer: "平潭综合实验区经济发展局", region: "平潭综合实验区" },
+    { issuer: "沈阳市人民政府", region: "沈阳市" },
+    { issuer: "长沙市人民政府", region: "长沙市" },
+    { issuer: "淮安市洪泽区人民政府", region: "洪泽区" },
+  ],
+  { 平潭综合实验区: { level: "市" } },
+);
+const ctx: PlannerContext = { bodies, yearsOf: () => [], unknownPlace: (q) => (q.includes("北京") ? "北京市" : null) };
+const P = (q: string, prev: PlanCore | null = null): Plan => plan(q, q, prev, ctx);
+const core = (p: Plan): PlanCore => planSchema.parse(p);
+
+describe("planner: operations for typical questions", () => {
+  it("a figure of one report is a value, with body, year and metric", () => {
+    const p = P("平潭综合实验区2024年收到多少件申请");
+    expect([p.operation, p.bodies, p.years, p.metric]).toEqual(["value", ["平潭综合实验区"], [2024], "表三:new:total"]);
+  });
+
+  it("a department's short name plans that department, not its place", () => {
+    expect(P("财金局2021年申请数").bodies).toEqual(["平潭综合实验区财政金融局"]);
+    expect(P("经发局历年申请数")).toMatchObject({ operation: "series", bodies: ["平潭综合实验区经济发展局"] });
+  });
+
+  it("哪一年最多/最少 is an extreme with its direction", () => {
+    expect(P("平潭综合实验区哪一年收到的申请最多")).toMatchObject({ operation: "extreme", direction: "max", metric: "表三:new:total", years: [] });
+    expect(P("平潭综合实验区哪一年收到的申请最少")).toMatchObject({ operation: "extreme", direction: "min" });
+  });
+
+  it("多了多少 between two years is a difference of both years", () => {
+    const p = P("平潭综合实验区2024年比2023年多了多少申请");
+    expect(p.operation).toBe("difference");
+    expect([...p.years].sort()).toEqual([2023, 2024]);
+  });
+
+  it("历年 and a year range are a series; the range is inclusive and ordered", () => {
+    expect(P("平潭综合实验区历年申请数")).toMatchObject({ operation: "series", yearRange: null });
+    expect(P("平潭综合实验区2024到2021年申请数")).toMatchObject({ operation: "series", yearRange: [2021, 2024] });
+    expect(P("平潭综合实验区2019年以来申请数").yearRange).toEqual([2019, 2100]);
+  });
+
+  it("排名 is a rank (most first), 从少到多 reverses it", () => {
+    expect(P("2024年各机关申请数排名")).toMatchObject({ operation: "rank", direction: "max" });
+    expect(P("2024年各机关申请数从少到多排序").direction).toBe("min");
+  });
+
+  it("占比 is a share; 勾稽关系 with a report is a check", () => {
+    expect(P("平潭综合实验区2024年三类内部事务信息占比").operation).toBe("share");
+    expect(P("平潭综合实验区2020年表三勾稽关系对得上吗")).toMatchObject({ operation: "check", table: "表三" });
+  });
+
+  it("rule questions: 什么是 → definition; deadlines and may/must → procedure; 表三怎么填 → format", () => {
+    expect(P("什么是过程性信息").operation).toBe("definition");
+    expect(P("政府收到信息公开申请后多少天内必须答复").operation).toBe("procedure");
+    expect(P("可以口头申请吗").operation).toBe("procedure");
+    expect(P("申请书要写哪些内容").operation).toBe("procedure");
+    expect(P("表三怎么填")).toMatchObject({ operation: "format", table: "表三", governing: ["format-2021"] });
+  });
+
+  it("a rule question names its governing text: 2007 条例, the 2019 trial format", () => {
+    expect(P("那2007年的条例是怎么规定的").governing).toContain("regulation-2007");
+    expect(P("2019年试行格式的表三怎么填").governing).toContain("format-2019");
+  });
+
+  it("a bare body name is an overview; digits alone are help; English is english", () => {
+    expect(P("沈阳")).toMatchObject({ operation: "overview", bodies: ["沈阳市"] });
+    expect(P("2021 2022 2023").operation).toBe("help");
+    expect(P("How many requests did Shenyang receive in 2013?").operation).toBe("english");
+  });
+
+  it("a section asked of a report is a section; examples of a section are precedents", () => {
+    expect(P("平潭综合实验区2024年存在的主要问题写了什么")).toMatchObject({ operation: "section", section: "problems" });
+    expect(P("给我几个存在的主要问题及改进情况的例子")).toMatchObject({ operation: "precedents", section: "problems" });
+  });
+
+  it("a near-miss body name is suggested only when no body is named", () => {
+    expect(P("沈杨2013年受理了多少件申请").suggestions).toEqual(["沈阳市"]);
+    expect(P("沈阳2013年受理了多少件申请").suggestions).toEqual([]);
+  });
+
+  it("a place the corpus does not hold is recorded as unknown", () => {
+    expect(P("北京市2015年收到多少件申请").unknownPlaces).toEqual(["北京市"]);
+  });
+
+  it("every plan validates against the structured-output schema", () => {
+    for (const q of ["平潭综合实验区2024年收到多少件申请", "沈阳", "表三怎么填", "2021 2022 2023", "平潭综合实验区2019年以来申请数"]) expect(() => core(P(q))).not.toThrow();
+  });
+});
+
+describe("inherit: a follow-up inherits only what it leaves open", () => {
+  const prev = core(P("平潭综合实验区2023年收到多少件申请"));
+
+  it("a follow-up that changes only the year keeps the body and the metric", () => {
+    const p = P("那2024年呢", prev);
+    expect([p.operation, p.bodies, p.years, p.metric]).toEqual(["value", ["平潭综合实验区"], [2024], "表三:new:total"]);
+    expect(p.inherited).toEqual(expect.arrayContaining(["bodies", "metric"]));
+    expect(p.inherited).not.toContain("years");
+  });
+
+  it("a follow-up that changes only the body keeps the year and the metric", () => {
+    const p = P("财金局呢", prev);
+    expect([p.bodies, p.years, p.metric]).toEqual([["平潭综合实验区财政金融局"], [2023], "表三:new:total"]);
+    expect(p.inherited).not.toContain("bodies");
+  });
+
+  it("a rule question never inherits a report", () => {
+    for (const q of ["答复期限是多少个工作日", "什么是过程性信息", "表三怎么填", "可以口头申请吗"]) {
+      const p = P(q, prev);
+      expect([p.bodies, p.years, p.inherited], q).toEqual([[], [], []]);
+    }
+  });
+
+  it("a question after a rule question does not take a report from it", () => {
+    const rule = core(P("政府收到信息公开申请后多少天内必须答复"));
+    const p = P("那2007年的条例是怎么规定的", rule);
+    expect(p).toMatchObject({ operation: "procedure", bodies: [], governing: ["regulation-2007"] });
+    const q = P("平潭综合实验区2024年收到多少件申请", rule);
+    expect([q.bodies, q.years, q.inherited]).toEqual([["平潭综合实验区"], [2024], []]);
+  });
+
+  it("a question that names its own body and year inherits nothing", () => {
+    const p = P("沈阳2013年受理了多少件申请", prev);
+    expect([p.bodies, p.years, p.inherited]).toEqual([["沈阳市"], [2013], []]);
+  });
+
+  it("inherit() itself leaves a rule plan untouched", () => {
+    const rule = P("什么是过程性信息");
+    expect(inherit(rule, prev)).toBe(rule);
+  });
+
+  // BUG (planner): an elliptic follow-up naming only a new metric ("那行政复议呢") inherits body and year but keeps
+  // operation "search" (asksFigure needs a count word), so the figure strategies never see it.
+  it.fails("a follow-up naming only a new metric asks for that metric of the inherited report", () => {
+    const p = P("那行政复议呢", prev);
+    expect([p.operation, p.bodies, p.years, p.metric]).toEqual(["value", ["平潭综合实验区"], [2023], "表四:review:total"]);
+  });
+
+  // BUG (planner inherit): "历年呢" after a one-year question inherits that year and the metric and becomes a
+  // one-year value; a follow-up asking for every year must not inherit the year (it should be a series).
+  it.fails("a follow-up asking for every year (历年呢) is a series and does not inherit the year", () => {
+    const p = P("历年呢", prev);
+    expect(p.operation).toBe("series");
+    expect(p.years).toEqual([]);
+  });
+});
