@@ -70,6 +70,8 @@ export const settingsSchema = z.object({
   FOLLOW_SYMLINKS_OUTSIDE: z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0"]).default("false").transform((v) => v === "true" || v === "1")),
   /** Bot API unreachable at start: retry with back-off for this many seconds, then exit with an error. */
   BOT_START_TIMEOUT_SECONDS: int(600),
+  /** Where the bot remembers which Telegram updates it has answered (exactly once across a crash). */
+  BOT_STATE_FILE: z.preprocess(emptyToUndefined, z.string().default("data/bot-state.json")),
   /** Longest answer accepted from the LLM (characters); a longer one falls back to the extractive answer. */
   LLM_MAX_ANSWER_CHARS: int(4000),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["debug", "info", "warn", "error"]).default("info")),

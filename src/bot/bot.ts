@@ -1,14 +1,16 @@
 import { createServer, type Server } from "node:http";
-import { Bot, GrammyError, InlineKeyboard, webhookCallback, type Api, type Context } from "grammy";
+import { Api, Bot, GrammyError, InlineKeyboard, webhookCallback, type Context } from "grammy";
 import type { Message, MessageEntity, UserFromGetMe } from "grammy/types";
-import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
+import { sequentialize } from "@grammyjs/runner";
 import { autoRetry } from "@grammyjs/auto-retry";
 import type { AnswerEngine, ConversationState } from "../answer/api.js";
 import type { Citation } from "../types.js";
 import { allowedChatIds, type Settings } from "../config.js";
 import { BotError, redact } from "../errors.js";
 import { formatAnswerHtml, formatCoverageHtml, formatSourceHtml, htmlToText, splitMessage, escapeHtml } from "./format.js";
+import { checkQuestionLength } from "../answer/limits.js";
 import { LruMap } from "./lru.js";
+import { initWithRetry, SafePoller } from "./polling.js";
 import { COMMANDS, T, aboutHtml, exampleQuestions, helpHtml, startHtml } from "./texts.js";
 
 /**
@@ -48,6 +50,8 @@ interface Runtime {
   token: string;
   settings: Settings;
   log: BotLog;
+  /** getMe through a plain client (no auto-retry), with a short timeout: start-up retries are ours. */
+  getMe: () => Promise<UserFromGetMe>;
 }
 const runtimes = new WeakMap<Bot, Runtime>();
 
@@ -203,7 +207,8 @@ export function createBot(opts: CreateBotOptions): Bot {
     botInfo: opts.botInfo,
     client: opts.apiRoot ? { apiRoot: opts.apiRoot.replace(/\/+$/, "") } : undefined,
   });
-  runtimes.set(bot, { token, settings, log });
+  const plain = new Api(token, { apiRoot: opts.apiRoot ? opts.apiRoot.replace(/\/+$/, "") : undefined, timeoutSeconds: 15 });
+  runtimes.set(bot, { token, settings, log, getMe: () => (opts.botInfo ? Promise.resolve(opts.botInfo) : plain.getMe()) });
   // 429 (retry_after) and 5xx are retried with back-off; a cap keeps a dead API from holding a handler forever.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
 
@@ -256,8 +261,10 @@ export function createBot(opts: CreateBotOptions): Bot {
     const question = raw.replace(/\s+/g, " ").trim();
     const reply = (html: string) => sendHtml(ctx.api, chatId, html, { replyTo: how.replyTo });
     if (!question) return void (await reply(escapeHtml(how.usage)));
-    const len = [...question].length;
-    if (len > maxChars) return void (await reply(escapeHtml(T.tooLong(len, maxChars))));
+    // The engine's own rule (characters, not UTF-16 units): what passes here passes there.
+    const fits = checkQuestionLength(question, maxChars);
+    const len = fits.length;
+    if (!fits.ok) return void (await reply(escapeHtml(T.tooLong(len, maxChars))));
     const user = ctx.from?.id ?? chatId;
     if (!limiter.take(user)) {
       log({ level: "info", event: "rate_limited", chat_id: chatId, user_id: user });
@@ -368,29 +375,57 @@ export async function registerCommands(bot: Bot): Promise<void> {
 }
 
 export interface PollingHandle {
-  runner: RunnerHandle;
+  poller: SafePoller;
   stop(): Promise<void>;
 }
 
+export interface PollingOptions {
+  /** getUpdates long-poll timeout in seconds (tests use 1). */
+  timeoutSeconds?: number;
+  /** Answered update ids remembered here across restarts (exactly once after a crash). */
+  stateFile?: string;
+  /** Bot API unreachable at start: retry this long, then fail (default BOT_START_TIMEOUT_SECONDS). */
+  startLimitSeconds?: number;
+  /** How often a plain line says the Bot API is still unreachable (default one minute). */
+  noticeEveryMs?: number;
+  /** First retry delay at start (default 1 s, doubling up to 30 s). */
+  firstRetryMs?: number;
+  /** Plain lines for people (npm start prints them on stderr). */
+  notice?: (line: string) => void;
+}
+
 /**
- * Long polling through @grammyjs/runner (concurrent across chats; sequentialize keeps each chat in order).
- * `timeoutSeconds` is the getUpdates long-poll timeout (tests use 1).
+ * Long polling that confirms to Telegram only updates it has answered (SafePoller; concurrent across chats,
+ * sequentialize keeps each chat in order). getMe is retried with back-off while the Bot API is unreachable;
+ * "bot_started" is logged only after it succeeded.
  */
-export async function startPolling(bot: Bot, opts: { timeoutSeconds?: number } = {}): Promise<PollingHandle> {
+export async function startPolling(bot: Bot, opts: PollingOptions = {}): Promise<PollingHandle> {
   const rt = runtimeOf(bot);
-  await bot.init();
+  await initWithRetry(bot, {
+    getMe: rt.getMe,
+    limitSeconds: opts.startLimitSeconds ?? rt.settings.BOT_START_TIMEOUT_SECONDS,
+    noticeEveryMs: opts.noticeEveryMs,
+    firstDelayMs: opts.firstRetryMs,
+    log: rt.log,
+    notice: opts.notice,
+  });
   // A webhook left over from an earlier deployment would make getUpdates fail with 409.
   await bot.api.deleteWebhook();
   await registerCommands(bot);
-  const runner = run(bot, {
-    runner: { fetch: { timeout: opts.timeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] }, silent: true },
+  const poller = new SafePoller(bot, {
+    timeoutSeconds: opts.timeoutSeconds ?? 30,
+    allowedUpdates: ALLOWED_UPDATES,
+    stateFile: opts.stateFile,
+    log: rt.log,
   });
+  poller.start();
   rt.log({ level: "info", event: "bot_started", mode: "polling", username: bot.botInfo.username });
   return {
-    runner,
+    poller,
     async stop() {
-      if (runner.isRunning()) await runner.stop();
-      rt.log({ level: "info", event: "bot_stopped", mode: "polling" });
+      const held = poller.pending;
+      await poller.stop();
+      rt.log({ level: "info", event: "bot_stopped", mode: "polling", finished: held });
     },
   };
 }
@@ -411,7 +446,7 @@ export async function startWebhook(
   opts: { url: string; secret: string; port: number; host?: string; setWebhook?: boolean },
 ): Promise<WebhookHandle> {
   const rt = runtimeOf(bot);
-  await bot.init();
+  await initWithRetry(bot, { getMe: rt.getMe, limitSeconds: rt.settings.BOT_START_TIMEOUT_SECONDS, log: rt.log });
   await registerCommands(bot);
   const path = new URL(opts.url).pathname;
   // Answer Telegram before slow questions finish: a timed-out webhook would be redelivered and answered twice.
@@ -457,6 +492,7 @@ export async function launchBot(
   engine: AnswerEngine,
   settings: Settings,
   log?: BotLog,
+  opts: { notice?: (line: string) => void } = {},
 ): Promise<{ bot: Bot; stop(): Promise<void> }> {
   if (!settings.TELEGRAM_BOT_TOKEN) throw new BotError("TELEGRAM_BOT_TOKEN is not set");
   const bot = createBot({ token: settings.TELEGRAM_BOT_TOKEN, engine, settings, apiRoot: settings.TELEGRAM_API_ROOT, log });
@@ -464,6 +500,6 @@ export async function launchBot(
     const h = await startWebhook(bot, { url: settings.WEBHOOK_URL, secret: settings.WEBHOOK_SECRET ?? "", port: settings.WEBHOOK_PORT });
     return { bot, stop: h.stop };
   }
-  const h = await startPolling(bot);
+  const h = await startPolling(bot, { stateFile: settings.BOT_STATE_FILE, notice: opts.notice });
   return { bot, stop: h.stop };
 }

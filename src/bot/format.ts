@@ -66,8 +66,44 @@ export function formatAnswerHtml(answer: Answer): string {
 }
 
 /** The full cited section, for the "📄 来源N" button. */
-export function formatSourceHtml(n: number, c: Citation, sectionText: string): string {
-  return `<b>📄 来源${n}</b> ${escapeHtml(citationLabel(c))}\n\n${escapeHtml(sectionText.trim())}`;
+/** How much of a cited section one source message (or the terminal's /source N) shows. */
+export const SOURCE_PREVIEW_CHARS = 1500;
+
+/**
+ * The first `max` characters (code points) of a section, cut at a sentence or line end when one lies in the
+ * last third; `total` is the whole section's length in characters.
+ */
+export function previewSection(text: string, max = SOURCE_PREVIEW_CHARS): { text: string; truncated: boolean; shown: number; total: number } {
+  const chars = [...text.trim()];
+  if (chars.length <= max) return { text: chars.join(""), truncated: false, shown: chars.length, total: chars.length };
+  let cut = max;
+  for (let i = max; i > Math.floor((max * 2) / 3); i--) {
+    if (/[。！？；\n]/.test(chars[i - 1])) {
+      cut = i;
+      break;
+    }
+  }
+  const shown = chars.slice(0, cut).join("").trimEnd();
+  return { text: shown, truncated: true, shown: [...shown].length, total: chars.length };
+}
+
+/** The "see the full text" hint under a shortened section. */
+export function sourceCutHint(shown: number, total: number, c: Citation, how: string): string {
+  return `（以上为节选：前 ${shown} 字，全文 ${total} 字。查看全文：${how}原文件 ${c.source}）`;
+}
+
+/**
+ * One source message: the section's first part (at most SOURCE_PREVIEW_CHARS characters, and always within one
+ * Telegram message after escaping) and a "查看全文" hint when it was shortened — never a burst of messages.
+ */
+export function formatSourceHtml(n: number, c: Citation, sectionText: string, limit = TELEGRAM_MESSAGE_LIMIT): string {
+  const head = `<b>📄 来源${n}</b> ${escapeHtml(citationLabel(c))}\n\n`;
+  for (let max = SOURCE_PREVIEW_CHARS; ; max = Math.floor(max * 0.75)) {
+    const p = previewSection(sectionText, max);
+    const body = escapeHtml(p.text) + (p.truncated ? `\n……\n\n<i>${escapeHtml(sourceCutHint(p.shown, p.total, c, ""))}</i>` : "");
+    const html = head + body;
+    if (html.length <= limit || max < 50) return html;
+  }
 }
 
 /** Plain-text rendering of an answer for the terminal. */

@@ -2,7 +2,7 @@ import { createInterface } from "node:readline";
 import type { AnswerEngine, ConversationState } from "../answer/api.js";
 import type { Answer } from "../types.js";
 import { NianbaoError, redact } from "../errors.js";
-import { citationLabel, formatAnswerText, formatCoverageText } from "../bot/format.js";
+import { citationLabel, formatAnswerText, formatCoverageText, previewSection, sourceCutHint } from "../bot/format.js";
 
 /**
  * Terminal chat: the same engine as the Telegram bot, one question per line. Works interactively (TTY: prompt,
@@ -13,7 +13,7 @@ const HELP = [
   "直接输入问题后回车即可，可以接着追问（例如“那行政复议呢？”）。",
   "命令：",
   "  /reports     查看已收录的年度报告和法规",
-  "  /source N    查看上一个答案中第 N 条依据的完整章节",
+  "  /source N    查看上一个答案中第 N 条依据的章节（长章节显示节选；/source N 全文 显示全部）",
   "  /help        显示本说明",
   "  /quit        退出（也可按 Ctrl-D）",
 ].join("\n");
@@ -87,8 +87,12 @@ function runCommand(engine: AnswerEngine, cmd: string, args: string[], last: Ans
           ? "上一个答案只有 1 条依据，请输入 /source 1。"
           : `请输入 1 到 ${last.citations.length} 之间的编号，例如 /source 1。`;
       const full = engine.fullSection(c);
-      const body = full ?? `（未能找到完整章节，以下为引用片段）\n${c.quote}`;
-      return `来源${n}：${citationLabel(c)}\n\n${body.trim()}`;
+      if (full === null) return `来源${n}：${citationLabel(c)}\n\n（未能找到完整章节，以下为引用片段）\n${c.quote.trim()}`;
+      // "/source N 全文" shows everything; otherwise the first part, like the Telegram button.
+      const all = args.slice(1).some((a) => /^(全文|all|full)$/i.test(a));
+      const p = all ? { text: full.trim(), truncated: false, shown: 0, total: 0 } : previewSection(full);
+      const hint = p.truncated ? `\n……\n\n${sourceCutHint(p.shown, p.total, c, `输入 /source ${n} 全文，或打开`)}` : "";
+      return `来源${n}：${citationLabel(c)}\n\n${p.text}${hint}`;
     }
     default:
       return `未识别的命令 ${cmd}。\n${HELP}`;

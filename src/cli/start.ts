@@ -54,8 +54,9 @@ async function main(): Promise<number> {
 
   let bot: { stop(): Promise<void> } | null = null;
   if (settings.TELEGRAM_BOT_TOKEN) {
+    // Said only once getMe has succeeded: while the Bot API is unreachable, launchBot retries and says so every minute.
+    bot = await launchBot(engine, settings, log, { notice: (line) => console.error(line) });
     console.error(settings.WEBHOOK_URL ? `Telegram 机器人（webhook，端口 ${settings.WEBHOOK_PORT}）已启动。` : "Telegram 机器人（长轮询）已启动。");
-    bot = await launchBot(engine, settings, log);
   }
   console.error("按 Ctrl-C 停止。");
   const signal = await new Promise<string>((resolve) => {

@@ -189,9 +189,9 @@ describe("Telegram bot end to end (real engine)", () => {
     expect(textOf(empty.replies)).toContain("/ask 后面写上问题");
   });
 
-  it("splits a long source section into valid HTML parts", async () => {
+  it("a long source section is one message: its first part and a 查看全文 hint (was up to 38 messages)", async () => {
     // A drafting question about one report cites its whole 总体情况 section (平潭 2020: ~4,100 chars). Pick the first
-    // candidate whose cited section renders above the limit; the engine is deterministic, so the bot sees the same.
+    // candidate whose cited section is longer than one message; the engine is deterministic, so the bot sees the same.
     const candidates = [
       "平潭综合实验区2020年报告的总体情况是怎么写的？",
       "平潭综合实验区2018年报告的概述部分是怎么写的？",
@@ -203,7 +203,7 @@ describe("Telegram bot end to end (real engine)", () => {
     let pick: { q: string; n: number } | null = null;
     for (const q of candidates) {
       const { answer } = await engine.ask(q, null);
-      const n = answer.citations.findIndex((c, i) => formatSourceHtml(i + 1, c, engine.fullSection(c) ?? "").length > 4096);
+      const n = answer.citations.findIndex((c) => (engine.fullSection(c) ?? "").length > 4096);
       if (n >= 0) {
         pick = { q, n };
         break;
@@ -218,13 +218,22 @@ describe("Telegram bot end to end (real engine)", () => {
     await h.api.waitForCall("sendMessage", (p) => p.chat_id === 504, 10_000, from);
     await h.api.settle(300);
     const parts = h.api.callsOf("sendMessage", from).filter((c) => c.params.chat_id === 504);
-    expect(parts.length).toBeGreaterThan(1);
+    expect(parts).toHaveLength(1);
     assertValidParts(parts.map((p) => String(p.params.text)));
-    for (const p of parts) expect(p.params.parse_mode).toBe("HTML");
-    // Nothing lost: the parts together hold the whole section.
-    const joined = parts.map((p) => htmlToText(String(p.params.text))).join("").replace(/\s+/g, "");
+    expect(parts[0].params.parse_mode).toBe("HTML");
+    const text = htmlToText(String(parts[0].params.text));
+    expect(text).toContain("查看全文");
+    // The part shown is the section's beginning, verbatim.
     const { answer } = await engine.ask(pick!.q, null);
-    expect(joined).toContain(engine.fullSection(answer.citations[pick!.n])!.replace(/\s+/g, ""));
+    const full = engine.fullSection(answer.citations[pick!.n])!;
+    expect(text.replace(/\s+/g, "")).toContain(full.trim().slice(0, 300).replace(/\s+/g, ""));
+  });
+
+  it("a source message stays one message even when escaping inflates it", () => {
+    const c = { title: "测试报告", region: "沈阳市", year: 2013, section: "一、概述", quote: "", source: "x.txt" };
+    const html = formatSourceHtml(1, c, "&<>".repeat(3000));
+    expect(html.length).toBeLessThanOrEqual(4096);
+    expect(htmlToText(html)).toContain("查看全文");
   });
 
   it("escapes markup typed by the user", async () => {

@@ -62,3 +62,21 @@ describe("terminal chat (piped stdin)", () => {
     expect(out).toContain("/quit");
   });
 });
+
+describe("terminal /source on a long section", () => {
+  it("shows the first part with a 查看全文 hint; /source N 全文 shows all of it", async () => {
+    const q = "平潭综合实验区2020年报告的总体情况是怎么写的？";
+    const { answer } = await engine.ask(q, null);
+    const n = answer.citations.findIndex((c) => (engine.fullSection(c) ?? "").length > 2000) + 1;
+    expect(n, "the question cites a section longer than the preview").toBeGreaterThan(0);
+    const full = engine.fullSection(answer.citations[n - 1])!.trim();
+    const short = await script([q, `/source ${n}`]);
+    const shown = short.slice(short.lastIndexOf(`来源${n}：`));
+    expect(shown).toContain("查看全文");
+    expect(shown).toContain(`/source ${n} 全文`);
+    expect(shown).toContain(full.slice(0, 200));
+    expect(shown).not.toContain(full.slice(-200));
+    const long = await script([q, `/source ${n} 全文`]);
+    expect(long).toContain(full.slice(-200));
+  });
+});

@@ -9,7 +9,7 @@ import { FakeBotApi } from "../helpers/fakeBotApi.js";
 const tsx = path.resolve("node_modules/.bin/tsx");
 const TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmno";
 let dir: string;
-const baseEnv = () => ({ ...process.env, LLM_BASE_URL: "", EMBEDDINGS_BASE_URL: "", TELEGRAM_BOT_TOKEN: "", WEBHOOK_URL: "", NIANBAO_API_KEYS: "", PORT: "0", NIANBAO_INDEX_DIR: dir });
+const baseEnv = () => ({ ...process.env, LLM_BASE_URL: "", EMBEDDINGS_BASE_URL: "", TELEGRAM_BOT_TOKEN: "", WEBHOOK_URL: "", NIANBAO_API_KEYS: "", PORT: "0", NIANBAO_INDEX_DIR: dir, BOT_STATE_FILE: path.join(path.dirname(dir), "bot-state.json") });
 
 beforeAll(() => {
   dir = path.join(mkdtempSync(path.join(tmpdir(), "nianbao-start-")), "index");
@@ -57,5 +57,19 @@ describe("npm start and npm run chat", () => {
       child.kill("SIGKILL");
       await api.close();
     }
+  }, 120_000);
+
+  it("with the Bot API unreachable retries, says so, exits 1 after BOT_START_TIMEOUT_SECONDS, never says the bot started", () => {
+    const r = spawnSync(tsx, ["src/cli/start.ts"], {
+      encoding: "utf8",
+      // Port 9 (discard) on 127.0.0.1: connection refused.
+      env: { ...baseEnv(), TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: "http://127.0.0.1:9", BOT_START_TIMEOUT_SECONDS: "3" },
+      timeout: 120_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("无法连接 Telegram Bot API");
+    expect(r.stderr).toMatch(/"event":"bot_api_unreachable"/);
+    expect(r.stderr).not.toContain("Telegram 机器人（长轮询）已启动");
+    expect(r.stderr).not.toContain(TOKEN);
   }, 120_000);
 });

@@ -65,9 +65,10 @@ export class FakeBotApi {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<this> {
+  /** Listen on `port` (0 = any free port; a fixed one to play a Bot API that comes up late). */
+  async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
+    await new Promise<void>((r) => this.server!.listen(port, "127.0.0.1", r));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
   }
@@ -145,6 +146,11 @@ export class FakeBotApi {
     const q = this.failures.get(method) ?? [];
     q.push({ code, retryAfter: code === 429 ? retryAfter : undefined });
     this.failures.set(method, q);
+  }
+
+  /** Ids of the updates Telegram still holds: queued and not yet confirmed by a getUpdates offset. */
+  unconfirmed(): number[] {
+    return this.updates.map((u) => u.update_id);
   }
 
   /** Index to pass as `from` so that a wait only considers calls made after this point. */
