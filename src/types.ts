@@ -96,7 +96,7 @@ export interface Citation {
   published?: string | null;
   url?: string | null;
   /** For a figure read from a statistics table: the cell, by its official labels. */
-  cell?: { table: string; row: string; column: string } | null;
+  cell?: { table: string; row: string; column: string; value?: number | null } | null;
 }
 
 /** A small table in an answer (a series, a ranking, a comparison); cells are plain values. */

@@ -29,9 +29,11 @@ export class CorpusView {
   private readonly topsByDoc = new Map<string, Array<{ top: string; row: number }>>();
   private governing: Set<number> | null = null;
   private readonly chunkCount: number;
+  private readonly chunks: Chunk[];
 
   constructor(index: { manifest: { documents: IndexedDocument[] }; chunks: Chunk[] }) {
     this.docs = index.manifest.documents;
+    this.chunks = index.chunks;
     this.chunkCount = index.chunks.length;
     const byRegion = new Map<string, Set<string>>();
     for (const d of this.docs) {
@@ -79,6 +81,16 @@ export class CorpusView {
   }
 
   /** Chunk rows of one document, in document order. */
+  /** The section path of the first chunk of a document that holds a sentence (whitespace ignored), or null. */
+  sectionHolding(docId: string, sentence: string): string | null {
+    const want = sentence.replace(/\s+/g, "").slice(0, 60);
+    for (const row of this.rowsByDoc.get(docId) ?? []) {
+      const c = this.chunks[row];
+      if (c.text.replace(/\s+/g, "").includes(want)) return c.meta.section;
+    }
+    return null;
+  }
+
   rowsOfDoc(docId: string): number[] {
     return this.rowsByDoc.get(docId) ?? [];
   }

@@ -6,7 +6,7 @@ import { currentGeneration, hasOlderFormat, indexExists, loadIndex, readIndexDat
 import type { Answer, Citation, Passage } from "../types.js";
 import { checkQuestionLength } from "./limits.js";
 import type { AnswerEngine, AskResult, ConversationState, Coverage } from "./api.js";
-import { AnswerContext } from "./context.js";
+import { AnswerContext, sectionGroup } from "./context.js";
 import type { CorpusView } from "./corpus.js";
 import { composeWithLlm } from "./llm.js";
 import { analyzeQuery, kindsFor, type QueryInfo } from "./query.js";
@@ -130,6 +130,8 @@ export class Engine implements AnswerEngine {
       yearsOf: (b) => figures?.reportsOf(b).map((r) => r.year!) ?? [],
       unknownPlace: () => firstInfo.unknownPlace,
     });
+    // What the planner's rules do not place, the older analysis does (a named report's section, a rule, a precedent).
+    if (plan.operation === "search") plan.operation = operationFromInfo(firstInfo);
     const rule = plan.operation === "definition" || plan.operation === "procedure" || plan.operation === "format";
     let info = analyzeQuery(q, this.corpus.regions, prev, Date.now(), this.corpus.departments);
     // A rule question keeps the previous topic ("那2007年的条例是怎么规定的" after a deadline question), never a report.
@@ -204,7 +206,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   const engine = new Engine(index, embedder, { settings, log, mode: opts.mode ?? "hybrid", maxQuestionChars: opts.maxQuestionChars ?? settings.MAX_QUESTION_CHARS });
   const facts = new FactsDb(path.join(index.dir, FACTS_FILE));
   engine.ctx.bodies = BodyRegistry.fromBodies(facts.bodies);
-  engine.ctx.figures = new FigureService(facts, engine.ctx.bodies);
+  engine.ctx.figures = new FigureService(facts, engine.ctx.bodies, (docId, sentence) => engine.corpus.sectionHolding(docId, sentence));
   return engine;
 }
 
@@ -212,4 +214,13 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
 /** The part of a plan carried to the next turn (the schema's fields only). */
 function planCore(p: Plan): PlanCore {
   return planSchema.parse({ operation: p.operation, bodies: p.bodies, years: p.years, yearRange: p.yearRange, metric: p.metric, direction: p.direction, section: p.section, table: p.table, governing: p.governing, topic: p.topic });
+}
+
+/** The operation the older query analysis implies, for questions the planner's rules leave as "search". */
+function operationFromInfo(info: QueryInfo): Plan["operation"] {
+  if (info.intent === "definition") return "definition";
+  if (info.intent === "drafting") return "precedents";
+  // "长沙2011年的下步工作打算是什么": a named report's section, shown as written.
+  if (info.intent === "general" && (info.regions.length || info.years.length) && sectionGroup(info.question)) return "section";
+  return "search";
 }

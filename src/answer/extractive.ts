@@ -1,5 +1,5 @@
 import { SECTION_SEPARATOR, splitSentences } from "../ingest/chunk.js";
-import type { Citation, Passage } from "../types.js";
+import type { Computed, Citation, Passage } from "../types.js";
 import { citationOf, numberTokens } from "./llm.js";
 
 /**
@@ -195,14 +195,21 @@ export class CitationList {
 }
 
 /** Numbers in `answer` that no citation (quote, title or section) contains: must be empty before an answer leaves. */
-export function unsupportedNumbers(answer: string, citations: Citation[]): string[] {
+export function unsupportedNumbers(answer: string, citations: Citation[], computed: Computed[] = []): string[] {
   const allowed = new Set<string>();
-  for (const c of citations) {
-    for (const t of numberTokens(`${c.title} ${c.section} ${c.year ?? ""} ${c.quote}`)) {
+  const allow = (text: string) => {
+    for (const t of numberTokens(text)) {
       allowed.add(t);
       allowed.add(t.replace(/(%|‰|万亿|万|亿)$/, ""));
     }
+  };
+  for (const c of citations) {
+    allow(`${c.title} ${c.section} ${c.year ?? ""} ${c.quote}`);
+    // A table figure is its cell's value (the quote is the table row as the source prints it, digits run together).
+    if (typeof c.cell?.value === "number") allow(String(c.cell.value));
   }
+  // Arithmetic on cited numbers: its working and its result.
+  for (const k of computed) allow(`${k.expr} ${k.value}`);
   const body = answer.replace(/\[\d+\]/g, " ");
   return numberTokens(body).filter((t) => !allowed.has(t));
 }

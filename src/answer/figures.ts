@@ -39,7 +39,12 @@ export function formatNumber(v: number): string {
 }
 
 export class FigureService {
-  constructor(readonly facts: FactsDb, readonly bodies: BodyRegistry) {}
+  constructor(
+    readonly facts: FactsDb,
+    readonly bodies: BodyRegistry,
+    /** The section of a report that holds a sentence (from the index's chunks), for citing narrative figures. */
+    private readonly sectionOf: (docId: string, sentence: string) => string | null = () => null,
+  ) {}
 
   /** Reports of a body in year order (one per year: the first read when a body published two). */
   reportsOf(body: string, years?: number[] | null, range?: [number, number] | null): ReportRow[] {
@@ -70,19 +75,22 @@ export class FigureService {
       body: r.body,
       published: r.published,
       url: r.url,
-      cell: { table: c.table, row: c.rowLabel, column: c.columnLabel },
+      cell: { table: c.table, row: c.rowLabel, column: c.columnLabel, value: c.value },
     };
   }
 
-  private sentenceCitation(r: ReportRow, sentence: string): Citation {
-    return { title: r.title, region: r.region, year: r.year, section: "正文", quote: sentence, source: r.source, body: r.body, published: r.published, url: r.url, cell: null };
+  sentenceCitation(r: ReportRow, sentence: string): Citation {
+    return { title: r.title, region: r.region, year: r.year, section: this.sectionOf(r.docId, sentence) ?? "正文", quote: sentence, source: r.source, body: r.body, published: r.published, url: r.url, cell: null };
   }
 
   private failed(r: ReportRow, refs: CellRef[]): CheckResult[] {
     const schema = tableSchema(r.format, refs[0]?.table ?? "表三");
     if (!schema) return [];
     const labels = new Set(refs.flatMap((x) => [schema.rows.find((y) => y.key === x.row)?.label, schema.columns.find((y) => y.key === x.column)?.label]));
-    return this.facts.checks(r.docId).filter((c) => c.ok === false && c.cells.some((cell) => [...labels].some((l) => l && (cell.row.endsWith(l) || cell.column.endsWith(l)))));
+    const tables = new Set(refs.map((x) => x.table));
+    return this.facts
+      .checks(r.docId)
+      .filter((c) => c.ok === false && c.cells.some((cell) => tables.has(cell.table as CellRef["table"]) && [...labels].some((l) => l && (cell.row.endsWith(l) || cell.column.endsWith(l)))));
   }
 
   /** The report's figure for the metric: its cell, the sum of its cells, or its sentence; else missing. */
@@ -126,6 +134,17 @@ export class FigureService {
       }
     }
     return { ...base, value: null, status: "missing", citations: [] };
+  }
+
+  /**
+   * The report's sentence stating the same metric, when it differs from the table's figure (正文称收到75件,
+   * 表三本年新收74件): both are shown, never silently one for the other.
+   */
+  narrativeDiffering(f: Figure): { value: number; unit: string; sentence: string; citation: Citation } | null {
+    if (f.status !== "cell" || !f.metric.narrative || f.value === null) return null;
+    const n = this.facts.facts(f.report.docId, f.metric.narrative.id)[0];
+    if (!n || n.value === f.value) return null;
+    return { value: n.value, unit: n.unit, sentence: n.sentence, citation: this.sentenceCitation(f.report, n.sentence) };
   }
 
   /** What a report does state, for an answer that cannot give the metric asked: its narrative figures and tables. */

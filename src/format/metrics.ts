@@ -41,7 +41,7 @@ export interface NarrativeMetric {
 }
 
 /**
- * Metrics stated in sentences. Patterns match inside one sentence; a count is read only right after the
+ * Metrics stated in sentences (numbers may be set off by spaces, as OCR'd and PDF text has them). Patterns match inside one sentence; a count is read only right after the
  * words that say what is counted, so "2013年" or "第3项" never pass for it.
  */
 export const NARRATIVE: NarrativeMetric[] = [
@@ -50,17 +50,17 @@ export const NARRATIVE: NarrativeMetric[] = [
     unit: "件",
     totalOnly: true,
     patterns: [
-      /(?:共|累计|全年|总计|合计)?(?:受理|收到|接收|接到|办理)(?:了)?(?:有关|各类|各种)?(?:的)?(?:政府)?信息公开(?:的)?(?:申请|申请件)(?:共|总计|合计|计)?(\d+)\s*(件|份|个|条|宗)/,
-      /(?:共|总计|合计|累计)(?:受理|收到|接收|接到)(?:了)?(?:政府信息公开)?(?:申请)?(\d+)\s*(件|份|个|条|宗)(?:政府)?(?:信息公开)?申请/,
-      /(?:依申请公开|信息公开申请|公开申请)(?:共|总计|合计)?(\d+)\s*(件|份)/,
+      /(?:共|累计|全年|总计|合计)?(?:受理|收到|接收|接到|办理)(?:了)?(?:有关|各类|各种)?(?:的)?(?:政府)?信息公开(?:的)?(?:申请|申请件)(?:共|总计|合计|计)?\s*(\d+)\s*(件|份|个|条|宗)/,
+      /(?:共|总计|合计|累计)(?:受理|收到|接收|接到)(?:了)?(?:政府信息公开)?(?:申请)?\s*(\d+)\s*(件|份|个|条|宗)(?:政府)?(?:信息公开)?申请/,
+      /(?:依申请公开|信息公开申请|公开申请)(?:共|总计|合计)?\s*(\d+)\s*(件|份)/,
       // "通过信函收到书面申请20件": an application count named by how it arrived.
-      /(?:收到|受理|接到|接收)(?:了)?(?:书面|电子|口头|网上)?申请(?:共)?(\d+)\s*(件|份)/,
+      /(?:收到|受理|接到|接收)(?:了)?(?:书面|电子|口头|网上)?申请(?:共)?\s*(\d+)\s*(件|份)/,
     ],
   },
-  { id: "proactive_items", unit: "条", patterns: [/主动公开(?:各类)?(?:政府)?信息(?:共|累计|总计|合计)?(\d+)\s*(条|件|项)/] },
-  { id: "review", unit: "件", patterns: [/行政复议(?:申请|案件)?(?:共)?(\d+)\s*(件|起|宗)/] },
-  { id: "litigation", unit: "件", patterns: [/行政诉讼(?:案件)?(?:共)?(\d+)\s*(件|起|宗)/] },
-  { id: "fees", unit: "元", patterns: [/收取(?:费用|信息处理费|检索费|复制费)(?:共)?(\d+(?:\.\d+)?)\s*(元|万元)/] },
+  { id: "proactive_items", unit: "条", patterns: [/主动公开(?:各类)?(?:政府)?信息(?:共|累计|总计|合计)?\s*(\d+)\s*(条|件|项)/] },
+  { id: "review", unit: "件", patterns: [/行政复议(?:申请|案件)?(?:共)?\s*(\d+)\s*(件|起|宗)/] },
+  { id: "litigation", unit: "件", patterns: [/行政诉讼(?:案件)?(?:共)?\s*(\d+)\s*(件|起|宗)/] },
+  { id: "fees", unit: "元", patterns: [/收取(?:费用|信息处理费|检索费|复制费)(?:共)?\s*(\d+(?:\.\d+)?)\s*(元|万元)/] },
 ];
 
 /** Words naming a channel of application: a count in a clause with one of them is that channel's share. */

@@ -19,7 +19,7 @@ export interface PlannerContext {
 }
 
 /** Words of a rule question: what the regulation or a notice says (deadlines, may/must, how to). */
-const PROCEDURE = /多少天|几天|多少个?工作日|几个工作日|期限|时限|能不能|能否|可不可以|可以.{0,12}吗|是否可以|是否需要|需不需要|要不要|怎么办|怎样|如何|应当|必须|要写|写哪些|哪些内容|需要提供|需要什么|收费吗|要钱吗|收不收费|口头|申请书|怎么申请|流程|程序|依据|哪一条|哪条|规定|条例|法律责任|起诉|复议.{0,4}(怎么|如何|可以)/;
+const PROCEDURE = /多少天|几天|多少个?工作日|几个工作日|期限|时限|能不能|能否|可不可以|可以.{0,12}吗|是否可以|是否需要|需不需要|要不要|怎么办|怎么处理|如何处理|怎么答复|如何答复|怎么做|怎样|如何|应当|必须|会受理吗|受理吗|要写|写哪些|哪些内容|需要提供|需要什么|收费吗|要钱吗|收不收费|口头|申请书|怎么申请|流程|程序|依据|哪一条|哪条|规定|条例|法律责任|起诉|复议.{0,4}(怎么|如何|可以)/;
 const DEFINITION = /什么是|是什么意思|什么意思|指什么|是指|的定义|含义|怎么理解|何为|哪些属于|属于什么/;
 const FORMAT = /怎么填|如何填|要填什么|填写|填报|格式|模板|表[二三四]|统计表|填什么|栏目|勾稽关系是什么|有何不同|有什么不同|区别|变化了什么/;
 const PRECEDENT = /例子|范例|示例|样例|参考|借鉴|怎么写|如何写|写法|别人|其他(单位|部门|报告)|哪些报告|看看.{0,6}(写|报告)/;
@@ -32,7 +32,10 @@ const SERIES = /历年|每年|逐年|各年|趋势|变化情况|变化趋势|走
 const SUM = /一共|总共|合计|累计|加起来一共|总和/;
 const SHARE = /占比|比例|百分之|百分比|比重|占.{0,8}(多少|几成)/;
 const SECTION_ASK = /写了什么|怎么说|内容|情况|说了什么|讲了什么|原文|全文|部分/;
-const OVERVIEW = /^(.{0,20}?)(的)?(报告|年报|年度报告|情况|概况|有哪些报告|哪些年份?|有什么)?[？?。!！\s]*$/;
+/** What is left of an overview request once the body is taken out: nothing, or words that ask for the whole. */
+const OVERVIEW = /^(的)?(政府信息公开)?(报告|年报|年度报告|情况|概况|简介|介绍|有哪些报告|有哪些年报|哪些年份?|有哪些|有什么)?(有哪些|呢)?[？?。!！\s]*$/;
+/** "哪年…多", "哪个部门…少": which one has more or less. */
+const WHICH_MORE = /哪(?:一|个)?(?:年|个|家|些)?.{0,12}(多|少|高|低)/;
 
 function governingOf(q: string, op: Operation): GoverningText[] {
   const out: GoverningText[] = [];
@@ -86,10 +89,12 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
   else if (PRECEDENT.test(q) && !asksFigure) op = "precedents";
   else if (FORMAT.test(q) && !bodies.length && !asksFigure) op = "format";
   else if (DEFINITION.test(q) && !bodies.length) op = "definition";
-  else if ((PROCEDURE.test(q) || /条例|规定/.test(q)) && !bodies.length && !(asksFigure && years.length)) op = "procedure";
+  // Years in a rule question name a version of the rules ("2008年施行的旧版条例"), not a report.
+  else if ((PROCEDURE.test(q) || /条例|规定/.test(q)) && !bodies.length) op = "procedure";
   else if (metricMatch && SHARE.test(q)) op = "share";
   else if (metricMatch && RANK.test(q)) op = "rank";
-  else if (metricMatch && (EXTREME_MAX.test(q) || EXTREME_MIN.test(q))) op = "extreme";
+  else if (metricMatch && WHICH_MORE.test(q) && years.length === 2 && bodies.length <= 1) op = "difference";
+  else if (metricMatch && (EXTREME_MAX.test(q) || EXTREME_MIN.test(q) || WHICH_MORE.test(q))) op = "extreme";
   else if (metricMatch && DIFFERENCE.test(q)) op = "difference";
   else if (metricMatch && (SERIES.test(q) || range !== null || (years.length === 0 && /各年|每一年|哪几年/.test(q)))) op = "series";
   else if (metricMatch && SUM.test(q) && (years.length > 1 || bodies.length > 1 || range)) op = "sum";
@@ -101,7 +106,7 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
   else if (PROCEDURE.test(q) && !years.length) op = "procedure";
   else op = "search";
 
-  const direction = EXTREME_MIN.test(q) || /从少到多|从低到高/.test(q) ? "min" : EXTREME_MAX.test(q) || RANK.test(q) ? "max" : null;
+  const direction = EXTREME_MIN.test(q) || /从少到多|从低到高/.test(q) || /哪.{0,12}(少|低)/.test(q) ? "min" : EXTREME_MAX.test(q) || RANK.test(q) || WHICH_MORE.test(q) ? "max" : null;
   const out: Plan = {
     ...base,
     operation: op,
@@ -141,6 +146,8 @@ export function inherit(p: Plan, prev: PlanCore): Plan {
     out.years = prev.years;
     out.inherited.push("years");
   }
+  // "那行政复议呢" after a figure question: the new metric, for the report(s) the conversation is about.
+  if (out.metric && out.inherited.includes("bodies") && (out.operation === "search" || out.operation === "overview")) out.operation = "value";
   if (!out.metric && prev.metric && elliptic) {
     out.metric = prev.metric;
     out.inherited.push("metric");

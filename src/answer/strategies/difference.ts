@@ -1,7 +1,7 @@
 import { formatNumber, reportLabel, type Figure } from "../figures.js";
 import type { Strategy } from "../strategy.js";
 import { eraNotes } from "./eras.js";
-import { checkNotes, collectCitations, figureAnswer, figureLine, metricName, valueText } from "./figureText.js";
+import { checkComputed, checkNotes, collectCitations, figureAnswer, figureLine, metricName, valueText } from "./figureText.js";
 import type { FiguresContext } from "./factsContext.js";
 
 /** How much more or less between two reports (two years of a body, or two bodies in a year), working shown. */
@@ -14,7 +14,8 @@ export const differenceStrategy: Strategy<FiguresContext> = {
     let pair: Figure[] = [];
     if (plan.bodies.length === 1) {
       const held = fs.reportsOf(plan.bodies[0]);
-      let years = plan.years.slice(0, 2);
+      // The later year against the earlier one, whatever order the question names them in.
+      let years = plan.years.slice(0, 2).sort((x, y) => x - y);
       // "比上年多了多少": the year named and the one before it.
       if (years.length === 1 && /上年|上一年|去年|前一年|同比/.test(plan.question)) years = [years[0] - 1, years[0]];
       const reps = years.map((y) => held.find((r) => r.year === y));
@@ -43,15 +44,26 @@ export const differenceStrategy: Strategy<FiguresContext> = {
     }
     const diff = b.value - a.value;
     const expr = `${formatNumber(b.value)} − ${formatNumber(a.value)} = ${formatNumber(diff)}`;
-    const more = diff > 0 ? `多${formatNumber(diff)}${a.unit}` : diff < 0 ? `少${formatNumber(-diff)}${a.unit}` : "持平";
-    const short = `${reportLabel(b.report)}${name}为${valueText(b)}，${reportLabel(a.report)}为${valueText(a)}，${reportLabel(b.report)}${diff === 0 ? "与之持平" : `比${reportLabel(a.report)}${more}`}（${expr}）。`;
-    const pct = a.value !== 0 ? `变化幅度：${formatNumber(diff)} ÷ ${formatNumber(a.value)} ≈ ${(diff / a.value * 100).toFixed(1)}%。` : "";
+    // Two years of one body: an increase or decrease; two bodies: more or fewer.
+    const sameBody = a.report.body === b.report.body;
+    const more = diff > 0 ? `${sameBody ? "增加" : "多"}${formatNumber(diff)}${a.unit}` : diff < 0 ? `${sameBody ? "减少" : "少"}${formatNumber(-diff)}${a.unit}` : "持平";
+    const who = (f: Figure) => (sameBody ? `${f.report.year}年` : reportLabel(f.report));
+    const short = `${who(b)}${diff === 0 ? "与" + who(a) + "持平" : `比${who(a)}${more}`}（${expr}）：${reportLabel(b.report)}${name}为${valueText(b)}，${reportLabel(a.report)}为${valueText(a)}。`;
+    const computed = [{ expr, value: diff, inputs: [first.get(b)!, first.get(a)!] }];
+    computed.push(...checkComputed(pair, first));
+    let pct = "";
+    if (a.value !== 0) {
+      const rate = Math.round((diff / a.value) * 1000) / 10;
+      const pexpr = `${formatNumber(diff)} ÷ ${formatNumber(a.value)} ≈ ${rate.toFixed(1)}%`;
+      computed.push({ expr: pexpr, value: rate, inputs: [first.get(b)!, first.get(a)!] });
+      pct = `变化幅度：${pexpr}。`;
+    }
     return {
       answer: figureAnswer(plan.original, {
         short,
         lines: [pct, ...eraNotes(pair), ...checkNotes(pair)].filter(Boolean),
         citations,
-        computed: [{ expr, value: diff, inputs: [first.get(b)!, first.get(a)!] }],
+        computed,
         table: { columns: ["报告", name], rows: pair.map((f) => [reportLabel(f.report), f.value]) },
       }),
       passages: [],

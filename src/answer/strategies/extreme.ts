@@ -2,7 +2,7 @@ import type { Figure } from "../figures.js";
 import { reportLabel } from "../figures.js";
 import type { Strategy } from "../strategy.js";
 import { eraNotes } from "./eras.js";
-import { checkNotes, collectCitations, figureAnswer, metricName, valueText } from "./figureText.js";
+import { checkComputed, checkNotes, collectCitations, figureAnswer, metricName, valueText } from "./figureText.js";
 import type { FiguresContext } from "./factsContext.js";
 import { rankedBodies } from "./rank.js";
 
@@ -30,7 +30,7 @@ export const extremeStrategy: Strategy<FiguresContext> = {
     const who = winners.map((f) => (overYears ? `${f.report.year}年` : f.report.body)).join("、");
     const scope = overYears ? `${plan.bodies[0]}在语料所收的${known.length}个年度中` : `${known[0].report.year}年语料所收的${known.length}个机关中`;
     const short = `${scope}，${name}${word}的是${who}（${valueText(winners[0])}）。`;
-    const { citations } = collectCitations([...winners, ...known.filter((f) => !winners.includes(f))]);
+    const { citations, first } = collectCitations([...winners, ...known.filter((f) => !winners.includes(f))]);
     const lines = [`依据：${known.map((f) => `${overYears ? `${f.report.year}年` : f.report.body} ${valueText(f)}`).join("；")}。`];
     const silent = figs.length - known.length;
     if (silent) lines.push(`另有${silent}份报告未载明或无法确定该项（${figs.filter((f) => f.value === null).map((f) => reportLabel(f.report)).join("、")}），未参与比较。`);
@@ -40,6 +40,7 @@ export const extremeStrategy: Strategy<FiguresContext> = {
         short,
         lines,
         citations,
+        computed: checkComputed(known, first),
         table: { columns: [overYears ? "年份" : "机关", name], rows: known.map((f) => [overYears ? f.report.year : f.report.body, f.value]) },
       }),
       passages: [],

@@ -39,6 +39,17 @@ export function figureLine(f: Figure): string {
   }
 }
 
+/** The failed checks' working as computed values over the figures' cited cells (for the answer's `computed`). */
+export function checkComputed(figs: Figure[], first: Map<Figure, number>): Computed[] {
+  const out: Computed[] = [];
+  for (const f of figs)
+    for (const c of f.failedChecks) {
+      const m = c.expr.match(/=\s*(-?[\d.]+)\s*≠/);
+      if (first.has(f) && m && !out.some((o) => o.expr === c.expr)) out.push({ expr: c.expr, value: Number(m[1]), inputs: [first.get(f)!] });
+    }
+  return out;
+}
+
 export function checkNotes(figs: Figure[]): string[] {
   const out: string[] = [];
   const seen = new Set<string>();

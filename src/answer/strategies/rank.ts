@@ -1,7 +1,7 @@
 import type { Plan } from "../../plan/types.js";
 import type { Figure, FigureService } from "../figures.js";
 import type { Strategy } from "../strategy.js";
-import { checkNotes, collectCitations, figureAnswer, metricName, valueText } from "./figureText.js";
+import { checkComputed, checkNotes, collectCitations, figureAnswer, metricName, valueText } from "./figureText.js";
 import type { FiguresContext } from "./factsContext.js";
 
 /** The year a ranking of bodies is about: the one asked, else the latest year in which most bodies reported. */
@@ -43,9 +43,9 @@ export const rankStrategy: Strategy<FiguresContext> = {
     if (silent) lines.push(`另有${silent}个机关的报告未载明或无法确定该项，未列入。`);
     if (!plan.years.length) lines.push(`（问题未指明年份，取语料中报告最多的最近年份：${year}年。）`);
     lines.push(...checkNotes(known));
-    const { citations } = collectCitations(known);
+    const { citations, first } = collectCitations(known);
     return {
-      answer: figureAnswer(plan.original, { short, lines, citations, table: { columns: ["名次", "机关", name], rows: known.map((f, i) => [i + 1, f.report.body, f.value]) } }),
+      answer: figureAnswer(plan.original, { short, lines, citations, computed: checkComputed(known, first), table: { columns: ["名次", "机关", name], rows: known.map((f, i) => [i + 1, f.report.body, f.value]) } }),
       passages: [],
     };
   },

@@ -1,7 +1,8 @@
 import type { Figure } from "../figures.js";
+import type { Computed } from "../../types.js";
 import type { Strategy } from "../strategy.js";
 import { eraNotes } from "./eras.js";
-import { checkNotes, collectCitations, figureAnswer, metricName, valueText } from "./figureText.js";
+import { checkComputed, checkNotes, collectCitations, figureAnswer, metricName, valueText } from "./figureText.js";
 import type { FiguresContext } from "./factsContext.js";
 
 /** One metric over the years of a body (or of each of a few bodies), as a table. */
@@ -18,7 +19,7 @@ export const seriesStrategy: Strategy<FiguresContext> = {
     const name = metricName(figs[0].metric);
     const lines: string[] = [];
     const { citations, first } = collectCitations(figs);
-    const computed = [];
+    const computed: Computed[] = [];
     for (const series of rows) {
       const k = series.filter((f) => f.value !== null);
       if (!k.length) continue;
@@ -33,6 +34,7 @@ export const seriesStrategy: Strategy<FiguresContext> = {
     const missingYears = figs.filter((f) => f.value === null).map((f) => `${f.report.year}年`);
     if (missingYears.length) lines.push(`${missingYears.join("、")}的报告未载明或无法确定该项，表中留空，未作推断。`);
     lines.push(...eraNotes(figs), ...checkNotes(figs));
+    computed.push(...checkComputed(figs, first));
     const span = `${figs[0].report.year}–${figs[figs.length - 1].report.year}年`;
     const short = known.length
       ? `${plan.bodies.slice(0, 4).join("、")}${span}${name}（语料中有报告的年份）见下表。`

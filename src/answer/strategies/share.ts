@@ -1,7 +1,7 @@
 import { findMetric } from "../../format/metrics.js";
 import { formatNumber, reportLabel } from "../figures.js";
 import type { Strategy } from "../strategy.js";
-import { checkNotes, collectCitations, figureAnswer, metricName, valueText } from "./figureText.js";
+import { checkComputed, checkNotes, collectCitations, figureAnswer, metricName, valueText } from "./figureText.js";
 import { targetReports, type FiguresContext } from "./factsContext.js";
 
 /** The whole a part belongs to: an applicant column's row total, a result row's （七）总计. */
@@ -34,7 +34,7 @@ export const shareStrategy: Strategy<FiguresContext> = {
     const expr = `${formatNumber(part.value)} ÷ ${formatNumber(all.value)} × 100% ≈ ${pct.toFixed(1)}%`;
     const short = `${reportLabel(r)}${metricName(part.metric)}${valueText(part)}，占${metricName(all.metric)}（${valueText(all)}）的${pct.toFixed(1)}%（${expr}）。`;
     return {
-      answer: figureAnswer(plan.original, { short, lines: checkNotes([part, all]), citations, computed: [{ expr, value: Math.round(pct * 10) / 10, inputs: [first.get(part)!, first.get(all)!] }] }),
+      answer: figureAnswer(plan.original, { short, lines: checkNotes([part, all]), citations, computed: [{ expr, value: Math.round(pct * 10) / 10, inputs: [first.get(part)!, first.get(all)!] }, ...checkComputed([part, all], first)] }),
       passages: [],
     };
   },

@@ -1,15 +1,17 @@
 import type { Strategy } from "../strategy.js";
-import { reportLabel } from "../figures.js";
-import { checkNotes, collectCitations, figureAnswer, figureLine, metricName, valueText } from "./figureText.js";
+import { formatNumber, reportLabel, type Figure, type FigureService } from "../figures.js";
+import type { Citation } from "../../types.js";
+import { checkComputed, checkNotes, collectCitations, figureAnswer, figureLine, metricName, valueText } from "./figureText.js";
 import { targetReports, yearsHeld, type FiguresContext } from "./factsContext.js";
 
 /** One figure of one report (or the same figure of each report named), from its table cell or sentence. */
 export const valueStrategy: Strategy<FiguresContext> = {
   name: "value",
   operations: ["value"],
-  answer(ctx, { plan }) {
+  answer(ctx, { plan, info }) {
     const fs = ctx.figures;
     if (!fs || !plan.metric || (!plan.bodies.length && !plan.years.length)) return null;
+    const extra: Citation[] = [];
     const { reports, missing, latestUsed } = targetReports(fs, plan);
     if (!reports.length) {
       if (!missing.length) return null;
@@ -22,7 +24,18 @@ export const valueStrategy: Strategy<FiguresContext> = {
     let short: string;
     if (figs.length === 1) {
       const f = figs[0];
-      if (f.value !== null) short = `${reportLabel(f.report)}${metricName(f.metric)}为${valueText(f)}。`;
+      if (f.value !== null) {
+        short = `${reportLabel(f.report)}${metricName(f.metric)}为${valueText(f)}。`;
+        // "受理了300件，对吗": the claim is checked against the figure, and a wrong one is not repeated.
+        const claimed = info.claimed.map(Number).filter((n) => Number.isFinite(n));
+        if (claimed.length) short = claimed.includes(f.value) ? `与报告相符：${short}` : `与报告不符：${short}`;
+        const other = fs.narrativeDiffering(f);
+        if (other) {
+          const carried = carriedIn(fs, f, other.value);
+          lines.push(`报告正文另写：“${other.sentence.length > 90 ? `${other.sentence.slice(0, 90)}…` : other.sentence}”（${formatNumber(other.value)}${other.unit}），与表中数字不同${carried ? `（正文数含上年结转的${formatNumber(carried.value!)}件：${formatNumber(f.value)} + ${formatNumber(carried.value!)} = ${formatNumber(other.value)}）` : ""}。`);
+          extra.push(other.citation, ...(carried ? carried.citations : []));
+        }
+      }
       else {
         // Before 2019 the figures are in sentences the patterns may not know: the passage strategies read them.
         if (f.status === "missing" && f.report.format === "pre2019") return null;
@@ -41,7 +54,11 @@ export const valueStrategy: Strategy<FiguresContext> = {
     if (missing.length) lines.push(`语料中没有${missing.join("、")}的报告。`);
     lines.push(...checkNotes(figs));
     const { citations, first } = collectCitations(figs);
-    const computed = figs.filter((f) => f.status === "sum").map((f) => ({ expr: f.working!, value: f.value!, inputs: f.citations.map((_, i) => first.get(f)! + i) }));
+    citations.push(...extra);
+    const computed = [
+      ...figs.filter((f) => f.status === "sum").map((f) => ({ expr: f.working!, value: f.value!, inputs: f.citations.map((_, i) => first.get(f)! + i) })),
+      ...checkComputed(figs, first),
+    ];
     return {
       answer: figureAnswer(plan.original, {
         short,
@@ -55,3 +72,10 @@ export const valueStrategy: Strategy<FiguresContext> = {
     };
   },
 };
+
+/** The carried-over applications, when the sentence's figure is the table's new plus carried-over ones. */
+function carriedIn(fs: FigureService, f: Figure, stated: number): Figure | null {
+  if (!f.metric.id.startsWith("表三:new:")) return null;
+  const carried = fs.figure(f.report, f.metric.id.replace(":new:", ":carried_in:"));
+  return carried.value !== null && carried.value > 0 && carried.value + f.value! === stated ? carried : null;
+}
