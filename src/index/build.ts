@@ -16,7 +16,7 @@ import { Bm25Index } from "./bm25.js";
 import { currentGeneration, graphParams, INDEX_FORMAT_VERSION, readIndexData, readManifest, writeIndex, type FileEntry, type IndexedDocument, type Manifest } from "./store.js";
 
 /** Bump when parsing or chunking changes, so every file is re-processed once. */
-export const CHUNKER_VERSION = "7";
+export const CHUNKER_VERSION = "8";
 
 /** Files in corpus/ that describe the corpus rather than belong to it. */
 export const IGNORED_FILES = new Set(["SOURCES.md", "README.md", "overrides.json"]);

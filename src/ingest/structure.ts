@@ -154,7 +154,13 @@ export function titleEnd(text: string, from: number, lineStart: boolean): number
   return -1;
 }
 
-const TITLE_WORD_END = /^.{2,28}?(?:方面|情况(?:统计表)?)(?=[\u4e00-\u9fff“\s])/;
+/**
+ * Words a section title ends with, when the body follows without a break ("概述根据上级…", "存在的问题目前，…",
+ * "改进措施针对…", "主动公开政府信息的数量我局…", "附表指标名称…"). Not when the word goes on into a longer
+ * title: "问题及改进措施", "问题和困难", "数量情况", "措施落实".
+ */
+const TITLE_WORD_END =
+  /^(?:.{2,28}?(?:方面|情况(?:统计表)?)|.{0,28}?(?:(?:存在的|主要|存在)问题(?:和困难)?|改进措施|概述|困难|政府信息的(?:主要)?(?:数量|类别|形式)|附表)(?![及和与、的之上中情方工落]))(?=[\u4e00-\u9fff“\s])/;
 
 /** The first hard stop of an inline title within MAX_TITLE characters, and the first comma before it (-1: none). */
 function inlineStops(body: string, lineStart: boolean): { hard: number; comma: number } {
@@ -325,7 +331,8 @@ export function findTables(text: string): TableSpan[] {
     const m = tail.exec(rest);
     spans.push({ start: rev, end: m ? rev + m.index + m[0].length : null, kind: "review_litigation" });
   }
-  const stats = text.search(/指标名称\s*计量单位/);
+  // "指标名称 计量单位", and as bureau templates write it: "指 标 名 称 单位", "指 标 名 称 计量 单位".
+  const stats = text.search(/指\s*标\s*名\s*称\s*(?:计\s*量\s*)?单\s*位/);
   if (stats >= 0) spans.push({ start: stats, end: null, kind: "stats" });
   return spans.sort((a, b) => a.start - b.start);
 }

@@ -7,6 +7,8 @@ import { CHROME_PATTERNS, cleanText } from "../../src/ingest/clean.js";
 const CORPUS = fileURLToPath(new URL("../../corpus/", import.meta.url));
 const read = (name: string) => readFileSync(path.join(CORPUS, name), "utf8");
 const SEED = "000_0ce3f265a70a93e0.txt";
+/** A department page of the portal with its breadcrumb/share bar and trailing "附件下载" (corpus/SOURCES.md). */
+const DEPT_PAGE = "平潭县信访局-2011-年度报告.txt";
 
 describe("cleanText on the seed page (Baidu Baike copy)", () => {
   const raw = read(SEED);
@@ -33,11 +35,21 @@ describe("cleanText on the seed page (Baidu Baike copy)", () => {
     expect(cleaned).not.toMatch(/\[\d+\]/);
   });
 
-  it("leaves nothing any CHROME_PATTERNS entry matches, although each matched the raw page", () => {
+  it("leaves nothing any CHROME_PATTERNS entry matches, although each matched the raw page it was written for", () => {
+    // The Baike patterns were written for this page, the portal patterns (breadcrumb "当前位置：…相关链接：",
+    // trailing "附件下载") for the department pages of pingtan.gov.cn; each must match its own page.
+    const dept = read(DEPT_PAGE);
+    const deptCleaned = cleanText(dept);
     for (const p of CHROME_PATTERNS) {
-      expect(p.test(raw)).toBe(true);
-      expect(p.test(cleaned)).toBe(false);
+      expect(p.test(raw) || p.test(dept), `${p} matches neither page`).toBe(true);
+      expect(p.test(cleaned), `${p} after cleaning the seed page`).toBe(false);
+      expect(p.test(deptCleaned), `${p} after cleaning ${DEPT_PAGE}`).toBe(false);
     }
+    const portal = CHROME_PATTERNS.filter((p) => p.test(dept));
+    expect(portal.map((p) => p.test(raw))).toEqual(portal.map(() => false));
+    expect(portal.some((p) => p.test("当前位置： 首页政务公开 相关链接： 正文"))).toBe(true);
+    expect(portal.some((p) => p.test("正文。 附件下载"))).toBe(true);
+    expect(CHROME_PATTERNS.filter((p) => p.test(raw))).toHaveLength(CHROME_PATTERNS.length - portal.length);
   });
 
   it("keeps report text and the document-boundary title lines, each on its own line", () => {
