@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { cleanText } from "../../src/ingest/clean.js";
+import { splitPageHeader } from "../../src/ingest/header.js";
 import { loadFile } from "../../src/ingest/load.js";
 import { parseChineseNumber } from "../../src/ingest/numerals.js";
 import { flattenSections, TABLE_LABELS } from "../../src/ingest/structure.js";
@@ -199,20 +200,23 @@ describe("standard tables become labelled sections", () => {
 
 describe("content preservation", () => {
   /**
-   * Reference = the cleaned text. On the seed page clean.ts deliberately keeps the "…_百度百科" page-title
+   * Reference = the text ingestion is meant to keep: the file's text after the crawler header (splitPageHeader)
+   * and the portal/site chrome (cleanText) are removed, as parseText does. On the seed page clean.ts deliberately keeps the "…_百度百科" page-title
    * lines (split.ts uses them as boundaries, and the title is kept once as the entry's first line) and the
    * hosting page's header before the first of them; those are page chrome and are left out of the reference.
    */
-  async function reference(file: string): Promise<string> {
-    const cleaned = cleanText((await loadFile(corpusPath(file), file)).text);
-    const lines = cleaned.split("\n");
+  async function reference(file: string): Promise<{ body: string; reference: string }> {
+    const body = splitPageHeader((await loadFile(corpusPath(file), file)).text).text;
+    const lines = cleanText(body).split("\n");
     const first = lines.findIndex((l) => /_百度百科\s*$/.test(l));
-    return (first < 0 ? lines : lines.slice(first).filter((l) => !/_百度百科\s*$/.test(l))).join("\n");
+    return { body, reference: (first < 0 ? lines : lines.slice(first).filter((l) => !/_百度百科\s*$/.test(l))).join("\n") };
   }
+  const countOf = (s: string) => [...charCounts(s).values()].reduce((a, b) => a + b, 0);
 
   for (const file of CORPUS_FILES) {
     it(`${file}: chunks keep ≥ 99% of the CJK characters and digits`, async () => {
-      const want = charCounts(await reference(file));
+      const { body, reference: ref } = await reference(file);
+      const want = charCounts(ref);
       const got = charCounts((await parsed(file)).flatMap((d) => d.chunks.map((c) => c.text)).join("\n"));
       let total = 0;
       let kept = 0;
@@ -220,7 +224,9 @@ describe("content preservation", () => {
         total += n;
         kept += Math.min(n, got.get(ch) ?? 0);
       }
-      expect(total).toBeGreaterThan(1000);
+      // The reference is the document, not a text that cleaning emptied: the chrome it removes is a small
+      // part of any page (a fixed floor of 1000 characters no longer fits: some department reports are shorter).
+      expect(total).toBeGreaterThan(0.85 * countOf(body));
       expect(kept / total).toBeGreaterThanOrEqual(0.99);
     });
   }
