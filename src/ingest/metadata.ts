@@ -53,6 +53,31 @@ export function dominantPlace(text: string): string | null {
   return best;
 }
 
+/** True when the characters of `short` appear in `long` in order ("财金局" in "财政金融局"). */
+function isAbbreviationOf(short: string, long: string): boolean {
+  let j = 0;
+  for (const ch of long) if (ch === short[j]) j++;
+  return j === short.length;
+}
+
+/**
+ * The name a bureau that titles itself by a short form ("财金局") has in its own text ("平潭综合实验区财政金融局"):
+ * the most frequent "<region>…局" that starts like it and holds its characters in order. The short form itself
+ * when the text writes "<region><short form>" or names no such bureau.
+ */
+function fullBureauName(text: string, region: string, short: string): string {
+  if (text.includes(`${region}${short}`)) return short;
+  const counts = new Map<string, number>();
+  for (const m of text.matchAll(new RegExp(`${region}([\\u4e00-\\u9fa5]{${short.length},10}?局)`, "g"))) {
+    const name = m[1];
+    if (name[0] === short[0] && name.length > short.length && isAbbreviationOf(short, name)) counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  let best = short;
+  let n = 0;
+  for (const [k, v] of counts) if (v > n) [best, n] = [k, v];
+  return best;
+}
+
 export function detectKind(head: string): DocKind {
   const top = head.slice(0, 300);
   // A report quotes the format notice and the regulation in its first lines, so its own title and
@@ -144,7 +169,7 @@ export function detectMeta(text: string, source: string, pageTitle: string | nul
   if (!region) {
     region = dominantPlace(text);
     // A department that names itself without its place ("公安局2009年度…") belongs to the place the text is about.
-    if (region && issuer && BUREAU_SUFFIX.test(issuer) && !ADMIN_UNIT_AT_START.test(issuer)) issuer = `${region}${issuer}`;
+    if (region && issuer && BUREAU_SUFFIX.test(issuer) && !ADMIN_UNIT_AT_START.test(issuer)) issuer = `${region}${fullBureauName(text, region, issuer)}`;
   }
   if (!issuer && region) {
     const agency = text.match(new RegExp(`${region}(?:党工委)?(管委会|管理委员会|人民政府)`));

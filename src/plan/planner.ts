@@ -142,7 +142,9 @@ export function inherit(p: Plan, prev: PlanCore): Plan {
     out.bodies = prev.bodies;
     out.inherited.push("bodies");
   }
-  if (!out.years.length && !out.yearRange && prev.years.length && (elliptic || figureLike(out.operation)) && !["series", "extreme", "rank"].includes(out.operation)) {
+  // "历年呢", "哪年最多呢": the follow-up asks across years, so the previous turn's year is not inherited.
+  const acrossYears = SERIES.test(p.question) || EXTREME_MAX.test(p.question) || EXTREME_MIN.test(p.question) || RANK.test(p.question);
+  if (!out.years.length && !out.yearRange && prev.years.length && !acrossYears && (elliptic || figureLike(out.operation)) && !["series", "extreme", "rank"].includes(out.operation)) {
     out.years = prev.years;
     out.inherited.push("years");
   }
@@ -151,7 +153,9 @@ export function inherit(p: Plan, prev: PlanCore): Plan {
   if (!out.metric && prev.metric && elliptic) {
     out.metric = prev.metric;
     out.inherited.push("metric");
-    if (out.operation === "search" || out.operation === "overview") out.operation = figureLike(prev.operation) ? (prev.operation === "series" && out.years.length === 1 ? "value" : prev.operation) : "value";
+    if (out.operation === "search" || out.operation === "overview")
+      out.operation = SERIES.test(p.question) ? "series" : EXTREME_MAX.test(p.question) || EXTREME_MIN.test(p.question) ? "extreme" : RANK.test(p.question) ? "rank" : figureLike(prev.operation) ? (prev.operation === "series" && out.years.length === 1 ? "value" : prev.operation) : "value";
+    if (out.operation === "extreme" && !out.direction) out.direction = EXTREME_MIN.test(p.question) ? "min" : "max";
   }
   if (!out.section && prev.section && elliptic && (prev.operation === "section" || prev.operation === "precedents")) {
     out.section = prev.section;

@@ -58,7 +58,7 @@ export interface DraftCheck {
   report: ReportInfo | null;
   cells: CellExportRow[];
   checks: CheckResult[];
-  /** true when no rule fails. */
+  /** true when every rule could be checked and holds (an unreadable cell or a failed rule makes it false). */
   ok: boolean;
 }
 

@@ -11,7 +11,9 @@ import { startFakeOpenAI, type FakeOpenAI } from "../helpers/fakeOpenAI.js";
 let fake: FakeOpenAI;
 let engine: Engine;
 const logs: Array<Record<string, unknown>> = [];
-const Q = "沈阳2013年受理了多少件政府信息公开申请？";
+// A rule question: its answer is composed from passages, which the model may rewrite. (Figures come from the
+// statistics database and are never handed to the model; see the last test.)
+const Q = "申请内容不明确怎么处理？";
 
 /** Number of the passage (as numbered in the prompt) whose text contains `needle`. */
 function passageNumber(user: string, needle: string): number {
@@ -35,39 +37,47 @@ describe("LLM composition through the engine", () => {
   it("returns the model's answer when its citation and figure check out", async () => {
     fake.setChatHandler(({ messages }) => {
       const user = messages.find((m) => m.role === "user")!.content;
-      const n = passageNumber(user, "249件");
-      return { content: `沈阳市2013年共受理政府信息公开申请249件。[${n}]` };
+      const n = passageNumber(user, "7个工作日");
+      return { content: `申请内容不明确的，行政机关应当自收到申请之日起7个工作日内一次性告知申请人作出补正。[${n}]` };
     });
     const { answer } = await engine.ask(Q);
     expect(answer.mode).toBe("llm");
-    expect(answer.answer).toContain("249件");
+    expect(answer.answer).toContain("7个工作日");
     expect(answer.citations).toHaveLength(1);
-    expect(answer.citations[0].quote).toContain("249件");
+    expect(answer.citations[0].quote).toContain("7个工作日");
   });
 
   it("falls back to the extractive answer when the model invents a figure", async () => {
     fake.setChatHandler(({ messages }) => {
-      const n = passageNumber(messages.find((m) => m.role === "user")!.content, "249件");
-      return { content: `沈阳市2013年共受理政府信息公开申请300件。[${n}]` };
+      const n = passageNumber(messages.find((m) => m.role === "user")!.content, "7个工作日");
+      return { content: `申请内容不明确的，行政机关应当自收到申请之日起15个工作日内一次性告知申请人作出补正。[${n}]` };
     });
     logs.length = 0;
     const { answer } = await engine.ask(Q);
     expect(answer.mode).toBe("extractive");
-    expect(answer.answer).toContain("249件");
-    expect(answer.answer).not.toContain("300");
-    expect(logs.some((l) => l.event === "llm_fallback" && String(l.reason).includes("300"))).toBe(true);
+    expect(answer.answer).toContain("7个工作日");
+    expect(answer.answer).not.toContain("15个工作日");
+    expect(logs.some((l) => l.event === "llm_fallback" && String(l.reason).includes("15"))).toBe(true);
     expect(JSON.stringify(logs)).not.toContain("sk-test-secret-key");
   });
 
   it("falls back when the model cites a passage it was not given, or the server fails", async () => {
-    fake.setChatHandler(() => ({ content: "沈阳市2013年共受理政府信息公开申请249件。[42]" }));
+    fake.setChatHandler(() => ({ content: "申请内容不明确的，行政机关应当自收到申请之日起7个工作日内一次性告知申请人作出补正。[42]" }));
     expect((await engine.ask(Q)).answer.mode).toBe("extractive");
     fake.setChatHandler(() => ({ status: 500, body: { error: { message: "boom" } } }));
     expect((await engine.ask(Q)).answer.mode).toBe("extractive");
     fake.setChatHandler(() => ({ delayMs: 3000, content: "迟到的回答" }));
     const slow = await engine.ask(Q);
     expect(slow.answer.mode).toBe("extractive");
-    expect(slow.answer.answer).toContain("249件");
+    expect(slow.answer.answer).toContain("7个工作日");
+  });
+
+  it("never hands a figure from the statistics database to the model: it stays as the table states it", async () => {
+    const before = fake.requests.length;
+    const { answer } = await engine.ask("沈阳2013年受理了多少件政府信息公开申请？");
+    expect(answer.mode).toBe("extractive");
+    expect(answer.answer).toContain("249件");
+    expect(fake.requests.length).toBe(before);
   });
 
   it("does not call the model when the corpus has nothing", async () => {

@@ -67,9 +67,7 @@ describe("a total is never one channel's count", () => {
 });
 
 describe("across reports", () => {
-  // BUG (narrative extraction): "开设窗口24个，共受理申请136437件" (行政审批 window counts) in the 2014/2015
-  // reports is read as disclosure applications, so 2015 wins instead of 2024 (218).
-  it.fails("哪一年最多 answers the year with the largest figure of that metric (平潭: 2024, 218件)", async () => {
+  it("哪一年最多 answers the year with the largest figure of that metric (平潭: 2024, 218件)", async () => {
     const a = await ask("平潭综合实验区哪一年收到的申请最多");
     expect(a.short).toContain("2024年");
     expect(a.short).toContain("218");

@@ -75,9 +75,7 @@ describe("series", () => {
     expect(a.table!.rows.map((r) => r[1])).toEqual([...a.table!.rows.map((r) => r[1] as number)].sort((x, y) => x - y));
   });
 
-  // BUG (series.ts / planner): for "2021到2024年" the plan has years [2021, 2024] and yearRange [2021, 2024]; the
-  // series strategy filters by the years list first, so only the two end years come back (2022 and 2023 are lost).
-  it.fails("a year range (2021到2024年) covers every report year inside it, not just its ends", async () => {
+  it("a year range (2021到2024年) covers every report year inside it, not just its ends", async () => {
     const a = await ask("平潭综合实验区2021到2024年收到的申请数");
     expect(a.operation).toBe("series");
     expect(a.table).toBeTruthy();
@@ -88,10 +86,7 @@ describe("series", () => {
 });
 
 describe("extreme", () => {
-  // BUG (narrative extraction, src/format/metrics.ts NARRATIVE "applications"): the 2014 and 2015 reports' 行政审批
-  // window counts ("开设窗口24个，共受理申请136437件") are read as disclosure applications, so the answer is 2015
-  // (136437件) instead of 2024 (218件, 表三 本年新收 总计).
-  it.fails("哪一年最多 compares only figures of the asked metric and names the year with the largest one", async () => {
+  it("哪一年最多 compares only figures of the asked metric and names the year with the largest one", async () => {
     const a = await ask("平潭综合实验区哪一年收到的申请最多？");
     expect(a.operation).toBe("extreme");
     expect(a.short).toContain("2024年");

@@ -19,23 +19,27 @@ import { useRealEngine } from "../helpers/engine.js";
  */
 
 const TOKEN = "123456789:AAFakeTokenForTestsOnly_restartabcdefgh";
-const tsx = path.resolve("node_modules/.bin/tsx");
 let tmp: string;
 beforeAll(() => {
   tmp = mkdtempSync(path.join(tmpdir(), "nianbao-restart-"));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function startChild(api: FakeBotApi, env: Record<string, string>): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null>; stderr: () => string } {
-  const child = spawn(tsx, ["test/helpers/botChild.ts"], { env: { ...process.env, API_ROOT: api.url, TOKEN, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+function startChild(
+  api: FakeBotApi,
+  env: Record<string, string>,
+): { child: ChildProcess; ready: Promise<void>; stopping: Promise<void>; exited: Promise<number | null>; stderr: () => string } {
+  // One process (node with tsx's loader), not the tsx wrapper: a SIGKILL must hit the bot itself.
+  const child = spawn(process.execPath, ["--import", "tsx", "test/helpers/botChild.ts"], { env: { ...process.env, API_ROOT: api.url, TOKEN, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr!.on("data", (b) => (err += b));
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout!.on("data", (b) => String(b).includes("ready") && resolve());
     child.once("exit", (code) => reject(new Error(`bot child exited (${code}) before ready: ${err}`)));
   });
+  const stopping = new Promise<void>((resolve) => child.stdout!.on("data", (b) => String(b).includes("stopping") && resolve()));
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  return { child, ready, exited, stderr: () => err };
+  return { child, ready, stopping, exited, stderr: () => err };
 }
 
 /** How many times the bot answered each question (its answers are "回答：Q<n>"). */
@@ -60,14 +64,17 @@ describe("bot restarts", () => {
   it("SIGTERM: stops fetching, finishes what it holds, confirms only what it answered; the rest is answered after restart", async () => {
     const api = await new FakeBotApi(TOKEN).start();
     const state = path.join(tmp, "term.json");
+    const children: ChildProcess[] = [];
     try {
       const first = startChild(api, { STATE_FILE: state, DELAY_MS: "1500" });
+      children.push(first.child);
       await first.ready;
       for (let i = 1; i <= 30; i++) api.pushText({ chatId: 1000 + i, text: `Q${i}` });
       // All 30 fetched (held), none answered yet.
       await until(() => api.callsOf("sendChatAction").length >= 30, 20_000, "30 updates taken");
       first.child.kill("SIGTERM");
-      // Arriving after the signal: must not be fetched by the stopping bot.
+      await first.stopping;
+      // Arriving once the bot is stopping: must not be fetched by it.
       for (let i = 31; i <= 35; i++) api.pushText({ chatId: 1000 + i, text: `Q${i}` });
       expect(await first.exited).toBe(0);
       const afterStop = answerCounts(api);
@@ -77,6 +84,7 @@ describe("bot restarts", () => {
       expect(api.unconfirmed()).toEqual([31, 32, 33, 34, 35]);
 
       const second = startChild(api, { STATE_FILE: state, DELAY_MS: "0" });
+      children.push(second.child);
       await second.ready;
       await until(() => answerCounts(api).size === 35, 20_000, "35 answered");
       second.child.kill("SIGTERM");
@@ -84,6 +92,7 @@ describe("bot restarts", () => {
       expect([...answerCounts(api).values()].every((n) => n === 1)).toBe(true);
       expect(api.unconfirmed()).toEqual([]);
     } finally {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
       await api.close();
     }
   }, 120_000);
@@ -91,10 +100,12 @@ describe("bot restarts", () => {
   it("SIGKILL: updates not answered are answered on restart, the answered ones not again", async () => {
     const api = await new FakeBotApi(TOKEN).start();
     const state = path.join(tmp, "kill.json");
+    const children: ChildProcess[] = [];
     try {
       // Every third question is answered at once; the others never finish before the kill.
       const hang = Array.from({ length: 60 }, (_, i) => i + 1).filter((i) => i % 3 !== 0).map((i) => `Q${i}`);
       const first = startChild(api, { STATE_FILE: state, DELAY_MS: "0", HANG: hang.join(",") });
+      children.push(first.child);
       await first.ready;
       for (let i = 1; i <= 60; i++) api.pushText({ chatId: 2000 + i, text: `Q${i}` });
       await until(() => answerCounts(api).size === 20, 20_000, "20 fast answers");
@@ -104,6 +115,7 @@ describe("bot restarts", () => {
       expect(answerCounts(api).size).toBe(20);
 
       const second = startChild(api, { STATE_FILE: state, DELAY_MS: "0" });
+      children.push(second.child);
       await second.ready;
       await until(() => answerCounts(api).size === 60, 30_000, "all 60 answered");
       await api.settle(500);
@@ -114,6 +126,7 @@ describe("bot restarts", () => {
       expect([...counts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
       expect(api.unconfirmed()).toEqual([]);
     } finally {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
       await api.close();
     }
   }, 120_000);

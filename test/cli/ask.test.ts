@@ -23,11 +23,12 @@ describe("npm run ask", () => {
     const lines = r.stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
     const a = JSON.parse(lines[0]);
-    expect(Object.keys(a).sort()).toEqual(["answer", "citations", "found", "mode", "operation", "question"]);
-    expect(a.operation).toBe("figure");
+    expect(Object.keys(a).sort()).toEqual(["answer", "citations", "computed", "found", "mode", "operation", "question", "short", "table"]);
+    expect(a.operation).toBe("value");
     expect(a).toMatchObject({ found: true, mode: "extractive" });
     expect(a.answer).toContain("249件");
-    expect(Object.keys(a.citations[0]).sort()).toEqual(["quote", "region", "section", "source", "title", "year"]);
+    expect(a.short).toContain("249件");
+    expect(Object.keys(a.citations[0]).sort()).toEqual(["body", "cell", "published", "quote", "region", "section", "source", "title", "url", "year"]);
     expect(a.citations[0].source).toBe("000_0ce3f265a70a93e0.txt");
   }, 120_000);
 

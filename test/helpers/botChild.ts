@@ -31,5 +31,7 @@ const bot = createBot({
 const polling = await startPolling(bot, { timeoutSeconds: 1, stateFile: process.env.STATE_FILE });
 process.stdout.write("ready\n");
 process.once("SIGTERM", () => {
-  void polling.stop().then(() => process.exit(0));
+  const stopped = polling.stop(); // stops fetching synchronously, then finishes what it holds
+  process.stdout.write("stopping\n");
+  void stopped.then(() => process.exit(0));
 });

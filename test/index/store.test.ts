@@ -229,7 +229,8 @@ describe("incremental ingest", () => {
     const file = path.join(corpus, "overrides.json");
     const original = readFileSync(file, "utf8");
     const seed = "000_0ce3f265a70a93e0.txt";
-    writeFileSync(file, JSON.stringify({ ...JSON.parse(original), [`${seed}#2`]: { issuer: "沈阳市人民政府" } }));
+    const parsed = JSON.parse(original);
+    writeFileSync(file, JSON.stringify({ ...parsed, files: { ...parsed.files, [`${seed}#2`]: { issuer: "沈阳市人民政府" } } }));
     try {
       const s = await run();
       const ix = await open();
@@ -242,7 +243,7 @@ describe("incremental ingest", () => {
     }
     const back = await run();
     expect(back.embedded).toBe((await open()).manifest.files[seed].chunks);
-  });
+  }, 30_000);
 
   it("removing a file drops its chunks and documents", async () => {
     unlinkSync(path.join(corpus, REMOVED));

@@ -66,8 +66,12 @@ describe("seed page (three Baike entries in one file)", () => {
   });
 });
 
-/** Expected metadata, written from the tables in corpus/SOURCES.md (national texts have no region). */
-const EXPECTED: Record<string, { kind: DocKind; year: number; region: string | null }> = {
+/**
+ * Expected metadata, written from the tables in corpus/SOURCES.md (national texts have no region). Department
+ * reports also name their issuer: the body the file is named after (SOURCES.md leaves it blank for some, or gives
+ * the header's 发布机构, e.g. "办公室"); a 平潭县 bureau belongs to 平潭县, a department of the zone to 平潭综合实验区.
+ */
+const EXPECTED: Record<string, { kind: DocKind; year: number; region: string | null; issuer?: string }> = {
   "regulation-2019.txt": { kind: "regulation", year: 2019, region: null },
   "regulation-2007.txt": { kind: "regulation", year: 2007, region: null },
   "format-notice-2019-国办公开办函2019-60号.txt": { kind: "format_notice", year: 2019, region: null },
@@ -96,6 +100,77 @@ const EXPECTED: Record<string, { kind: DocKind; year: number; region: string | n
   "洪泽区人民政府-2023-年度报告.pdf": { kind: "report", year: 2023, region: "洪泽区" },
   "洪泽区人民政府-2024-年度报告.pdf": { kind: "report", year: 2024, region: "洪泽区" },
   "沭阳县人民政府-2025-年度报告.txt": { kind: "report", year: 2025, region: "沭阳县" },
+  // Department reports (corpus/SOURCES.md, "Department reports").
+  "平潭县交通局-2009-年度报告.txt": { kind: "report", year: 2009, region: "平潭县", issuer: "平潭县交通局" },
+  "平潭县交通局-2010-年度报告.txt": { kind: "report", year: 2010, region: "平潭县", issuer: "平潭县交通局" },
+  "平潭县人口和计划生育局-2013-年度报告.txt": { kind: "report", year: 2013, region: "平潭县", issuer: "平潭县人口和计划生育局" },
+  "平潭县人防办-2011-年度报告.txt": { kind: "report", year: 2011, region: "平潭县", issuer: "平潭县人防办" },
+  "平潭县信访局-2011-年度报告.txt": { kind: "report", year: 2011, region: "平潭县", issuer: "平潭县信访局" },
+  "平潭县公安局-2009-年度报告.txt": { kind: "report", year: 2009, region: "平潭县", issuer: "平潭县公安局" },
+  "平潭县司法局-2012-年度报告.txt": { kind: "report", year: 2012, region: "平潭县", issuer: "平潭县司法局" },
+  "平潭县司法局-2013-年度报告.txt": { kind: "report", year: 2013, region: "平潭县", issuer: "平潭县司法局" },
+  "平潭县国土资源局-2012-年度报告.txt": { kind: "report", year: 2012, region: "平潭县", issuer: "平潭县国土资源局" },
+  "平潭县安全生产监督管理局-2011-年度报告.txt": { kind: "report", year: 2011, region: "平潭县", issuer: "平潭县安全生产监督管理局" },
+  "平潭县工商局-2012-年度报告.txt": { kind: "report", year: 2012, region: "平潭县", issuer: "平潭县工商局" },
+  "平潭县建设局-2011-年度报告.txt": { kind: "report", year: 2011, region: "平潭县", issuer: "平潭县建设局" },
+  "平潭县教育局-2011-年度报告.txt": { kind: "report", year: 2011, region: "平潭县", issuer: "平潭县教育局" },
+  "平潭县旅游局-2011-年度报告.txt": { kind: "report", year: 2011, region: "平潭县", issuer: "平潭县旅游局" },
+  "平潭县民政局-2012-年度报告.txt": { kind: "report", year: 2012, region: "平潭县", issuer: "平潭县民政局" },
+  "平潭县环境保护局-2009-年度报告.txt": { kind: "report", year: 2009, region: "平潭县", issuer: "平潭县环境保护局" },
+  "平潭县环境保护局-2010-年度报告.txt": { kind: "report", year: 2010, region: "平潭县", issuer: "平潭县环境保护局" },
+  "平潭县经济发展局-2012-年度报告.txt": { kind: "report", year: 2012, region: "平潭县", issuer: "平潭县经济发展局" },
+  "平潭县综合执法局-2013-年度报告.txt": { kind: "report", year: 2013, region: "平潭县", issuer: "平潭县综合执法局" },
+  "平潭县财政局-2009-年度报告.txt": { kind: "report", year: 2009, region: "平潭县", issuer: "平潭县财政局" },
+  "平潭县财政局-2010-年度报告.txt": { kind: "report", year: 2010, region: "平潭县", issuer: "平潭县财政局" },
+  "平潭县质量技术监督局-2009-年度报告.txt": { kind: "report", year: 2009, region: "平潭县", issuer: "平潭县质量技术监督局" },
+  "平潭县食品药品监督管理局-2010-年度报告.txt": { kind: "report", year: 2010, region: "平潭县", issuer: "平潭县食品药品监督管理局" },
+  "平潭综合实验区交通与建设局-2014-年度报告.txt": { kind: "report", year: 2014, region: "平潭综合实验区", issuer: "平潭综合实验区交通与建设局" },
+  "平潭综合实验区交通与建设局-2020-年度报告.txt": { kind: "report", year: 2020, region: "平潭综合实验区", issuer: "平潭综合实验区交通与建设局" },
+  "平潭综合实验区交通与建设局-2023-年度报告.txt": { kind: "report", year: 2023, region: "平潭综合实验区", issuer: "平潭综合实验区交通与建设局" },
+  "平潭综合实验区公安局-2013-年度报告.txt": { kind: "report", year: 2013, region: "平潭综合实验区", issuer: "平潭综合实验区公安局" },
+  "平潭综合实验区公安局-2015-年度报告.txt": { kind: "report", year: 2015, region: "平潭综合实验区", issuer: "平潭综合实验区公安局" },
+  "平潭综合实验区公安局-2019-年度报告.txt": { kind: "report", year: 2019, region: "平潭综合实验区", issuer: "平潭综合实验区公安局" },
+  "平潭综合实验区公安局-2022-年度报告.txt": { kind: "report", year: 2022, region: "平潭综合实验区", issuer: "平潭综合实验区公安局" },
+  "平潭综合实验区公安局-2024-年度报告.txt": { kind: "report", year: 2024, region: "平潭综合实验区", issuer: "平潭综合实验区公安局" },
+  "平潭综合实验区农业农村局-2021-年度报告.txt": { kind: "report", year: 2021, region: "平潭综合实验区", issuer: "平潭综合实验区农业农村局" },
+  "平潭综合实验区农业农村局-2025-年度报告.txt": { kind: "report", year: 2025, region: "平潭综合实验区", issuer: "平潭综合实验区农业农村局" },
+  "平潭综合实验区农村发展局-2016-年度报告.txt": { kind: "report", year: 2016, region: "平潭综合实验区", issuer: "平潭综合实验区农村发展局" },
+  "平潭综合实验区农村发展局-2017-年度报告.txt": { kind: "report", year: 2017, region: "平潭综合实验区", issuer: "平潭综合实验区农村发展局" },
+  "平潭综合实验区农村发展局-2018-年度报告.txt": { kind: "report", year: 2018, region: "平潭综合实验区", issuer: "平潭综合实验区农村发展局" },
+  "平潭综合实验区市场监督管理局-2015-年度报告.txt": { kind: "report", year: 2015, region: "平潭综合实验区", issuer: "平潭综合实验区市场监督管理局" },
+  "平潭综合实验区市场监督管理局-2018-年度报告.txt": { kind: "report", year: 2018, region: "平潭综合实验区", issuer: "平潭综合实验区市场监督管理局" },
+  "平潭综合实验区市场监督管理局-2024-年度报告.txt": { kind: "report", year: 2024, region: "平潭综合实验区", issuer: "平潭综合实验区市场监督管理局" },
+  "平潭综合实验区环境与国土资源局-2014-年度报告.txt": { kind: "report", year: 2014, region: "平潭综合实验区", issuer: "平潭综合实验区环境与国土资源局" },
+  "平潭综合实验区环境与国土资源局-2016-年度报告.txt": { kind: "report", year: 2016, region: "平潭综合实验区", issuer: "平潭综合实验区环境与国土资源局" },
+  "平潭综合实验区社会事业局-2015-年度报告.txt": { kind: "report", year: 2015, region: "平潭综合实验区", issuer: "平潭综合实验区社会事业局" },
+  "平潭综合实验区社会事业局-2023-年度报告.txt": { kind: "report", year: 2023, region: "平潭综合实验区", issuer: "平潭综合实验区社会事业局" },
+  "平潭综合实验区管委会办公室-2017-年度报告.txt": { kind: "report", year: 2017, region: "平潭综合实验区", issuer: "平潭综合实验区管委会办公室" },
+  "平潭综合实验区管委会办公室-2019-年度报告.txt": { kind: "report", year: 2019, region: "平潭综合实验区", issuer: "平潭综合实验区管委会办公室" },
+  "平潭综合实验区管委会办公室-2023-年度报告.txt": { kind: "report", year: 2023, region: "平潭综合实验区", issuer: "平潭综合实验区管委会办公室" },
+  "平潭综合实验区管委会办公室-2025-年度报告.txt": { kind: "report", year: 2025, region: "平潭综合实验区", issuer: "平潭综合实验区管委会办公室" },
+  "平潭综合实验区经济发展局-2013-年度报告.txt": { kind: "report", year: 2013, region: "平潭综合实验区", issuer: "平潭综合实验区经济发展局" },
+  "平潭综合实验区经济发展局-2017-年度报告.txt": { kind: "report", year: 2017, region: "平潭综合实验区", issuer: "平潭综合实验区经济发展局" },
+  "平潭综合实验区经济发展局-2019-年度报告.txt": { kind: "report", year: 2019, region: "平潭综合实验区", issuer: "平潭综合实验区经济发展局" },
+  "平潭综合实验区经济发展局-2022-年度报告.txt": { kind: "report", year: 2022, region: "平潭综合实验区", issuer: "平潭综合实验区经济发展局" },
+  "平潭综合实验区经济发展局-2025-年度报告.txt": { kind: "report", year: 2025, region: "平潭综合实验区", issuer: "平潭综合实验区经济发展局" },
+  "平潭综合实验区综合执法与应急管理局-2020-年度报告.txt": { kind: "report", year: 2020, region: "平潭综合实验区", issuer: "平潭综合实验区综合执法与应急管理局" },
+  "平潭综合实验区综合执法与应急管理局-2023-年度报告.txt": { kind: "report", year: 2023, region: "平潭综合实验区", issuer: "平潭综合实验区综合执法与应急管理局" },
+  "平潭综合实验区综合执法局-2014-年度报告.txt": { kind: "report", year: 2014, region: "平潭综合实验区", issuer: "平潭综合实验区综合执法局" },
+  "平潭综合实验区综合执法局办公室-2017-年度报告.txt": { kind: "report", year: 2017, region: "平潭综合实验区", issuer: "平潭综合实验区综合执法局办公室" },
+  "平潭综合实验区自然资源与生态环境局-2022-年度报告.txt": { kind: "report", year: 2022, region: "平潭综合实验区", issuer: "平潭综合实验区自然资源与生态环境局" },
+  "平潭综合实验区行政审批局-2015-年度报告.txt": { kind: "report", year: 2015, region: "平潭综合实验区", issuer: "平潭综合实验区行政审批局" },
+  "平潭综合实验区行政审批局-2016-年度报告.txt": { kind: "report", year: 2016, region: "平潭综合实验区", issuer: "平潭综合实验区行政审批局" },
+  "平潭综合实验区行政审批局-2018-年度报告.txt": { kind: "report", year: 2018, region: "平潭综合实验区", issuer: "平潭综合实验区行政审批局" },
+  "平潭综合实验区行政审批局-2020-年度报告.txt": { kind: "report", year: 2020, region: "平潭综合实验区", issuer: "平潭综合实验区行政审批局" },
+  "平潭综合实验区行政审批局-2021-年度报告.txt": { kind: "report", year: 2021, region: "平潭综合实验区", issuer: "平潭综合实验区行政审批局" },
+  "平潭综合实验区行政审批局-2023-年度报告.txt": { kind: "report", year: 2023, region: "平潭综合实验区", issuer: "平潭综合实验区行政审批局" },
+  "平潭综合实验区行政审批局-2025-年度报告.txt": { kind: "report", year: 2025, region: "平潭综合实验区", issuer: "平潭综合实验区行政审批局" },
+  "平潭综合实验区财政金融局-2012-年度报告.txt": { kind: "report", year: 2012, region: "平潭综合实验区", issuer: "平潭综合实验区财政金融局" },
+  "平潭综合实验区财政金融局-2014-年度报告.txt": { kind: "report", year: 2014, region: "平潭综合实验区", issuer: "平潭综合实验区财政金融局" },
+  "平潭综合实验区财政金融局-2016-年度报告.txt": { kind: "report", year: 2016, region: "平潭综合实验区", issuer: "平潭综合实验区财政金融局" },
+  "平潭综合实验区财政金融局-2018-年度报告.txt": { kind: "report", year: 2018, region: "平潭综合实验区", issuer: "平潭综合实验区财政金融局" },
+  "平潭综合实验区财政金融局-2021-年度报告.txt": { kind: "report", year: 2021, region: "平潭综合实验区", issuer: "平潭综合实验区财政金融局" },
+  "平潭综合实验区财政金融局-2024-年度报告.txt": { kind: "report", year: 2024, region: "平潭综合实验区", issuer: "平潭综合实验区财政金融局" },
 };
 
 describe("metadata of every corpus file", () => {
@@ -104,11 +179,13 @@ describe("metadata of every corpus file", () => {
   });
 
   for (const [file, want] of Object.entries(EXPECTED)) {
-    it(`${file}: ${want.kind} ${want.year} ${want.region ?? "national"}`, async () => {
+    it(`${file}: ${want.kind} ${want.year} ${want.region ?? "national"}${want.issuer ? ` ${want.issuer}` : ""}`, async () => {
       const docs = await parsed(file);
       expect(docs).toHaveLength(1);
       const m = docs[0].meta;
-      expect({ kind: m.kind, year: m.year, region: m.region }).toEqual(want);
+      const { issuer, ...kyr } = want;
+      expect({ kind: m.kind, year: m.year, region: m.region }).toEqual(kyr);
+      if (issuer) expect(m.issuer).toBe(issuer);
       expect(m.title.length).toBeGreaterThan(6);
       if (want.kind === "report") expect(m.title).toContain(String(want.year));
       if (want.kind === "regulation") expect(m.issuer).toBe("国务院");

@@ -12,7 +12,7 @@ export const seriesStrategy: Strategy<FiguresContext> = {
   answer(ctx, { plan }) {
     const fs = ctx.figures;
     if (!fs || !plan.metric || !plan.bodies.length) return null;
-    const rows: Figure[][] = plan.bodies.slice(0, 4).map((b) => fs.reportsOf(b, plan.years.length > 1 ? plan.years : null, plan.yearRange).map((r) => fs.figure(r, plan.metric!)));
+    const rows: Figure[][] = plan.bodies.slice(0, 4).map((b) => fs.reportsOf(b, plan.yearRange ? null : plan.years.length > 1 ? plan.years : null, plan.yearRange).map((r) => fs.figure(r, plan.metric!)));
     const figs = rows.flat();
     if (!figs.length) return null;
     const known = figs.filter((f) => f.value !== null);
