@@ -3,9 +3,12 @@
  * (API keys, bot tokens); callers show `message` and log `name` + `message`.
  */
 export class NianbaoError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** A stable code for callers and logs ("index_damaged", "index_locked", …); defaults to the class name. */
+  readonly code: string;
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
     super(message, options);
     this.name = new.target.name;
+    this.code = options?.code ?? this.name;
   }
 }
 

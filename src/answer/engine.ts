@@ -2,7 +2,7 @@ import { loadSettings, type Settings } from "../config.js";
 import { configuredEmbedderName, createEmbedder } from "../embed/factory.js";
 import type { DescribedEmbeddings } from "../embed/types.js";
 import { ingest, isUpToDate } from "../index/build.js";
-import { currentGeneration, hasOlderFormat, indexExists, loadIndex, readIndexData, readManifest, type LoadedIndex } from "../index/store.js";
+import { cleanStaleBuilds, currentGeneration, hasOlderFormat, indexExists, loadIndex, readIndexData, readManifest, type LoadedIndex } from "../index/store.js";
 import type { Answer, Citation, Passage } from "../types.js";
 import { checkQuestionLength } from "./limits.js";
 import type { AnswerEngine, AskResult, ConversationState, Coverage } from "./api.js";
@@ -32,8 +32,10 @@ export interface EngineOptions {
   mode?: RetrievalMode;
   /** Longest accepted question. */
   maxQuestionChars?: number;
-  /** Bring an existing index up to date with the corpus folder before opening it (default true). */
+  /** Bring an existing index up to date with its recorded sources before opening it (default true). */
   refresh?: boolean;
+  /** Check every file's hash, not only sizes and changed files (`--verify`). */
+  verify?: boolean;
 }
 
 /**
@@ -179,28 +181,56 @@ export class Engine implements AnswerEngine {
   }
 }
 
-/** Opens the engine on an index folder, building the index from the corpus first when it is missing. */
+/**
+ * Opens the engine on an index folder: builds it from the corpus when missing, re-syncs it against the sources
+ * it records when they changed, and rebuilds a generation that fails its integrity check (saying so). When a
+ * re-sync cannot run (a source folder missing, the disk full or read-only), the last good generation is served
+ * with one warning line.
+ */
 export async function openEngine(opts: EngineOptions): Promise<Engine> {
   const settings = opts.settings ?? loadSettings();
   const log = opts.log ?? (() => {});
   const exists = await indexExists(opts.indexDir);
-  // A missing index is built; an existing one is brought up to date with corpus/ (files added, changed or removed,
-  // a newer chunker) — unless another embedder built it, which loading then refuses with a clear message.
   let refresh = !exists;
   let rebuild = false;
   if (exists && opts.refresh !== false) {
     const gen = await currentGeneration(opts.indexDir);
-    // An index from an older release is rebuilt from corpus/ (the source of truth) rather than refused.
+    // An index from an older release is rebuilt from its sources rather than refused.
     rebuild = gen !== null && (await hasOlderFormat(gen).catch(() => false));
     const sameEmbedder = !rebuild && gen !== null && (await readManifest(gen)).embedder.name === configuredEmbedderName(settings);
-    refresh = rebuild || (sameEmbedder && !(await isUpToDate(opts.corpusDir, opts.indexDir).catch(() => true)));
+    if (sameEmbedder && !rebuild) {
+      try {
+        refresh = !(await isUpToDate(opts.corpusDir, opts.indexDir));
+      } catch (err) {
+        log({ event: "index_stale", level: "warn", reason: (err as Error).message });
+      }
+    }
+    refresh ||= rebuild;
+    await cleanStaleBuilds(opts.indexDir).catch(() => undefined);
   }
-  if (refresh) {
-    log({ event: rebuild ? "index_rebuild" : exists ? "index_refresh" : "index_build", indexDir: opts.indexDir, corpusDir: opts.corpusDir });
-    const s = await ingest({ corpusDir: opts.corpusDir, indexDir: opts.indexDir, settings, rebuild });
+  const build = async (why: "index_build" | "index_refresh" | "index_rebuild") => {
+    log({ event: why, indexDir: opts.indexDir, corpusDir: opts.corpusDir });
+    const s = await ingest({ corpusDir: opts.corpusDir, indexDir: opts.indexDir, settings, rebuild: why === "index_rebuild" });
     for (const f of s.failures) log({ event: "ingest_failure", source: f.source, reason: f.reason });
+  };
+  if (refresh) {
+    try {
+      await build(rebuild ? "index_rebuild" : exists ? "index_refresh" : "index_build");
+    } catch (err) {
+      // Nothing to fall back on, or a folder that is not an index: the error stands.
+      if (!exists || (err as { code?: string }).code === "not_an_index") throw err;
+      log({ event: "index_stale", level: "warn", reason: `无法更新索引，继续使用上一版 / serving the last good index: ${(err as Error).message}` });
+    }
   }
-  const data = await readIndexData(opts.indexDir);
+  let data;
+  try {
+    data = await readIndexData(opts.indexDir, { verify: opts.verify });
+  } catch (err) {
+    if ((err as { code?: string }).code !== "index_damaged") throw err;
+    log({ event: "index_damaged", level: "warn", reason: (err as Error).message });
+    await build("index_rebuild");
+    data = await readIndexData(opts.indexDir, { verify: true });
+  }
   const { embedder } = await createEmbedder(settings, data?.stats ?? null);
   const index = await loadIndex(opts.indexDir, embedder, data);
   const engine = new Engine(index, embedder, { settings, log, mode: opts.mode ?? "hybrid", maxQuestionChars: opts.maxQuestionChars ?? settings.MAX_QUESTION_CHARS });

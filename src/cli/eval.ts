@@ -3,7 +3,8 @@ import { loadSettings } from "../config.js";
 import { openEngine, type Engine } from "../answer/engine.js";
 import { cleanText } from "../ingest/clean.js";
 import { loadFile } from "../ingest/load.js";
-import { listFiles, sourceOf } from "../index/build.js";
+import { sourceOf } from "../index/build.js";
+import { listCorpusFiles } from "../ingest/files.js";
 import { score, type EvalItem, type EvalOutcome, type EvalScores } from "../eval/metrics.js";
 import { NaivePipeline, windows, type NaiveWindow } from "../eval/naive.js";
 import type { RetrievalMode } from "../answer/retrieve.js";
@@ -27,7 +28,7 @@ async function runEngine(engine: Engine, items: EvalItem[]): Promise<EvalOutcome
 async function naiveOutcomes(corpusDir: string, items: EvalItem[]): Promise<EvalOutcome[]> {
   const wins: NaiveWindow[] = [];
   // The same files ingest reads, so both pipelines answer from the same corpus.
-  for (const file of await listFiles(corpusDir)) {
+  for (const file of (await listCorpusFiles([corpusDir])).files) {
     const source = sourceOf(corpusDir, file);
     const loaded = await loadFile(file, source).catch(() => null);
     if (!loaded) continue;

@@ -4,17 +4,17 @@ import { NianbaoError } from "../errors.js";
 import { parseFile } from "../ingest/document.js";
 import { SECTION_SEPARATOR } from "../ingest/chunk.js";
 import { flattenSections } from "../ingest/structure.js";
-import { ingest, readOverrides } from "../index/build.js";
+import { ingest, readOverrides, sourceOf } from "../index/build.js";
 import { parseArgs } from "./args.js";
 import { loadDotEnv } from "./env.js";
 
-const USAGE = `usage: npm run ingest -- [--index DIR] [--rebuild] [PATH...]
+const USAGE = `usage: npm run ingest -- [--index DIR] [--rebuild] [PATH...]   (PATHs are added to the index's sources; none: re-sync them all)
+       npm run ingest -- [--index DIR] --forget PATH                (stop indexing a source)
        npm run ingest -- --show FILE`;
 
 async function show(file: string, corpusDir: string): Promise<void> {
   const abs = path.resolve(file);
-  const rel = path.relative(path.resolve(corpusDir), abs);
-  const source = rel.startsWith("..") ? path.basename(abs) : rel.split(path.sep).join("/");
+  const source = sourceOf(path.resolve(corpusDir), abs);
   const docs = await parseFile(abs, source, (await readOverrides(corpusDir)).files);
   console.log(`${source}: ${docs.length} document(s)`);
   for (const d of docs) {
@@ -33,7 +33,7 @@ async function show(file: string, corpusDir: string): Promise<void> {
 
 async function main(): Promise<number> {
   loadDotEnv();
-  const args = parseArgs(process.argv.slice(2), ["index", "show"]);
+  const args = parseArgs(process.argv.slice(2), ["index", "show", "forget"]);
   if (args.flags.has("help")) {
     console.log(USAGE);
     return 0;
@@ -48,6 +48,7 @@ async function main(): Promise<number> {
     corpusDir: settings.CORPUS_DIR,
     indexDir,
     paths: args.positionals,
+    forget: args.values.has("forget") ? [args.values.get("forget")!] : [],
     rebuild: args.flags.has("rebuild"),
     settings,
     log: (l) => console.log(l),

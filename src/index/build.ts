@@ -4,30 +4,33 @@ import path from "node:path";
 import { createEmbedder, type EmbedderSettings } from "../embed/factory.js";
 import { fitHashStatsOnCounts, HashingEmbeddings } from "../embed/hashing.js";
 import { TermCounter } from "../embed/termCounts.js";
-import { LoadError } from "../errors.js";
+import { IndexStoreError, LoadError } from "../errors.js";
 import { parseFile, parseOverrides, type CorpusOverrides, type Overrides, type ParsedDocument } from "../ingest/document.js";
-import { SUPPORTED_EXTENSIONS } from "../ingest/load.js";
 import type { Chunk } from "../types.js";
 import { BodyRegistry } from "../bodies/registry.js";
 import { consecutiveYearChecks } from "../stats/cross.js";
 import { STATISTICS_VERSION } from "../stats/extract/index.js";
 import type { ReportStatistics } from "../stats/types.js";
 import { Bm25Index } from "./bm25.js";
-import { currentGeneration, graphParams, INDEX_FORMAT_VERSION, readIndexData, readManifest, writeIndex, type FileEntry, type IndexedDocument, type Manifest } from "./store.js";
+import { acquireWriteLock, claimIndexFolder } from "./guard.js";
+import { listCorpusFiles, type SkippedFile } from "../ingest/files.js";
+import { cleanStaleBuilds, currentGeneration, graphParams, INDEX_FORMAT_VERSION, readIndexData, readManifest, writeIndex, type FileEntry, type IndexedDocument, type Manifest } from "./store.js";
 
 /** Bump when parsing or chunking changes, so every file is re-processed once. */
 export const CHUNKER_VERSION = "8";
 
-/** Files in corpus/ that describe the corpus rather than belong to it. */
-export const IGNORED_FILES = new Set(["SOURCES.md", "README.md", "overrides.json"]);
 
 export interface IngestOptions {
   corpusDir: string;
   indexDir: string;
-  /** Files or folders to ingest; default: the whole corpus folder. Paths outside corpusDir keep their base name as source. */
+  /** Files or folders to add to the index's recorded sources (a new index records corpusDir when none are given). */
   paths?: string[];
   /** Re-fit embedder statistics and re-embed everything. */
   rebuild?: boolean;
+  /** Sources (files or folders) to stop indexing. */
+  forget?: string[];
+  /** How long to wait for another writer of the same index (ms). */
+  lockWaitMs?: number;
   settings: EmbedderSettings;
   log?: (line: string) => void;
 }
@@ -55,20 +58,6 @@ export interface IngestSummary {
   indexDir: string;
 }
 
-/** The corpus files below `p` that ingest reads (supported types, minus the corpus's own notes), sorted. */
-export async function listFiles(p: string): Promise<string[]> {
-  const st = await fs.stat(p);
-  if (st.isFile()) return [p];
-  const out: string[] = [];
-  for (const e of await fs.readdir(p, { withFileTypes: true })) {
-    if (e.name.startsWith(".")) continue;
-    const full = path.join(p, e.name);
-    if (e.isDirectory()) out.push(...(await listFiles(full)));
-    else if (!IGNORED_FILES.has(e.name) && SUPPORTED_EXTENSIONS.includes(path.extname(e.name).toLowerCase() as never)) out.push(full);
-  }
-  return out.sort();
-}
-
 export async function readOverrides(corpusDir: string): Promise<CorpusOverrides> {
   const file = path.join(corpusDir, "overrides.json");
   let raw: string;
@@ -84,7 +73,8 @@ export async function readOverrides(corpusDir: string): Promise<CorpusOverrides>
 /** A file's identity: its path relative to the corpus folder, or its base name when outside it. */
 export function sourceOf(corpusDir: string, file: string): string {
   const rel = path.relative(corpusDir, file);
-  return rel.startsWith("..") || path.isAbsolute(rel) ? path.basename(file) : rel.split(path.sep).join("/");
+  // A file named as its own source, or one outside the folder, is known by its name.
+  return !rel || rel.startsWith("..") || path.isAbsolute(rel) ? path.basename(file) : rel.split(path.sep).join("/");
 }
 
 /** Every override entry of a file: the file itself and each of its documents ("000_….txt#2"). */
@@ -138,46 +128,93 @@ function fileHash(bytes: Buffer, source: string, overrides: Overrides): string {
   return createHash("sha256").update(bytes).update(CHUNKER_VERSION).update(STATISTICS_VERSION).update(overrideKey(overrides, source)).digest("hex");
 }
 
+/** Files that failed to load, with the hash they failed at: reported on every ingest until they change. */
+export type FailedFiles = Record<string, { hash: string; reason: string; root: string }>;
+const FAILED_FILE = "failed.json";
+
+export async function readFailed(indexDir: string): Promise<FailedFiles> {
+  return fs.readFile(path.join(indexDir, FAILED_FILE), "utf8").then((t) => JSON.parse(t) as FailedFiles, () => ({}));
+}
+
+async function writeFailed(indexDir: string, failed: FailedFiles): Promise<void> {
+  const tmp = path.join(indexDir, `${FAILED_FILE}.${process.pid}.tmp`);
+  await fs.writeFile(tmp, JSON.stringify(failed, null, 1));
+  await fs.rename(tmp, path.join(indexDir, FAILED_FILE));
+}
+
+/** The sources an index records (absolute paths); an index from before sources were recorded was built from corpusDir. */
+export function recordedSources(manifest: Manifest | null | undefined, corpusDir: string): string[] {
+  return manifest?.sources?.length ? manifest.sources : [path.resolve(corpusDir)];
+}
+
+/** Every file below the sources, each with its source id; a source that cannot be listed throws (never "0 files"). */
+async function listSources(sources: string[]): Promise<{ files: Array<{ file: string; root: string; source: string }>; skipped: SkippedFile[] }> {
+  const files: Array<{ file: string; root: string; source: string }> = [];
+  const skipped: SkippedFile[] = [];
+  for (const root of sources) {
+    const l = await listCorpusFiles([root]);
+    skipped.push(...l.skipped);
+    for (const file of l.files) files.push({ file, root, source: sourceOf(root, file) });
+  }
+  return { files, skipped };
+}
+
 /**
- * True when the live index holds exactly the corpus folder's current files (same hashes): a cheap check that
- * reads the manifest only, so opening an up-to-date index costs no rebuild and no second read of the index.
+ * True when the live index holds exactly the current files of its recorded sources (same hashes; a file that
+ * failed before counts as known while it is unchanged): a cheap check that reads the manifest only.
  */
 export async function isUpToDate(corpusDir: string, indexDir: string): Promise<boolean> {
   const gen = await currentGeneration(indexDir);
   if (!gen) return false;
   const manifest = await readManifest(gen);
   const overrides = (await readOverrides(corpusDir)).files;
-  const files = await listFiles(corpusDir);
-  if (files.length !== Object.keys(manifest.files).length) return false;
-  for (const file of files) {
-    const source = sourceOf(corpusDir, file);
-    const entry = manifest.files[source];
-    if (!entry || entry.hash !== fileHash(await fs.readFile(file), source, overrides)) return false;
+  const { files } = await listSources(recordedSources(manifest, corpusDir));
+  const failed = await readFailed(indexDir);
+  if (files.length !== Object.keys(manifest.files).length + Object.keys(failed).length) return false;
+  for (const { file, source } of files) {
+    const hash = fileHash(await fs.readFile(file), source, overrides);
+    if ((manifest.files[source]?.hash ?? failed[source]?.hash) !== hash) return false;
   }
   return true;
 }
 
 export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const t0 = performance.now();
-  let stages: IngestSummary["stages"] = null;
   const log = opts.log ?? (() => {});
   const corpusOverrides = await readOverrides(opts.corpusDir);
   const overrides = corpusOverrides.files;
-  const roots = opts.paths?.length ? opts.paths : [opts.corpusDir];
-  const files: string[] = [];
-  const failures: IngestFailure[] = [];
-  for (const r of roots) {
-    try {
-      files.push(...(await listFiles(r)));
-    } catch (err) {
-      failures.push({ source: r, reason: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
-    }
+  // Only a Nianbao index folder is written into, and by one writer at a time.
+  await claimIndexFolder(opts.indexDir);
+  const release = await acquireWriteLock(opts.indexDir, {
+    waitMs: opts.lockWaitMs ?? 120_000,
+    onWait: (pid) => log(`另一个进程（pid ${pid}）正在写入该索引，等待其完成… / waiting for another ingest`),
+  });
+  try {
+    await cleanStaleBuilds(opts.indexDir);
+    return await ingestLocked(opts, overrides, corpusOverrides, t0, log);
+  } finally {
+    await release();
   }
+}
 
+async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOverrides: CorpusOverrides, t0: number, log: (line: string) => void): Promise<IngestSummary> {
+  let stages: IngestSummary["stages"] = null;
+  const failures: IngestFailure[] = [];
   const prev = opts.rebuild ? null : await readIndexData(opts.indexDir).catch((err) => {
-    log(`previous index unusable, rebuilding: ${(err as Error).message}`);
+    log(`索引已损坏或无法读取，正在从来源重建 / previous index unusable, rebuilding: ${(err as Error).message}`);
     return null;
   });
+  // Sources: what the index recorded, plus the paths added, minus the ones forgotten.
+  const forget = new Set((opts.forget ?? []).map((p) => path.resolve(p)));
+  const recorded = prev ? recordedSources(prev.manifest, opts.corpusDir) : opts.paths?.length ? [] : [path.resolve(opts.corpusDir)];
+  const sources = [...new Set([...recorded, ...(opts.paths ?? []).map((p) => path.resolve(p))])].filter((p) => !forget.has(p));
+  if (!sources.length) throw new IndexStoreError("索引没有任何来源：请指定语料文件或文件夹。", { code: "no_sources" });
+  // A source that cannot be listed stops the ingest before anything is written: never an emptied index.
+  const listing = await listSources(sources);
+  for (const sk of listing.skipped) failures.push({ source: sk.path, reason: sk.reason });
+  const files = listing.files.map((f) => f.file);
+  const rootOf = new Map(listing.files.map((f) => [f.file, f]));
+  const failedNow: FailedFiles = {};
   const prevChunksBySource = new Map<string, Array<{ chunk: Chunk; row: number }>>();
   prev?.chunks.forEach((chunk, row) => {
     const list = prevChunksBySource.get(chunk.meta.source) ?? [];
@@ -199,9 +236,12 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
 
   const reads = readAhead(files);
   for (const [i, file] of files.entries()) {
-    const source = sourceOf(opts.corpusDir, file);
+    const { source, root } = rootOf.get(file)!;
     const read = await reads.next();
-    if (seen.has(source)) continue;
+    if (seen.has(source)) {
+      failures.push({ source: file, reason: `与另一来源中的 ${source} 同名，已跳过 / duplicate source name` });
+      continue;
+    }
     seen.add(source);
     if ("error" in read) {
       failures.push({ source, reason: `cannot read file: ${read.error.code}` });
@@ -224,7 +264,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       if (chunks.length === 0) throw new LoadError(source, "no text to index after cleaning");
       const nSec = countSections(docs);
       sections += nSec;
-      files2[source] = { hash, docIds: docs.map((d) => d.meta.docId), chunks: chunks.length, sections: nSec };
+      files2[source] = { hash, root, docIds: docs.map((d) => d.meta.docId), chunks: chunks.length, sections: nSec };
       documents.push(...docs.map((d) => ({ ...d.meta, aliases: d.aliases })));
       for (const d of docs) {
         if (d.statistics) statistics[d.meta.docId] = d.statistics;
@@ -235,6 +275,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     } catch (err) {
       const reason = err instanceof LoadError ? err.reason : (err as Error).message;
       failures.push({ source, reason });
+      // Recorded as failed (never as ingested), so it is reported on every ingest until it changes.
+      failedNow[source] = { hash, reason, root };
       log(`[${i + 1}/${files.length}] ${source}: FAILED — ${reason}`);
       // Losing nothing: a file that used to ingest keeps its last good version.
       if (old && prev) {
@@ -247,23 +289,16 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     }
   }
 
-  // Without explicit paths the corpus folder is the whole truth: files gone from it are dropped.
-  // With explicit paths, files outside them stay as they were.
+  // The recorded sources are the whole truth (every one of them was listed): files gone from them, or whose
+  // source was forgotten, are dropped.
   const removed: string[] = [];
-  if (prev) {
-    for (const [source, entry] of Object.entries(prev.manifest.files)) {
-      if (files2[source]) continue;
-      if (opts.paths?.length) {
-        files2[source] = entry;
-        documents.push(...prev.manifest.documents.filter((d) => d.source === source));
-        kept.push(...(prevChunksBySource.get(source) ?? []));
-        keepStatistics(source);
-      } else removed.push(source);
-    }
-  }
+  if (prev) for (const source of Object.keys(prev.manifest.files)) if (!files2[source] && !failedNow[source]) removed.push(source);
 
   const total = kept.length + fresh.length;
-  const unchanged = prev !== null && fresh.length === 0 && removed.length === 0 && Object.keys(files2).length === Object.keys(prev.manifest.files).length;
+  const sameSources = prev !== null && JSON.stringify(recordedSources(prev.manifest, opts.corpusDir)) === JSON.stringify(sources);
+  // Failed files are recorded beside the generations (a failure alone is no reason to rebuild the index).
+  await writeFailed(opts.indexDir, failedNow);
+  const unchanged = prev !== null && sameSources && fresh.length === 0 && removed.length === 0 && Object.keys(files2).length === Object.keys(prev.manifest.files).length;
   if (unchanged) {
     return summary(false);
   }
@@ -313,6 +348,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     files: files2,
     documents,
     chunkCount: allChunks.length,
+    sources,
   };
   const bodies = new BodyRegistry(documents.filter((d) => d.kind === "report"), corpusOverrides.bodies);
   const crossChecks = consecutiveYearChecks(documents, statistics, bodies);

@@ -8,6 +8,7 @@ import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js"
 import type { Chunk, DocMeta } from "../types.js";
 import { Bm25Index, type Bm25Header } from "./bm25.js";
 import { BodyRegistry } from "../bodies/registry.js";
+import { integrityOf, markVerified, verifyGeneration, type FileIntegrity } from "./guard.js";
 import { FACTS_FILE, writeFactsDb, type FactsInput } from "../stats/db.js";
 import type { ReportStatistics } from "../stats/types.js";
 import { indexTextOf } from "../ingest/chunk.js";
@@ -37,6 +38,8 @@ export const STATISTICS_FILE = "statistics.json";
 export interface FileEntry {
   /** sha256 of the file bytes + chunker version + override entry. */
   hash: string;
+  /** The source root (absolute) the file was listed under. */
+  root?: string;
   docIds: string[];
   chunks: number;
   sections: number;
@@ -62,6 +65,10 @@ export interface Manifest {
   files: Record<string, FileEntry>;
   documents: IndexedDocument[];
   chunkCount: number;
+  /** What the index is built from: folders and files (absolute paths), re-synced by every ingest. */
+  sources?: string[];
+  /** Size and sha256 of every file of the generation (except this manifest), checked when it is opened. */
+  integrity?: Record<string, FileIntegrity>;
 }
 
 /** A chunk as saved: indexText is a function of the rest (ingest/chunk.ts indexTextOf), half the file if stored. */
@@ -148,10 +155,12 @@ export async function hasOlderFormat(genDir: string): Promise<boolean> {
 }
 
 /** Reads the data of the live generation without the dense index (enough for incremental builds). */
-export async function readIndexData(indexDir: string): Promise<(IndexData & { dir: string }) | null> {
+export async function readIndexData(indexDir: string, opts: { verify?: boolean } = {}): Promise<(IndexData & { dir: string }) | null> {
   const gen = await currentGeneration(indexDir);
   if (!gen) return null;
   const manifest = await readManifest(gen);
+  // A damaged file is refused before anything reads it (a damaged graph would crash hnswlib, not throw).
+  await verifyGeneration(gen, manifest.integrity, opts.verify);
   const [stored, stats, bm25Header, bm25Bytes, vectorBytes, statistics] = await Promise.all([
     readJson<StoredChunk[]>(path.join(gen, "chunks.json")),
     readJson<HashStats | null>(path.join(gen, "embedder.json")),
@@ -237,7 +246,6 @@ export async function writeIndex(
   // The files are written by libuv's threads while this thread builds the graph: disk waits overlap the build.
   // (Handled at once so that a failed write cannot surface as an unhandled rejection before it is awaited.)
   const files = Promise.all([
-    fs.writeFile(path.join(tmp, "manifest.json"), JSON.stringify(data.manifest, null, 1)),
     fs.writeFile(path.join(tmp, "chunks.json"), JSON.stringify(data.chunks.map(({ id, text, meta }): StoredChunk => ({ id, text, meta })))),
     fs.writeFile(path.join(tmp, "embedder.json"), JSON.stringify(data.stats)),
     fs.writeFile(path.join(tmp, "bm25.json"), JSON.stringify(bm25.header)),
@@ -262,6 +270,9 @@ export async function writeIndex(
   const hnsw = new HNSWLib(new FoldedEmbeddings(embedder, graphDim), { space: "cosine", numDimensions: graphDim, index: graph });
   hnsw.docstore.add(Object.fromEntries(data.chunks.map((c, i) => [String(i), chunkToDocument(c, i)])));
   await Promise.all([hnsw.save(path.join(tmp, "hnsw")), files]);
+  // The manifest is written last and records every other file's size and hash.
+  await fs.writeFile(path.join(tmp, "manifest.json"), JSON.stringify({ ...data.manifest, integrity: await integrityOf(tmp) }, null, 1));
+  await markVerified(tmp);
   const gen = path.join(indexDir, name);
   await fs.rename(tmp, gen);
   const previous = await currentGeneration(indexDir);
@@ -276,6 +287,19 @@ export async function writeIndex(
 function allFinite(v: Float32Array): boolean {
   for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return false;
   return true;
+}
+
+/** Removes `.tmp` generations left by builds whose process is gone (a crash, a full disk). */
+export async function cleanStaleBuilds(indexDir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const entry of await fs.readdir(indexDir).catch(() => [] as string[])) {
+    if (!entry.startsWith("gen-") || !entry.endsWith(".tmp")) continue;
+    const pid = Number(entry.match(/-(\d+)\.tmp$/)?.[1]);
+    if (pid && pid !== process.pid && isAlive(pid)) continue;
+    await fs.rm(path.join(indexDir, entry), { recursive: true, force: true }).catch(() => undefined);
+    removed.push(entry);
+  }
+  return removed;
 }
 
 /** Removes generations other than `keep` and leftovers of crashed builds. */

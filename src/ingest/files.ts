@@ -1,7 +1,7 @@
 /**
  * Corpus listing that never opens what it lists: the files ingest should read below a set of roots, plus the
- * entries it skipped and why. Same file rules as `listFiles` in src/index/build.ts (supported extensions, the
- * corpus's own notes, dot-files), and in addition:
+ * entries it skipped and why. The one place the file rules live (supported extensions, the corpus's own notes,
+ * dot-files), and in addition:
  * - regular files only: FIFOs, sockets and devices are skipped with a reason (lstat/stat, never read);
  * - symlinks are followed only when their target lies inside one of the roots (unless configured otherwise);
  * - files over a size cap are skipped with a reason;
@@ -10,8 +10,10 @@
 import { promises as fs, type Stats } from "node:fs";
 import path from "node:path";
 import { LoadError } from "../errors.js";
-import { IGNORED_FILES } from "../index/build.js";
 import { SUPPORTED_EXTENSIONS } from "./load.js";
+
+/** Files in a corpus folder that describe the corpus rather than belong to it. */
+export const IGNORED_FILES = new Set(["SOURCES.md", "README.md", "overrides.json"]);
 
 /** A corpus folder (or a file named as a root) could not be listed. `code` is the errno code when there is one. */
 export class ListError extends LoadError {
@@ -42,7 +44,7 @@ export interface CorpusListing {
   skipped: SkippedFile[];
 }
 
-/** Whether a name is one ingest reads (same rule as build.ts's listFiles). */
+/** Whether a name is one ingest reads. */
 export function isCorpusFileName(name: string): boolean {
   return (
     !name.startsWith(".") &&
