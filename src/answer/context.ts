@@ -80,6 +80,9 @@ export class AnswerContext {
   readonly log: (e: Record<string, unknown>) => void;
   readonly mode: RetrievalMode;
 
+  /** Set when dense search failed (embeddings server down) and lexical search answered alone; cleared on success. */
+  denseDown = false;
+
   /** Figures from the statistics database of the same generation (null for an index without one). */
   figures: FigureService | null = null;
   /** Issuing bodies, with names, levels and predecessors. */
@@ -91,6 +94,10 @@ export class AnswerContext {
     opts: AnswerContextOptions,
   ) {
     this.retriever = new Retriever(index, embedder);
+    this.retriever.onDenseFailure = (err) => {
+      if (!this.denseDown) this.log({ event: "dense_fallback", level: "warn", reason: err.message });
+      this.denseDown = true;
+    };
     this.corpus = new CorpusView(index);
     this.settings = opts.settings;
     this.log = opts.log;

@@ -1,3 +1,4 @@
+import { EmbedderError } from "../errors.js";
 import { analyze } from "../embed/tokenize.js";
 import type { DescribedEmbeddings } from "../embed/types.js";
 import { exactSearch } from "../index/dense.js";
@@ -42,6 +43,9 @@ export function rrf(lists: Array<Array<[number, number]>>, k = RRF_K): Map<numbe
 }
 
 export class Retriever {
+  /** Called when dense search fails (the embeddings server is unreachable) and lexical search answers alone. */
+  onDenseFailure: ((err: Error) => void) | null = null;
+
   constructor(
     readonly index: LoadedIndex,
     private readonly embedder: DescribedEmbeddings,
@@ -72,8 +76,18 @@ export class Retriever {
     const n = Math.max(opts.k, CANDIDATES);
     const expansionsList = opts.expansions ?? [];
     const lists: Array<Array<[number, number]>> = [];
-    if (opts.mode !== "lexical") lists.push(await this.dense([query, ...expansionsList].join(" "), n, opts.rows));
-    if (opts.mode !== "dense") lists.push(this.lexical(query, n, expansionsList, opts.rows));
+    let mode = opts.mode;
+    if (mode !== "lexical") {
+      try {
+        lists.push(await this.dense([query, ...expansionsList].join(" "), n, opts.rows));
+      } catch (err) {
+        // The embeddings server is down: lexical search alone still answers, and says so once per outage.
+        if (!(err instanceof EmbedderError)) throw err;
+        this.onDenseFailure?.(err);
+        mode = "lexical";
+      }
+    }
+    if (mode !== "dense") lists.push(this.lexical(query, n, expansionsList, opts.rows));
     const fused = rrf(lists);
     const passages: Passage[] = [];
     for (const [row, { score, ranks }] of fused) {
@@ -87,7 +101,7 @@ export class Retriever {
       passages.push({
         chunk,
         score: s,
-        ranks: opts.mode === "hybrid" ? { dense: ranks[0], lexical: ranks[1] } : opts.mode === "dense" ? { dense: ranks[0] } : { lexical: ranks[0] },
+        ranks: mode === "hybrid" ? { dense: ranks[0], lexical: ranks[1] } : mode === "dense" ? { dense: ranks[0] } : { lexical: ranks[0] },
       });
     }
     return passages.sort((a, b) => b.score - a.score || a.chunk.meta.ord - b.chunk.meta.ord).slice(0, opts.k);

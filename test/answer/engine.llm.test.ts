@@ -89,6 +89,26 @@ describe("LLM composition through the engine", () => {
 });
 
 describe("remote embedder", () => {
+  it("answers from lexical search alone, and says so, when the embeddings server goes down after the index was built", async () => {
+    const opts: { embeddingsStatus?: number } = {};
+    const server = await startFakeOpenAI(opts);
+    const edir = mkdtempSync(path.join(tmpdir(), "nianbao-emb-down-"));
+    try {
+      const remote = settingsSchema.parse({ EMBEDDINGS_BASE_URL: server.url, EMBEDDINGS_MODEL: "fake-embed" });
+      const events: Array<Record<string, unknown>> = [];
+      const e = await openEngine({ indexDir: edir, corpusDir: "corpus", settings: remote, log: (x) => events.push(x) });
+      opts.embeddingsStatus = 503;
+      const { answer } = await e.ask("申请内容不明确怎么处理？");
+      expect(answer.found).toBe(true);
+      expect(answer.citations[0].source).toBe("regulation-2019.txt");
+      expect(answer.answer).toContain("只用关键词检索");
+      expect(events.filter((x) => x.event === "dense_fallback")).toHaveLength(1);
+    } finally {
+      await server.close();
+      rmSync(edir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
   it("builds an index with an OpenAI-compatible embedder and refuses to query it with another", async () => {
     const edir = mkdtempSync(path.join(tmpdir(), "nianbao-remote-emb-"));
     try {
