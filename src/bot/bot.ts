@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { Api, Bot, GrammyError, InlineKeyboard, webhookCallback, type Context } from "grammy";
+import { Api, Bot, GrammyError, InlineKeyboard, InputFile, webhookCallback, type Context } from "grammy";
 import type { Message, MessageEntity, UserFromGetMe } from "grammy/types";
 import { sequentialize } from "@grammyjs/runner";
 import { autoRetry } from "@grammyjs/auto-retry";
@@ -10,6 +10,7 @@ import { BotError, redact } from "../errors.js";
 import { formatAnswerHtml, formatCoverageHtml, formatSourceHtml, htmlToText, splitMessage, escapeHtml } from "./format.js";
 import { checkQuestionLength } from "../answer/limits.js";
 import { LruMap } from "./lru.js";
+import { answerCsv, exportFileName } from "../cli/render.js";
 import { initWithRetry, SafePoller } from "./polling.js";
 import { COMMANDS, T, aboutHtml, exampleQuestions, helpHtml, startHtml } from "./texts.js";
 
@@ -216,6 +217,8 @@ export function createBot(opts: CreateBotOptions): Bot {
   const refusedChats = new LruMap<number, true>(10_000);
   const conversations = new LruMap<string, ConversationState>(MAX_CONVERSATIONS, CONVERSATION_TTL_MS, now);
   const citations = new CitationStore();
+  /** The CSV of the last answer with figures per chat, for /export (a later answer without figures does not replace it). */
+  const lastFigures = new LruMap<number, { question: string; csv: string }>(MAX_CHATS_WITH_CITATIONS);
   const limiter = new RateLimiter(settings.RATE_LIMIT_PER_MINUTE, now);
   const maxChars = settings.MAX_QUESTION_CHARS;
   let examples: string[] | null = null;
@@ -278,6 +281,8 @@ export function createBot(opts: CreateBotOptions): Bot {
       const { answer, state } = await engine.ask(question, conversations.get(key) ?? null);
       conversations.set(key, { ...state, updatedAt: now() });
       const answerKey = citations.put(chatId, answer.citations);
+      const csv = answerCsv(answer);
+      if (csv !== null) lastFigures.set(chatId, { question, csv });
       const keyboard = new InlineKeyboard();
       answer.citations.forEach((_, i) => {
         keyboard.text(T.sourceButton(i + 1), `src:${answerKey}:${i + 1}`);
@@ -313,6 +318,17 @@ export function createBot(opts: CreateBotOptions): Bot {
   bot.command("help", (ctx) => sendHtml(ctx.api, ctx.chat.id, helpHtml(maxChars, ctx.me.username)));
   bot.command("about", (ctx) => sendHtml(ctx.api, ctx.chat.id, aboutHtml(engine.coverage())));
   bot.command("reports", (ctx) => sendHtml(ctx.api, ctx.chat.id, formatCoverageHtml(engine.coverage())));
+  bot.command("export", async (ctx) => {
+    const replyTo = isGroup(ctx) ? ctx.msg.message_id : undefined;
+    const last = lastFigures.get(ctx.chat.id);
+    if (!last) return void (await sendHtml(ctx.api, ctx.chat.id, escapeHtml(T.exportNone), { replyTo }));
+    const { question, csv } = last;
+    await ctx.api.sendDocument(ctx.chat.id, new InputFile(Buffer.from(csv, "utf8"), exportFileName(new Date(now()))), {
+      caption: T.exportCaption(question),
+      reply_parameters: replyTo ? { message_id: replyTo, allow_sending_without_reply: true } : undefined,
+    });
+    log({ level: "info", event: "exported", chat_id: ctx.chat.id, bytes: Buffer.byteLength(csv) });
+  });
   bot.command("ask", (ctx) =>
     handleQuestion(ctx, ctx.match, { usage: T.usageAsk, replyTo: isGroup(ctx) ? ctx.msg.message_id : undefined }),
   );

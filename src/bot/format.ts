@@ -1,16 +1,17 @@
-import type { Answer, Citation } from "../types.js";
+import type { Answer, AnswerTable, Citation } from "../types.js";
 import type { Coverage } from "../answer/api.js";
+import { cellLine, citationLabel, computedLines, hasFigures, isWebUrl, shortQuote, tableLines } from "../cli/render.js";
 
 /**
- * Pure formatting for the chat channels: Telegram HTML (parse_mode "HTML") and plain text for the terminal.
- * Nothing here talks to the network, so every rule about escaping and splitting can be tested directly.
+ * Pure formatting for Telegram HTML (parse_mode "HTML"); the plain pieces (labels, aligned tables, computed working)
+ * come from src/cli/render.ts, which also renders the terminal. Nothing here talks to the network, so every rule
+ * about escaping and splitting can be tested directly.
  */
 
 /** Telegram's hard limit for one text message. */
 export const TELEGRAM_MESSAGE_LIMIT = 4096;
 
-/** How much of a citation's quote is shown under an answer; the full section is one button away. */
-export const QUOTE_PREVIEW_CHARS = 120;
+export { QUOTE_PREVIEW_CHARS, citationLabel, shortQuote } from "../cli/render.js";
 
 /** Escape text for Telegram HTML. Telegram understands exactly these four named entities. */
 export function escapeHtml(text: string): string {
@@ -29,39 +30,63 @@ export function htmlToText(html: string): string {
     .replace(/&amp;/g, "&");
 }
 
-/** Collapse whitespace and cut at `max` code points (never inside a surrogate pair), marking the cut with "…". */
-export function shortQuote(quote: string, max = QUOTE_PREVIEW_CHARS): string {
-  const flat = quote.replace(/\s+/g, " ").trim();
-  const chars = [...flat];
-  return chars.length <= max ? flat : chars.slice(0, max).join("").trimEnd() + "…";
+export const NOT_FOUND_HINT = "可发送 /reports 查看已收录的报告，或换一种问法（写明地区和年份）。";
+
+/** Under a table cut to fit one message. */
+export const TABLE_CUT_HINT = "…（完整数据请用 /export）";
+/** Under a figure answer: how to get its data. */
+export const EXPORT_HINT = "发送 /export 可把这组数字导出为 CSV 表格。";
+
+/**
+ * A table as an aligned, escaped <pre> block of at most `budget` characters: rows that do not fit are left out and
+ * the block is followed by TABLE_CUT_HINT.
+ */
+export function formatTableHtml(table: AnswerTable, budget = 3000): string {
+  const [head, rule, ...rows] = tableLines(table).map(escapeHtml);
+  const wrap = (ls: string[]) => `<pre>${ls.join("\n")}</pre>`;
+  const kept = [head, rule];
+  let len = wrap(kept).length;
+  const hintLen = TABLE_CUT_HINT.length + 1;
+  for (let i = 0; i < rows.length; i++) {
+    const room = i === rows.length - 1 ? budget : budget - hintLen;
+    if (len + rows[i].length + 1 > room) return `${wrap(kept)}\n${escapeHtml(TABLE_CUT_HINT)}`;
+    kept.push(rows[i]);
+    len += rows[i].length + 1;
+  }
+  return wrap(kept);
 }
 
-/** "《title》 · region · 2013年 · section" — plain text, caller escapes. Missing parts are left out. */
-export function citationLabel(c: Citation): string {
-  const title = c.title.startsWith("《") ? c.title : `《${c.title}》`;
-  const parts = [title];
-  if (c.region) parts.push(c.region);
-  if (c.year != null) parts.push(`${c.year}年`);
-  if (c.section && c.section.trim()) parts.push(c.section.trim());
-  return parts.join(" · ");
+/** One citation: number and label, the table cell, 发布日期 and 原文链接 (a link), a short quote for a passage. */
+function citationHtml(c: Citation, n: number): string {
+  const lines = [`<b>[${n}]</b> ${escapeHtml(citationLabel(c))}`];
+  const cell = cellLine(c);
+  if (cell) lines.push(escapeHtml(cell));
+  const meta: string[] = [];
+  if (c.published) meta.push(`发布日期：${escapeHtml(c.published)}`);
+  if (isWebUrl(c.url)) meta.push(`<a href="${escapeHtml(c.url)}">原文链接</a>`);
+  else if (c.url) meta.push(`原文链接：${escapeHtml(c.url)}`);
+  if (meta.length) lines.push(meta.join(" · "));
+  const q = cell ? "" : shortQuote(c.quote ?? "");
+  if (q) lines.push(`<blockquote>${escapeHtml(q)}</blockquote>`);
+  return lines.join("\n");
 }
 
-const NOT_FOUND_HINT = "可发送 /reports 查看已收录的报告，或换一种问法（写明地区和年份）。";
-
-/** Answer first, then numbered citations each with a short quoted excerpt. All corpus/user text is escaped. */
-export function formatAnswerHtml(answer: Answer): string {
+/**
+ * Answer first, then its table in <pre> (cut to leave room in the first message), the working of computed numbers,
+ * and numbered citations. All corpus/user text is escaped.
+ */
+export function formatAnswerHtml(answer: Answer, limit = TELEGRAM_MESSAGE_LIMIT): string {
   const out: string[] = [escapeHtml(answer.answer.trim() || "（没有找到相关内容）")];
   // Echo the question when nothing was found, so the user sees what was searched and can rephrase it.
   if (!answer.found) out.push(`<i>${escapeHtml(`您的问题：“${answer.question}”。${NOT_FOUND_HINT}`)}</i>`);
-  if (answer.citations.length > 0) {
-    const lines = ["<b>依据</b>"];
-    answer.citations.forEach((c, i) => {
-      lines.push(`<b>[${i + 1}]</b> ${escapeHtml(citationLabel(c))}`);
-      const q = shortQuote(c.quote);
-      if (q) lines.push(`<blockquote>${escapeHtml(q)}</blockquote>`);
-    });
-    out.push(lines.join("\n"));
+  if (answer.table && answer.table.rows.length) {
+    const budget = Math.min(3000, Math.max(800, limit - out.join("\n\n").length - 200));
+    out.push(formatTableHtml(answer.table, budget));
   }
+  const working = computedLines(answer);
+  if (working.length) out.push(escapeHtml(working.join("\n")));
+  if (answer.citations.length > 0) out.push(["<b>依据</b>", ...answer.citations.map((c, i) => citationHtml(c, i + 1))].join("\n"));
+  if (hasFigures(answer)) out.push(`<i>${escapeHtml(EXPORT_HINT)}</i>`);
   return out.join("\n\n");
 }
 
@@ -104,23 +129,6 @@ export function formatSourceHtml(n: number, c: Citation, sectionText: string, li
     const html = head + body;
     if (html.length <= limit || max < 50) return html;
   }
-}
-
-/** Plain-text rendering of an answer for the terminal. */
-export function formatAnswerText(answer: Answer): string {
-  const out: string[] = [`答：${answer.answer.trim() || "（没有找到相关内容）"}`];
-  if (!answer.found) out.push(NOT_FOUND_HINT);
-  if (answer.citations.length > 0) {
-    const lines = ["依据："];
-    answer.citations.forEach((c, i) => {
-      lines.push(`[${i + 1}] ${citationLabel(c)}`);
-      const q = shortQuote(c.quote);
-      if (q) lines.push(`    “${q}”`);
-    });
-    lines.push(`（输入 /source 编号 查看原文，例如 /source 1）`);
-    out.push(lines.join("\n"));
-  }
-  return out.join("\n\n");
 }
 
 /** "2011–2015、2018" from a list of years: runs are compressed so that long series stay readable. */

@@ -10,6 +10,7 @@ export const COMMANDS = [
   { command: "start", description: "开始使用并查看示例问题" },
   { command: "ask", description: "提问（群组中使用）：/ask 问题" },
   { command: "reports", description: "查看已收录的年度报告和法规" },
+  { command: "export", description: "把上一个含数字的答案导出为 CSV 表格" },
   { command: "help", description: "使用说明" },
   { command: "about", description: "关于本机器人" },
 ] as const;
@@ -42,11 +43,13 @@ export function helpHtml(maxChars: number, botUsername: string): string {
     `• 群组：发送 /ask 问题，或在消息中 @${escapeHtml(botUsername)}，或回复我的消息。`,
     "• 追问：可以接着问“那行政复议呢？”或“2014年呢？”，我会沿用上一个问题的地区、年份和主题（30 分钟内有效）。",
     "• 点击答案下方的“📄 来源N”按钮，查看被引用章节的完整原文。",
+    "• 历年数字、排名和比较以表格显示；发送 /export 可把上一个含数字的答案下载为 CSV 文件（Excel、WPS 可直接打开）。",
     `• 每个问题不超过 ${maxChars} 字。`,
     "",
     "<b>命令</b>",
     "/ask 问题 — 提问",
     "/reports — 查看已收录的年度报告和法规",
+    "/export — 把上一个含数字的答案导出为 CSV 文件",
     "/about — 关于本机器人",
     "/help — 显示本说明",
   ].join("\n");
@@ -94,5 +97,7 @@ export const T = {
   unknownCommand: "未识别的命令。发送 /help 查看可用命令，或直接输入问题。",
   examplesTitle: "示例问题：",
   sourceButton: (n: number) => `📄 来源${n}`,
+  exportNone: "还没有可导出的数字答案。请先提一个涉及数字的问题（例如“平潭综合实验区历年收到多少件申请？”），再发送 /export。",
+  exportCaption: (question: string) => `“${question.length > 200 ? question.slice(0, 200) + "…" : question}”的数字（CSV，UTF-8）`,
   askedQuestion: (q: string) => `<b>问：</b>${escapeHtml(q)}`,
 };

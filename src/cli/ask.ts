@@ -2,20 +2,21 @@ import { loadSettings } from "../config.js";
 import { NianbaoError } from "../errors.js";
 import type { Answer } from "../types.js";
 import type { AnswerEngine } from "../answer/api.js";
-import { citeLabel } from "../answer/extractive.js";
 import { parseArgs } from "./args.js";
 import { loadDotEnv } from "./env.js";
+import { answerCsv, renderAnswerText } from "./render.js";
 
-const USAGE = `usage: npm run --silent ask -- [--index DIR] [--json] "问题"
-       npm run --silent ask -- [--index DIR] --jsonl   (one question per line on stdin)`;
+const USAGE = `usage: npm run --silent ask -- [--index DIR] [--json | --csv] "问题"
+       npm run --silent ask -- [--index DIR] --jsonl   (one question per line on stdin)
+  --csv   the answer's figures (table, or cited statistics-table cells) as CSV (UTF-8 BOM); exit 2 when it has none`;
 
-export function formatAnswerText(a: Answer): string {
-  const lines = [a.answer];
-  if (a.citations.length) {
-    lines.push("", "出处：");
-    a.citations.forEach((c, i) => lines.push(`[${i + 1}] ${citeLabel(c)}（${c.source}）`));
-  }
-  return lines.join("\n");
+/** Said on stderr (exit 2) when `--csv` gets an answer without figures. */
+export function noFiguresMessage(a: Answer): string {
+  return [
+    "错误：这个答案没有可导出的数字（既没有表格，也没有取自统计表的数字），无法生成 CSV。",
+    `答案：${(a.short ?? a.answer).split("\n")[0]}`,
+    "--csv 适用于数字、历年序列、排名和比较类问题，例如：npm run --silent ask -- --csv \"平潭综合实验区历年收到多少件申请\"",
+  ].join("\n");
 }
 
 /** One JSON error line of `--jsonl` (and `--json`): stands in for the answer so output lines match input lines. */
@@ -91,6 +92,11 @@ async function main(): Promise<number> {
   }
   const settings = loadSettings();
   const indexDir = args.values.get("index") ?? settings.NIANBAO_INDEX_DIR;
+  const csv = args.flags.has("csv");
+  if (csv && (args.flags.has("json") || args.flags.has("jsonl"))) {
+    console.error(`--csv 不能与 --json 或 --jsonl 同时使用。\n${USAGE}`);
+    return 2;
+  }
 
   if (args.flags.has("jsonl")) {
     const engine = await openEngineFor(indexDir, settings);
@@ -125,7 +131,16 @@ async function main(): Promise<number> {
   }
   const engine = await openEngineFor(indexDir, settings);
   const { answer } = await engine.ask(q.question);
-  await out(`${args.flags.has("json") ? JSON.stringify(answer) : formatAnswerText(answer)}\n`);
+  if (csv) {
+    const doc = answerCsv(answer);
+    if (doc === null) {
+      console.error(noFiguresMessage(answer));
+      return 2;
+    }
+    await out(doc);
+    return 0;
+  }
+  await out(`${args.flags.has("json") ? JSON.stringify(answer) : renderAnswerText(answer)}\n`);
   return 0;
 }
 

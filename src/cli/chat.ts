@@ -1,8 +1,11 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import type { AnswerEngine, ConversationState } from "../answer/api.js";
 import type { Answer } from "../types.js";
 import { NianbaoError, redact } from "../errors.js";
-import { citationLabel, formatAnswerText, formatCoverageText, previewSection, sourceCutHint } from "../bot/format.js";
+import { NOT_FOUND_HINT, formatCoverageText, previewSection, sourceCutHint } from "../bot/format.js";
+import { answerCsv, citationLabel, exportFileName, hasFigures, renderAnswerText } from "./render.js";
 
 /**
  * Terminal chat: the same engine as the Telegram bot, one question per line. Works interactively (TTY: prompt,
@@ -14,6 +17,7 @@ const HELP = [
   "命令：",
   "  /reports     查看已收录的年度报告和法规",
   "  /source N    查看上一个答案中第 N 条依据的章节（长章节显示节选；/source N 全文 显示全部）",
+  "  /export      把最近一个含数字的答案（表格、统计表数字）导出为 CSV 文件，保存在当前文件夹",
   "  /help        显示本说明",
   "  /quit        退出（也可按 Ctrl-D）",
 ].join("\n");
@@ -23,6 +27,39 @@ export interface TerminalChatOptions {
   output: NodeJS.WritableStream;
   /** Interactive terminal; defaults to input.isTTY. */
   isTTY?: boolean;
+  /** Where /export writes its CSV file; defaults to the current folder. */
+  exportDir?: string;
+  /** Clock for export file names (tests). */
+  now?: () => Date;
+}
+
+const SOURCE_HINT = "（输入 /source 编号 查看原文，例如 /source 1）";
+const EXPORT_HINT = "（输入 /export 把这组数字导出为 CSV 文件）";
+
+/** The chat's rendering of an answer: the shared terminal renderer with the chat's hints. */
+function answerText(a: Answer): string {
+  const footer = [a.citations.length ? SOURCE_HINT : null, hasFigures(a) ? EXPORT_HINT : null].filter((x): x is string => !!x);
+  return renderAnswerText(a, { lead: "答：", notFoundHint: NOT_FOUND_HINT, footer });
+}
+
+/**
+ * Writes the CSV of the last figure answer to a new file named by the time (never overwriting one) and says where.
+ */
+async function exportLast(figures: Answer | null, dir: string, now: Date): Promise<string> {
+  const doc = figures ? answerCsv(figures) : null;
+  if (!figures || doc === null) return "还没有可导出的数字答案。请先提一个涉及数字的问题（例如“平潭综合实验区历年收到多少件申请”），再输入 /export。";
+  const base = exportFileName(now).replace(/\.csv$/, "");
+  for (let i = 1; ; i++) {
+    const file = path.resolve(dir, `${base}${i > 1 ? `-${i}` : ""}.csv`);
+    try {
+      await writeFile(file, doc, { flag: "wx" });
+      const rows = figures.table?.rows.length || figures.citations.filter((c) => c.cell).length;
+      return `已导出 ${rows} 行（“${figures.question}”的数字）到：${file}`;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST" && i < 100) continue;
+      return `导出失败：${redact((err as Error).message)}`;
+    }
+  }
 }
 
 export async function runTerminalChat(engine: AnswerEngine, opts: TerminalChatOptions): Promise<void> {
@@ -42,6 +79,8 @@ export async function runTerminalChat(engine: AnswerEngine, opts: TerminalChatOp
 
   let state: ConversationState | null = null;
   let last: Answer | null = null;
+  /** The last answer with figures, for /export (a later answer without figures does not replace it). */
+  let lastFigures: Answer | null = null;
 
   if (tty) write("「年报」政府信息公开年度报告问答。输入问题后回车；/help 查看命令，/quit 退出。\n");
   if (tty) rl.prompt();
@@ -52,13 +91,15 @@ export async function runTerminalChat(engine: AnswerEngine, opts: TerminalChatOp
       if (line.startsWith("/")) {
         const [cmd, ...args] = line.split(/\s+/);
         if (cmd === "/quit" || cmd === "/exit" || cmd === "/q") break;
-        write(runCommand(engine, cmd, args, last));
+        if (cmd === "/export") write(await exportLast(lastFigures, opts.exportDir ?? process.cwd(), (opts.now ?? (() => new Date()))()));
+        else write(runCommand(engine, cmd, args, last));
       } else {
         try {
           const r = await engine.ask(line, state);
           state = r.state;
           last = r.answer;
-          write(formatAnswerText(r.answer));
+          if (hasFigures(r.answer)) lastFigures = r.answer;
+          write(answerText(r.answer));
         } catch (err) {
           // Engine errors carry human-readable messages; anything else is shown generically.
           const msg = err instanceof NianbaoError ? redact(err.message) : "内部错误";

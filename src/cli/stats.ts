@@ -9,6 +9,7 @@ import { checkDraft } from "../stats/service.js";
 import { parseArgs } from "./args.js";
 import { loadDotEnv } from "./env.js";
 import { writeOut } from "./output.js";
+import { csvDocument } from "./csv.js";
 
 const USAGE = `usage: npm run --silent stats -- [--index DIR] show FILE|BODY YEAR
        npm run --silent stats -- [--index DIR] export --format csv|jsonl [--table 表三] [--body 机关] [--year 2024]
@@ -16,14 +17,9 @@ const USAGE = `usage: npm run --silent stats -- [--index DIR] show FILE|BODY YEA
 
 const EXPORT_FIELDS = ["source", "title", "body", "year", "table", "row", "column", "value", "method", "quote"] as const;
 
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? "" : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** CSV that Excel and WPS open as UTF-8 (BOM), one line per cell. */
 export function toCsv(rows: CellExportRow[]): string {
-  return "\ufeff" + [EXPORT_FIELDS.join(","), ...rows.map((r) => EXPORT_FIELDS.map((f) => csvCell(r[f])).join(","))].join("\r\n") + "\r\n";
+  return csvDocument(EXPORT_FIELDS, rows.map((r) => EXPORT_FIELDS.map((f) => r[f])));
 }
 
 function checkLines(checks: CheckResult[]): string[] {

@@ -83,7 +83,7 @@ describe("Telegram bot end to end (real engine)", () => {
 
   it("registers commands and answers /start with example-question buttons", async () => {
     const cmds = await h.api.waitForCall("setMyCommands");
-    expect(cmds.params.commands.map((c: { command: string }) => c.command)).toEqual(["start", "ask", "reports", "help", "about"]);
+    expect(cmds.params.commands.map((c: { command: string }) => c.command)).toEqual(["start", "ask", "reports", "export", "help", "about"]);
     expect(h.api.callsOf("deleteWebhook")).toHaveLength(1);
 
     const { replies } = await converse(h, { chatId: 501, text: "/start" });
@@ -248,6 +248,46 @@ describe("Telegram bot end to end (real engine)", () => {
     expect(html).not.toContain("<b>&");
     expect(textOf(nf.replies)).toContain("abc<b>&xyz</b>");
     for (const r of nf.replies) assertValidParts([String(r.params.text)]);
+  });
+
+  it("shows a series as a <pre> table and /export sends that chat's last figure answer as a CSV document", async () => {
+    // Nothing to export yet in this chat.
+    const none = await converse(h, { chatId: 509, text: "/export" });
+    expect(textOf(none.replies)).toContain("还没有可导出的数字答案");
+
+    const { replies } = await converse(h, { chatId: 509, text: "平潭综合实验区历年收到多少件申请" });
+    assertValidParts(replies.map((r) => String(r.params.text)));
+    const html = replies.map((r) => String(r.params.text)).join("\n");
+    const pre = /<pre>([\s\S]*?)<\/pre>/.exec(html)?.[1];
+    expect(pre, "the table is sent inside <pre>").toBeDefined();
+    expect(htmlToText(pre!)).toMatch(/^平潭综合实验区 +2024 +218 +表三$/m);
+    expect(textOf(replies)).toContain("表三 · 行：一、本年新收政府信息公开申请数量 · 列：总计");
+    expect(textOf(replies)).toContain("/export");
+    // An answer without figures in between does not replace the one to export.
+    await converse(h, { chatId: 509, text: "申请内容不明确怎么处理？" });
+
+    const from = h.api.mark();
+    h.api.pushText({ chatId: 509, text: "/export" });
+    const doc = await h.api.waitForCall("sendDocument", (p) => Number(p.chat_id) === 509, 10_000, from);
+    const file = doc.params.document as { filename: string; bytes: Buffer };
+    expect(file.filename).toMatch(/^nianbao-\d{8}-\d{6}\.csv$/);
+    const csv = file.bytes.toString("utf8");
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    const lines = csv.slice(1).trimEnd().split("\r\n");
+    expect(lines[0]).toBe("机关,年份,本年新收政府信息公开申请数量,出处");
+    expect(lines.find((l) => l.startsWith("平潭综合实验区,2024,218,"))).toContain("《平潭综合实验区2024年");
+    expect(String(doc.params.caption)).toContain("平潭综合实验区历年收到多少件申请");
+    // Another chat has its own (empty) export.
+    const other = await converse(h, { chatId: 510, text: "/export" });
+    expect(textOf(other.replies)).toContain("还没有可导出的数字答案");
+  });
+
+  it("shows a difference's working and each cited cell with its 表/行/列", async () => {
+    const { replies } = await converse(h, { chatId: 511, text: "平潭综合实验区2023年和2024年申请数相差多少" });
+    const text = textOf(replies);
+    expect(text).toContain("计算：218 − 81 = 137");
+    expect(text).toMatch(/\[1\] 《平潭综合实验区2023年[^》]*》 · 平潭综合实验区 · 2023年/);
+    expect(text).toContain("表三 · 行：一、本年新收政府信息公开申请数量 · 列：总计 · 数值：81");
   });
 
   it("refuses questions over the length limit and explains empty input", async () => {

@@ -3,14 +3,17 @@ import { describe, expect, it } from "vitest";
 import {
   citationLabel,
   escapeHtml,
+  EXPORT_HINT,
+  TABLE_CUT_HINT,
   formatAnswerHtml,
-  formatAnswerText,
   formatCoverageText,
+  formatTableHtml,
   formatYears,
   htmlToText,
   shortQuote,
   splitMessage,
 } from "../../src/bot/format.js";
+import { displayWidth } from "../../src/cli/render.js";
 import type { Answer, Citation } from "../../src/types.js";
 import { assertValidParts } from "./htmlAsserts.js";
 
@@ -79,12 +82,77 @@ describe("formatAnswerHtml", () => {
     expect(html).toContain("/reports");
     expect(html).not.toContain("依据");
   });
-  it("renders plain text for the terminal", () => {
-    const text = formatAnswerText(answer);
-    expect(text.startsWith("答：沈阳市2013年共受理政府信息公开申请249件。")).toBe(true);
-    expect(text).toContain("[1] 《沈阳市2013年度政府信息公开工作报告》");
-    expect(text).toContain("“2013年，采用信件受理");
-    expect(text).not.toMatch(/<[a-z]/);
+  it("a passage answer has no table, no working and no export hint", () => {
+    const html = formatAnswerHtml(answer);
+    expect(html).not.toContain("<pre>");
+    expect(html).not.toContain("计算：");
+    expect(html).not.toContain("/export");
+  });
+});
+
+describe("formatAnswerHtml: figure answers", () => {
+  const cell = (year: number, value: number, over: Partial<Citation> = {}): Citation =>
+    cite({
+      title: `甲市${year}年政府信息公开工作年度报告`,
+      region: "甲市",
+      body: "甲市",
+      year,
+      section: "三、收到和处理政府信息公开申请情况 › 表三 › 一、本年新收政府信息公开申请数量 › 总计",
+      quote: `一、本年新收政府信息公开申请数量 ${value}`,
+      published: `${year + 1}-01-20`,
+      url: `https://example.gov.cn/${year}.htm?a=1&b=2`,
+      cell: { table: "表三", row: "一、本年新收政府信息公开申请数量", column: "总计", value },
+      ...over,
+    });
+  const figures: Answer = {
+    question: "甲市2023年和2024年申请数相差多少",
+    found: true,
+    answer: "2024年比2023年增加7件（81 − 74 = 7）。",
+    citations: [cell(2023, 74), cell(2024, 81)],
+    mode: "extractive",
+    table: { columns: ["报告", "数量<&>"], rows: [["甲市2023年", 74], ["<b>甲市</b>2024年", 81]] },
+    computed: [{ expr: "81 − 74 = 7", value: 7, inputs: [1, 0] }],
+  };
+
+  it("sends the table aligned and escaped inside <pre>, the working, and citations with 表/行/列, 发布日期 and a link", () => {
+    const html = formatAnswerHtml(figures);
+    assertValidParts(splitMessage(html));
+    const pre = /<pre>([\s\S]*?)<\/pre>/.exec(html)![1];
+    expect(pre).toContain("数量&lt;&amp;&gt;");
+    expect(pre).toContain("&lt;b&gt;甲市&lt;/b&gt;2024年");
+    expect(pre).not.toMatch(/<(?!\/?pre)/);
+    // Aligned: the row lines are as wide as the rule (in display columns), once unescaped.
+    const lines = htmlToText(`<pre>${pre}</pre>`).split("\n");
+    expect(lines.map(displayWidth)).toEqual(lines.map(() => displayWidth(lines[1])));
+    expect(html).toContain("计算：81 − 74 = 7（据 [2]、[1]）");
+    expect(html).toContain("表三 · 行：一、本年新收政府信息公开申请数量 · 列：总计 · 数值：81");
+    expect(html).toContain('发布日期：2025-01-20 · <a href="https://example.gov.cn/2024.htm?a=1&amp;b=2">原文链接</a>');
+    expect(htmlToText(html)).toContain(EXPORT_HINT);
+    // The order: answer, table, working, citations.
+    expect(html.indexOf("<pre>")).toBeLessThan(html.indexOf("计算："));
+    expect(html.indexOf("计算：")).toBeLessThan(html.indexOf("<b>依据</b>"));
+  });
+
+  it("does not link a 原文链接 that is not a web address", () => {
+    const html = formatAnswerHtml({ ...figures, citations: [cell(2023, 74, { url: 'javascript:alert("x")' })] });
+    expect(html).not.toContain("<a ");
+    expect(html).toContain("原文链接：javascript:alert(&quot;x&quot;)");
+  });
+
+  it("cuts a long table to fit one message and points to /export", () => {
+    const rows = Array.from({ length: 400 }, (_, i) => [`平潭综合实验区某某局<${i}>`, 2000 + (i % 30), i]);
+    const long: Answer = { ...figures, table: { columns: ["机关", "年份", "数量"], rows } };
+    const table = formatTableHtml(long.table!, 2000);
+    expect(table.length).toBeLessThanOrEqual(2000);
+    expect(table.endsWith(`</pre>\n${TABLE_CUT_HINT}`)).toBe(true);
+    const html = formatAnswerHtml(long);
+    const parts = splitMessage(html);
+    assertValidParts(parts);
+    // The whole table block (with its cut hint) is in the first message.
+    expect(parts[0]).toContain("</pre>");
+    expect(htmlToText(parts[0])).toContain("完整数据请用 /export");
+    // A short table is not cut.
+    expect(formatTableHtml(figures.table!)).not.toContain(TABLE_CUT_HINT);
   });
 });
 

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 // The exact `ask` interface scripts rely on, run as a real process.
 const tsx = path.resolve("node_modules/.bin/tsx");
@@ -51,6 +51,61 @@ describe("npm run ask", () => {
     expect(out).toContain("出处：");
     expect(out).toContain("regulation-2019.txt");
   }, 120_000);
+});
+
+describe("npm run ask: figures as a table, --csv", { timeout: 120_000 }, () => {
+  // The index the vitest globalSetup built once (the corpus is unchanged, so nothing is rewritten).
+  const shared = (args: string[]) => spawnSync(tsx, ["src/cli/ask.ts", "--index", inject("realIndexDir"), ...args], { encoding: "utf8", env, timeout: 120_000 });
+  const SERIES = "平潭综合实验区历年收到多少件申请";
+  const DIFF = "平潭综合实验区2023年和2024年申请数相差多少";
+
+  it("text mode shows a difference's table aligned, its working and the cited cells", () => {
+    const r = shared([DIFF]);
+    expect(r.status, r.stderr).toBe(0);
+    const table = r.stdout.split("\n\n").find((b) => b.startsWith("报告"))!;
+    expect(table).toBeDefined();
+    const [head, rule, ...rows] = table.split("\n");
+    expect(head).toMatch(/^报告 +本年新收政府信息公开申请数量$/);
+    expect(rule).toMatch(/^─+  ─+$/);
+    expect(rows).toEqual([expect.stringMatching(/^平潭综合实验区2023年 +81$/), expect.stringMatching(/^平潭综合实验区2024年 +218$/)]);
+    // Right-aligned numbers end in the same display column: same character count, since both labels are equally wide.
+    expect(rows[0].length).toBe(rows[1].length);
+    expect(r.stdout).toContain("计算：218 − 81 = 137");
+    expect(r.stdout).toMatch(/表三 · 行：一、本年新收政府信息公开申请数量 · 列：总计 · 数值：218/);
+  });
+
+  it("--csv prints the series table with a BOM, a header and an 出处 per row", () => {
+    const r = shared(["--csv", SERIES]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.charCodeAt(0)).toBe(0xfeff);
+    const lines = r.stdout.slice(1).trimEnd().split("\r\n");
+    expect(lines[0]).toBe("机关,年份,本年新收政府信息公开申请数量,出处");
+    const y2024 = lines.find((l) => l.startsWith("平潭综合实验区,2024,"));
+    expect(y2024).toMatch(/^平潭综合实验区,2024,218,《平潭综合实验区2024年[^,]*》 · 平潭综合实验区 · 2024年 · .*表三 · 行：一、本年新收政府信息公开申请数量 · 列：总计/);
+    // Every line has the header's four fields (a field with a comma would be quoted).
+    for (const l of lines) expect(l.replace(/"(?:[^"]|"")*"/g, "").split(",").length, l).toBe(4);
+    // A year whose report does not state the figure stays empty: nothing inferred.
+    expect(lines.find((l) => l.startsWith("平潭综合实验区,2016,"))).toMatch(/^平潭综合实验区,2016,,/);
+  });
+
+  it("--csv of a single cited cell gives one row per cell; an answer without figures exits 2 with a Chinese message", () => {
+    const one = shared(["--csv", "平潭综合实验区财政金融局2024年收到多少件申请"]);
+    expect(one.status, one.stderr).toBe(0);
+    const lines = one.stdout.slice(1).trimEnd().split("\r\n");
+    expect(lines[0]).toBe("机关,年份,报告,表,行,列,数值,出处");
+    expect(lines[1]).toMatch(/^平潭综合实验区财政金融局,2024,[^,]+,表三,一、本年新收政府信息公开申请数量,总计,2,.*发布日期 \d{4}-\d\d-\d\d · https?:\/\//);
+
+    const none = shared(["--csv", "申请内容不明确怎么处理？"]);
+    expect(none.status).toBe(2);
+    expect(none.stdout).toBe("");
+    expect(none.stderr).toContain("没有可导出的数字");
+  });
+
+  it("--csv with --json is a usage error", () => {
+    const r = shared(["--csv", "--json", SERIES]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("--csv 不能与 --json");
+  });
 });
 
 describe("npm run ask: output reaches the reader, one line per input line", () => {

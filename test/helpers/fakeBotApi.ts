@@ -212,9 +212,11 @@ export class FakeBotApi {
   private async readBody(req: IncomingMessage): Promise<Record<string, any>> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
-    if (!raw) return {};
+    const bytes = Buffer.concat(chunks);
     const type = req.headers["content-type"] ?? "";
+    if (type.includes("multipart/form-data")) return parseMultipart(bytes, type);
+    const raw = bytes.toString("utf8");
+    if (!raw) return {};
     if (type.includes("application/json")) return JSON.parse(raw);
     if (type.includes("x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(raw));
     throw new Error(`fake Bot API: unsupported content-type ${type}`);
@@ -282,6 +284,21 @@ export class FakeBotApi {
           },
         });
       }
+      case "sendDocument": {
+        const chatId = Number(params.chat_id);
+        const doc = params.document as { filename?: string; bytes?: Buffer } | string;
+        return this.send(res, 200, {
+          ok: true,
+          result: {
+            message_id: this.nextMessageId++,
+            date: Math.floor(Date.now() / 1000),
+            chat: { id: chatId, type: chatId < 0 ? "group" : "private" },
+            from: { ...FAKE_BOT },
+            document: { file_id: "doc1", file_unique_id: "doc1", file_name: typeof doc === "string" ? undefined : doc.filename },
+            caption: params.caption,
+          },
+        });
+      }
       default:
         return this.send(res, 400, { ok: false, error_code: 400, description: `Bad Request: method ${method} not faked` });
     }
@@ -313,6 +330,42 @@ export class FakeBotApi {
     }
     this.send(res, 200, { ok: true, result: batch });
   }
+}
+
+/**
+ * multipart/form-data as grammY sends uploads: plain fields (objects as JSON), and files referenced from a field as
+ * "attach://<part name>"; such a field becomes { filename, bytes }.
+ */
+function parseMultipart(body: Buffer, type: string): Record<string, any> {
+  const boundary = /boundary=([^;]+)/.exec(type)?.[1];
+  if (!boundary) throw new Error("multipart without boundary");
+  const delim = Buffer.from(`--${boundary}`);
+  const fields: Record<string, any> = {};
+  const files = new Map<string, { filename: string; bytes: Buffer }>();
+  let at = body.indexOf(delim);
+  while (at >= 0) {
+    const start = at + delim.length;
+    if (body.subarray(start, start + 2).toString() === "--") break;
+    const next = body.indexOf(delim, start);
+    if (next < 0) break;
+    const part = body.subarray(start + 2, next - 2); // after CRLF, before CRLF
+    const sep = part.indexOf("\r\n\r\n");
+    const head = part.subarray(0, sep).toString("utf8");
+    const value = part.subarray(sep + 4);
+    const name = /name="([^"]+)"/.exec(head)?.[1] ?? "";
+    const filename = /filename=("?)([^"\r\n;]+)\1/.exec(head)?.[2];
+    if (filename !== undefined) files.set(name, { filename, bytes: Buffer.from(value) });
+    else {
+      const text = value.toString("utf8");
+      fields[name] = /^[{[]|^-?\d+$/.test(text) ? JSON.parse(text) : text;
+    }
+    at = next;
+  }
+  for (const [k, v] of Object.entries(fields)) {
+    const ref = typeof v === "string" ? /^attach:\/\/(.+)$/.exec(v) : null;
+    if (ref && files.has(ref[1])) fields[k] = files.get(ref[1]);
+  }
+  return fields;
 }
 
 export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
