@@ -26,6 +26,8 @@ export const settingsSchema = z.object({
   LLM_MODEL: optStr,
   LLM_API_KEY: optStr,
   LLM_TIMEOUT_MS: int(20000),
+  /** Let the chat model plan the question too (structured output, validated; the offline planner is the fallback). Needs LLM_BASE_URL and LLM_MODEL. */
+  LLM_PLANNER: z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0"]).default("false").transform((v) => v === "true" || v === "1")),
 
   /** Telegram; unset token = terminal chat. */
   TELEGRAM_BOT_TOKEN: optStr,
@@ -89,6 +91,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (s.EMBEDDINGS_BASE_URL && !s.EMBEDDINGS_MODEL)
     throw new ConfigError("EMBEDDINGS_BASE_URL is set but EMBEDDINGS_MODEL is missing");
   if (s.LLM_BASE_URL && !s.LLM_MODEL) throw new ConfigError("LLM_BASE_URL is set but LLM_MODEL is missing");
+  if (s.LLM_PLANNER && !s.LLM_BASE_URL) throw new ConfigError("LLM_PLANNER is on but LLM_BASE_URL and LLM_MODEL are not set");
   if (s.WEBHOOK_URL && !s.WEBHOOK_SECRET) throw new ConfigError("WEBHOOK_URL is set but WEBHOOK_SECRET is missing");
   return s;
 }

@@ -10,7 +10,8 @@ import { AnswerContext, sectionGroup } from "./context.js";
 import type { CorpusView } from "./corpus.js";
 import { composeWithLlm } from "./llm.js";
 import { analyzeQuery, kindsFor, type QueryInfo } from "./query.js";
-import { plan as makePlan } from "../plan/planner.js";
+import { plan as makePlan, type PlannerContext } from "../plan/planner.js";
+import { planWithLlm } from "../plan/llmPlanner.js";
 import { normalizeQuestion } from "../plan/normalize.js";
 import { planSchema, type Plan, type PlanCore } from "../plan/types.js";
 import { BodyRegistry } from "../bodies/registry.js";
@@ -124,7 +125,8 @@ export class Engine implements AnswerEngine {
     let q = await normalizeQuestion(raw);
     let note: string | null = null;
     if (this.ctx.bodies.mentions(q).length === 0) {
-      const miss = this.ctx.bodies.nearMisses(q)[0];
+      // A near-miss that the corpus itself writes ("长时" in 多长时间) is a word, not a misspelt name.
+      const miss = this.ctx.bodies.nearMisses(q).find((m) => !this.ctx.corpusUses(m.word));
       if (miss && !this.corpus.regions.some((r) => r.names.some((n) => q.includes(n)))) {
         q = q.split(miss.word).join(miss.name);
         note = `您是否指“${miss.name}”？以下按“${miss.body.id}”回答。`;
@@ -132,11 +134,16 @@ export class Engine implements AnswerEngine {
     }
     const firstInfo = analyzeQuery(q, this.corpus.regions, null, Date.now(), this.corpus.departments);
     const figures = this.ctx.figures;
-    const plan = makePlan(q, raw, prev?.plan ?? null, {
+    const plannerCtx: PlannerContext = {
       bodies: this.ctx.bodies,
       yearsOf: (b) => figures?.reportsOf(b).map((r) => r.year!) ?? [],
       unknownPlace: () => firstInfo.unknownPlace,
-    });
+    };
+    let plan = makePlan(q, raw, prev?.plan ?? null, plannerCtx);
+    // LLM_PLANNER: the model may plan instead; its plan is validated, and the offline plan stands on any failure.
+    const s = this.opts.settings;
+    if (s.LLM_PLANNER && s.LLM_BASE_URL && s.LLM_MODEL)
+      plan = (await planWithLlm(q, prev ? { lastQuestion: prev.lastQuestion, plan: prev.plan ?? null } : null, plan, plannerCtx, s, this.opts.log)) ?? plan;
     // What the planner's rules do not place, the older analysis does (a named report's section, a rule, a precedent).
     if (plan.operation === "search") plan.operation = operationFromInfo(firstInfo);
     const rule = plan.operation === "definition" || plan.operation === "procedure" || plan.operation === "format";

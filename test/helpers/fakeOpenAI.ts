@@ -25,7 +25,12 @@ export type ChatReply =
   | { content: string }
   /** Wait this long before answering (to exceed a client timeout), then answer with `content`. */
   | { delayMs: number; content?: string }
-  | { status: number; body?: unknown };
+  | { status: number; body?: unknown }
+  /**
+   * Answer with a tool call (function calling, as `withStructuredOutput(..., { method: "functionCalling" })`
+   * asks for): `arguments` is sent as written when a string (so malformed JSON can be tested), else as JSON.
+   */
+  | { toolCall: { name?: string; arguments: string | Record<string, unknown> }; delayMs?: number };
 
 export type ChatHandler = (req: { messages: ChatMessage[]; body: any }) => ChatReply | Promise<ChatReply>;
 
@@ -144,7 +149,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
           sendJson(res, reply.status, reply.body ?? { error: { message: "fake chat failure", type: "server_error" } });
           return;
         }
-        if ("delayMs" in reply) {
+        if ("delayMs" in reply && reply.delayMs) {
           await new Promise<void>((resolve) => {
             const t = setTimeout(() => {
               timers.delete(t);
@@ -159,6 +164,30 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
             });
           });
           if (res.destroyed || res.writableEnded) return;
+        }
+        if ("toolCall" in reply) {
+          const fn = body?.tools?.[0]?.function?.name ?? "extract";
+          const args = reply.toolCall.arguments;
+          sendJson(res, 200, {
+            id: `chatcmpl-fake-${requests.length}`,
+            object: "chat.completion",
+            created: Math.floor(Date.now() / 1000),
+            model: body?.model ?? "fake",
+            choices: [
+              {
+                index: 0,
+                message: {
+                  role: "assistant",
+                  content: null,
+                  tool_calls: [{ id: `call_${requests.length}`, type: "function", function: { name: reply.toolCall.name ?? fn, arguments: typeof args === "string" ? args : JSON.stringify(args) } }],
+                },
+                finish_reason: "tool_calls",
+                logprobs: null,
+              },
+            ],
+            usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+          });
+          return;
         }
         const content = "content" in reply && reply.content !== undefined ? reply.content : "NOT_FOUND";
         sendJson(res, 200, {
