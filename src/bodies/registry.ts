@@ -191,7 +191,11 @@ export class BodyRegistry {
       if (name.length < 2 || out.some((o) => o.body === b)) continue;
       for (let i = 0; i + name.length <= text.length; i++) {
         const w = text.slice(i, i + name.length);
-        if (w !== name && oneSubstitution(w, name) && !out.some((o) => o.word.includes(w))) {
+        // A two-character name is only missed where a name stands alone: before a year, or at the end ("沈杨2013年", "沈杨").
+        const before = text.slice(0, i);
+        const standsAlone =
+          name.length > 2 || (/^(\s*(19|20)\d{2}|[？?。，,\s]*$)/.test(text.slice(i + name.length)) && (!before || /[^\u4e00-\u9fff]$|[和与、及跟同]$/.test(before)));
+        if (w !== name && standsAlone && oneSubstitution(w, name) && !out.some((o) => o.word.includes(w))) {
           out.push({ body: b, word: w, name });
           break;
         }

@@ -104,7 +104,7 @@ function t3Rows(format: "2019" | "2021"): RowDef[] {
     rows.push({ key: "other", label: "（六）其他处理", group: [], aliases: ["其他处理"] });
   }
   rows.push(
-    { key: "total", label: "（七）总计", group: [], aliases: ["办理结果总计", "办结总数", "办理总数", "答复总数"] },
+    { key: "total", label: "（七）总计", group: [], aliases: ["办理结果总计", "办结总数", "办理总数", "答复总数", "办结", "已办结"] },
     { key: "carried_out", label: "四、结转下年度继续办理", group: [], aliases: ["结转下年度", "结转下年", "继续办理", "结转"] },
   );
   return rows;

@@ -37,12 +37,15 @@ function columnOf(metric: Metric, q: string, taken: string): { key: string; word
   return best;
 }
 
-export function resolveMetric(q: string): MetricMatch | null {
+export function resolveMetric(question: string): MetricMatch | null {
+  // "主动公开的政府信息" names what "主动公开政府信息" does.
+  const q = question.replace(/的/g, "");
   const hit = ALIASES.find((e) => q.includes(e.alias));
   let metric: Metric | null = hit?.metric ?? null;
   const words = hit ? [hit.alias] : [];
   // "收到多少件", "申请有几件": a count of applications without the table's words.
-  if (!metric && /申请/.test(q) && COUNT_WORDS.test(q)) {
+  // (A rate — 答复率, 比例 — is not a count of applications.)
+  if (!metric && /申请/.test(q) && !/率|比例|百分|占比/.test(q) && (COUNT_WORDS.test(q) || /[多少]|最|排名|对比|比较|比|变化/.test(q))) {
     metric = findMetric("表三:new:total")!;
     words.push("申请");
   }
@@ -58,4 +61,21 @@ export function resolveMetric(q: string): MetricMatch | null {
     if (narrowed) return { metric: narrowed, words: [...words, col.word] };
   }
   return { metric, words };
+}
+
+/**
+ * Every metric a question names, in order of appearance ("行政复议和行政诉讼各有多少件" names two): the longest
+ * aliases first, a shorter one inside a longer match not counted again.
+ */
+export function resolveMetrics(question: string): Metric[] {
+  const q = question.replace(/的/g, "");
+  const taken: Array<[number, number]> = [];
+  const found: Array<[number, Metric]> = [];
+  for (const e of ALIASES) {
+    const i = q.indexOf(e.alias);
+    if (i < 0 || taken.some(([a, b]) => i < b && i + e.alias.length > a) || found.some(([, m]) => m.id === e.metric.id)) continue;
+    taken.push([i, i + e.alias.length]);
+    found.push([i, e.metric]);
+  }
+  return found.sort((a, b) => a[0] - b[0]).map(([, m]) => m);
 }

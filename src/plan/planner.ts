@@ -1,7 +1,7 @@
 import type { BodyRegistry } from "../bodies/registry.js";
 import { sectionKeyOf } from "../format/formats.js";
 import { extractYears } from "../answer/query.js";
-import { COUNT_WORDS, resolveMetric } from "./metric.js";
+import { COUNT_WORDS, resolveMetric, resolveMetrics } from "./metric.js";
 import { isLatinQuestion } from "./normalize.js";
 import type { GoverningText, Operation, Plan, PlanCore } from "./types.js";
 
@@ -19,15 +19,18 @@ export interface PlannerContext {
 }
 
 /** Words of a rule question: what the regulation or a notice says (deadlines, may/must, how to). */
-const PROCEDURE = /多少天|几天|多少个?工作日|几个工作日|期限|时限|能不能|能否|可不可以|可以.{0,12}吗|是否可以|是否需要|需不需要|要不要|怎么办|怎么处理|如何处理|怎么答复|如何答复|怎么做|怎样|如何|应当|必须|会受理吗|受理吗|要写|写哪些|哪些内容|需要提供|需要什么|收费吗|要钱吗|收不收费|口头|申请书|怎么申请|流程|程序|依据|哪一条|哪条|规定|条例|法律责任|起诉|复议.{0,4}(怎么|如何|可以)/;
+const PROCEDURE = /多少天|几天|多少个?工作日|几个工作日|期限|时限|多久|多长时间|延长|能不能|能否|可不可以|可以.{0,12}吗|是否可以|是否需要|需不需要|要不要|怎么办|怎么处理|如何处理|怎么答复|如何答复|怎么做|怎样|如何|应当|必须|会受理吗|受理吗|要写|写哪些|哪些内容|需要提供|需要什么|收费吗|要钱吗|收不收费|口头|申请书|怎么申请|流程|程序|依据|哪一条|哪条|规定|条例|法律责任|起诉|复议.{0,4}(怎么|如何|可以)/;
 const DEFINITION = /什么是|是什么意思|什么意思|指什么|是指|的定义|含义|怎么理解|何为|哪些属于|属于什么/;
-const FORMAT = /怎么填|如何填|要填什么|填写|填报|格式|模板|表[二三四]|统计表|填什么|栏目|勾稽关系是什么|有何不同|有什么不同|区别|变化了什么/;
+/** The report format itself: its tables, template, columns (a difference question counts only when it names the format). */
+const FORMAT = /怎么填|如何填|要填什么|填写|填报|模板|表[二三四]|统计表|填什么|栏目|勾稽关系是什么|表格里|表格中|哪几种情形|哪些情形|哪几项|包括哪几种|(格式|年报|年度报告).{0,20}(有何不同|有什么不同|区别|变化)|(有何不同|有什么不同|区别|变化).{0,12}格式|(格式|模板).{0,30}(比|相比|对比|少报|多报|少了|多了)|那张表/;
+/** What to write in a section of the report ("总体情况部分应该写哪些内容", "这一部分格式上的重点要求"). */
+const SECTION_WRITING = /写哪些|写什么|哪些内容|什么内容|怎么写|如何写|重点要求|要求是什么|格式上|应该包括|要包括/;
 const PRECEDENT = /例子|范例|示例|样例|参考|借鉴|怎么写|如何写|写法|别人|其他(单位|部门|报告)|哪些报告|看看.{0,6}(写|报告)/;
-const CHECK = /勾稽|核对|校验|对得上|对不上|是否一致|是否相符|加起来|合计是否|自相矛盾|有没有错|数据.{0,4}(对|错)/;
+const CHECK = /勾稽|核对|校验|对得上|对不上|是否一致|是否相符|(表|总计|合计).{0,8}加起来|合计是否|自相矛盾|有没有错|数据.{0,4}(对|错)/;
 const EXTREME_MAX = /最多|最高|最大|最长|峰值|最多的/;
 const EXTREME_MIN = /最少|最低|最小|最短/;
 const RANK = /排名|排序|排行|前[三五十]|从高到低|从多到少|从少到多|依次/;
-const DIFFERENCE = /多了?多少|少了?多少|相差|差了?多少|差距|增加了?多少|减少了?多少|增长了?多少|下降了?多少|变化了?多少|比.{1,16}(多|少|高|低)|增减|同比|增幅|降幅/;
+const DIFFERENCE = /多了?多少|少了?多少|相差|差了?多少|差距|增加了?多少|减少了?多少|增长了?多少|下降了?多少|变化了?多少|比.{1,16}(多|少|高|低)|增减|同比|增幅|降幅|对比|比较|相比|比怎么样|比如何|变化如何|怎么变/;
 const SERIES = /历年|每年|逐年|各年|趋势|变化情况|变化趋势|走势|这几年|近[两三四五六七八九十\d]+年|\d{4}\s*(?:年)?\s*(?:以来|至今|到现在)|(?:从|自)?\d{4}\s*年?\s*(?:到|至|—|-|~)\s*\d{4}/;
 const SUM = /一共|总共|合计|累计|加起来一共|总和/;
 const SHARE = /占比|比例|百分之|百分比|比重|占.{0,8}(多少|几成)/;
@@ -35,7 +38,7 @@ const SECTION_ASK = /写了什么|怎么说|内容|情况|说了什么|讲了什
 /** What is left of an overview request once the body is taken out: nothing, or words that ask for the whole. */
 const OVERVIEW = /^(的)?(政府信息公开)?(报告|年报|年度报告|情况|概况|简介|介绍|有哪些报告|有哪些年报|哪些年份?|有哪些|有什么)?(有哪些|呢)?[？?。!！\s]*$/;
 /** "哪年…多", "哪个部门…少": which one has more or less. */
-const WHICH_MORE = /哪(?:一|个)?(?:年|个|家|些)?.{0,12}(多|少|高|低)/;
+const WHICH_MORE = /(?:哪(?:一|个)?(?:年|个|家|些)?|谁).{0,16}(多|少|高|低)/;
 
 function governingOf(q: string, op: Operation): GoverningText[] {
   const out: GoverningText[] = [];
@@ -84,16 +87,22 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
 
   // The operation, by the words that ask for it; rule words win only when no report is named.
   let op: Operation;
-  const asksFigure = metricMatch !== null && (COUNT_WORDS.test(q) || /[几多]/.test(q) || years.length > 0 || bodies.length > 0);
+  const asksFigure = metricMatch !== null && (COUNT_WORDS.test(q) || /几[件个起条项份]|多少/.test(q) || years.length > 0 || bodies.length > 0);
+  // "那有没有因此被申请行政复议" after a question about a report: a figure of that report, not a rule.
+  const followsReport = prev !== null && prev.bodies.length > 0 && !bodies.length && metricMatch !== null && /^(那|那么|还有|另外|因此|其中|此外)/.test(q);
   if (CHECK.test(q) && (bodies.length || years.length)) op = "check";
+  else if (followsReport) op = "value";
   else if (PRECEDENT.test(q) && !asksFigure) op = "precedents";
+  // "总体情况部分应该写哪些内容": the section's requirement and examples (a table question is "format").
+  else if (sectionKey && SECTION_WRITING.test(q) && !bodies.length && !/表[二三四]|表格|填/.test(q)) op = "precedents";
   else if (FORMAT.test(q) && !bodies.length && !asksFigure) op = "format";
   else if (DEFINITION.test(q) && !bodies.length) op = "definition";
   // Years in a rule question name a version of the rules ("2008年施行的旧版条例"), not a report.
   else if ((PROCEDURE.test(q) || /条例|规定/.test(q)) && !bodies.length) op = "procedure";
   else if (metricMatch && SHARE.test(q)) op = "share";
   else if (metricMatch && RANK.test(q)) op = "rank";
-  else if (metricMatch && WHICH_MORE.test(q) && years.length === 2 && bodies.length <= 1) op = "difference";
+  // "2022年和2023年哪年多", "沈阳市2013年和长沙市2011年哪个多": two reports compared.
+  else if (metricMatch && WHICH_MORE.test(q) && ((years.length === 2 && bodies.length <= 1) || (bodies.length === 2 && years.length <= 2))) op = "difference";
   else if (metricMatch && (EXTREME_MAX.test(q) || EXTREME_MIN.test(q) || WHICH_MORE.test(q))) op = "extreme";
   else if (metricMatch && DIFFERENCE.test(q)) op = "difference";
   else if (metricMatch && (SERIES.test(q) || range !== null || (years.length === 0 && /各年|每一年|哪几年/.test(q)))) op = "series";
@@ -114,6 +123,7 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
     years,
     yearRange: range,
     metric: metricMatch?.metric.id ?? null,
+    alsoMetrics: metricMatch ? resolveMetrics(q).map((m) => m.id).filter((id) => id !== metricMatch.metric.id && !metricMatch.metric.id.startsWith(id.replace(/:total$/, ":"))) : [],
     direction,
     section: sectionKey,
     table: tableAsked ? (`表${tableAsked}` as PlanCore["table"]) : null,
@@ -150,7 +160,9 @@ export function inherit(p: Plan, prev: PlanCore): Plan {
   }
   // "那行政复议呢" after a figure question: the new metric, for the report(s) the conversation is about.
   if (out.metric && out.inherited.includes("bodies") && (out.operation === "search" || out.operation === "overview")) out.operation = "value";
-  if (!out.metric && prev.metric && elliptic) {
+  // A follow-up that names something of its own ("其中办结了多少件") does not inherit the previous metric.
+  const ownTopic = p.topic.replace(/那么?|还有|再|换成|改成|其中|呢|吗|的|年度?|是|多少件?|几件|几个|情况|怎么样|如何|[？?，,。\s]/g, "");
+  if (!out.metric && prev.metric && elliptic && !ownTopic) {
     out.metric = prev.metric;
     out.inherited.push("metric");
     if (out.operation === "search" || out.operation === "overview")

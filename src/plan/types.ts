@@ -62,4 +62,6 @@ export interface Plan extends PlanCore {
   unknownPlaces: string[];
   /** Which fields came from earlier turns. */
   inherited: Array<"bodies" | "years" | "metric" | "section">;
+  /** Further metrics the question names beside `metric` ("行政复议和行政诉讼各有多少件"). */
+  alsoMetrics?: string[];
 }

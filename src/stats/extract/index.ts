@@ -9,10 +9,17 @@ import { findT3Region, readT2, readT3, readT4 } from "./tables.js";
  * with provenance), the figures its sentences state, and every 勾稽关系 check. Pure; linear in the text.
  */
 /** Bump when extraction changes: every file's statistics are then extracted again on the next ingest. */
-export const STATISTICS_VERSION = "5";
+export const STATISTICS_VERSION = "7";
+
+/**
+ * Benchmark-only switch (bench/ingest.ts): with NIANBAO_BENCH_SKIP_STATISTICS=1 no table or sentence is read
+ * (the format is still detected), so a run measures ingest without the statistics stage. Read once, here only.
+ */
+const SKIP_FOR_BENCH = process.env.NIANBAO_BENCH_SKIP_STATISTICS === "1";
 
 export function extractStatistics(text: string, meta: { year: number | null; source: string }): ReportStatistics {
   const format = detectFormat(meta.year, text);
+  if (SKIP_FOR_BENCH) return { format, tables: [], facts: [], checks: [] };
   const tables: ExtractedTable[] = [];
   // Cheap gate: the tables' anchors must be present before any table is searched for.
   if (format !== "pre2019" || text.includes("本年新收")) {
