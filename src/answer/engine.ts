@@ -112,6 +112,8 @@ export class Engine implements AnswerEngine {
       });
       answer = r.answer;
     }
+    // A strategy that found nothing to say has not answered: never an empty answer with a citation.
+    if (!answer.answer.trim()) answer = { ...this.ctx.notFound(q, `语料中没有找到能回答该问题的内容。${this.corpus.coverageSummary()}`), operation: answer.operation };
     // The question is echoed as the user wrote it, not in its normalized analysis form.
     return this.result({ ...answer, question: q, operation: extractive.strategy }, prev, info, plan);
   }
@@ -262,6 +264,9 @@ function planCore(p: Plan): PlanCore {
 function operationFromInfo(info: QueryInfo): Plan["operation"] {
   if (info.intent === "definition") return "definition";
   if (info.intent === "drafting") return "precedents";
+  // Comparisons and figures no metric of the vocabulary names: the passage strategies compare or quote.
+  if (info.intent === "comparison") return "difference";
+  if (info.intent === "figure" || info.intent === "verify") return "value";
   // "长沙2011年的下步工作打算是什么": a named report's section, shown as written.
   if (info.intent === "general" && (info.regions.length || info.years.length) && sectionGroup(info.question)) return "section";
   return "search";
