@@ -214,7 +214,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
     const sameEmbedder = !rebuild && gen !== null && (await readManifest(gen)).embedder.name === configuredEmbedderName(settings);
     if (sameEmbedder && !rebuild) {
       try {
-        refresh = !(await isUpToDate(opts.corpusDir, opts.indexDir));
+        refresh = !(await isUpToDate(opts.corpusDir, opts.indexDir, settings));
       } catch (err) {
         log({ event: "index_stale", level: "warn", reason: (err as Error).message });
       }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import type { Settings } from "../config.js";
 import { createEmbedder, type EmbedderSettings } from "../embed/factory.js";
 import { fitHashStatsOnCounts, HashingEmbeddings } from "../embed/hashing.js";
 import { TermCounter } from "../embed/termCounts.js";
@@ -13,7 +14,7 @@ import { STATISTICS_VERSION } from "../stats/extract/index.js";
 import type { ReportStatistics } from "../stats/types.js";
 import { Bm25Index } from "./bm25.js";
 import { acquireWriteLock, claimIndexFolder } from "./guard.js";
-import { listCorpusFiles, type SkippedFile } from "../ingest/files.js";
+import { listCorpusFiles, type ListOptions, type SkippedFile } from "../ingest/files.js";
 import { cleanStaleBuilds, currentGeneration, graphParams, INDEX_FORMAT_VERSION, readIndexData, readManifest, writeIndex, type FileEntry, type IndexedDocument, type Manifest } from "./store.js";
 
 /** Bump when parsing or chunking changes, so every file is re-processed once. */
@@ -31,7 +32,7 @@ export interface IngestOptions {
   forget?: string[];
   /** How long to wait for another writer of the same index (ms). */
   lockWaitMs?: number;
-  settings: EmbedderSettings;
+  settings: EmbedderSettings & Partial<Pick<Settings, "MAX_FILE_MB" | "FOLLOW_SYMLINKS_OUTSIDE">>;
   log?: (line: string) => void;
 }
 
@@ -142,17 +143,22 @@ async function writeFailed(indexDir: string, failed: FailedFiles): Promise<void>
   await fs.rename(tmp, path.join(indexDir, FAILED_FILE));
 }
 
+/** The listing rules the settings give (per-file size cap, symlinks outside the sources). */
+function listOptionsOf(s: Partial<Pick<Settings, "MAX_FILE_MB" | "FOLLOW_SYMLINKS_OUTSIDE">>): ListOptions {
+  return { maxFileBytes: s.MAX_FILE_MB ? s.MAX_FILE_MB * 1024 * 1024 : undefined, followSymlinksOutside: s.FOLLOW_SYMLINKS_OUTSIDE ?? false };
+}
+
 /** The sources an index records (absolute paths); an index from before sources were recorded was built from corpusDir. */
 export function recordedSources(manifest: Manifest | null | undefined, corpusDir: string): string[] {
   return manifest?.sources?.length ? manifest.sources : [path.resolve(corpusDir)];
 }
 
 /** Every file below the sources, each with its source id; a source that cannot be listed throws (never "0 files"). */
-async function listSources(sources: string[]): Promise<{ files: Array<{ file: string; root: string; source: string }>; skipped: SkippedFile[] }> {
+async function listSources(sources: string[], opts: ListOptions = {}): Promise<{ files: Array<{ file: string; root: string; source: string }>; skipped: SkippedFile[] }> {
   const files: Array<{ file: string; root: string; source: string }> = [];
   const skipped: SkippedFile[] = [];
   for (const root of sources) {
-    const l = await listCorpusFiles([root]);
+    const l = await listCorpusFiles([root], opts);
     skipped.push(...l.skipped);
     for (const file of l.files) files.push({ file, root, source: sourceOf(root, file) });
   }
@@ -163,12 +169,12 @@ async function listSources(sources: string[]): Promise<{ files: Array<{ file: st
  * True when the live index holds exactly the current files of its recorded sources (same hashes; a file that
  * failed before counts as known while it is unchanged): a cheap check that reads the manifest only.
  */
-export async function isUpToDate(corpusDir: string, indexDir: string): Promise<boolean> {
+export async function isUpToDate(corpusDir: string, indexDir: string, settings: Partial<Pick<Settings, "MAX_FILE_MB" | "FOLLOW_SYMLINKS_OUTSIDE">> = {}): Promise<boolean> {
   const gen = await currentGeneration(indexDir);
   if (!gen) return false;
   const manifest = await readManifest(gen);
   const overrides = (await readOverrides(corpusDir)).files;
-  const { files } = await listSources(recordedSources(manifest, corpusDir));
+  const { files } = await listSources(recordedSources(manifest, corpusDir), listOptionsOf(settings));
   const failed = await readFailed(indexDir);
   if (files.length !== Object.keys(manifest.files).length + Object.keys(failed).length) return false;
   for (const { file, source } of files) {
@@ -210,7 +216,7 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
   const sources = [...new Set([...recorded, ...(opts.paths ?? []).map((p) => path.resolve(p))])].filter((p) => !forget.has(p));
   if (!sources.length) throw new IndexStoreError("索引没有任何来源：请指定语料文件或文件夹。", { code: "no_sources" });
   // A source that cannot be listed stops the ingest before anything is written: never an emptied index.
-  const listing = await listSources(sources);
+  const listing = await listSources(sources, listOptionsOf(opts.settings));
   for (const sk of listing.skipped) failures.push({ source: sk.path, reason: sk.reason });
   const files = listing.files.map((f) => f.file);
   const rootOf = new Map(listing.files.map((f) => [f.file, f]));
