@@ -1,9 +1,12 @@
 import { BodyRegistry } from "../bodies/registry.js";
 import type { Settings } from "../config.js";
 import type { FigureService } from "./figures.js";
-import { jiebaTokenizer, defaultTermProcessor } from "../embed/tokenize.js";
+import { bigramTokenizer, defaultTermProcessor, jiebaTokenizer, prefixed } from "../embed/tokenize.js";
 import type { DescribedEmbeddings } from "../embed/types.js";
 import type { LoadedIndex } from "../index/store.js";
+import { InProcessSearch } from "../search/inProcess.js";
+import { GOVERNING_KINDS, type ChunkStore, type LexicalIndex, type SearchBackend, type SearchFilter, type VectorIndex } from "../search/types.js";
+import type { FactsDb } from "../stats/db.js";
 import type { Answer, DocKind, Passage } from "../types.js";
 import {
   CitationList,
@@ -71,34 +74,59 @@ export interface AnswerContextOptions {
   log: (e: Record<string, unknown>) => void;
   /** Retrieval mode (evaluation compares them); hybrid in production. */
   mode: RetrievalMode;
+  /**
+   * The search engine (chunk store, lexical and vector index). Default: the in-process engine over `index`.
+   * Strategies reach chunks and search only through it (ctx.chunks, ctx.lexical, ctx.search).
+   */
+  search?: SearchBackend;
 }
 
 export class AnswerContext {
   readonly retriever: Retriever;
+  /** Chunks by id and by filter. */
+  readonly chunks: ChunkStore;
+  /** Keyword search (and the document frequencies idf is computed from). */
+  readonly lexical: LexicalIndex;
+  readonly vectors: VectorIndex;
   readonly corpus: CorpusView;
   readonly settings: Settings;
   readonly log: (e: Record<string, unknown>) => void;
   readonly mode: RetrievalMode;
 
+  /** Whether the corpus itself writes a word (every character pair of it occurs in some chunk). */
+  corpusUses(word: string): boolean {
+    const pairs = bigramTokenizer(word).map((b) => prefixed(1, b));
+    return pairs.length > 0 && pairs.every((t) => this.lexical.df(t) > 0);
+  }
+
   /** Set when dense search failed (embeddings server down) and lexical search answered alone; cleared on success. */
   denseDown = false;
 
-  /** Figures from the statistics database of the same generation (null for an index without one). */
-  figures: FigureService | null = null;
+  /**
+   * Figures from the statistics database of the same generation (null for an index without one). Typed on FactsDb
+   * because Engine.stats() hands `figures.facts` to FactsStatsService; strategies see it as FigureService (FactStore).
+   */
+  figures: FigureService<FactsDb> | null = null;
   /** Issuing bodies, with names, levels and predecessors. */
   bodies: BodyRegistry = new BodyRegistry([]);
 
   constructor(
+    /** The loaded index, for the engine's own use (open, reload); answering goes through the search backend. */
     readonly index: LoadedIndex,
     readonly embedder: DescribedEmbeddings,
     opts: AnswerContextOptions,
   ) {
-    this.retriever = new Retriever(index, embedder);
+    // `bodies` filters resolve a document's issuer through the registry set after construction (openEngine).
+    const backend = opts.search ?? new InProcessSearch(index, { bodyOf: (d) => this.bodies.idOf(d.issuer, d.region) });
+    this.chunks = backend.chunks;
+    this.lexical = backend.lexical;
+    this.vectors = backend.vectors;
+    this.retriever = new Retriever(backend, embedder);
     this.retriever.onDenseFailure = (err) => {
       if (!this.denseDown) this.log({ event: "dense_fallback", level: "warn", reason: err.message });
       this.denseDown = true;
     };
-    this.corpus = new CorpusView(index);
+    this.corpus = new CorpusView({ manifest: index.manifest, chunks: backend.chunks.list() });
     this.settings = opts.settings;
     this.log = opts.log;
     this.mode = opts.mode;
@@ -131,7 +159,7 @@ export class AnswerContext {
 
   /** Inverse document frequency of a word over the index's chunks. */
   idf(term: string): number {
-    return Math.log(1 + this.index.bm25.size / (this.index.bm25.df(term) + 1));
+    return Math.log(1 + this.lexical.size / (this.lexical.df(term) + 1));
   }
 
   terms(info: QueryInfo): TermWeight[] {
@@ -148,7 +176,7 @@ export class AnswerContext {
     let hit = 0;
     let total = 0;
     for (const w of words) {
-      if (this.index.bm25.df(w) === 0) continue;
+      if (this.lexical.df(w) === 0) continue;
       const weight = this.idf(w);
       total += weight;
       const g = groups.find((gr) => gr.terms.some((t) => t.includes(w) || w.includes(t)));
@@ -176,21 +204,26 @@ export class AnswerContext {
     return groupsIn(info.topic).flatMap((g) => g.sectionHints ?? []);
   }
 
-  /** Chunk rows the question is about: the reports of the region(s)/year(s) named, or the governing texts. */
-  scopeRows(info: QueryInfo): Set<number> | null {
-    if (info.intent === "definition") return this.corpus.governingRows;
-    if (info.regions.length || info.years.length) {
-      const t = this.corpus.targetDocs(info);
-      return t.length ? this.corpus.rowsOf(t.map((d) => d.docId)) : new Set();
-    }
+  /**
+   * The chunks the question is about, as a search filter: the reports of the region(s)/year(s) named, or the
+   * governing texts; null when the question names no scope.
+   */
+  scopeFilter(info: QueryInfo): SearchFilter | null {
+    if (info.intent === "definition") return { kinds: GOVERNING_KINDS };
+    if (info.regions.length || info.years.length) return { docIds: this.corpus.targetDocs(info).map((d) => d.docId) };
     return null;
   }
 
-  async search(info: QueryInfo, rows: Set<number> | null, k = 8, kinds?: DocKind[], mode: RetrievalMode = this.mode): Promise<Passage[]> {
-    return this.retriever.search(this.retrievalQuery(info, rows !== null && info.intent !== "definition"), {
+  /** @deprecated Old name of scopeFilter (it returns a SearchFilter now); kept for callers outside src/answer/strategies. */
+  scopeRows(info: QueryInfo): SearchFilter | null {
+    return this.scopeFilter(info);
+  }
+
+  async search(info: QueryInfo, filter: SearchFilter | null, k = 8, kinds?: DocKind[], mode: RetrievalMode = this.mode): Promise<Passage[]> {
+    return this.retriever.search(this.retrievalQuery(info, filter !== null && info.intent !== "definition"), {
       k,
       mode,
-      rows: rows ?? undefined,
+      filter: filter ?? undefined,
       expansions: info.expansions,
       kinds: kinds ?? info.kinds,
       sectionHints: this.sectionHints(info),

@@ -6,7 +6,8 @@ import { bareRegion, departmentNames, regionNames, type QueryInfo, type RegionEn
 
 /**
  * What the index holds, seen as documents: regions and departments with the names users write for them,
- * coverage (regions × years), chunk rows per document and sections per document. Built once per index.
+ * coverage (regions × years), the top-level sections and section texts of each document. Built once per index.
+ * Which chunks a search may return is a SearchFilter (src/search/types.ts), not a set of rows.
  */
 
 /** A department issuing its own report (地方税务局), as opposed to the region's government (人民政府, 管委会). */
@@ -24,16 +25,13 @@ export class CorpusView {
   readonly docs: IndexedDocument[];
   readonly regions: RegionEntry[];
   readonly departments: RegionEntry[];
-  private readonly rowsByDoc = new Map<string, number[]>();
+  private readonly chunksByDoc = new Map<string, Chunk[]>();
   private readonly sectionsByDoc = new Map<string, Map<string, string[]>>();
-  private readonly topsByDoc = new Map<string, Array<{ top: string; row: number }>>();
-  private governing: Set<number> | null = null;
+  private readonly topsByDoc = new Map<string, Array<{ top: string; id: string }>>();
   private readonly chunkCount: number;
-  private readonly chunks: Chunk[];
 
   constructor(index: { manifest: { documents: IndexedDocument[] }; chunks: Chunk[] }) {
     this.docs = index.manifest.documents;
-    this.chunks = index.chunks;
     this.chunkCount = index.chunks.length;
     const byRegion = new Map<string, Set<string>>();
     for (const d of this.docs) {
@@ -53,46 +51,34 @@ export class CorpusView {
     for (const [bare, regions] of byBare) if (regions.length > 1) for (const r of this.regions) if (regions.includes(r.region) && !r.names.includes(bare)) r.names.push(bare);
     const depts = [...new Set(this.docs.filter((d) => d.kind === "report" && d.issuer && isDepartment(d.issuer)).map((d) => d.issuer!))];
     this.departments = depts.map((issuer) => ({ region: issuer, names: departmentNames(issuer, this.docs.find((d) => d.issuer === issuer)?.region ?? null) }));
-    index.chunks.forEach((c, row) => {
-      const rows = this.rowsByDoc.get(c.meta.docId) ?? [];
-      rows.push(row);
-      this.rowsByDoc.set(c.meta.docId, rows);
+    for (const c of index.chunks) {
+      const own = this.chunksByDoc.get(c.meta.docId) ?? [];
+      own.push(c);
+      this.chunksByDoc.set(c.meta.docId, own);
       const top = c.meta.section.split(SECTION_SEPARATOR)[0];
       const tops = this.topsByDoc.get(c.meta.docId) ?? [];
-      if (c.meta.block === "prose" && !tops.some((t) => t.top === top)) tops.push({ top, row });
+      if (c.meta.block === "prose" && !tops.some((t) => t.top === top)) tops.push({ top, id: c.id });
       this.topsByDoc.set(c.meta.docId, tops);
       const secs = this.sectionsByDoc.get(c.meta.docId) ?? new Map<string, string[]>();
       const parts = secs.get(c.meta.section) ?? [];
       parts.push(c.text);
       secs.set(c.meta.section, parts);
       this.sectionsByDoc.set(c.meta.docId, secs);
-    });
+    }
   }
 
-  /** Chunk rows of the regulation, the format notices and the judicial interpretations (fixed per index). */
-  get governingRows(): Set<number> {
-    this.governing ??= this.rowsOf(this.docs.filter((d) => d.kind !== "report" && d.kind !== "other").map((d) => d.docId));
-    return this.governing;
-  }
-
-  /** The first prose chunk of each top-level section of a document, in document order. */
-  topSections(docId: string): Array<{ top: string; row: number }> {
+  /** The first prose chunk (its id) of each top-level section of a document, in document order. */
+  topSections(docId: string): Array<{ top: string; id: string }> {
     return this.topsByDoc.get(docId) ?? [];
   }
 
-  /** Chunk rows of one document, in document order. */
   /** The section path of the first chunk of a document that holds a sentence (whitespace ignored), or null. */
   sectionHolding(docId: string, sentence: string): string | null {
     const want = sentence.replace(/\s+/g, "").slice(0, 60);
-    for (const row of this.rowsByDoc.get(docId) ?? []) {
-      const c = this.chunks[row];
+    for (const c of this.chunksByDoc.get(docId) ?? []) {
       if (c.text.replace(/\s+/g, "").includes(want)) return c.meta.section;
     }
     return null;
-  }
-
-  rowsOfDoc(docId: string): number[] {
-    return this.rowsByDoc.get(docId) ?? [];
   }
 
   coverage(): Coverage {
@@ -126,12 +112,6 @@ export class CorpusView {
     const parts: string[] = [];
     for (const [path, texts] of secs ?? []) if (path === c.section || path.startsWith(c.section + SECTION_SEPARATOR)) parts.push(...texts);
     return parts.length ? parts.join("\n") : null;
-  }
-
-  rowsOf(docIds: string[]): Set<number> {
-    const s = new Set<number>();
-    for (const id of docIds) for (const r of this.rowsByDoc.get(id) ?? []) s.add(r);
-    return s;
   }
 
   targetDocs(info: QueryInfo): IndexedDocument[] {

@@ -2,7 +2,8 @@ import type { BodyRegistry } from "../bodies/registry.js";
 import { cellFor, findMetric, type CellRef, type Metric } from "../format/metrics.js";
 import { tableSchema } from "../format/tables.js";
 import type { CheckResult } from "../stats/api.js";
-import type { CellRow, FactsDb, ReportRow } from "../stats/db.js";
+import type { CellRow, ReportRow } from "../stats/db.js";
+import type { FactStore } from "../search/types.js";
 import type { Citation } from "../types.js";
 import { SECTION_SEPARATOR } from "../ingest/chunk.js";
 import { CHANNEL_SUFFIX } from "../stats/extract/narrative.js";
@@ -38,9 +39,10 @@ export function formatNumber(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Math.round(v * 10000) / 10000);
 }
 
-export class FigureService {
+/** Reads facts through a FactStore (FactsDb in process); `F` keeps the concrete store's type for its owner. */
+export class FigureService<F extends FactStore = FactStore> {
   constructor(
-    readonly facts: FactsDb,
+    readonly facts: F,
     readonly bodies: BodyRegistry,
     /** The section of a report that holds a sentence (from the index's chunks), for citing narrative figures. */
     private readonly sectionOf: (docId: string, sentence: string) => string | null = () => null,

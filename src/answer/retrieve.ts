@@ -1,13 +1,13 @@
 import { EmbedderError } from "../errors.js";
 import { analyze } from "../embed/tokenize.js";
 import type { DescribedEmbeddings } from "../embed/types.js";
-import { exactSearch } from "../index/dense.js";
-import type { LoadedIndex } from "../index/store.js";
+import type { ChunkId, SearchBackend, SearchFilter, WeightedTerm } from "../search/types.js";
 import type { DocKind, Passage } from "../types.js";
 
 /**
- * Hybrid retrieval: dense (HNSW, or exact cosine inside a small filtered subset) and BM25 ranked lists
- * fused by reciprocal rank, then re-scored with what query understanding knows (kind, section).
+ * Hybrid retrieval: dense and lexical ranked lists from the search backend (src/search/: in process, HNSW or exact
+ * cosine inside a small scope, and BM25), fused by reciprocal rank, then re-scored with what query understanding
+ * knows (kind, section). Works on chunk ids and one metadata filter; row numbers stay inside the backend.
  */
 
 export type RetrievalMode = "hybrid" | "dense" | "lexical";
@@ -15,8 +15,8 @@ export type RetrievalMode = "hybrid" | "dense" | "lexical";
 export interface RetrieveOptions {
   k: number;
   mode: RetrievalMode;
-  /** Restrict to these chunk rows (e.g. the documents of the region and year asked about). */
-  rows?: Set<number>;
+  /** Restrict to the chunks the filter selects (e.g. the documents of the region and year asked about). */
+  filter?: SearchFilter;
   /** Terms added with lower weight (glossary expansions). */
   expansions?: string[];
   /** Preferred document kinds, best first. */
@@ -29,8 +29,8 @@ export interface RetrieveOptions {
 export const RRF_K = 60;
 const CANDIDATES = 80;
 
-export function rrf(lists: Array<Array<[number, number]>>, k = RRF_K): Map<number, { score: number; ranks: number[] }> {
-  const out = new Map<number, { score: number; ranks: number[] }>();
+export function rrf<K = ChunkId>(lists: Array<Array<[K, number]>>, k = RRF_K): Map<K, { score: number; ranks: number[] }> {
+  const out = new Map<K, { score: number; ranks: number[] }>();
   lists.forEach((list, li) => {
     list.forEach(([row], rank) => {
       const e = out.get(row) ?? { score: 0, ranks: [] };
@@ -47,39 +47,34 @@ export class Retriever {
   onDenseFailure: ((err: Error) => void) | null = null;
 
   constructor(
-    readonly index: LoadedIndex,
+    readonly backend: SearchBackend,
     private readonly embedder: DescribedEmbeddings,
   ) {}
 
-  private async dense(query: string, k: number, rows?: Set<number>): Promise<Array<[number, number]>> {
-    const vec = await this.embedder.embedQuery(query);
-    // Exact cosine over a small subset beats a filtered graph walk in both recall and speed.
-    if (rows && rows.size <= 4000) return exactSearch(this.index.vectors, this.index.manifest.embedder.dim, vec, rows, k);
-    return this.index.dense.search(vec, k, rows ? (r) => rows.has(r) : undefined);
+  private async dense(query: string, k: number, filter?: SearchFilter): Promise<Array<[ChunkId, number]>> {
+    return this.backend.vectors.search(await this.embedder.embedQuery(query), k, filter);
   }
 
-  private lexical(query: string, k: number, expansionsList: string[], rows?: Set<number>): Array<[number, number]> {
-    const terms = analyze(query);
+  /** The question's words (weight 1) and then the expansions' new words (0.35), each once, in query order. */
+  static lexicalTerms(query: string, expansionsList: string[]): WeightedTerm[] {
     const weights = new Map<string, number>();
-    for (const t of terms) weights.set(t, 1);
-    const extra: string[] = [];
-    for (const e of expansionsList) for (const t of analyze(e)) if (!weights.has(t)) { weights.set(t, 0.35); extra.push(t); }
-    const all = [...terms, ...extra];
-    if (!rows) return this.index.bm25.search(all, k, weights);
-    // Small scopes (a few reports) by lookup, large ones by scanning the postings.
-    return rows.size <= 3000
-      ? this.index.bm25.searchWithin(all, k, [...rows].sort((a, b) => a - b), weights)
-      : this.index.bm25.search(all, k, weights, (d) => rows.has(d));
+    for (const t of analyze(query)) if (!weights.has(t)) weights.set(t, 1);
+    for (const e of expansionsList) for (const t of analyze(e)) if (!weights.has(t)) weights.set(t, 0.35);
+    return [...weights];
+  }
+
+  private lexical(query: string, k: number, expansionsList: string[], filter?: SearchFilter): Promise<Array<[ChunkId, number]>> {
+    return this.backend.lexical.search(Retriever.lexicalTerms(query, expansionsList), k, filter);
   }
 
   async search(query: string, opts: RetrieveOptions): Promise<Passage[]> {
     const n = Math.max(opts.k, CANDIDATES);
     const expansionsList = opts.expansions ?? [];
-    const lists: Array<Array<[number, number]>> = [];
+    const lists: Array<Array<[ChunkId, number]>> = [];
     let mode = opts.mode;
     if (mode !== "lexical") {
       try {
-        lists.push(await this.dense([query, ...expansionsList].join(" "), n, opts.rows));
+        lists.push(await this.dense([query, ...expansionsList].join(" "), n, opts.filter));
       } catch (err) {
         // The embeddings server is down: lexical search alone still answers, and says so once per outage.
         if (!(err instanceof EmbedderError)) throw err;
@@ -87,11 +82,14 @@ export class Retriever {
         mode = "lexical";
       }
     }
-    if (mode !== "dense") lists.push(this.lexical(query, n, expansionsList, opts.rows));
+    if (mode !== "dense") lists.push(await this.lexical(query, n, expansionsList, opts.filter));
     const fused = rrf(lists);
     const passages: Passage[] = [];
-    for (const [row, { score, ranks }] of fused) {
-      const chunk = this.index.chunks[row];
+    const chunks = this.backend.chunks.getMany([...fused.keys()]);
+    let at = 0;
+    for (const [id, { score, ranks }] of fused) {
+      const chunk = chunks[at]?.id === id ? chunks[at++] : this.backend.chunks.get(id);
+      if (!chunk) continue;
       let s = score;
       if (opts.kinds?.length) {
         const i = opts.kinds.indexOf(chunk.meta.kind);

@@ -2,14 +2,15 @@ import { findMetric } from "../../format/metrics.js";
 import { TABLES, rowLabel } from "../../format/tables.js";
 import { SECTION_SEPARATOR } from "../../ingest/chunk.js";
 import { resolveMetric } from "../../plan/metric.js";
-import type { Chunk, Citation } from "../../types.js";
+import type { ChunkStore } from "../../search/types.js";
+import type { Citation } from "../../types.js";
 import { excerpt } from "../extractive.js";
 import type { Strategy } from "../strategy.js";
 import { figureAnswer } from "./figureText.js";
 
 /** What the article strategy needs: the index's chunks (the regulation's articles among them). */
 export interface ArticleContext {
-  index: { chunks: Chunk[] };
+  chunks: ChunkStore;
 }
 
 const MEANING = /什么是|是什么|什么叫|何为|何谓|什么意思|含义|指什么|是指|怎么理解|哪些属于|包括哪些/;
@@ -28,7 +29,7 @@ export const articleStrategy: Strategy<ArticleContext> = {
     const row = ref ? TABLES["2021"][ref.table].rows.find((r) => r.key === ref.row) : null;
     if (!m || !row?.article || !findMetric(m.metric.id)) return null;
     const article = row.article.match(/^第[一二三四五六七八九十百]+条/)?.[0];
-    const chunk = ctx.index.chunks.find((c) => c.meta.kind === "regulation" && c.meta.year === 2019 && c.meta.section.split(SECTION_SEPARATOR).pop() === article);
+    const chunk = ctx.chunks.list({ kinds: ["regulation"], years: [2019] }).find((c) => c.meta.section.split(SECTION_SEPARATOR).pop() === article);
     if (!chunk || !article) return null;
     const word = m.words[0];
     const meta = chunk.meta;

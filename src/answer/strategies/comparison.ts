@@ -21,7 +21,7 @@ async function answerComparison(ctx: AnswerContext, info: QueryInfo, targets: In
   const all: Passage[] = [];
   const values: Array<{ label: string; name: string; year: number | null; value: number | null; unit: string }> = [];
   for (const d of targets) {
-    const passages = await ctx.search(info, ctx.corpus.rowsOf([d.docId]), 6);
+    const passages = await ctx.search(info, { docIds: [d.docId] }, 6);
     all.push(...passages);
     const best = ctx.bestSentence(info, passages);
     const label = `${displayName(d)}${d.year ? `${d.year}年` : ""}`;

@@ -1,4 +1,5 @@
 import { SECTION_SEPARATOR } from "../../ingest/chunk.js";
+import { GOVERNING_KINDS } from "../../search/types.js";
 import type { DocKind, Passage } from "../../types.js";
 import { contentWords, RELEVANCE_OPEN, type AnswerContext } from "../context.js";
 import { CitationList, excerpt } from "../extractive.js";
@@ -32,8 +33,8 @@ export function ruleSource(p: Passage): string {
 export async function answerDefinition(ctx: AnswerContext, info: QueryInfo): Promise<StrategyResult> {
   const q = info.question;
   const kinds = governingKinds(q);
-  const rows = ctx.corpus.governingRows;
-  const retrieved = await ctx.search(info, rows, 12, kinds);
+  const governing = { kinds: GOVERNING_KINDS };
+  const retrieved = await ctx.search(info, governing, 12, kinds);
   const words = contentWords(`${info.topic} ${info.context}`);
   const groups = groupsIn(q);
   const asksMeaning = /定义|是什么|什么是|什么叫|何为|何谓|什么意思|含义|指什么|是指|怎么理解/.test(q);
@@ -41,8 +42,7 @@ export async function answerDefinition(ctx: AnswerContext, info: QueryInfo): Pro
   const term = definedTerm(q);
   if (term) {
     const defining = new RegExp(`(所称|所说的)${escapeRegExp(term)}[，,]?(是指|指)|^${escapeRegExp(term)}[，,]?是指`, "m");
-    for (const row of rows) {
-      const c = ctx.index.chunks[row];
+    for (const c of ctx.chunks.list(governing)) {
       if (defining.test(c.text) && !retrieved.some((p) => p.chunk.id === c.id)) retrieved.unshift({ chunk: c, score: 0 });
     }
   }

@@ -1,4 +1,5 @@
 import { SECTION_SEPARATOR } from "../../ingest/chunk.js";
+import type { SearchFilter } from "../../search/types.js";
 import type { Passage } from "../../types.js";
 import { contentWords, PRECEDENT, type AnswerContext } from "../context.js";
 import { CitationList, citeLabel, excerpt } from "../extractive.js";
@@ -16,7 +17,8 @@ import { answerDefinition } from "./definition.js";
 /** Passages of several reports that do what the question describes, one per report. */
 async function answerPrecedents(ctx: AnswerContext, info: QueryInfo): Promise<StrategyResult> {
   const reports = ctx.corpus.docs.filter((d) => d.kind === "report" && (info.regions.length === 0 || (d.region && info.regions.includes(d.region))));
-  const retrieved = await ctx.search(info, ctx.corpus.rowsOf(reports.map((d) => d.docId)), 20, ["report"]);
+  const scope: SearchFilter = info.regions.length ? { docIds: reports.map((d) => d.docId) } : { kinds: ["report"] };
+  const retrieved = await ctx.search(info, scope, 20, ["report"]);
   const words = contentWords(info.topic);
   const groups = groupsIn(info.question);
   const ranked = retrieved
@@ -51,13 +53,12 @@ async function answerDrafting(ctx: AnswerContext, info: QueryInfo): Promise<Stra
   // The requirement: the format notice section titled like the one asked about, newest notice first.
   const notices = ctx.corpus.docs.filter((d) => d.kind === "format_notice").sort((a, b) => (b.year ?? 0) - (a.year ?? 0));
   for (const d of notices) {
-    const row = ctx.corpus.rowsOfDoc(d.docId).find((r) => {
-      const c = ctx.index.chunks[r];
+    const chunk = ctx.chunks.list({ docIds: [d.docId] }).find((c) => {
       const last = c.meta.section.split(SECTION_SEPARATOR).pop() ?? "";
       return c.meta.block === "prose" && hints.some((h) => last.includes(h));
     });
-    if (row === undefined) continue;
-    const p: Passage = { chunk: ctx.index.chunks[row], score: 1 };
+    if (chunk === undefined) continue;
+    const p: Passage = { chunk, score: 1 };
     all.push(p);
     const n = cites.add(p);
     lines.push(`现行格式要求（${citeLabel(cites.items[n - 1])}）：[${n}]`);
@@ -68,20 +69,22 @@ async function answerDrafting(ctx: AnswerContext, info: QueryInfo): Promise<Stra
   const reports = info.regions.length || info.years.length ? ctx.corpus.targetDocs(info) : ctx.corpus.docs.filter((d) => d.kind === "report");
   const candidates: Array<{ p: Passage; rank: number; year: number }> = [];
   for (const d of reports) {
-    for (const { top, row } of ctx.corpus.topSections(d.docId)) {
+    for (const { top, id } of ctx.corpus.topSections(d.docId)) {
       const rank = hints.findIndex((h) => top.includes(h));
       if (rank < 0) continue;
-      candidates.push({ p: { chunk: ctx.index.chunks[row], score: 1 }, rank, year: d.year ?? 0 });
+      const chunk = ctx.chunks.get(id);
+      if (!chunk) continue;
+      candidates.push({ p: { chunk, score: 1 }, rank, year: d.year ?? 0 });
       break;
     }
   }
   let examples = candidates.sort((a, b) => a.rank - b.rank || b.year - a.year).slice(0, 3).map((c) => c.p);
   // "依申请公开部分想体现办前沟通的做法": words beyond the section's own name pick the passages that do it.
-  const extra = contentWords(info.topic).filter((w) => !group.terms.some((t) => t.includes(w) || w.includes(t)) && ctx.index.bm25.df(w) > 0);
+  const extra = contentWords(info.topic).filter((w) => !group.terms.some((t) => t.includes(w) || w.includes(t)) && ctx.lexical.df(w) > 0);
   if (extra.length && PRECEDENT.test(info.question)) {
-    const rows = [...ctx.corpus.rowsOf(reports.map((d) => d.docId))].filter((r) => hints.some((h) => ctx.index.chunks[r].meta.section.includes(h)));
-    const scored = rows
-      .map((r) => ({ p: { chunk: ctx.index.chunks[r], score: 1 } as Passage, s: ctx.termCoverage(extra, ctx.index.chunks[r].text) }))
+    const inSection = ctx.chunks.list({ docIds: reports.map((d) => d.docId) }).filter((c) => hints.some((h) => c.meta.section.includes(h)));
+    const scored = inSection
+      .map((c) => ({ p: { chunk: c, score: 1 } as Passage, s: ctx.termCoverage(extra, c.text) }))
       // A third of the specific words is enough: the rest is how people describe a practice (体现, 做法, 类似).
       .filter((x) => x.s >= 0.34)
       .sort((a, b) => b.s - a.s || (b.p.chunk.meta.year ?? 0) - (a.p.chunk.meta.year ?? 0));

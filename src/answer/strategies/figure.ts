@@ -11,9 +11,9 @@ export const figure: Strategy<AnswerContext> = {
   name: "figure",
   operations: ["value", "search"],
   async answer(ctx, { info }) {
-    const rows = ctx.scopeRows(info);
-    const passages = await ctx.search(info, rows, rows ? 10 : 8);
-    if (passages.length === 0 || ctx.relevance(info, passages) < (rows ? RELEVANCE_SCOPED : RELEVANCE_OPEN))
+    const scope = ctx.scopeFilter(info);
+    const passages = await ctx.search(info, scope, scope ? 10 : 8);
+    if (passages.length === 0 || ctx.relevance(info, passages) < (scope ? RELEVANCE_SCOPED : RELEVANCE_OPEN))
       return ctx.none(info, `语料中没有找到能回答该问题的内容。${info.regions.map((r) => ctx.corpus.coverageOf(r)).join("") || ctx.corpus.coverageSummary()}`);
     const best = ctx.bestSentence(info, passages)!;
     const cites = new CitationList();

@@ -1,5 +1,6 @@
 import { FORMATS } from "../../format/formats.js";
 import { TABLES, columnLabel, rowLabel, type TableSchema } from "../../format/tables.js";
+import type { ChunkStore } from "../../search/types.js";
 import type { TableId } from "../../stats/api.js";
 import type { Chunk, Citation } from "../../types.js";
 import type { Strategy } from "../strategy.js";
@@ -7,11 +8,11 @@ import { figureAnswer } from "./figureText.js";
 
 /** What the format strategy needs: the chunks of the two format notices. */
 export interface FormatContext {
-  index: { chunks: Chunk[] };
+  chunks: ChunkStore;
 }
 
 function noticeChunks(ctx: FormatContext, format: "2019" | "2021"): Chunk[] {
-  return ctx.index.chunks.filter((c) => c.meta.kind === "format_notice" && c.meta.year === Number(format));
+  return ctx.chunks.list({ kinds: ["format_notice"], years: [Number(format)] });
 }
 
 /** The notice passage that best names a table or its section (most of the given labels in it). */

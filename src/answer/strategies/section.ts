@@ -26,8 +26,9 @@ export const section: Strategy<AnswerContext> = {
         .map((t) => ({ ...t, rank: hints.findIndex((h) => t.top.includes(h)) }))
         .filter((t) => t.rank >= 0)
         .sort((a, b) => a.rank - b.rank)[0];
-      if (!hit) continue;
-      const p: Passage = { chunk: ctx.index.chunks[hit.row], score: 1 };
+      const chunk = hit && ctx.chunks.get(hit.id);
+      if (!hit || !chunk) continue;
+      const p: Passage = { chunk, score: 1 };
       passages.push(p);
       const n = cites.add(p);
       lines.push(`${displayName(d)}${d.year ? `${d.year}年` : ""}报告“${hit.top}”部分原文：[${n}]`);
