@@ -103,7 +103,12 @@ export class FigureService<F extends FactStore = FactStore> {
     const ref = cellFor(metric, r.format);
     if (ref) {
       const c = this.facts.cell(r.docId, ref.table, ref.row, ref.column);
-      if (c && c.value !== null) return { ...base, value: c.value, status: "cell", citations: [this.cellCitation(r, c)], failedChecks: this.failed(r, [ref]) };
+      if (c && c.value !== null) {
+        // The cell first; the report's own sentence stating the same figure second.
+        const said = metric.narrative ? this.facts.facts(r.docId, metric.narrative.id) : [];
+        const same = said.length && said.every((x) => x.value === c.value) ? [this.sentenceCitation(r, said[0].sentence)] : [];
+        return { ...base, value: c.value, status: "cell", citations: [this.cellCitation(r, c), ...same], failedChecks: this.failed(r, [ref]) };
+      }
       if (c && c.candidates?.length)
         return { ...base, value: null, status: "undecided", candidates: c.candidates, citations: [this.cellCitation(r, c)], failedChecks: this.failed(r, [ref]) };
     }
@@ -124,7 +129,11 @@ export class FigureService<F extends FactStore = FactStore> {
       }
     }
     if (metric.narrative) {
-      const f = this.facts.facts(r.docId, metric.narrative.id)[0];
+      const stated = this.facts.facts(r.docId, metric.narrative.id);
+      // A report that states several different values for the metric (a total and its parts, or counts of other
+      // things the pattern also reads) is not read by the pattern: the sentence is left to the passage strategies.
+      if (new Set(stated.map((x) => x.value)).size > 1) return { ...base, value: null, status: "missing", citations: [] };
+      const f = stated[0];
       if (f) return { ...base, value: f.value, unit: f.unit, status: "sentence", citations: [this.sentenceCitation(r, f.sentence)] };
       // No total written, only counts by channel in one sentence ("网站23件，信函20件"): their sum, shown.
       const parts = this.facts.facts(r.docId, `${metric.narrative.id}${CHANNEL_SUFFIX}`);
@@ -132,7 +141,8 @@ export class FigureService<F extends FactStore = FactStore> {
       const same = parts.filter((p) => p.sentence === sentence && p.unit === parts[0].unit);
       if (same.length >= 2) {
         const value = same.reduce((a, p) => a + p.value, 0);
-        return { ...base, value, unit: same[0].unit, status: "sum", basis: "channels", citations: [this.sentenceCitation(r, sentence)], working: `${same.map((p) => formatNumber(p.value)).join(" + ")} = ${formatNumber(value)}` };
+        const u = same[0].unit;
+        return { ...base, value, unit: u, status: "sum", basis: "channels", citations: [this.sentenceCitation(r, sentence)], working: `${same.map((p) => `${formatNumber(p.value)}${u}`).join(" + ")} = ${formatNumber(value)}${u}` };
       }
     }
     return { ...base, value: null, status: "missing", citations: [] };
@@ -144,8 +154,9 @@ export class FigureService<F extends FactStore = FactStore> {
    */
   narrativeDiffering(f: Figure): { value: number; unit: string; sentence: string; citation: Citation } | null {
     if (f.status !== "cell" || !f.metric.narrative || f.value === null) return null;
-    const n = this.facts.facts(f.report.docId, f.metric.narrative.id)[0];
-    if (!n || n.value === f.value) return null;
+    const stated = this.facts.facts(f.report.docId, f.metric.narrative.id);
+    const n = stated[0];
+    if (!n || n.value === f.value || new Set(stated.map((x) => x.value)).size > 1) return null;
     return { value: n.value, unit: n.unit, sentence: n.sentence, citation: this.sentenceCitation(f.report, n.sentence) };
   }
 

@@ -1,5 +1,6 @@
 import { formatNumber, reportLabel, type Figure } from "../figures.js";
 import type { Strategy } from "../strategy.js";
+import { cellFor } from "../../format/metrics.js";
 import { eraNotes } from "./eras.js";
 import { checkComputed, checkNotes, collectCitations, figureAnswer, figureLine, metricName, valueText } from "./figureText.js";
 import type { FiguresContext } from "./factsContext.js";
@@ -25,10 +26,12 @@ export const differenceStrategy: Strategy<FiguresContext> = {
         return { answer: figureAnswer(plan.original, { short: `语料中没有${plan.bodies[0]}${missing.join("、")}的报告，无法比较。`, lines: [`语料中${plan.bodies[0]}的报告年份：${held.map((r) => r.year).join("、")}。`], citations: [], found: false }), passages: [] };
       }
       pair = reps.map((r) => fs.figure(r!, plan.metric!));
-    } else if (plan.bodies.length >= 2 && plan.years.length <= 1) {
-      const reps = plan.bodies.slice(0, 2).map((b) => {
+    } else if (plan.bodies.length >= 2 && plan.years.length <= 2) {
+      // Two bodies: the same year, each one's latest, or "沈阳市2013年和长沙市2011年" (years paired in order).
+      const reps = plan.bodies.slice(0, 2).map((b, i) => {
         const held = fs.reportsOf(b);
-        return plan.years.length ? held.find((r) => r.year === plan.years[0]) : held[held.length - 1];
+        const y = plan.years.length === 2 ? plan.years[i] : plan.years[0];
+        return y !== undefined ? held.find((r) => r.year === y) : held[held.length - 1];
       });
       if (reps.some((r) => !r)) return null;
       pair = reps.map((r) => fs.figure(r!, plan.metric!));
@@ -36,6 +39,16 @@ export const differenceStrategy: Strategy<FiguresContext> = {
     const [a, b] = pair;
     const name = metricName(a.metric);
     const { citations, first } = collectCitations(pair);
+    // Where a report's prose states the metric differently from its table, both are shown.
+    const prose: string[] = [];
+    for (const f of pair) {
+      const other = fs.narrativeDiffering(f);
+      if (!other) continue;
+      prose.push(`${reportLabel(f.report)}报告正文另写：“${other.sentence.length > 80 ? `${other.sentence.slice(0, 80)}…` : other.sentence}”（${formatNumber(other.value)}${other.unit}），与表中数字不同。`);
+      citations.push(other.citation);
+    }
+    // A figure only sentences state, not read here: the passage strategies compare the sentences.
+    if (pair.some((f) => f.status === "missing" && !cellFor(f.metric, f.report.format))) return null;
     if (a.value === null || b.value === null) {
       return {
         answer: figureAnswer(plan.original, { short: `无法计算差值：${pair.filter((f) => f.value === null).map((f) => figureLine(f)).join("；")}。`, lines: pair.filter((f) => f.value !== null).map((f) => figureLine(f) + "。"), citations, found: false }),
@@ -61,7 +74,7 @@ export const differenceStrategy: Strategy<FiguresContext> = {
     return {
       answer: figureAnswer(plan.original, {
         short,
-        lines: [pct, ...eraNotes(pair), ...checkNotes(pair)].filter(Boolean),
+        lines: [pct, ...prose, ...eraNotes(pair), ...checkNotes(pair)].filter(Boolean),
         citations,
         computed,
         table: { columns: ["报告", name], rows: pair.map((f) => [reportLabel(f.report), f.value]) },

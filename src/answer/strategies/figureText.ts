@@ -15,9 +15,18 @@ export function metricName(m: Metric): string {
     .join("·");
 }
 
-export function valueText(f: Figure): string {
+/** Classifiers of a case count: a question's own ("36起") is used for the same count. */
+const CASE_CLASSIFIERS = new Set(["件", "起", "宗", "份"]);
+
+export function valueText(f: Figure, asked?: string | null): string {
   if (f.value === null) return "";
-  return `${formatNumber(f.value)}${f.unit === "万元" ? "万元" : f.unit}`;
+  const unit = asked && CASE_CLASSIFIERS.has(asked) && CASE_CLASSIFIERS.has(f.unit) ? asked : f.unit;
+  return `${formatNumber(f.value)}${unit}`;
+}
+
+/** The case classifier a question counts in ("有多少起" → 起), if any. */
+export function askedClassifier(q: string): string | null {
+  return q.match(/(?:多少|几)([件起宗份])/)?.[1] ?? null;
 }
 
 /** One line for one figure, saying where it stands. */

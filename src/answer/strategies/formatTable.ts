@@ -1,4 +1,5 @@
 import { FORMATS } from "../../format/formats.js";
+import { findMetric } from "../../format/metrics.js";
 import { TABLES, columnLabel, rowLabel, type TableSchema } from "../../format/tables.js";
 import type { ChunkStore } from "../../search/types.js";
 import type { TableId } from "../../stats/api.js";
@@ -63,7 +64,7 @@ export const formatStrategy: Strategy<FormatContext> = {
   operations: ["format"],
   answer(ctx, { plan }) {
     const q = plan.question;
-    const compare = /不同|区别|差异|变化|对比|比较/.test(q) && /2019|试行|60号/.test(q) && /2021|30号|新/.test(q);
+    const compare = /不同|区别|差异|变化|对比|比较|比|少报|多报/.test(q) && /2019|试行|60号/.test(q) && /2021|30号|新/.test(q);
     if (compare) {
       const citations = (["2019", "2021"] as const).map((f) => noticeCitation(ctx, f, ["第二十条第（一）项", "信息内容", "（六）其他处理", FORMATS[f].sections[1].heading])).filter((c): c is Citation => c !== null);
       return {
@@ -71,6 +72,24 @@ export const formatStrategy: Strategy<FormatContext> = {
           short: `2021年格式（${FORMATS["2021"].notice!.docNo}）与2019年试行格式（${FORMATS["2019"].notice!.docNo}）的统计表主要有以下不同：`,
           lines: [...differences(), "两版的六个部分（总体情况、主动公开、收到和处理申请、复议诉讼、存在的问题及改进、其他事项）相同。"],
           citations,
+        }),
+        passages: [],
+      };
+    }
+    // "年报表格里“无法提供”包括哪几种情形": a row group (or row) of a table, with the articles behind it.
+    const m = plan.metric ? findMetric(plan.metric) : null;
+    const ref = m?.cells["2021"] ?? m?.sumOf?.["2021"]?.[0] ?? m?.cells["2019"] ?? null;
+    if (m && ref && !plan.table) {
+      const s = TABLES["2021"][ref.table];
+      const group = plan.metric!.includes(":group:") ? plan.metric!.split(":")[2] : null;
+      const rows = group ? s.rows.filter((r) => r.group[0] === group) : s.rows.filter((r) => r.key === ref.row);
+      const name = group ?? rowLabel(rows[0]);
+      const cite = noticeCitation(ctx, "2021", rows.map((r) => r.label));
+      return {
+        answer: figureAnswer(plan.original, {
+          short: group ? `年度报告${ref.table}中“${name}”包括${rows.length}种情形：` : `年度报告${ref.table}中的“${name}”一行：`,
+          lines: rows.map((r) => `  ${r.label}${r.article ? `（《条例》${r.article}）` : ""}`),
+          citations: cite ? [cite] : [],
         }),
         passages: [],
       };

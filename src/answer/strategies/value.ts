@@ -1,7 +1,11 @@
 import type { Strategy } from "../strategy.js";
+import { asksSeveral } from "../extractive.js";
 import { formatNumber, reportLabel, type Figure, type FigureService } from "../figures.js";
-import type { Citation } from "../../types.js";
-import { checkComputed, checkNotes, collectCitations, figureAnswer, figureLine, metricName, valueText } from "./figureText.js";
+import type { Citation, Computed } from "../../types.js";
+import { cellFor, findMetric } from "../../format/metrics.js";
+import type { ReportRow } from "../../stats/db.js";
+import type { StrategyResult } from "../strategy.js";
+import { askedClassifier, checkComputed, checkNotes, collectCitations, figureAnswer, figureLine, metricName, valueText } from "./figureText.js";
 import { targetReports, yearsHeld, type FiguresContext } from "./factsContext.js";
 
 /** One figure of one report (or the same figure of each report named), from its table cell or sentence. */
@@ -18,6 +22,10 @@ export const valueStrategy: Strategy<FiguresContext> = {
       const held = plan.bodies.map((b) => yearsHeld(fs, b)).join("");
       return { answer: figureAnswer(plan.original, { short: `语料中没有${missing.join("、")}的政府信息公开年度报告，无法回答。`, lines: held ? [held] : [], citations: [], found: false }), passages: [] };
     }
+    // A question asking several things the vocabulary does not name ("…几条？当面来申请的有几条？"): passages.
+    if (asksSeveral(plan.question) && !plan.alsoMetrics?.length) return null;
+    // "行政复议和行政诉讼各有多少件", "…一共多少件": each metric the question names, of one report.
+    if (reports.length === 1 && plan.alsoMetrics?.length) return severalMetrics(fs, plan.original, reports[0], [plan.metric, ...plan.alsoMetrics], /一共|总共|合计|共计|加起来/.test(plan.question));
     const figs = reports.slice(0, 8).map((r) => fs.figure(r, plan.metric!));
     const known = figs.filter((f) => f.value !== null);
     const lines: string[] = [];
@@ -25,7 +33,7 @@ export const valueStrategy: Strategy<FiguresContext> = {
     if (figs.length === 1) {
       const f = figs[0];
       if (f.value !== null) {
-        short = `${reportLabel(f.report)}${metricName(f.metric)}为${valueText(f)}。`;
+        short = `${reportLabel(f.report)}${metricName(f.metric)}为${valueText(f, askedClassifier(plan.question))}。`;
         // "受理了300件，对吗": the claim is checked against the figure, and a wrong one is not repeated.
         const claimed = info.claimed.map(Number).filter((n) => Number.isFinite(n));
         if (claimed.length) short = claimed.includes(f.value) ? `与报告相符：${short}` : `与报告不符：${short}`;
@@ -37,8 +45,10 @@ export const valueStrategy: Strategy<FiguresContext> = {
         }
       }
       else {
-        // Before 2019 the figures are in sentences the patterns may not know: the passage strategies read them.
-        if (f.status === "missing" && f.report.format === "pre2019") return null;
+        // A figure stated only in sentences (any report before 2019, a narrative metric in any report) may be
+        // worded in ways the patterns do not know: the passage strategies read the sentences. Only a table cell
+        // the report's format has is definitive about a missing figure.
+        if (f.status === "missing" && !cellFor(f.metric, f.report.format) && !f.metric.sumOf?.[f.report.format as "2019" | "2021"]) return null;
         short = figureLine(f) + "。";
         if (f.status === "missing") {
           const s = fs.stated(f.report);
@@ -78,4 +88,26 @@ function carriedIn(fs: FigureService, f: Figure, stated: number): Figure | null 
   if (!f.metric.id.startsWith("表三:new:")) return null;
   const carried = fs.figure(f.report, f.metric.id.replace(":new:", ":carried_in:"));
   return carried.value !== null && carried.value > 0 && carried.value + f.value! === stated ? carried : null;
+}
+
+/** Several metrics of one report, each with its citation; their sum with the working when the question asks for it. */
+function severalMetrics(fs: FigureService, question: string, r: ReportRow, metricIds: string[], sum: boolean): StrategyResult | null {
+  const figs = metricIds.filter((id) => findMetric(id)).map((id) => fs.figure(r, id));
+  const known = figs.filter((f) => f.value !== null);
+  if (!known.length) return null;
+  const { citations, first } = collectCitations(figs);
+  const lines = figs.map((f) => figureLine(f) + "。");
+  const computed: Computed[] = [];
+  let short = `${reportLabel(r)}：${known.map((f) => `${metricName(f.metric)}${valueText(f)}`).join("，")}。`;
+  if (sum && known.length === figs.length && new Set(known.map((f) => f.unit)).size === 1) {
+    const total = known.reduce((a, f) => a + f.value!, 0);
+    const expr = `${known.map((f) => formatNumber(f.value!)).join(" + ")} = ${formatNumber(total)}`;
+    computed.push({ expr, value: total, inputs: known.map((f) => first.get(f)!) });
+    short = `${reportLabel(r)}合计${formatNumber(total)}${known[0].unit}（${known.map((f) => `${metricName(f.metric)}${valueText(f)}`).join(" + ")}：${expr}）。`;
+  }
+  computed.push(...checkComputed(figs, first));
+  return {
+    answer: figureAnswer(question, { short, lines: [...lines.slice(known.length === figs.length ? figs.length : 0), ...checkNotes(figs)], citations, computed, table: { columns: ["项目", "数值"], rows: figs.map((f) => [metricName(f.metric), f.value]) } }),
+    passages: [],
+  };
 }
