@@ -30,7 +30,7 @@ const CHECK = /勾稽|核对|校验|对得上|对不上|是否一致|是否相�
 const EXTREME_MAX = /最多|最高|最大|最长|峰值|最多的/;
 const EXTREME_MIN = /最少|最低|最小|最短/;
 const RANK = /排名|排序|排行|前[三五十]|从高到低|从多到少|从少到多|依次/;
-const DIFFERENCE = /多了?多少|少了?多少|相差|差了?多少|差距|增加了?多少|减少了?多少|增长了?多少|下降了?多少|变化了?多少|比.{1,16}(多|少|高|低)|增减|同比|增幅|降幅|对比|比较|相比|比怎么样|比如何|变化如何|怎么变/;
+const DIFFERENCE = /多了?多少|少了?多少|相差|差了?多少|差距|增加了?多少|减少了?多少|增长了?多少|下降了?多少|变化了?多少|比.{1,16}(多|少|高|低)|增减|同比|增幅|降幅|对比|比较|相比|比怎么样|比如何|变化如何/;
 const SERIES = /历年|每年|逐年|各年|趋势|变化情况|变化趋势|走势|这几年|近[两三四五六七八九十\d]+年|\d{4}\s*(?:年)?\s*(?:以来|至今|到现在)|(?:从|自)?\d{4}\s*年?\s*(?:到|至|—|-|~)\s*\d{4}/;
 const SUM = /一共|总共|合计|累计|加起来一共|总和/;
 const SHARE = /占比|比例|百分之|百分比|比重|占.{0,8}(多少|几成)/;
@@ -161,7 +161,7 @@ export function inherit(p: Plan, prev: PlanCore): Plan {
   // "那行政复议呢" after a figure question: the new metric, for the report(s) the conversation is about.
   if (out.metric && out.inherited.includes("bodies") && (out.operation === "search" || out.operation === "overview")) out.operation = "value";
   // A follow-up that names something of its own ("其中办结了多少件") does not inherit the previous metric.
-  const ownTopic = p.topic.replace(/那么?|还有|再|换成|改成|其中|呢|吗|的|年度?|是|多少件?|几件|几个|情况|怎么样|如何|[？?，,。\s]/g, "");
+  const ownTopic = p.topic.replace(/那么?|还有|再|换成|改成|其中|呢|吗|的|历年|每年|各年|逐年|哪一?年|最多|最少|最高|最低|排名|年度?|是|多少件?|几件|几个|情况|怎么样|如何|[？?，,。\s]/g, "");
   if (!out.metric && prev.metric && elliptic && !ownTopic) {
     out.metric = prev.metric;
     out.inherited.push("metric");

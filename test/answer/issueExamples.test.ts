@@ -55,7 +55,7 @@ describe("a total is never one channel's count", () => {
     const a = await ask("长沙市2011年收到多少件申请？");
     expect(a.short).toContain("43");
     expect(a.short).not.toMatch(/为23件/);
-    expect(a.answer).toContain("23 + 20 = 43");
+    expect(a.answer).toContain("23件 + 20件 = 43件");
   });
 
   it("平潭县 2012 is the total 21, not the 当面申请 18", async () => {

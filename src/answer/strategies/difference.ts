@@ -36,6 +36,7 @@ export const differenceStrategy: Strategy<FiguresContext> = {
       if (reps.some((r) => !r)) return null;
       pair = reps.map((r) => fs.figure(r!, plan.metric!));
     } else return null;
+    if (pair.length !== 2) return null;
     const [a, b] = pair;
     const name = metricName(a.metric);
     const { citations, first } = collectCitations(pair);
