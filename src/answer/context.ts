@@ -214,10 +214,6 @@ export class AnswerContext {
     return null;
   }
 
-  /** @deprecated Old name of scopeFilter (it returns a SearchFilter now); kept for callers outside src/answer/strategies. */
-  scopeRows(info: QueryInfo): SearchFilter | null {
-    return this.scopeFilter(info);
-  }
 
   async search(info: QueryInfo, filter: SearchFilter | null, k = 8, kinds?: DocKind[], mode: RetrievalMode = this.mode): Promise<Passage[]> {
     return this.retriever.search(this.retrievalQuery(info, filter !== null && info.intent !== "definition"), {

@@ -191,7 +191,7 @@ export class Engine implements AnswerEngine {
   /** Exposed for evaluation: the passages retrieval returns for a question, before composition. */
   async retrieve(question: string, mode: RetrievalMode = this.opts.mode, state?: ConversationState | null): Promise<Passage[]> {
     const info = analyzeQuery(question, this.corpus.regions, state ?? null, Date.now(), this.corpus.departments);
-    return this.ctx.search(info, this.ctx.scopeRows(info), 10, undefined, mode);
+    return this.ctx.search(info, this.ctx.scopeFilter(info), 10, undefined, mode);
   }
 }
 
