@@ -10,6 +10,9 @@
  *   tsx bench/ingest.ts                 full benchmark (prints tables)
  *   tsx bench/ingest.ts --sample 0.25   synthetic corpus sampled (said so in the output)
  *   tsx bench/ingest.ts --no-pin        do not pin runs to one CPU with taskset
+ *   tsx bench/ingest.ts --pairs N       synthetic corpus: N runs with the statistics stage and N without, alternating
+ *                                       (default 3; without = NIANBAO_BENCH_SKIP_STATISTICS=1, see src/stats/extract/index.ts)
+ *   tsx bench/ingest.ts --no-naive      skip the naive LangChain pipeline
  */
 import { spawn, spawnSync } from "node:child_process";
 import { promises as fs } from "node:fs";
@@ -17,7 +20,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { listFiles, sourceOf } from "../src/index/build.js";
+import { sourceOf } from "../src/index/build.js";
+import { listCorpusFiles } from "../src/ingest/files.js";
 import { buildSyntheticCorpus, REAL_CORPUS } from "./synth.js";
 
 const SELF = fileURLToPath(import.meta.url);
@@ -30,9 +34,9 @@ const MB = 1024 * 1024;
 // ------------------------------------------------------------------------------------------------
 // Shared helpers
 
-/** The files ingest() reads (its own listFiles), with their corpus-relative source and size. */
+/** The files ingest() reads (the same listing), with their corpus-relative source and size. */
 async function corpusFiles(dir: string): Promise<Array<{ abs: string; source: string; bytes: number }>> {
-  return Promise.all((await listFiles(dir)).map(async (abs) => ({ abs, source: sourceOf(dir, abs), bytes: (await fs.stat(abs)).size })));
+  return Promise.all((await listCorpusFiles([dir])).files.map(async (abs) => ({ abs, source: sourceOf(dir, abs), bytes: (await fs.stat(abs)).size })));
 }
 
 async function duBytes(p: string): Promise<number> {
@@ -213,12 +217,18 @@ async function child(kind: string, corpusDir: string, indexDir: string, fraction
  */
 const PIN = !process.argv.includes("--no-pin") && spawnSync("taskset", ["-c", "0", "true"]).status === 0;
 
-function spawnChild(kind: string, corpusDir: string, indexDir: string, fraction: number): Promise<RunResult> {
+/** Machine load (1-minute load average) at a run's start and end: other processes share the cores. */
+interface Load {
+  before: number;
+  after: number;
+}
+
+function spawnChild(kind: string, corpusDir: string, indexDir: string, fraction: number, env: Record<string, string> = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     // process.execArgv carries tsx's loader flags, so the child runs this .ts file the same way.
     const argv = [process.execPath, ...process.execArgv, SELF, "--child", kind, corpusDir, indexDir, String(fraction)];
     const [cmd, ...rest] = PIN ? ["taskset", "-c", "0", ...argv] : argv;
-    const p = spawn(cmd, rest, { stdio: ["ignore", "pipe", "inherit"] });
+    const p = spawn(cmd, rest, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } });
     let out = "";
     p.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
     p.on("error", reject);
@@ -246,36 +256,61 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const si = args.indexOf("--sample");
   const fraction = si >= 0 ? Number(args[si + 1]) : 1;
+  const pi = args.indexOf("--pairs");
+  const pairs = pi >= 0 ? Math.max(1, Number(args[pi + 1])) : 3;
+  const kinds = args.includes("--no-naive") ? ["default"] : ["default", "naive"];
   const tAll = performance.now();
 
   console.log(`# Ingest benchmark — ${new Date().toISOString()}`);
   console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${f1(os.totalmem() / 1024 ** 3)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`);
+  console.log(`load average at start (1/5/15 min): ${os.loadavg().map(f2).join(" / ")}`);
   console.log(PIN ? "each run pinned to one CPU (taskset -c 0): the figures are single-core figures" : "runs NOT pinned to one CPU (no taskset, or --no-pin): helper threads may use other cores");
   const ts = performance.now();
   const synth = await buildSyntheticCorpus(SYNTH_DIR);
   console.log(`synthetic corpus: ${SYNTH_DIR}: ${synth.files} files, ${f1(synth.bytes / MB)} MB (ready in ${f1((performance.now() - ts) / 1000)} s)`);
   if (fraction < 1) console.log(`NOTE: synthetic runs are SAMPLED: every ${f1(1 / fraction)}-th file (fraction ${fraction}); figures below are for that sample only.`);
 
-  const runs: Array<{ corpus: string; r: RunResult }> = [];
+  const runs: Array<{ corpus: string; r: RunResult; load: Load }> = [];
+  /** Synthetic runs with the statistics stage on and off, in the order they ran. */
+  const abRuns: Array<{ statistics: boolean; r: RunResult; load: Load }> = [];
+  const timed = async (kind: string, dir: string, idx: string, fr: number, env: Record<string, string> = {}) => {
+    const before = os.loadavg()[0];
+    const r = await spawnChild(kind, dir, idx, fr, env);
+    return { r, load: { before, after: os.loadavg()[0] } };
+  };
   const tmpIdx = (name: string) => path.join(os.tmpdir(), `nianbao-bench-${name}-${process.pid}`);
   const corpora = [
     { name: "real corpus/", dir: REAL_CORPUS, keep: REAL_INDEX, fraction: 1 },
     { name: "synthetic", dir: SYNTH_DIR, keep: SYNTH_INDEX, fraction },
   ];
   for (const c of corpora) {
-    for (const kind of ["default", "naive"]) {
+    for (const kind of kinds) {
       const idx = kind === "default" ? c.keep : tmpIdx(kind);
       process.stderr.write(`running ${kind} on ${c.name} …\n`);
-      const r = await spawnChild(kind, c.dir, idx, c.fraction);
+      const { r, load } = await timed(kind, c.dir, idx, c.fraction);
       if (kind !== "default") await fs.rm(idx, { recursive: true, force: true });
-      runs.push({ corpus: c.name, r });
-      process.stderr.write(`  ${f1(r.seconds)} s\n`);
+      runs.push({ corpus: c.name, r, load });
+      if (c.dir === SYNTH_DIR && kind === "default") abRuns.push({ statistics: true, r, load });
+      process.stderr.write(`  ${f1(r.seconds)} s (load ${f2(load.before)} → ${f2(load.after)})\n`);
+    }
+  }
+  // Statistics stage on/off on the synthetic corpus, alternating so that load drift hits both alike. The run above
+  // is the first "on" run; each further pair is off, on. "Off" runs write to a temporary index, removed after.
+  const synthC = corpora.find((c) => c.dir === SYNTH_DIR)!;
+  for (let i = 0; i < pairs; i++) {
+    for (const on of i === 0 ? [false] : [false, true]) {
+      process.stderr.write(`running default on synthetic, statistics ${on ? "on" : "OFF"} (pair ${i + 1}/${pairs}) …\n`);
+      const idx = on ? synthC.keep : tmpIdx("nostats");
+      const { r, load } = await timed("default", synthC.dir, idx, synthC.fraction, on ? {} : { NIANBAO_BENCH_SKIP_STATISTICS: "1" });
+      if (!on) await fs.rm(idx, { recursive: true, force: true });
+      abRuns.push({ statistics: on, r, load });
+      process.stderr.write(`  ${f1(r.seconds)} s (load ${f2(load.before)} → ${f2(load.after)})\n`);
     }
   }
 
   console.log("\n## Throughput (each run in a fresh child process, fresh index dir)\n");
-  const rows = [["corpus", "pipeline", "files", "input MB", "chunks", "setup s (not counted)", "seconds", "MB/s", "chunks/s", "CPU/wall", "peak RSS MB (50 ms)", "maxRSS MB", "index MB"]];
-  for (const { corpus, r } of runs)
+  const rows = [["corpus", "pipeline", "files", "input MB", "chunks", "setup s (not counted)", "seconds", "MB/s", "chunks/s", "CPU/wall", "peak RSS MB (50 ms)", "maxRSS MB", "index MB", "load avg before→after"]];
+  for (const { corpus, r, load } of runs)
     rows.push([
       corpus,
       r.pipeline,
@@ -290,12 +325,14 @@ async function main(): Promise<void> {
       f1(r.peakRss / MB),
       f1(r.maxRss / MB),
       f1(r.indexBytes / MB),
+      `${f2(load.before)}→${f2(load.after)}`,
     ]);
   console.log(table(rows));
 
   console.log("\n## default / naive\n");
   const ratioRows = [["corpus", "default MB/s", "naive MB/s", "ratio default/naive", "target ≥ 2 MB/s (default)"]];
   for (const c of corpora) {
+    if (!kinds.includes("naive")) break;
     const d = runs.find((x) => x.corpus === c.name && x.r.pipeline === "default")!.r;
     const n = runs.find((x) => x.corpus === c.name && x.r.pipeline === "naive")!.r;
     const dm = d.bytes / MB / d.seconds;
@@ -305,7 +342,7 @@ async function main(): Promise<void> {
   console.log(table(ratioRows));
 
   for (const c of corpora) {
-    for (const kind of ["default", "naive"]) {
+    for (const kind of kinds) {
       const r = runs.find((x) => x.corpus === c.name && x.r.pipeline === kind)!.r;
       console.log(`\n## Stage breakdown — ${kind}, ${c.name} (${r.chunks} chunks, total ${f2(r.seconds)} s)\n`);
       const srows = [["stage", "seconds", "share"]];
@@ -313,6 +350,8 @@ async function main(): Promise<void> {
       console.log(table(srows));
     }
   }
+
+  console.log(statisticsReport(abRuns));
 
   const notes = runs.flatMap(({ corpus, r }) => (r.notes ?? []).map((n) => `${corpus}/${r.pipeline}: ${n}`));
   if (notes.length) console.log(`\n## Failures reported by the pipelines\n\n${notes.map((n) => `- ${n}`).join("\n")}`);
@@ -334,6 +373,61 @@ async function main(): Promise<void> {
   total exactly (file listing, hashing and bookkeeping are outside them).
 - synthetic index for bench/query.ts kept at ${SYNTH_INDEX}; real at ${REAL_INDEX}.
 - total benchmark wall time: ${f1((performance.now() - tAll) / 1000)} s`);
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`;
+
+/**
+ * What the statistics stage adds to ingest on the synthetic corpus (issue 8: at most 15 %), two ways:
+ * A/B — whole runs with the stage on against runs with extraction skipped (NIANBAO_BENCH_SKIP_STATISTICS=1:
+ * format detection stays, no table or sentence is read, facts.sqlite holds the reports and no cells); and in-run —
+ * the stage's own seconds (extraction + facts.sqlite) against the rest of the same run.
+ */
+function statisticsReport(ab: Array<{ statistics: boolean; r: RunResult; load: Load }>): string {
+  const stat = (r: RunResult) => r.stages?.[STAGE_NAMES.statistics] ?? 0;
+  const rows = [["#", "statistics", "seconds", "MB/s", "statistics stage s", "stage share", "stage / rest of run", "load avg before→after"]];
+  ab.forEach(({ statistics, r, load }, i) =>
+    rows.push([
+      String(i + 1),
+      statistics ? "on" : "off (skipped)",
+      f2(r.seconds),
+      f2(r.bytes / MB / r.seconds),
+      f2(stat(r)),
+      `${((100 * stat(r)) / r.seconds).toFixed(1)}%`,
+      statistics ? pct(stat(r) / (r.seconds - stat(r))) : "",
+      `${f2(load.before)}→${f2(load.after)}`,
+    ]),
+  );
+  const on = ab.filter((x) => x.statistics).map((x) => x.r.seconds);
+  const off = ab.filter((x) => !x.statistics).map((x) => x.r.seconds);
+  const inRun = ab.filter((x) => x.statistics).map((x) => stat(x.r) / (x.r.seconds - stat(x.r)));
+  // Pairs in run order: run 1 (on) with run 2 (off), then each (off, on) pair that follows.
+  const pairRatios: string[] = [];
+  for (let i = 0; i + 1 < ab.length; i += 2) {
+    const a = ab[i];
+    const b = ab[i + 1];
+    const onR = a.statistics ? a.r : b.r;
+    const offR = a.statistics ? b.r : a.r;
+    pairRatios.push(pct(onR.seconds / offR.seconds - 1));
+  }
+  const overhead = median(on) / median(off) - 1;
+  const verdict = (x: number) => (x <= 0.15 ? "met" : "NOT met");
+  return [
+    `\n## Statistics stage — synthetic corpus, on vs. off (issue 8 target: adds at most 15 % to ingest time)\n`,
+    table(rows),
+    ``,
+    `- A/B, medians: on ${f2(median(on))} s (n=${on.length}), off ${f2(median(off))} s (n=${off.length}) → overhead ${pct(overhead)} — target ${verdict(overhead)}`,
+    `- A/B per pair, in run order (first pair = runs 1–2, first run included): ${pairRatios.join(", ")}`,
+    `- in-run (statistics stage s / rest of the same run): ${inRun.map(pct).join(", ")}; median ${pct(median(inRun))} — target ${verdict(median(inRun))}`,
+    `- "off" = NIANBAO_BENCH_SKIP_STATISTICS=1 (read once in src/stats/extract/index.ts): the format is still detected, no table`,
+    `  or sentence is read, facts.sqlite still holds the report rows (no cells, no checks); statistics.json is near-empty.`,
+    `- the statistics stage = extraction (per report, inside parse) + writing facts.sqlite; the latter is also inside the`,
+    `  write stage's seconds (ingest() times facts.sqlite within writeIndex), so stage shares overlap by that much.`,
+  ].join("\n");
 }
 
 if (process.argv[2] === "--child") {

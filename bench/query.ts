@@ -4,6 +4,11 @@
  * Sequential, warm process (20 warm-up questions first). Follow-ups ask `previous` first (untimed) and time
  * only the follow-up with the returned state.
  *
+ * Then per operation of the planner (value, series, extreme, rank, difference, sum, share, check, section,
+ * precedents, definition, procedure, format, overview, search): questions built from the bodies and years the
+ * index's statistics database holds (so the synthetic index is asked about its own synthetic bodies), p50/p95/max
+ * per operation, with the strategy that actually answered.
+ *
  *   tsx bench/query.ts [--passes N] [--only real|synthetic]   (default: 3 passes, both indexes)
  */
 import { promises as fs } from "node:fs";
@@ -126,6 +131,79 @@ async function denseRecall(engine: Engine, questions: Question[]): Promise<{ str
   return { strict: hit / total, tieAware: tieHit / total };
 }
 
+// ------------------------------------------------------------------------------------------------
+// Questions per operation
+
+interface OpQuestion {
+  op: string;
+  question: string;
+}
+
+/**
+ * Questions per operation over bodies and years the index holds: up to four bodies (spread over the sorted list)
+ * with at least three reports, one of them with a decoded 表三, are asked about by templates that the planner maps
+ * to each operation. Rule questions (definition, procedure, format, precedents) name no report.
+ */
+function operationQuestions(engine: Engine): OpQuestion[] {
+  const facts = engine.ctx.figures?.facts;
+  if (!facts) return [];
+  const byBody = new Map<string, Array<{ year: number; tables: boolean }>>();
+  for (const r of facts.reports()) {
+    if (r.year === null) continue;
+    const list = byBody.get(r.body) ?? byBody.set(r.body, []).get(r.body)!;
+    list.push({ year: r.year, tables: facts.tables(r.docId).some((t) => t.table === "表三" && t.status === "decoded") });
+  }
+  const eligible = [...byBody.entries()]
+    .filter(([, ys]) => new Set(ys.map((y) => y.year)).size >= 3 && ys.some((y) => y.tables))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const picks = [0, 1, 2, 3].map((i) => eligible[Math.floor((i * eligible.length) / 4)]).filter((x, i, a) => x && a.indexOf(x) === i);
+  const out: OpQuestion[] = [];
+  const add = (op: string, question: string) => out.push({ op, question });
+  for (const [body, ys] of picks) {
+    const years = [...new Set(ys.map((y) => y.year))].sort((a, b) => a - b);
+    const tableYears = [...new Set(ys.filter((y) => y.tables).map((y) => y.year))].sort((a, b) => a - b);
+    const y = tableYears.at(-1)!;
+    const y0 = years.filter((x) => x !== y).at(-1)!;
+    add("value", `${body}${y}年收到多少件政府信息公开申请？`);
+    add("value", `${body}${y}年予以公开多少件？`);
+    add("value", `${body}${y}年行政复议多少件？`);
+    add("series", `${body}历年收到的申请数`);
+    add("series", `${body}${years[0]}年到${y}年的申请数变化趋势`);
+    add("extreme", `${body}哪一年收到的申请最多？`);
+    add("extreme", `${y}年哪个单位收到的申请最多？`);
+    add("rank", `${y}年各单位收到申请数排名`);
+    add("difference", `${body}${y}年比${y0}年多收到多少件申请？`);
+    add("sum", `${body}${y0}年和${y}年一共收到多少件申请？`);
+    add("share", `${body}${y}年予以公开占申请总数的比例是多少？`);
+    add("check", `${body}${y}年报告的数据勾稽关系对得上吗？`);
+    add("section", `${body}${y}年报告存在的主要问题及改进情况写了什么？`);
+    add("overview", body);
+  }
+  for (const q of ["什么是过程性信息？", "什么是三类内部事务信息？", "行政执法案卷是什么意思？"]) add("definition", q);
+  for (const q of ["政府收到信息公开申请后多少个工作日内必须答复？", "可以口头申请吗？", "申请书要写哪些内容？"]) add("procedure", q);
+  for (const q of ["表三怎么填？", "2021年的新格式和2019年的有什么不同？", "主动公开那张表要填什么？"]) add("format", q);
+  for (const q of ["给我几个“存在的主要问题及改进情况”的例子", "别人的年度报告概述部分是怎么写的？", "其他单位怎么写改进措施？"]) add("precedents", q);
+  for (const q of ["政府网站栏目建设", "政务公开培训工作", "政策解读的形式"]) add("search", q);
+  return out;
+}
+
+async function benchOperations(engine: Engine, qs: OpQuestion[], passes: number) {
+  for (const q of qs.slice(0, 10)) await engine.ask(q.question); // warm-up
+  const byOp = new Map<string, { ms: number[]; answeredBy: Map<string, number>; slowest: { ms: number; q: string } }>();
+  for (let pass = 0; pass < passes; pass++)
+    for (const q of qs) {
+      const t0 = performance.now();
+      const r = await engine.ask(q.question);
+      const ms = performance.now() - t0;
+      const e = byOp.get(q.op) ?? byOp.set(q.op, { ms: [], answeredBy: new Map(), slowest: { ms: 0, q: "" } }).get(q.op)!;
+      e.ms.push(ms);
+      if (ms > e.slowest.ms) e.slowest = { ms, q: q.question };
+      const by = String((r.answer as { operation?: string }).operation ?? "?");
+      if (pass === 0) e.answeredBy.set(by, (e.answeredBy.get(by) ?? 0) + 1);
+    }
+  return byOp;
+}
+
 async function main(): Promise<void> {
   const pi = process.argv.indexOf("--passes");
   const passes = pi >= 0 ? Number(process.argv[pi + 1]) : 3;
@@ -139,7 +217,7 @@ async function main(): Promise<void> {
   const settings = loadSettings({});
 
   console.log(`# Query benchmark — ${new Date().toISOString()}`);
-  console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, Node ${process.version}`);
+  console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, Node ${process.version}; load average (1/5/15 min) ${os.loadavg().map((x) => x.toFixed(2)).join(" / ")}`);
   console.log(`${questions.length} questions (${questions.filter((q) => q.previous).length} follow-ups), ${WARMUP} warm-up, ${passes} timed passes, sequential, extractive (no LLM)\n`);
 
   const targets = [
@@ -149,6 +227,8 @@ async function main(): Promise<void> {
   if (targets.some((t) => t.corpusDir === SYNTH_DIR)) await buildSyntheticCorpus(SYNTH_DIR);
   const rows = [["index", "chunks", "call", "n", "p50 ms", "p95 ms", "p99 ms", "max ms", "mean ms", "queries/s", "target p95 < 50 ms"]];
   const typeRows = [["index", "type", "n", "p50 ms", "p95 ms", "max ms"]];
+  const opRows = [["index", "operation", "questions", "n", "p50 ms", "p95 ms", "max ms", "p95 < 50 ms", "answered by (strategy: count)", "slowest question"]];
+  const slowOps: string[] = [];
   const info: string[] = [];
   for (const t of targets) {
     await ensureIndex(t.name, t.corpusDir, t.indexDir);
@@ -157,7 +237,17 @@ async function main(): Promise<void> {
     const engine = await openEngine({ indexDir: t.indexDir, corpusDir: t.corpusDir, settings });
     const openS = (performance.now() - t0) / 1000;
     const rss1 = process.memoryUsage.rss();
+    const load0 = os.loadavg()[0];
     const r = await bench(engine, questions, passes);
+    const opQs = operationQuestions(engine);
+    const ops = await benchOperations(engine, opQs, passes);
+    const load1 = os.loadavg()[0];
+    for (const [op, e] of ops) {
+      const s = stats(e.ms);
+      const ok = s.p95 < 50;
+      if (!ok) slowOps.push(`${t.name} ${op}: p95 ${s.p95.toFixed(1)} ms (slowest: ${e.slowest.q} ${e.slowest.ms.toFixed(1)} ms)`);
+      opRows.push([t.name, op, String(opQs.filter((q) => q.op === op).length), String(s.n), s.p50.toFixed(1), s.p95.toFixed(1), s.max.toFixed(1), ok ? "met" : "NOT met ⚠", [...e.answeredBy].map(([k, v]) => `${k}: ${v}`).join(", "), `${e.slowest.q.slice(0, 28)} (${e.slowest.ms.toFixed(0)} ms)`]);
+    }
     const recall = await denseRecall(engine, questions);
     const chunks = String(engine.index.chunks.length);
     rows.push([t.name, chunks, "ask()", String(r.ask.n), ...[r.ask.p50, r.ask.p95, r.ask.p99, r.ask.max, r.ask.mean].map((x) => x.toFixed(1)), r.ask.qps.toFixed(1), r.ask.p95 < 50 ? "met" : "NOT met"]);
@@ -166,12 +256,16 @@ async function main(): Promise<void> {
     info.push(
       `- ${t.name}: openEngine ${openS.toFixed(2)} s, RSS +${((rss1 - rss0) / MB).toFixed(0)} MB on open (now ${(process.memoryUsage.rss() / MB).toFixed(0)} MB); ` +
         `found=true on ${r.found}/${questions.length} questions; slowest ask: ${r.slowest.id} ${r.slowest.ms.toFixed(1)} ms; ` +
-        `dense recall@10 (graph candidates + exact re-rank) vs exact cosine: ${recall.strict.toFixed(3)} strict, ${recall.tieAware.toFixed(3)} counting ties`,
+        `dense recall@10 (graph candidates + exact re-rank) vs exact cosine: ${recall.strict.toFixed(3)} strict, ${recall.tieAware.toFixed(3)} counting ties; ` +
+        `load average (1 min) ${load0.toFixed(2)} → ${load1.toFixed(2)} over the timed questions`,
     );
   }
   console.log(table(rows));
   console.log("\nask() latency by question type:\n");
   console.log(table(typeRows));
+  console.log("\nask() latency per operation (questions over the index's own bodies and years; issue 9 target: p95 < 50 ms per operation):\n");
+  console.log(table(opRows));
+  console.log(slowOps.length ? `\nOperations with p95 ≥ 50 ms:\n${slowOps.map((x) => `- ${x}`).join("\n")}` : "\nNo operation has p95 ≥ 50 ms.");
   console.log(`\n${info.join("\n")}`);
   console.log(`- retrieve() = hybrid retrieval only (query analysis + dense + BM25 + fusion), k = 10, same state as ask().`);
   console.log(`- follow-ups: previous question asked untimed first; only the follow-up is timed.`);

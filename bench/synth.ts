@@ -9,18 +9,24 @@
  *   c0001/ … cNNNN/   one copy of every real report each; every region family (平潭, 沈阳, 长沙, 攀枝花,
  *                     沭阳/沐阳) gets its own fresh two-character Chinese stem per copy and every year
  *                     2000–2029 in the text is shifted by the copy's offset (mod 30), so metadata
- *                     detection yields a distinct region/year per document
+ *                     detection yields a distinct region/year per document. Statistics follow the copy's
+ *                     year (bench/synth-tables.ts): a report dated 2019 or later carries 表二/表三/表四 with
+ *                     random valid figures, flattened as crawled pages have them (its sections 二–四 are
+ *                     replaced, or appended when the source report had none); a report dated before 2019 that
+ *                     came from a table-format source gets those sections as sentences with figures instead
  *   .synth-marker.json  parameters + totals; when it matches, nothing is regenerated
  * Deterministic: a seeded PRNG picks the stems.
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { FORMATS } from "../src/format/index.js";
+import { proseSections, tableSections } from "./synth-tables.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REAL_CORPUS = path.resolve(HERE, "..", "corpus");
 const MARKER = ".synth-marker.json";
-const SYNTH_VERSION = 2;
+const SYNTH_VERSION = 3;
 const SEED = 20240601;
 
 /** Stems of the real region names; every name built on a stem (平潭县, 平潭综合实验区, 沈阳市 …) follows it. */
@@ -80,6 +86,40 @@ function renameRegions(s: string, stemsForCopy: string[]): string {
   return out;
 }
 
+const MODERN = FORMATS["2021"].sections;
+const BLOCK_START = MODERN.find((x) => x.key === "proactive")!.heading;
+const PROBLEMS = MODERN.find((x) => x.key === "problems")!;
+const PROBLEM_WORDS = [PROBLEMS.heading.replace(/^[一二三四五六七八九十]+、/, ""), ...PROBLEMS.aliases];
+
+/** Where the problems section (五、…存在的主要问题…) starts after `from`, its numbering included; -1 if absent. */
+function problemsAt(text: string, from: number): number {
+  let at = -1;
+  for (const w of PROBLEM_WORDS) {
+    const i = text.indexOf(w, from);
+    if (i >= 0 && (at < 0 || i < at)) at = i;
+  }
+  if (at < 0) return -1;
+  const num = text.lastIndexOf("、", at);
+  return num >= 0 && at - num <= 12 && /[一二三四五六七八九十]/.test(text[num - 1] ?? "") ? num - 1 : at;
+}
+
+/**
+ * A synthetic report's statistics, by its (shifted) year: sections 二–四 with random valid tables from 2019 on
+ * (2021 format from 2021), as sentences before 2019. Source reports without a table block keep their text and,
+ * from 2019 on, get the tables appended.
+ */
+function withStatistics(text: string, year: number | null, rand: () => number): string {
+  if (year === null) return text;
+  const start = text.indexOf(BLOCK_START);
+  const end = start >= 0 ? problemsAt(text, start) : -1;
+  const block = start >= 0 && end > start;
+  if (year >= 2019) {
+    const t = tableSections(year >= 2021 ? "2021" : "2019", rand);
+    return block ? text.slice(0, start) + t + "\n" + text.slice(end) : text.trimEnd() + "\n" + t + "\n";
+  }
+  return block ? text.slice(0, start) + proseSections(rand) + "\n" + text.slice(end) : text;
+}
+
 /** A real annual report (incl. the seed page), as opposed to a regulation, notice or judicial text. */
 function isReportFile(name: string): boolean {
   return name.endsWith(".txt") && (/年度报告/.test(name) || /^000_/.test(name));
@@ -137,8 +177,10 @@ export async function buildSyntheticCorpus(dir: string, targetBytes = 50 * 1024 
     const k = copy % 30 || 30; // never 0 → never the real year
     const folder = `c${String(copy).padStart(4, "0")}`;
     for (const n of reports) {
-      const text = shiftYears(renameRegions(texts.get(n)!, copyStems), k);
-      const outName = /^000_/.test(n) ? n : shiftYears(renameRegions(n, copyStems), k);
+      const seed = /^000_/.test(n);
+      const outName = seed ? n : shiftYears(renameRegions(n, copyStems), k);
+      const year = seed ? null : Number(/(?<!\d)(20\d\d)(?!\d)/.exec(outName)?.[1] ?? NaN) || null;
+      const text = withStatistics(shiftYears(renameRegions(texts.get(n)!, copyStems), k), year, rand);
       await write(path.join(folder, outName), text);
       if (bytes >= targetBytes) break;
     }
