@@ -214,7 +214,6 @@ export class AnswerContext {
     return null;
   }
 
-
   async search(info: QueryInfo, filter: SearchFilter | null, k = 8, kinds?: DocKind[], mode: RetrievalMode = this.mode): Promise<Passage[]> {
     return this.retriever.search(this.retrievalQuery(info, filter !== null && info.intent !== "definition"), {
       k,

@@ -35,11 +35,12 @@ const SECTION_ALIASES = {
   other: ["其他需要报告的事项", "其他需要报告事项", "其他事项"],
 } as const satisfies Record<SectionDef["key"], readonly string[]>;
 
-const MODERN_SECTIONS = (t: "2019" | "2021"): SectionDef[] => [
+/** The six sections both the 2019 and 2021 formats prescribe. */
+const MODERN_SECTIONS: SectionDef[] = [
   { key: "overview", heading: "一、总体情况", aliases: [...SECTION_ALIASES.overview] },
   { key: "proactive", heading: "二、主动公开政府信息情况", aliases: [...SECTION_ALIASES.proactive], table: "表二" },
   { key: "requests", heading: "三、收到和处理政府信息公开申请情况", aliases: [...SECTION_ALIASES.requests], table: "表三" },
-  { key: "review", heading: t === "2021" ? "四、政府信息公开行政复议、行政诉讼情况" : "四、政府信息公开行政复议、行政诉讼情况", aliases: [...SECTION_ALIASES.review], table: "表四" },
+  { key: "review", heading: "四、政府信息公开行政复议、行政诉讼情况", aliases: [...SECTION_ALIASES.review], table: "表四" },
   { key: "problems", heading: "五、存在的主要问题及改进情况", aliases: [...SECTION_ALIASES.problems] },
   { key: "other", heading: "六、其他需要报告的事项", aliases: [...SECTION_ALIASES.other] },
 ];
@@ -64,14 +65,14 @@ export const FORMATS: Record<FormatId, FormatDef> = {
     id: "2019",
     name: "2019年试行格式（国办公开办函〔2019〕60号）",
     notice: { docNo: "国办公开办函〔2019〕60号", title: "关于政府信息公开工作年度报告有关事项的通知", date: "2019-11-23" },
-    sections: MODERN_SECTIONS("2019"),
+    sections: MODERN_SECTIONS,
     tables: ["表二", "表三", "表四"],
   },
   "2021": {
     id: "2021",
     name: "2021年格式（国办公开办函〔2021〕30号）",
     notice: { docNo: "国办公开办函〔2021〕30号", title: "关于印发《中华人民共和国政府信息公开工作年度报告格式》的通知", date: "2021-09-26" },
-    sections: MODERN_SECTIONS("2021"),
+    sections: MODERN_SECTIONS,
     tables: ["表二", "表三", "表四"],
   },
 };

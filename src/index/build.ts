@@ -206,7 +206,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
 async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOverrides: CorpusOverrides, t0: number, log: (line: string) => void): Promise<IngestSummary> {
   let stages: IngestSummary["stages"] = null;
   const failures: IngestFailure[] = [];
-  const prev = opts.rebuild ? null : await readIndexData(opts.indexDir).catch((err) => {
+  const prev = opts.rebuild ? null : await readIndexData(opts.indexDir, { statistics: true }).catch((err) => {
     log(`索引已损坏或无法读取，正在从来源重建 / previous index unusable, rebuilding: ${(err as Error).message}`);
     return null;
   });

@@ -155,7 +155,10 @@ export async function hasOlderFormat(genDir: string): Promise<boolean> {
 }
 
 /** Reads the data of the live generation without the dense index (enough for incremental builds). */
-export async function readIndexData(indexDir: string, opts: { verify?: boolean } = {}): Promise<(IndexData & { dir: string }) | null> {
+/**
+ * `statistics`: also read the extraction results (only an ingest reuses them; answering reads facts.sqlite).
+ */
+export async function readIndexData(indexDir: string, opts: { verify?: boolean; statistics?: boolean } = {}): Promise<(IndexData & { dir: string }) | null> {
   const gen = await currentGeneration(indexDir);
   if (!gen) return null;
   const manifest = await readManifest(gen);
@@ -167,7 +170,7 @@ export async function readIndexData(indexDir: string, opts: { verify?: boolean }
     readJson<Bm25Header>(path.join(gen, "bm25.json")),
     readBinary(path.join(gen, "bm25.i32")),
     readBinary(path.join(gen, "vectors.f32")),
-    readJson<Record<string, ReportStatistics>>(path.join(gen, STATISTICS_FILE)),
+    opts.statistics ? readJson<Record<string, ReportStatistics>>(path.join(gen, STATISTICS_FILE)) : Promise.resolve({}),
   ]);
   const chunks: Chunk[] = stored.map((c) => ({ id: c.id, text: c.text, indexText: indexTextOf(c.meta.title, c.meta.section, c.text), meta: c.meta }));
   const vectors = new Float32Array(vectorBytes.buffer, vectorBytes.byteOffset, vectorBytes.byteLength / 4);

@@ -11,7 +11,7 @@ import type { ReportStatistics } from "./types.js";
  * facts and 勾稽关系 checks. Written once when the generation is built, opened read-only when answering.
  */
 
-export const FACTS_SCHEMA_VERSION = 1;
+export const FACTS_SCHEMA_VERSION = 2;
 export const FACTS_FILE = "facts.sqlite";
 
 const SCHEMA = `
@@ -21,9 +21,9 @@ CREATE TABLE reports (doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, body TEXT N
   year INTEGER, format TEXT, title TEXT NOT NULL, published TEXT, url TEXT);
 CREATE TABLE tables (doc_id TEXT NOT NULL, tbl TEXT NOT NULL, format TEXT NOT NULL, method TEXT NOT NULL, status TEXT NOT NULL, note TEXT,
   span_start INTEGER, span_end INTEGER, PRIMARY KEY (doc_id, tbl));
-CREATE TABLE cells (doc_id TEXT NOT NULL, tbl TEXT NOT NULL, row_key TEXT NOT NULL, col_key TEXT NOT NULL, row_label TEXT NOT NULL,
-  col_label TEXT NOT NULL, value REAL, candidates TEXT, unit TEXT NOT NULL, method TEXT NOT NULL, section TEXT NOT NULL,
-  span_start INTEGER, span_end INTEGER, page INTEGER, quote TEXT NOT NULL, PRIMARY KEY (doc_id, tbl, row_key, col_key));
+CREATE TABLE row_quotes (doc_id TEXT NOT NULL, tbl TEXT NOT NULL, row_key TEXT NOT NULL, quote TEXT NOT NULL, PRIMARY KEY (doc_id, tbl, row_key));
+CREATE TABLE cells (doc_id TEXT NOT NULL, tbl TEXT NOT NULL, row_key TEXT NOT NULL, col_key TEXT NOT NULL, value REAL, candidates TEXT,
+  method TEXT NOT NULL, span_start INTEGER, span_end INTEGER, page INTEGER, quote TEXT, PRIMARY KEY (doc_id, tbl, row_key, col_key));
 CREATE TABLE facts (doc_id TEXT NOT NULL, metric TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL, sentence TEXT NOT NULL,
   span_start INTEGER, span_end INTEGER);
 CREATE TABLE checks (doc_id TEXT NOT NULL, rule TEXT NOT NULL, label TEXT NOT NULL, ok INTEGER, expr TEXT NOT NULL, cells TEXT NOT NULL);
@@ -63,7 +63,8 @@ export function writeFactsDb(file: string, input: FactsInput): void {
       for (const b of input.bodies.all()) insBody.run(b.id, b.level, b.region, b.parent, JSON.stringify(b.names), JSON.stringify(b.predecessors), JSON.stringify(b.successors));
       const insReport = db.prepare("INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       const insTable = db.prepare("INSERT OR REPLACE INTO tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-      const insCell = db.prepare("INSERT OR REPLACE INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      const insCell = db.prepare("INSERT OR REPLACE INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      const insQuote = db.prepare("INSERT OR IGNORE INTO row_quotes VALUES (?, ?, ?, ?)");
       const insFact = db.prepare("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)");
       const insCheck = db.prepare("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?)");
       for (const d of input.documents) {
@@ -77,23 +78,33 @@ export function writeFactsDb(file: string, input: FactsInput): void {
           insTable.run(d.docId, t.table, t.format, t.method, t.status, t.note ?? null, t.span[0], t.span[1]);
           const schema = tableSchema(t.format, t.table);
           if (!schema) continue;
+          // Labels, units and the section come from the schema when read; a row's quote is stored once.
+          const rowQuote = new Map<string, string>();
           for (const c of t.cells) {
-            const r = schema.rows.find((x) => x.key === c.row);
-            const col = schema.columns.find((x) => x.key === c.column);
-            if (!r || !col) continue;
-            insCell.run(d.docId, t.table, c.row, c.column, rowLabel(r), columnLabel(col), c.value, c.candidates ? JSON.stringify(c.candidates) : null, col.unit, c.method, schema.section, c.span?.[0] ?? null, c.span?.[1] ?? null, c.page ?? null, c.quote);
+            if (!schema.rows.some((x) => x.key === c.row) || !schema.columns.some((x) => x.key === c.column)) continue;
+            if (!rowQuote.has(c.row)) {
+              rowQuote.set(c.row, c.quote);
+              insQuote.run(d.docId, t.table, c.row, c.quote);
+            }
+            const own = rowQuote.get(c.row) === c.quote ? null : c.quote;
+            insCell.run(d.docId, t.table, c.row, c.column, c.value, c.candidates ? JSON.stringify(c.candidates) : null, c.method, c.span?.[0] ?? null, c.span?.[1] ?? null, c.page ?? null, own);
           }
         }
         for (const f of st.facts) insFact.run(d.docId, f.metric, f.value, f.unit, f.sentence, f.span[0], f.span[1]);
-        for (const c of st.checks) insCheck.run(d.docId, c.rule, c.label, c.ok === null ? null : c.ok ? 1 : 0, c.expr, JSON.stringify(c.cells));
+        for (const c of st.checks) insCheck.run(d.docId, c.rule, c.label, c.ok === null ? null : c.ok ? 1 : 0, c.expr, checkCells(c));
       }
-      for (const c of input.crossChecks ?? []) insCheck.run(c.docId, c.rule, c.label, c.ok === null ? null : c.ok ? 1 : 0, c.expr, JSON.stringify(c.cells));
+      for (const c of input.crossChecks ?? []) insCheck.run(c.docId, c.rule, c.label, c.ok === null ? null : c.ok ? 1 : 0, c.expr, checkCells(c));
     });
     tx();
     db.exec(INDEXES);
   } finally {
     db.close();
   }
+}
+
+/** A check's cells are kept where the rule fails or cannot be checked; a rule that holds keeps its working only. */
+function checkCells(c: CheckResult): string {
+  return c.ok === true ? "[]" : JSON.stringify(c.cells);
 }
 
 export interface ReportRow {
@@ -187,15 +198,15 @@ export class FactsDb {
   }
 
   cell(docId: string, table: TableId, row: string, column: string): CellRow | null {
-    const r = this.stmt("cell", "SELECT * FROM cells WHERE doc_id = ? AND tbl = ? AND row_key = ? AND col_key = ?").get(docId, table, row, column);
+    const r = this.stmt("cell", `${CELL_SELECT} WHERE c.doc_id = ? AND c.tbl = ? AND c.row_key = ? AND c.col_key = ?`).get(docId, table, row, column);
     return r ? toCell(r as Record<string, unknown>) : null;
   }
 
   cells(docId: string, table?: TableId): CellRow[] {
     const rows = table
-      ? this.stmt("cellsT", "SELECT * FROM cells WHERE doc_id = ? AND tbl = ? ORDER BY rowid").all(docId, table)
-      : this.stmt("cellsA", "SELECT * FROM cells WHERE doc_id = ? ORDER BY rowid").all(docId);
-    return (rows as Array<Record<string, unknown>>).map(toCell);
+      ? this.stmt("cellsT", `${CELL_SELECT} WHERE c.doc_id = ? AND c.tbl = ? ORDER BY c.rowid`).all(docId, table)
+      : this.stmt("cellsA", `${CELL_SELECT} WHERE c.doc_id = ? ORDER BY c.rowid`).all(docId);
+    return (rows as Array<Record<string, unknown>>).map(toCell).filter((c): c is CellRow => c !== null);
   }
 
   tables(docId: string): TableRow[] {
@@ -242,20 +253,31 @@ export class FactsDb {
   }
 }
 
-function toCell(r: Record<string, unknown>): CellRow {
+/** A cell with its table's format and its row's quote. */
+const CELL_SELECT = `SELECT c.*, t.format AS format, COALESCE(c.quote, q.quote) AS row_quote FROM cells c
+  JOIN tables t ON t.doc_id = c.doc_id AND t.tbl = c.tbl
+  LEFT JOIN row_quotes q ON q.doc_id = c.doc_id AND q.tbl = c.tbl AND q.row_key = c.row_key`;
+
+/** Labels, unit and section from the format module (the database stores keys). */
+function toCell(r: Record<string, unknown>): CellRow | null {
+  const table = r.tbl as TableId;
+  const schema = tableSchema(r.format as FormatId, table);
+  const row = schema?.rows.find((x) => x.key === r.row_key);
+  const col = schema?.columns.find((x) => x.key === r.col_key);
+  if (!schema || !row || !col) return null;
   return {
     docId: String(r.doc_id),
-    table: r.tbl as TableId,
+    table,
     row: String(r.row_key),
     column: String(r.col_key),
-    rowLabel: String(r.row_label),
-    columnLabel: String(r.col_label),
+    rowLabel: rowLabel(row),
+    columnLabel: columnLabel(col),
     value: r.value === null ? null : Number(r.value),
     candidates: r.candidates ? JSON.parse(String(r.candidates)) : null,
-    unit: String(r.unit),
+    unit: col.unit,
     method: r.method as ReadMethod,
-    section: String(r.section),
-    quote: String(r.quote),
+    section: schema.section,
+    quote: String(r.row_quote ?? ""),
   };
 }
 

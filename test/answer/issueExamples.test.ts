@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/answer/engine.js";
 import type { Answer } from "../../src/types.js";
-import { useRealEngine } from "../helpers/engine.js";
+import { askTurns, useRealEngine } from "../helpers/engine.js";
 
 // The failures listed in issues 8 and 9, each as the general rule it is an example of. Figures were checked in the
 // corpus text (digit runs decoded by hand; 长沙 2011: "网站23件 … 信函20件"; 平潭县 2012: the total, not 当面申请).
@@ -11,16 +11,7 @@ beforeAll(() => {
   engine = real.engine();
 });
 
-async function ask(...turns: string[]): Promise<Answer> {
-  let state = null;
-  let answer: Answer | null = null;
-  for (const q of turns) {
-    const r = await engine.ask(q, state);
-    state = r.state;
-    answer = r.answer;
-  }
-  return answer!;
-}
+const ask = (...turns: string[]) => askTurns(engine, ...turns);
 const articleOf = (a: Answer, i = 0) => a.citations[i]?.section.split(" › ").pop();
 
 describe("figures come from the table cell, not from a nearby sentence", () => {

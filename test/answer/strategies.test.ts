@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/answer/engine.js";
 import type { Answer, Citation } from "../../src/types.js";
-import { useRealEngine } from "../helpers/engine.js";
+import { askTurns, useRealEngine } from "../helpers/engine.js";
 
 // The fact strategies through the real engine on the real corpus. Every number asserted below was read in the
 // corpus text (the 表三/表四 digit runs decoded by hand, e.g. 平潭综合实验区 2024 "三类内部事务信息320000032").
@@ -11,17 +11,7 @@ beforeAll(() => {
   engine = real.engine();
 });
 
-/** Asks the last question after the earlier ones, carrying the conversation state. */
-async function ask(...turns: string[]): Promise<Answer> {
-  let state = null;
-  let answer: Answer | null = null;
-  for (const q of turns) {
-    const r = await engine.ask(q, state);
-    state = r.state;
-    answer = r.answer;
-  }
-  return answer!;
-}
+const ask = (...turns: string[]) => askTurns(engine, ...turns);
 const cellCitations = (a: Answer) => a.citations.filter((c) => c.cell);
 /** A cited cell by its official labels. */
 const cited = (a: Answer, row: string, column = "总计"): Citation | undefined => a.citations.find((c) => c.cell?.row === row && c.cell?.column === column);

@@ -1,5 +1,7 @@
 import { beforeAll, inject } from "vitest";
 import { openEngine, type Engine } from "../../src/answer/engine.js";
+import type { ConversationState } from "../../src/answer/api.js";
+import type { Answer } from "../../src/types.js";
 import { settingsSchema, type Settings } from "../../src/config.js";
 
 /**
@@ -20,4 +22,16 @@ export function useRealEngine(env: Record<string, string> = {}, log?: (e: Record
     },
     settings,
   };
+}
+
+/** Asks the last question after the earlier ones, carrying the conversation state. */
+export async function askTurns(engine: Engine, ...turns: string[]): Promise<Answer> {
+  let state: ConversationState | null = null;
+  let answer: Answer | null = null;
+  for (const q of turns) {
+    const r = await engine.ask(q, state);
+    state = r.state;
+    answer = r.answer;
+  }
+  return answer!;
 }
