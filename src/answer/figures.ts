@@ -2,7 +2,8 @@ import type { BodyRegistry } from "../bodies/registry.js";
 import { cellFor, findMetric, type CellRef, type Metric } from "../format/metrics.js";
 import { tableSchema } from "../format/tables.js";
 import type { CheckResult } from "../stats/api.js";
-import type { CellRow, ReportRow } from "../stats/db.js";
+import type { CellRow, FactRow, ReportRow } from "../stats/db.js";
+import type { TableId } from "../stats/api.js";
 import type { FactStore } from "../search/types.js";
 import type { Citation } from "../types.js";
 import { SECTION_SEPARATOR } from "../ingest/chunk.js";
@@ -40,6 +41,13 @@ export function formatNumber(v: number): string {
 }
 
 /** Reads facts through a FactStore (FactsDb in process); `F` keeps the concrete store's type for its owner. */
+/** What reading one figure needs from the store (a prefetched map for many reports at once). */
+export interface FigureLookup {
+  cell(docId: string, table: TableId, row: string, column: string): CellRow | null;
+  facts(docId: string, metric: string): FactRow[];
+  checks(docId: string): CheckResult[];
+}
+
 export class FigureService<F extends FactStore = FactStore> {
   constructor(
     readonly facts: F,
@@ -85,36 +93,59 @@ export class FigureService<F extends FactStore = FactStore> {
     return { title: r.title, region: r.region, year: r.year, section: this.sectionOf(r.docId, sentence) ?? "正文", quote: sentence, source: r.source, body: r.body, published: r.published, url: r.url, cell: null };
   }
 
-  private failed(r: ReportRow, refs: CellRef[]): CheckResult[] {
+  private failed(r: ReportRow, refs: CellRef[], look: FigureLookup = this.facts): CheckResult[] {
     const schema = tableSchema(r.format, refs[0]?.table ?? "表三");
     if (!schema) return [];
     const labels = new Set(refs.flatMap((x) => [schema.rows.find((y) => y.key === x.row)?.label, schema.columns.find((y) => y.key === x.column)?.label]));
     const tables = new Set(refs.map((x) => x.table));
-    return this.facts
+    return look
       .checks(r.docId)
       .filter((c) => c.ok === false && c.cells.some((cell) => tables.has(cell.table as CellRef["table"]) && [...labels].some((l) => l && (cell.row.endsWith(l) || cell.column.endsWith(l)))));
   }
 
+  /**
+   * The figures of many reports for one metric (a ranking, an extreme over every body of a year): the cells,
+   * sentences and failed checks are fetched with one query each, then read per report exactly as `figure` does.
+   */
+  figuresOf(reports: ReportRow[], metricId: string): Figure[] {
+    const metric = findMetric(metricId);
+    if (!metric || reports.length < 8) return reports.map((r) => this.figure(r, metricId));
+    const refs = [...Object.values(metric.cells), ...Object.values(metric.sumOf ?? {}).flat()];
+    const cells = new Map<string, CellRow>();
+    for (const ref of refs) for (const c of this.facts.cellsOfMetric(ref.table, ref.row, ref.column)) cells.set(`${c.docId}|${c.table}|${c.row}|${c.column}`, c);
+    const facts = new Map<string, FactRow[]>();
+    for (const id of metric.narrative ? [metric.narrative.id, `${metric.narrative.id}${CHANNEL_SUFFIX}`] : [])
+      for (const f of this.facts.factsOfMetric(id)) facts.set(`${f.docId}|${id}`, [...(facts.get(`${f.docId}|${id}`) ?? []), f]);
+    const failing = new Map<string, CheckResult[]>();
+    for (const c of this.facts.failingChecks()) failing.set(c.docId, [...(failing.get(c.docId) ?? []), c]);
+    const look: FigureLookup = {
+      cell: (docId, table, row, column) => cells.get(`${docId}|${table}|${row}|${column}`) ?? null,
+      facts: (docId, id) => facts.get(`${docId}|${id}`) ?? [],
+      checks: (docId) => failing.get(docId) ?? [],
+    };
+    return reports.map((r) => this.figure(r, metricId, look));
+  }
+
   /** The report's figure for the metric: its cell, the sum of its cells, or its sentence; else missing. */
-  figure(r: ReportRow, metricId: string): Figure {
+  figure(r: ReportRow, metricId: string, look: FigureLookup = this.facts): Figure {
     const metric = findMetric(metricId);
     if (!metric) throw new Error(`unknown metric ${metricId}`);
     const base = { report: r, metric, unit: metric.unit, failedChecks: [] as CheckResult[] };
     const ref = cellFor(metric, r.format);
     if (ref) {
-      const c = this.facts.cell(r.docId, ref.table, ref.row, ref.column);
+      const c = look.cell(r.docId, ref.table, ref.row, ref.column);
       if (c && c.value !== null) {
         // The cell first; the report's own sentence stating the same figure second.
-        const said = metric.narrative ? this.facts.facts(r.docId, metric.narrative.id) : [];
+        const said = metric.narrative ? look.facts(r.docId, metric.narrative.id) : [];
         const same = said.length && said.every((x) => x.value === c.value) ? [this.sentenceCitation(r, said[0].sentence)] : [];
-        return { ...base, value: c.value, status: "cell", citations: [this.cellCitation(r, c), ...same], failedChecks: this.failed(r, [ref]) };
+        return { ...base, value: c.value, status: "cell", citations: [this.cellCitation(r, c), ...same], failedChecks: this.failed(r, [ref], look) };
       }
       if (c && c.candidates?.length)
-        return { ...base, value: null, status: "undecided", candidates: c.candidates, citations: [this.cellCitation(r, c)], failedChecks: this.failed(r, [ref]) };
+        return { ...base, value: null, status: "undecided", candidates: c.candidates, citations: [this.cellCitation(r, c)], failedChecks: this.failed(r, [ref], look) };
     }
     const parts = r.format === "2019" || r.format === "2021" ? metric.sumOf?.[r.format] : undefined;
     if (parts?.length) {
-      const cells = parts.map((p) => this.facts.cell(r.docId, p.table, p.row, p.column));
+      const cells = parts.map((p) => look.cell(r.docId, p.table, p.row, p.column));
       if (cells.every((c): c is CellRow => c !== null && c.value !== null)) {
         const value = cells.reduce((a, c) => a + (c.value ?? 0), 0);
         return {
@@ -124,19 +155,19 @@ export class FigureService<F extends FactStore = FactStore> {
           basis: "cells",
           citations: cells.map((c) => this.cellCitation(r, c)),
           working: `${cells.map((c) => formatNumber(c.value!)).join(" + ")} = ${formatNumber(value)}`,
-          failedChecks: this.failed(r, parts),
+          failedChecks: this.failed(r, parts, look),
         };
       }
     }
     if (metric.narrative) {
-      const stated = this.facts.facts(r.docId, metric.narrative.id);
+      const stated = look.facts(r.docId, metric.narrative.id);
       // A report that states several different values for the metric (a total and its parts, or counts of other
       // things the pattern also reads) is not read by the pattern: the sentence is left to the passage strategies.
       if (new Set(stated.map((x) => x.value)).size > 1) return { ...base, value: null, status: "missing", citations: [] };
       const f = stated[0];
       if (f) return { ...base, value: f.value, unit: f.unit, status: "sentence", citations: [this.sentenceCitation(r, f.sentence)] };
       // No total written, only counts by channel in one sentence ("网站23件，信函20件"): their sum, shown.
-      const parts = this.facts.facts(r.docId, `${metric.narrative.id}${CHANNEL_SUFFIX}`);
+      const parts = look.facts(r.docId, `${metric.narrative.id}${CHANNEL_SUFFIX}`);
       const sentence = parts[0]?.sentence;
       const same = parts.filter((p) => p.sentence === sentence && p.unit === parts[0].unit);
       if (same.length >= 2) {

@@ -30,7 +30,8 @@ import { DenseIndex, FoldedEmbeddings, foldInto, GRAPH_CANDIDATES, graphDimFor }
  */
 
 /** 2: graph over folded vectors with its parameters in manifest.graph; chunks.json without indexText; BM25 numbers in bm25.i32. */
-export const INDEX_FORMAT_VERSION = 3;
+/** Bumped with every change of a generation's files, facts.sqlite's schema included: an older index is rebuilt. */
+export const INDEX_FORMAT_VERSION = 4;
 
 /** Extraction results by docId, the input the statistics database is built from. */
 export const STATISTICS_FILE = "statistics.json";

@@ -11,7 +11,7 @@ import type { ReportStatistics } from "./types.js";
  * facts and 勾稽关系 checks. Written once when the generation is built, opened read-only when answering.
  */
 
-export const FACTS_SCHEMA_VERSION = 2;
+export const FACTS_SCHEMA_VERSION = 3;
 export const FACTS_FILE = "facts.sqlite";
 
 const SCHEMA = `
@@ -40,6 +40,7 @@ CREATE INDEX cells_metric ON cells (tbl, row_key, col_key);
 CREATE INDEX facts_metric ON facts (metric);
 CREATE INDEX facts_doc ON facts (doc_id, metric);
 CREATE INDEX checks_doc ON checks (doc_id, ok);
+CREATE INDEX checks_failing ON checks (ok);
 `;
 
 export interface FactsInput {
@@ -209,6 +210,19 @@ export class FactsDb {
     return (rows as Array<Record<string, unknown>>).map(toCell).filter((c): c is CellRow => c !== null);
   }
 
+  cellsOfMetric(table: TableId, row: string, column: string): CellRow[] {
+    const rows = this.stmt("cellsM", `${CELL_SELECT} WHERE c.tbl = ? AND c.row_key = ? AND c.col_key = ?`).all(table, row, column);
+    return (rows as Array<Record<string, unknown>>).map(toCell).filter((c): c is CellRow => c !== null);
+  }
+
+  factsOfMetric(metric: string): FactRow[] {
+    return this.stmt("factsOf", "SELECT doc_id docId, metric, value, unit, sentence FROM facts WHERE metric = ? ORDER BY doc_id, span_start").all(metric) as FactRow[];
+  }
+
+  failingChecks(): Array<CheckResult & { docId: string }> {
+    return (this.stmt("failing", "SELECT doc_id, rule, label, ok, expr, cells FROM checks WHERE ok = 0 ORDER BY rowid").all() as Array<Record<string, unknown>>).map((c) => ({ ...toCheck(c), docId: String(c.doc_id) }));
+  }
+
   tables(docId: string): TableRow[] {
     return this.stmt("tables", "SELECT doc_id docId, tbl \"table\", format, method, status, note FROM tables WHERE doc_id = ?").all(docId) as TableRow[];
   }
@@ -221,13 +235,7 @@ export class FactsDb {
   }
 
   checks(docId: string): CheckResult[] {
-    return (this.stmt("checks", "SELECT rule, label, ok, expr, cells FROM checks WHERE doc_id = ? ORDER BY rowid").all(docId) as Array<Record<string, unknown>>).map((c) => ({
-      rule: String(c.rule),
-      label: String(c.label),
-      ok: c.ok === null ? null : c.ok === 1,
-      expr: String(c.expr),
-      cells: JSON.parse(String(c.cells)),
-    }));
+    return (this.stmt("checks", "SELECT rule, label, ok, expr, cells FROM checks WHERE doc_id = ? ORDER BY rowid").all(docId) as Array<Record<string, unknown>>).map(toCheck);
   }
 
   /** Export rows (CellExportRow) under a filter, table cells first, then narrative facts. */
@@ -251,6 +259,10 @@ export class FactsDb {
     if (!s) this.stmts.set(key, (s = this.db.prepare(sql)));
     return s;
   }
+}
+
+function toCheck(c: Record<string, unknown>): CheckResult {
+  return { rule: String(c.rule), label: String(c.label), ok: c.ok === null ? null : c.ok === 1, expr: String(c.expr), cells: JSON.parse(String(c.cells)) };
 }
 
 /** A cell with its table's format and its row's quote. */

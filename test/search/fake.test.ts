@@ -167,6 +167,9 @@ describe("the figure service reads a FactStore", () => {
     tables: () => [],
     facts: () => [],
     checks: () => [],
+    cellsOfMetric: (table, row, column) => (table === "表三" ? [cell(table, row, column)] : []),
+    factsOfMetric: () => [],
+    failingChecks: () => [],
   };
 
   it("a cell figure comes from the store, cited by table, row and column", () => {

@@ -18,7 +18,7 @@ export const extremeStrategy: Strategy<FiguresContext> = {
     if (!fs || !plan.metric) return null;
     const overYears = plan.bodies.length === 1 && plan.years.length !== 1;
     const figs: Figure[] = overYears
-      ? fs.reportsOf(plan.bodies[0], plan.yearRange ? null : plan.years.length > 1 ? plan.years : null, plan.yearRange).map((r) => fs.figure(r, plan.metric!))
+      ? fs.figuresOf(fs.reportsOf(plan.bodies[0], plan.yearRange ? null : plan.years.length > 1 ? plan.years : null, plan.yearRange), plan.metric!)
       : rankedBodies(fs, plan);
     const known = figs.filter((f) => f.value !== null);
     if (!known.length) return null;

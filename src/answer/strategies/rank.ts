@@ -20,10 +20,8 @@ export function rankedBodies(fs: FigureService, plan: Plan): Figure[] {
   if (year === null) return [];
   const onlyDepartments = /部门|局|单位/.test(plan.question);
   const scope = plan.bodies.length > 1 ? new Set(plan.bodies) : null;
-  return fs
-    .reportsInYear(year)
-    .filter((r) => (scope ? scope.has(r.body) : !onlyDepartments || r.level === "部门"))
-    .map((r) => fs.figure(r, plan.metric!));
+  const reports = fs.reportsInYear(year).filter((r) => (scope ? scope.has(r.body) : !onlyDepartments || r.level === "部门"));
+  return fs.figuresOf(reports, plan.metric!);
 }
 
 export const rankStrategy: Strategy<FiguresContext> = {
