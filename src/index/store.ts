@@ -11,6 +11,7 @@ import { BodyRegistry } from "../bodies/registry.js";
 import { integrityOf, markVerified, verifyGeneration, type FileIntegrity } from "./guard.js";
 import { FACTS_FILE, writeFactsDb, type FactsInput } from "../stats/db.js";
 import type { ReportStatistics } from "../stats/types.js";
+import { packStatistics, unpackStatistics, type PackedStatistics } from "../stats/pack.js";
 import { indexTextOf } from "../ingest/chunk.js";
 import { DenseIndex, FoldedEmbeddings, foldInto, GRAPH_CANDIDATES, graphDimFor } from "./dense.js";
 
@@ -31,7 +32,7 @@ import { DenseIndex, FoldedEmbeddings, foldInto, GRAPH_CANDIDATES, graphDimFor }
 
 /** 2: graph over folded vectors with its parameters in manifest.graph; chunks.json without indexText; BM25 numbers in bm25.i32. */
 /** Bumped with every change of a generation's files, facts.sqlite's schema included: an older index is rebuilt. */
-export const INDEX_FORMAT_VERSION = 4;
+export const INDEX_FORMAT_VERSION = 5;
 
 /** Extraction results by docId, the input the statistics database is built from. */
 export const STATISTICS_FILE = "statistics.json";
@@ -171,7 +172,9 @@ export async function readIndexData(indexDir: string, opts: { verify?: boolean; 
     readJson<Bm25Header>(path.join(gen, "bm25.json")),
     readBinary(path.join(gen, "bm25.i32")),
     readBinary(path.join(gen, "vectors.f32")),
-    opts.statistics ? readJson<Record<string, ReportStatistics>>(path.join(gen, STATISTICS_FILE)) : Promise.resolve({}),
+    opts.statistics
+      ? readJson<Record<string, PackedStatistics>>(path.join(gen, STATISTICS_FILE)).then((all) => Object.fromEntries(Object.entries(all).map(([k, v]) => [k, unpackStatistics(v)])))
+      : Promise.resolve({}),
   ]);
   const chunks: Chunk[] = stored.map((c) => ({ id: c.id, text: c.text, indexText: indexTextOf(c.meta.title, c.meta.section, c.text), meta: c.meta }));
   const vectors = new Float32Array(vectorBytes.buffer, vectorBytes.byteOffset, vectorBytes.byteLength / 4);
@@ -255,7 +258,7 @@ export async function writeIndex(
     fs.writeFile(path.join(tmp, "bm25.json"), JSON.stringify(bm25.header)),
     fs.writeFile(path.join(tmp, "bm25.i32"), Buffer.from(bm25.numbers.buffer, bm25.numbers.byteOffset, bm25.numbers.byteLength)),
     fs.writeFile(path.join(tmp, "vectors.f32"), Buffer.from(data.vectors.buffer, data.vectors.byteOffset, data.vectors.byteLength)),
-    fs.writeFile(path.join(tmp, STATISTICS_FILE), JSON.stringify(data.statistics)),
+    fs.writeFile(path.join(tmp, STATISTICS_FILE), JSON.stringify(Object.fromEntries(Object.entries(data.statistics).map(([k, v]) => [k, packStatistics(v)])))),
   ]);
   const tFacts = performance.now();
   writeFactsDb(path.join(tmp, FACTS_FILE), { ...facts, documents: data.manifest.documents, statistics: data.statistics });
