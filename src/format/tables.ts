@@ -167,6 +167,12 @@ const A20_6 = "第二十条第（六）项";
 const A20_8 = "第二十条第（八）项";
 const A20_9 = "第二十条第（九）项";
 
+/** 表二 rows both formats share, written once. */
+const T2_RULES: RowDef = { key: "rules", label: "规章", group: [A20_1], aliases: ["规章"] };
+const T2_LICENSING: RowDef = { key: "licensing", label: "行政许可", group: [A20_5], aliases: ["行政许可", "许可"] };
+const T2_PENALTY: RowDef = { key: "penalty", label: "行政处罚", group: [A20_6], aliases: ["行政处罚", "处罚"] };
+const T2_COERCION: RowDef = { key: "coercion", label: "行政强制", group: [A20_6], aliases: ["行政强制", "强制"] };
+
 function t2(format: "2019" | "2021"): TableSchema {
   if (format === "2021") {
     return withOrder({
@@ -174,11 +180,11 @@ function t2(format: "2019" | "2021"): TableSchema {
       format,
       section: "二、主动公开政府信息情况",
       rows: [
-        { key: "rules", label: "规章", group: [A20_1], aliases: ["规章"] },
+        T2_RULES,
         { key: "normative", label: "行政规范性文件", group: [A20_1], aliases: ["行政规范性文件", "规范性文件"] },
-        { key: "licensing", label: "行政许可", group: [A20_5], aliases: ["行政许可", "许可"] },
-        { key: "penalty", label: "行政处罚", group: [A20_6], aliases: ["行政处罚", "处罚"] },
-        { key: "coercion", label: "行政强制", group: [A20_6], aliases: ["行政强制", "强制"] },
+        T2_LICENSING,
+        T2_PENALTY,
+        T2_COERCION,
         { key: "fees", label: "行政事业性收费", group: [A20_8], aliases: ["行政事业性收费", "收费金额"] },
       ],
       columns: [
@@ -201,12 +207,12 @@ function t2(format: "2019" | "2021"): TableSchema {
     format,
     section: "二、主动公开政府信息情况",
     rows: [
-      { key: "rules", label: "规章", group: [A20_1], aliases: ["规章"] },
+      T2_RULES,
       { key: "normative", label: "规范性文件", group: [A20_1], aliases: ["规范性文件", "行政规范性文件"] },
-      { key: "licensing", label: "行政许可", group: [A20_5], aliases: ["行政许可", "许可"] },
+      T2_LICENSING,
       { key: "services", label: "其他对外管理服务事项", group: [A20_5], aliases: ["其他对外管理服务事项", "对外管理服务事项"] },
-      { key: "penalty", label: "行政处罚", group: [A20_6], aliases: ["行政处罚", "处罚"] },
-      { key: "coercion", label: "行政强制", group: [A20_6], aliases: ["行政强制", "强制"] },
+      T2_PENALTY,
+      T2_COERCION,
       { key: "fees", label: "行政事业性收费", group: [A20_8], aliases: ["行政事业性收费"] },
       { key: "procurement", label: "政府集中采购", group: [A20_9], aliases: ["政府集中采购", "集中采购", "采购"] },
     ],
