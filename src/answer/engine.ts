@@ -126,12 +126,14 @@ export class Engine implements AnswerEngine {
   private async understand(raw: string, prev: ConversationState | null): Promise<{ plan: Plan; info: QueryInfo; note: string | null }> {
     let q = await normalizeQuestion(raw);
     let note: string | null = null;
+    let suggested: string | null = null;
     if (this.ctx.bodies.mentions(q).length === 0) {
       // A near-miss that the corpus itself writes ("长时" in 多长时间) is a word, not a misspelt name.
       const miss = this.ctx.bodies.nearMisses(q).find((m) => !this.ctx.corpusUses(m.word));
       if (miss && !this.corpus.regions.some((r) => r.names.some((n) => q.includes(n)))) {
         q = q.split(miss.word).join(miss.name);
         note = `您是否指“${miss.name}”？以下按“${miss.body.id}”回答。`;
+        suggested = miss.body.id;
       }
     }
     const firstInfo = analyzeQuery(q, this.corpus.regions, null, Date.now(), this.corpus.departments);
@@ -142,6 +144,7 @@ export class Engine implements AnswerEngine {
       unknownPlace: () => firstInfo.unknownPlace,
     };
     let plan = makePlan(q, raw, prev?.plan ?? null, plannerCtx);
+    if (suggested) plan.suggestions = [suggested];
     // LLM_PLANNER: the model may plan instead; its plan is validated, and the offline plan stands on any failure.
     const s = this.opts.settings;
     if (s.LLM_PLANNER && s.LLM_BASE_URL && s.LLM_MODEL)

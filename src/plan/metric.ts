@@ -14,7 +14,7 @@ interface AliasEntry {
 const ALIASES: AliasEntry[] = METRICS.flatMap((m) => m.aliases.map((alias) => ({ alias, metric: m }))).sort((a, b) => b.alias.length - a.alias.length);
 
 /** A count is asked for: 多少, 几件, 数量 … */
-export const COUNT_WORDS = /多少|几件|几个|几起|几条|几项|数量|数目|总数|人数|件数|个数|金额|几次|多少钱/;
+export const COUNT_WORDS = /多少|几件|几个|几起|几条|几项|几份|数量|数目|总数|人数|件数|个数|金额|几次/;
 
 export interface MetricMatch {
   metric: Metric;

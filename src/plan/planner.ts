@@ -83,11 +83,10 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
   const tableAsked = q.match(/表([二三四])/)?.[1];
   const sectionKey = sectionKeyOf(q) ?? (/问题|不足|改进/.test(q) && /存在|主要|改进/.test(q) ? "problems" : null);
   const unknown = bodies.length === 0 ? ctx.unknownPlace(q) : null;
-  const suggestions = bodies.length === 0 ? ctx.bodies.nearMisses(q).map((m) => m.body.id) : [];
 
   // The operation, by the words that ask for it; rule words win only when no report is named.
   let op: Operation;
-  const asksFigure = metricMatch !== null && (COUNT_WORDS.test(q) || /几[件个起条项份]|多少/.test(q) || years.length > 0 || bodies.length > 0);
+  const asksFigure = metricMatch !== null && (COUNT_WORDS.test(q) || years.length > 0 || bodies.length > 0);
   // "那有没有因此被申请行政复议" after a question about a report: a figure of that report, not a rule.
   const followsReport = prev !== null && prev.bodies.length > 0 && !bodies.length && metricMatch !== null && /^(那|那么|还有|另外|因此|其中|此外)/.test(q);
   if (CHECK.test(q) && (bodies.length || years.length)) op = "check";
@@ -107,7 +106,7 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
   else if (metricMatch && DIFFERENCE.test(q)) op = "difference";
   else if (metricMatch && (SERIES.test(q) || range !== null || (years.length === 0 && /各年|每一年|哪几年/.test(q)))) op = "series";
   else if (metricMatch && SUM.test(q) && (years.length > 1 || bodies.length > 1 || range)) op = "sum";
-  else if (metricMatch && (asksFigure || bodies.length || years.length)) op = years.length > 1 || bodies.length > 1 ? (DIFFERENCE.test(q) ? "difference" : "series") : "value";
+  else if (metricMatch && (asksFigure || bodies.length || years.length)) op = years.length > 1 || bodies.length > 1 ? "series" : "value";
   else if (sectionKey && bodies.length && SECTION_ASK.test(q)) op = "section";
   else if (sectionKey && PRECEDENT.test(q)) op = "precedents";
   else if (bodies.length && !metricMatch && OVERVIEW.test(topicOf(q, names))) op = "overview";
@@ -129,7 +128,6 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
     table: tableAsked ? (`表${tableAsked}` as PlanCore["table"]) : null,
     governing: governingOf(q, op),
     topic: topicOf(q, [...names, ...(metricMatch?.words ?? [])]),
-    suggestions,
     unknownPlaces: unknown ? [unknown] : [],
   };
   return prev ? inherit(out, prev) : out;

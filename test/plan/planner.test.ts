@@ -81,9 +81,11 @@ describe("planner: operations for typical questions", () => {
     expect(P("给我几个存在的主要问题及改进情况的例子")).toMatchObject({ operation: "precedents", section: "problems" });
   });
 
-  it("a near-miss body name is suggested only when no body is named", () => {
-    expect(P("沈杨2013年受理了多少件申请").suggestions).toEqual(["沈阳市"]);
-    expect(P("沈阳2013年受理了多少件申请").suggestions).toEqual([]);
+  it("a near-miss body name is found where a name stands (the engine replaces it and says so), never inside a word", () => {
+    expect(bodies.nearMisses("沈杨2013年受理了多少件申请").map((m) => [m.word, m.body.id])).toEqual([["沈杨", "沈阳市"]]);
+    expect(bodies.nearMisses("沈阳2013年受理了多少件申请")).toEqual([]);
+    // "能延长吗": 长吗 is one character from 长沙 but sits inside a word.
+    expect(bodies.nearMisses("申请答复能延长吗？")).toEqual([]);
   });
 
   it("a place the corpus does not hold is recorded as unknown", () => {
