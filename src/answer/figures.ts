@@ -46,6 +46,8 @@ export interface FigureLookup {
   cell(docId: string, table: TableId, row: string, column: string): CellRow | null;
   facts(docId: string, metric: string): FactRow[];
   checks(docId: string): CheckResult[];
+  /** Cite the report's own sentence after a table figure (default true; a ranking of many reports skips it). */
+  withProse?: boolean;
 }
 
 export class FigureService<F extends FactStore = FactStore> {
@@ -104,24 +106,17 @@ export class FigureService<F extends FactStore = FactStore> {
   }
 
   /**
-   * The figures of many reports for one metric (a ranking, an extreme over every body of a year): the cells,
-   * sentences and failed checks are fetched with one query each, then read per report exactly as `figure` does.
+   * The figures of many reports for one metric (a ranking, an extreme over every body of a year): read as
+   * `figure` does, with the failed checks looked up per report among the failing ones only, and without the
+   * second, sentence citation (finding its section scans the report's chunks; one figure is worth it, every
+   * body's is not).
    */
   figuresOf(reports: ReportRow[], metricId: string): Figure[] {
-    const metric = findMetric(metricId);
-    if (!metric || reports.length < 8) return reports.map((r) => this.figure(r, metricId));
-    const refs = [...Object.values(metric.cells), ...Object.values(metric.sumOf ?? {}).flat()];
-    const cells = new Map<string, CellRow>();
-    for (const ref of refs) for (const c of this.facts.cellsOfMetric(ref.table, ref.row, ref.column)) cells.set(`${c.docId}|${c.table}|${c.row}|${c.column}`, c);
-    const facts = new Map<string, FactRow[]>();
-    for (const id of metric.narrative ? [metric.narrative.id, `${metric.narrative.id}${CHANNEL_SUFFIX}`] : [])
-      for (const f of this.facts.factsOfMetric(id)) facts.set(`${f.docId}|${id}`, [...(facts.get(`${f.docId}|${id}`) ?? []), f]);
-    const failing = new Map<string, CheckResult[]>();
-    for (const c of this.facts.failingChecks()) failing.set(c.docId, [...(failing.get(c.docId) ?? []), c]);
     const look: FigureLookup = {
-      cell: (docId, table, row, column) => cells.get(`${docId}|${table}|${row}|${column}`) ?? null,
-      facts: (docId, id) => facts.get(`${docId}|${id}`) ?? [],
-      checks: (docId) => failing.get(docId) ?? [],
+      cell: (docId, table, row, column) => this.facts.cell(docId, table, row, column),
+      facts: (docId, id) => this.facts.facts(docId, id),
+      checks: (docId) => this.facts.failingChecks(docId),
+      withProse: false,
     };
     return reports.map((r) => this.figure(r, metricId, look));
   }
@@ -136,7 +131,7 @@ export class FigureService<F extends FactStore = FactStore> {
       const c = look.cell(r.docId, ref.table, ref.row, ref.column);
       if (c && c.value !== null) {
         // The cell first; the report's own sentence stating the same figure second.
-        const said = metric.narrative ? look.facts(r.docId, metric.narrative.id) : [];
+        const said = metric.narrative && look.withProse !== false ? look.facts(r.docId, metric.narrative.id) : [];
         const same = said.length && said.every((x) => x.value === c.value) ? [this.sentenceCitation(r, said[0].sentence)] : [];
         return { ...base, value: c.value, status: "cell", citations: [this.cellCitation(r, c), ...same], failedChecks: this.failed(r, [ref], look) };
       }

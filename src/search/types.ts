@@ -93,12 +93,8 @@ export interface FactStore {
   tables(docId: string): TableRow[];
   facts(docId: string, metric?: string): FactRow[];
   checks(docId: string): CheckResult[];
-  /** One metric's cells across every report (for rankings). */
-  cellsOfMetric(table: TableId, row: string, column: string): CellRow[];
-  /** One narrative metric's facts across every report. */
-  factsOfMetric(metric: string): FactRow[];
-  /** Every check that fails, with its report. */
-  failingChecks(): Array<CheckResult & { docId: string }>;
+  /** A report's checks that fail (an indexed lookup; rankings read it for every body). */
+  failingChecks(docId: string): CheckResult[];
 }
 
 /** The three search-side stores an answer context needs (the fact store travels with the figure service). */

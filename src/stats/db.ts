@@ -40,7 +40,6 @@ CREATE INDEX cells_metric ON cells (tbl, row_key, col_key);
 CREATE INDEX facts_metric ON facts (metric);
 CREATE INDEX facts_doc ON facts (doc_id, metric);
 CREATE INDEX checks_doc ON checks (doc_id, ok);
-CREATE INDEX checks_failing ON checks (ok);
 `;
 
 export interface FactsInput {
@@ -210,17 +209,8 @@ export class FactsDb {
     return (rows as Array<Record<string, unknown>>).map(toCell).filter((c): c is CellRow => c !== null);
   }
 
-  cellsOfMetric(table: TableId, row: string, column: string): CellRow[] {
-    const rows = this.stmt("cellsM", `${CELL_SELECT} WHERE c.tbl = ? AND c.row_key = ? AND c.col_key = ?`).all(table, row, column);
-    return (rows as Array<Record<string, unknown>>).map(toCell).filter((c): c is CellRow => c !== null);
-  }
-
-  factsOfMetric(metric: string): FactRow[] {
-    return this.stmt("factsOf", "SELECT doc_id docId, metric, value, unit, sentence FROM facts WHERE metric = ? ORDER BY doc_id, span_start").all(metric) as FactRow[];
-  }
-
-  failingChecks(): Array<CheckResult & { docId: string }> {
-    return (this.stmt("failing", "SELECT doc_id, rule, label, ok, expr, cells FROM checks WHERE ok = 0 ORDER BY rowid").all() as Array<Record<string, unknown>>).map((c) => ({ ...toCheck(c), docId: String(c.doc_id) }));
+  failingChecks(docId: string): CheckResult[] {
+    return (this.stmt("failing", "SELECT rule, label, ok, expr, cells FROM checks WHERE doc_id = ? AND ok = 0 ORDER BY rowid").all(docId) as Array<Record<string, unknown>>).map(toCheck);
   }
 
   tables(docId: string): TableRow[] {

@@ -167,8 +167,6 @@ describe("the figure service reads a FactStore", () => {
     tables: () => [],
     facts: () => [],
     checks: () => [],
-    cellsOfMetric: (table, row, column) => (table === "表三" ? [cell(table, row, column)] : []),
-    factsOfMetric: () => [],
     failingChecks: () => [],
   };
 
