@@ -8,6 +8,9 @@ import type { QueryInfo } from "../query.js";
 import type { Strategy, StrategyResult } from "../strategy.js";
 import { answerDefinition } from "./definition.js";
 
+/** Words naming the report or its parts, or asking (怎么, 哪些), not a practice described in a report. */
+const DOCUMENT_WORDS = /^(年度报告|年报|报告|工作报告|部分|内容|章节|段落|别人|其他|单位|部门|怎么|如何|怎样|哪些|什么|可以|应该)$/;
+
 /**
  * Drafting help ("依申请公开部分怎么写", "有没有报告写过办前沟通的做法"): what the format notice requires of the
  * section named, then that section from several reports. Without a named section, examples from the reports
@@ -80,9 +83,18 @@ async function answerDrafting(ctx: AnswerContext, info: QueryInfo): Promise<Stra
   }
   let examples = candidates.sort((a, b) => a.rank - b.rank || b.year - a.year).slice(0, 3).map((c) => c.p);
   // "依申请公开部分想体现办前沟通的做法": words beyond the section's own name pick the passages that do it.
-  const extra = contentWords(info.topic).filter((w) => !group.terms.some((t) => t.includes(w) || w.includes(t)) && ctx.lexical.df(w) > 0);
+  // Words that name the request (别人, 怎么写) or the document (年度报告, 部分) say nothing about the practice.
+  const extra = contentWords(info.topic).filter(
+    (w) => !group.terms.some((t) => t.includes(w) || w.includes(t)) && ctx.lexical.df(w) > 0 && !PRECEDENT.test(w) && !DOCUMENT_WORDS.test(w),
+  );
   if (extra.length && PRECEDENT.test(info.question)) {
-    const inSection = ctx.chunks.list({ docIds: reports.map((d) => d.docId) }).filter((c) => hints.some((h) => c.meta.section.includes(h)));
+    // Only a chunk holding one of the words (or a glossary equivalent of one) can reach the bar below: a substring
+    // test skips the scoring of every other chunk of the section across all reports.
+    const needles = [...new Set([...extra, ...groupsIn(extra.join("")).flatMap((g) => g.terms)])];
+    const scope: SearchFilter = info.regions.length || info.years.length ? { docIds: reports.map((d) => d.docId) } : { kinds: ["report"] };
+    const inSection = ctx.chunks
+      .list(scope)
+      .filter((c) => hints.some((h) => c.meta.section.includes(h)) && needles.some((w) => c.text.includes(w)));
     const scored = inSection
       .map((c) => ({ p: { chunk: c, score: 1 } as Passage, s: ctx.termCoverage(extra, c.text) }))
       // A third of the specific words is enough: the rest is how people describe a practice (体现, 做法, 类似).
