@@ -29,6 +29,11 @@ export function askedClassifier(q: string): string | null {
   return q.match(/(?:多少|几)([件起宗份])/)?.[1] ?? null;
 }
 
+/** Where a figure stands, for a table's 出处 column: its table, 正文 for a sentence, — when not stated. */
+export function whereStated(f: Figure): string {
+  return f.citations[0]?.cell?.table ?? (f.status === "sentence" ? "正文" : "—");
+}
+
 /** One line for one figure, saying where it stands. */
 export function figureLine(f: Figure): string {
   const who = reportLabel(f.report);

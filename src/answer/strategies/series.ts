@@ -2,7 +2,7 @@ import type { Figure } from "../figures.js";
 import type { Computed } from "../../types.js";
 import type { Strategy } from "../strategy.js";
 import { eraNotes } from "./eras.js";
-import { checkComputed, checkNotes, collectCitations, figureAnswer, metricName, valueText } from "./figureText.js";
+import { checkComputed, checkNotes, collectCitations, figureAnswer, metricName, valueText, whereStated } from "./figureText.js";
 import type { FiguresContext } from "./factsContext.js";
 
 /** One metric over the years of a body (or of each of a few bodies), as a table. */
@@ -46,7 +46,7 @@ export const seriesStrategy: Strategy<FiguresContext> = {
         citations,
         computed,
         found: known.length > 0,
-        table: { columns: ["机关", "年份", name, "出处"], rows: figs.map((f) => [f.report.body, f.report.year, f.value, f.citations[0]?.cell?.table ?? (f.status === "sentence" ? "正文" : "—")]) },
+        table: { columns: ["机关", "年份", name, "出处"], rows: figs.map((f) => [f.report.body, f.report.year, f.value, whereStated(f)]) },
       }),
       passages: [],
     };

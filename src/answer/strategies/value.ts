@@ -5,7 +5,7 @@ import type { Citation, Computed } from "../../types.js";
 import { cellFor, findMetric } from "../../format/metrics.js";
 import type { ReportRow } from "../../stats/db.js";
 import type { StrategyResult } from "../strategy.js";
-import { askedClassifier, checkComputed, checkNotes, collectCitations, figureAnswer, figureLine, metricName, valueText } from "./figureText.js";
+import { askedClassifier, checkComputed, checkNotes, collectCitations, figureAnswer, figureLine, metricName, valueText, whereStated } from "./figureText.js";
 import { targetReports, yearsHeld, type FiguresContext } from "./factsContext.js";
 
 /** One figure of one report (or the same figure of each report named), from its table cell or sentence. */
@@ -76,7 +76,7 @@ export const valueStrategy: Strategy<FiguresContext> = {
         citations,
         computed,
         found: known.length > 0,
-        table: figs.length > 1 ? { columns: ["报告", metricName(figs[0].metric), "出处"], rows: figs.map((f) => [reportLabel(f.report), f.value, f.citations[0]?.cell?.table ?? (f.status === "sentence" ? "正文" : "—")]) } : null,
+        table: figs.length > 1 ? { columns: ["报告", metricName(figs[0].metric), "出处"], rows: figs.map((f) => [reportLabel(f.report), f.value, whereStated(f)]) } : null,
       }),
       passages: [],
     };
