@@ -9,7 +9,13 @@ import type { Strategy, StrategyResult } from "../strategy.js";
 import { answerDefinition } from "./definition.js";
 
 /** Words naming the report or its parts, or asking (怎么, 哪些), not a practice described in a report. */
-const DOCUMENT_WORDS = /^(年度报告|年报|报告|工作报告|部分|内容|章节|段落|别人|其他|单位|部门|怎么|如何|怎样|哪些|什么|可以|应该)$/;
+const DOCUMENT_WORDS = /^(年度报告|年度|年报|报告|工作报告|部分|内容|章节|段落|别人|其他|单位|部门|怎么|如何|怎样|哪些|什么|可以|应该)$/;
+
+/**
+ * The section's first chunk in every report, best title match first, newest first: the same for every question
+ * about that section over all reports, so it is computed once per index (the index never changes under an engine).
+ */
+const sectionExamples = new WeakMap<AnswerContext, Map<string, Array<{ p: Passage; rank: number; year: number }>>>();
 
 /**
  * Drafting help ("依申请公开部分怎么写", "有没有报告写过办前沟通的做法"): what the format notice requires of the
@@ -70,18 +76,25 @@ async function answerDrafting(ctx: AnswerContext, info: QueryInfo): Promise<Stra
   }
   // Precedents: that section from several reports (those named, if any), best-matching title first, newest first, one per report.
   const reports = info.regions.length || info.years.length ? ctx.corpus.targetDocs(info) : ctx.corpus.docs.filter((d) => d.kind === "report");
-  const candidates: Array<{ p: Passage; rank: number; year: number }> = [];
-  for (const d of reports) {
-    for (const { top, id } of ctx.corpus.topSections(d.docId)) {
-      const rank = hints.findIndex((h) => top.includes(h));
-      if (rank < 0) continue;
-      const chunk = ctx.chunks.get(id);
-      if (!chunk) continue;
-      candidates.push({ p: { chunk, score: 1 }, rank, year: d.year ?? 0 });
-      break;
+  const scoped = Boolean(info.regions.length || info.years.length);
+  const memo = scoped ? null : (sectionExamples.get(ctx) ?? sectionExamples.set(ctx, new Map()).get(ctx)!);
+  let candidates = memo?.get(hints.join("|"));
+  if (!candidates) {
+    candidates = [];
+    for (const d of reports) {
+      for (const { top, id } of ctx.corpus.topSections(d.docId)) {
+        const rank = hints.findIndex((h) => top.includes(h));
+        if (rank < 0) continue;
+        const chunk = ctx.chunks.get(id);
+        if (!chunk) continue;
+        candidates.push({ p: { chunk, score: 1 }, rank, year: d.year ?? 0 });
+        break;
+      }
     }
+    candidates.sort((a, b) => a.rank - b.rank || b.year - a.year);
+    memo?.set(hints.join("|"), candidates);
   }
-  let examples = candidates.sort((a, b) => a.rank - b.rank || b.year - a.year).slice(0, 3).map((c) => c.p);
+  let examples = candidates.slice(0, 3).map((c) => c.p);
   // "依申请公开部分想体现办前沟通的做法": words beyond the section's own name pick the passages that do it.
   // Words that name the request (别人, 怎么写) or the document (年度报告, 部分) say nothing about the practice.
   const extra = contentWords(info.topic).filter(
