@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { openEngine, type Engine } from "../../src/answer/engine.js";
 import { buildServer } from "../../src/server/app.js";
 import { settingsSchema } from "../../src/config.js";
+import { multipartBody } from "./helpers.js";
 
 // The real engine on the real corpus behind the HTTP APIs (one index build for this file).
 const Q = "沈阳2013年受理了多少件政府信息公开申请？";
@@ -18,7 +19,8 @@ let app: FastifyInstance;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "nianbao-server-real-"));
   engine = await openEngine({ indexDir: dir, corpusDir: "corpus", settings, log: () => {} });
-  app = await buildServer({ engine, stats: null, settings });
+  // The statistics of the engine's own generation, as `npm start` serves them.
+  app = await buildServer({ engine, stats: engine.stats(), settings });
 }, 300_000);
 afterAll(async () => {
   await app?.close();
@@ -26,6 +28,24 @@ afterAll(async () => {
 });
 
 describe("HTTP APIs over the real engine", () => {
+  it("/api/stats serves the real 表三 cells as CSV with a BOM, and /api/check reads an uploaded draft in memory", async () => {
+    const csv = await app.inject({ method: "GET", url: `/api/stats?body=${encodeURIComponent("平潭综合实验区")}&year=2021&table=${encodeURIComponent("表三")}&format=csv` });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body.startsWith("\ufeff")).toBe(true);
+    // 2021 表三: 25 rows × 7 columns, plus the header; 本年新收 总计 is 70 (the run "640020470").
+    expect(csv.body.trim().split(/\r?\n/).length).toBe(176);
+    expect(csv.body).toMatch(/一、本年新收政府信息公开申请数量,总计,70/);
+    const reports = await app.inject({ method: "GET", url: "/api/reports" });
+    expect(reports.json().reports.some((r: { body: string; year: number }) => r.body === "平潭综合实验区财政金融局" && r.year === 2024)).toBe(true);
+    const draft = readFileSync("corpus/平潭综合实验区-2020-年度报告.txt");
+    const up = multipartBody("草稿.txt", draft.toString("utf8"));
+    const check = await app.inject({ method: "POST", url: "/api/check", ...up });
+    expect(check.statusCode).toBe(200);
+    const d = check.json();
+    expect(d.ok).toBe(false);
+    expect(d.checks.some((c: { ok: boolean; expr: string }) => c.ok === false && c.expr.includes("26 ≠ 20"))).toBe(true);
+  }, 120_000);
+
   it("/api/ask returns byte for byte what `ask --json` prints", async () => {
     const res = await app.inject({ method: "POST", url: "/api/ask", payload: { question: Q } });
     expect(res.statusCode).toBe(200);
