@@ -96,7 +96,8 @@ function severalMetrics(fs: FigureService, question: string, r: ReportRow, metri
   const known = figs.filter((f) => f.value !== null);
   if (!known.length) return null;
   const { citations, first } = collectCitations(figs);
-  const lines = figs.map((f) => figureLine(f) + "。");
+  // The short line states every known figure; the metrics a report does not state are said below it.
+  const lines = figs.filter((f) => f.value === null).map((f) => figureLine(f) + "。");
   const computed: Computed[] = [];
   let short = `${reportLabel(r)}：${known.map((f) => `${metricName(f.metric)}${valueText(f)}`).join("，")}。`;
   if (sum && known.length === figs.length && new Set(known.map((f) => f.unit)).size === 1) {
@@ -107,7 +108,7 @@ function severalMetrics(fs: FigureService, question: string, r: ReportRow, metri
   }
   computed.push(...checkComputed(figs, first));
   return {
-    answer: figureAnswer(question, { short, lines: [...lines.slice(known.length === figs.length ? figs.length : 0), ...checkNotes(figs)], citations, computed, table: { columns: ["项目", "数值"], rows: figs.map((f) => [metricName(f.metric), f.value]) } }),
+    answer: figureAnswer(question, { short, lines: [...lines, ...checkNotes(figs)], citations, computed, table: { columns: ["项目", "数值"], rows: figs.map((f) => [metricName(f.metric), f.value]) } }),
     passages: [],
   };
 }
