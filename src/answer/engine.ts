@@ -152,7 +152,8 @@ export class Engine implements AnswerEngine {
     // What the planner's rules do not place, the older analysis does (a named report's section, a rule, a precedent).
     if (plan.operation === "search") plan.operation = operationFromInfo(firstInfo);
     const rule = plan.operation === "definition" || plan.operation === "procedure" || plan.operation === "format";
-    let info = analyzeQuery(q, this.corpus.regions, prev, Date.now(), this.corpus.departments);
+    // Without a previous turn the analysis above is already the one the strategies need.
+    let info = prev ? analyzeQuery(q, this.corpus.regions, prev, Date.now(), this.corpus.departments) : firstInfo;
     // A rule question keeps the previous topic ("那2007年的条例是怎么规定的" after a deadline question), never a report.
     if (rule) info = { ...info, intent: "definition", kinds: kindsFor("definition"), regions: [], issuers: [], years: [], inherited: false };
     else if (plan.inherited.length && !info.inherited) {

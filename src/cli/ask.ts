@@ -1,4 +1,5 @@
 import { loadSettings } from "../config.js";
+import { writeOut } from "./output.js";
 import { NianbaoError } from "../errors.js";
 import type { Answer } from "../types.js";
 import type { AnswerEngine } from "../answer/api.js";
@@ -29,17 +30,6 @@ const MESSAGES = {
   invalid_utf8: "输入不是有效的 UTF-8 文本，无法作为问题处理。",
   internal: "处理这个问题时出错。",
 } as const;
-
-/**
- * Writes to stdout and resolves once the data has been handed to the OS (the write callback runs only then,
- * also when a full pipe made Node queue it). Awaiting every write before process.exit is what keeps a slow
- * reader from losing the tail of the output.
- */
-function out(text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
-  });
-}
 
 /** Stdin split into raw lines (bytes), so invalid UTF-8 is seen instead of silently turned into U+FFFD. */
 async function* rawLines(input: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
@@ -87,7 +77,7 @@ async function main(): Promise<number> {
   loadDotEnv();
   const args = parseArgs(process.argv.slice(2), ["index"]);
   if (args.flags.has("help")) {
-    await out(`${USAGE}\n`);
+    await writeOut(`${USAGE}\n`);
     return 0;
   }
   const settings = loadSettings();
@@ -104,7 +94,7 @@ async function main(): Promise<number> {
     for await (const bytes of rawLines(process.stdin)) {
       const q = questionOf(bytes);
       if ("error" in q) {
-        await out(`${errorLine(q.error, MESSAGES[q.error])}\n`);
+        await writeOut(`${errorLine(q.error, MESSAGES[q.error])}\n`);
         continue;
       }
       let line: string;
@@ -114,7 +104,7 @@ async function main(): Promise<number> {
         console.error(`错误 / error: ${(err as Error).message}`);
         line = errorLine("internal", MESSAGES.internal);
       }
-      await out(`${line}\n`);
+      await writeOut(`${line}\n`);
     }
     return 0;
   }
@@ -125,7 +115,7 @@ async function main(): Promise<number> {
       console.error(USAGE);
       return 2;
     }
-    if (args.flags.has("json")) await out(`${errorLine(q.error, MESSAGES[q.error])}\n`);
+    if (args.flags.has("json")) await writeOut(`${errorLine(q.error, MESSAGES[q.error])}\n`);
     else console.error(`错误 / error: ${MESSAGES[q.error]}`);
     return 2;
   }
@@ -137,16 +127,16 @@ async function main(): Promise<number> {
       console.error(noFiguresMessage(answer));
       return 2;
     }
-    await out(doc);
+    await writeOut(doc);
     return 0;
   }
-  await out(`${args.flags.has("json") ? JSON.stringify(answer) : renderAnswerText(answer)}\n`);
+  await writeOut(`${args.flags.has("json") ? JSON.stringify(answer) : renderAnswerText(answer)}\n`);
   return 0;
 }
 
 /** Exit only after stdout has been fully handed over, whatever path main() took. */
 async function finish(code: number): Promise<never> {
-  await out("").catch(() => undefined);
+  await writeOut("").catch(() => undefined);
   process.exit(code);
 }
 

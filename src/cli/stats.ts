@@ -10,6 +10,7 @@ import { parseArgs } from "./args.js";
 import { loadDotEnv } from "./env.js";
 import { writeOut } from "./output.js";
 import { csvDocument } from "./csv.js";
+import { displayWidth } from "./render.js";
 
 const USAGE = `usage: npm run --silent stats -- [--index DIR] show FILE|BODY YEAR
        npm run --silent stats -- [--index DIR] export --format csv|jsonl [--table 表三] [--body 机关] [--year 2024]
@@ -27,13 +28,7 @@ function checkLines(checks: CheckResult[]): string[] {
   return checks.map((c) => `${c.ok === null ? "？" : c.ok ? "✓" : "✗"} ${c.label}：${c.expr}`);
 }
 
-/** Width of a string in a terminal (CJK characters take two columns). */
-function width(s: string): number {
-  let w = 0;
-  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
-  return w;
-}
-const pad = (s: string, n: number) => s + " ".repeat(Math.max(0, n - width(s)));
+const pad = (s: string, n: number) => s + " ".repeat(Math.max(0, n - displayWidth(s)));
 
 /** One table as aligned text: rows down, columns across, undecided cells as "?". */
 function tableText(db: FactsDb, docId: string, table: TableId): string[] {
@@ -43,9 +38,9 @@ function tableText(db: FactsDb, docId: string, table: TableId): string[] {
   if (!s || !cells.length) return [];
   const cols = s.columns.filter((c) => cells.some((x) => x.column === c.key));
   const lines = [`${table}（${meta!.method}，${meta!.status}）`];
-  const labelW = Math.max(...s.rows.map((r) => width(rowLabel(r)))) + 2;
+  const labelW = Math.max(...s.rows.map((r) => displayWidth(rowLabel(r)))) + 2;
   const heads = cols.map((c) => columnLabel(c).split(" › ").pop()!);
-  const colW = heads.map((h) => Math.max(width(h), 8) + 2);
+  const colW = heads.map((h) => Math.max(displayWidth(h), 8) + 2);
   lines.push(pad("", labelW) + heads.map((h, i) => pad(h, colW[i])).join(""));
   for (const r of s.rows) {
     const rowCells = cols.map((c) => cells.find((x) => x.row === r.key && x.column === c.key));
