@@ -40,12 +40,24 @@ export interface ServerOptions {
 
 export const DEFAULT_WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web");
 
-const API_PREFIXES = ["/api/", "/v1/", "/retrieval"];
-const isApiPath = (url: string) => API_PREFIXES.some((p) => url === p.replace(/\/$/, "") || url.startsWith(p));
+/**
+ * Routes anyone may call when API keys are set: the health check and the web page with its static assets
+ * (@fastify/static's wildcard). Every other route requires a key: the check runs on the route the router
+ * matched (after it decoded the path), never on the raw URL, so `/%61pi/ask` is checked as `/api/ask`.
+ * A route added later is protected unless it is added here.
+ */
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(["/healthz", "/*"]);
+const DIFY_ROUTE = "/retrieval";
 const pathOf = (url: string) => url.split("?")[0];
-const isDify = (url: string) => pathOf(url) === "/retrieval";
+/** The matched route's pattern (e.g. "/v1/models/:id"); undefined when nothing matched (404). */
+const routeOf = (req: FastifyRequest): string | undefined => req.routeOptions?.url;
+const isDify = (req: FastifyRequest) => routeOf(req) === DIFY_ROUTE;
 
 declare module "fastify" {
+  interface FastifyInstance {
+    /** Every route registered, as method and pattern (the auth matrix test walks them all). */
+    routeList(): Array<{ method: string; url: string }>;
+  }
   interface FastifyRequest {
     /** The API key the request authenticated with (null when keys are off). */
     apiKey: string | null;
@@ -82,6 +94,16 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     // Idle keep-alive sockets are closed on shutdown; requests in flight finish first.
     forceCloseConnections: "idle",
     return503OnClosing: true,
+    // A URL the router cannot decode (overlong UTF-8, a bad escape) is the client's error, in our error shape.
+    frameworkErrors: (err, req, reply) => {
+      void reply
+        .code(400)
+        .headers(SECURITY_HEADERS)
+        .type("application/json; charset=utf-8")
+        .send({ error: { code: "bad_request", message: "请求地址无效。" } });
+      void err;
+      void req;
+    },
   });
   app.decorateRequest("apiKey", null);
 
@@ -92,7 +114,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       log({ level: "error", event: "http_error", method: req.method, path: pathOf(req.url), error: e?.name, message: redact(String(e?.message ?? e), secrets) });
     }
     reply.code(status).headers(headers).type("application/json; charset=utf-8");
-    return reply.send(isDify(req.url) ? difyErrorBody(status, body) : body);
+    return reply.send(isDify(req) ? difyErrorBody(status, body) : body);
   };
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new ApiError(404, "not_found", "未找到。")));
@@ -105,33 +127,49 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     log({ level: "info", event: "http", method: req.method, path: pathOf(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 });
   });
 
-  app.addHook("onRequest", async (req, reply) => {
-    const url = pathOf(req.url);
-    if (!isApiPath(url)) return;
+  // Deny by default: every matched route but the public ones needs a key (when keys are set) and counts
+  // against the limits. Unmatched requests go on to the 404 handler, which reveals nothing.
+  const cors = (req: FastifyRequest, reply: FastifyReply) => {
     const origin = req.headers.origin;
-    if (origin && origins.has(origin)) {
+    if (!origin || !origins.has(origin)) return false;
+    reply
+      .header("access-control-allow-origin", origin)
+      .header("access-control-expose-headers", "X-Nianbao-State, Retry-After")
+      .header("vary", "Origin");
+    return true;
+  };
+  // Every protected route gets a CORS preflight route of its own (registered below from this list), so that
+  // preflights too are decided on the matched route.
+  const protectedRoutes = new Set<string>();
+  const routes: Array<{ method: string; url: string }> = [];
+  app.decorate("routeList", () => routes.slice());
+  app.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) routes.push({ method, url: route.url });
+    if (!PUBLIC_ROUTES.has(route.url) && !methods.includes("OPTIONS")) protectedRoutes.add(route.url);
+  });
+  app.addHook("onRequest", async (req, reply) => {
+    const route = routeOf(req);
+    if (route === undefined || PUBLIC_ROUTES.has(route)) return;
+    if (req.method === "OPTIONS") {
+      if (!cors(req, reply)) throw new ApiError(404, "not_found", "未找到。");
       reply
-        .header("access-control-allow-origin", origin)
-        .header("access-control-expose-headers", "X-Nianbao-State, Retry-After")
-        .header("vary", "Origin");
-      if (req.method === "OPTIONS") {
-        reply
-          .header("access-control-allow-methods", "GET, POST, OPTIONS")
-          .header("access-control-allow-headers", "Authorization, Content-Type")
-          .header("access-control-max-age", "600");
-        return reply.code(204).send();
-      }
+        .header("access-control-allow-methods", "GET, POST, OPTIONS")
+        .header("access-control-allow-headers", "Authorization, Content-Type")
+        .header("access-control-max-age", "600");
+      return reply.code(204).send();
     }
+    cors(req, reply);
     const ipWait = ipLimiter.hit(req.ip);
     if (ipWait) throw rateLimited(ipWait);
     if (!keys.enabled) return;
     const b = bearerKey(req.headers.authorization);
     if ("failure" in b) {
-      if (isDify(url)) throw new ApiError(403, "1001", "Invalid Authorization header format. Expected 'Bearer <api-key>' format.");
+      if (isDify(req)) throw new ApiError(403, "1001", "Invalid Authorization header format. Expected 'Bearer <api-key>' format.");
       throw new ApiError(401, "unauthorized", "需要 API 密钥：请在请求头中提供 Authorization: Bearer <密钥>。", { "www-authenticate": "Bearer" });
     }
     if (!keys.matches(b.key)) {
-      if (isDify(url)) throw new ApiError(403, "1002", "Authorization failed");
+      if (isDify(req)) throw new ApiError(403, "1002", "Authorization failed");
       throw new ApiError(401, "invalid_key", "API 密钥无效。", { "www-authenticate": "Bearer" });
     }
     req.apiKey = b.key;
@@ -183,6 +221,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerStatsRoutes(app, opts.stats, settings);
   registerOpenAiRoutes(app, engine, settings);
   registerDifyRoutes(app, engine, settings);
+
+  for (const url of protectedRoutes) app.options(url, async (_req, reply) => reply.code(204).send());
 
   await app.register(fastifyStatic, {
     root: opts.webDir ?? DEFAULT_WEB_DIR,
