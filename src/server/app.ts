@@ -95,7 +95,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     forceCloseConnections: "idle",
     return503OnClosing: true,
     // A URL the router cannot decode (overlong UTF-8, a bad escape) is the client's error, in our error shape.
-    frameworkErrors: (err, req, reply) => {
+    frameworkErrors: (err, req, reply: FastifyReply) => {
       void reply
         .code(400)
         .headers(SECURITY_HEADERS)
