@@ -1,3 +1,5 @@
+import type { FormatId } from "./domain/types.js";
+
 /**
  * The data model shared by every stage of the pipeline:
  * file → LoadedFile → SourceDocument → Section → Chunk → index → Passage → Answer.
@@ -32,7 +34,7 @@ export interface DocMeta {
   published?: string | null;
   url?: string | null;
   /** For reports: the format it follows ("pre2019", "2019", "2021"). */
-  format?: "pre2019" | "2019" | "2021" | null;
+  format?: FormatId | null;
 }
 
 export interface SourceDocument {

@@ -1,4 +1,4 @@
-import type { PlanCore } from "../plan/types.js";
+import type { PlanCore } from "../understand/types.js";
 import type { Answer, Citation, DocKind } from "../types.js";
 
 /**

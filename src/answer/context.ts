@@ -1,4 +1,4 @@
-import { BodyRegistry } from "../bodies/registry.js";
+import { BodyRegistry } from "../domain/bodies.js";
 import type { Settings } from "../config.js";
 import type { FigureService } from "./figures.js";
 import { bigramTokenizer, defaultTermProcessor, jiebaTokenizer, prefixed } from "../embed/tokenize.js";
@@ -19,8 +19,8 @@ import {
   type ScoredSentence,
   type TermWeight,
 } from "./extractive.js";
-import { GLOSSARY, groupsIn, type GlossaryGroup } from "./glossary.js";
-import type { QueryInfo } from "./query.js";
+import { GLOSSARY, groupsIn, type GlossaryGroup } from "../domain/vocabulary.js";
+import type { QueryInfo } from "../understand/query.js";
 import { CorpusView, displayName } from "./corpus.js";
 import { Retriever, type RetrievalMode } from "./retrieve.js";
 import type { StrategyResult } from "./strategy.js";

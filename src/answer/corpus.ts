@@ -2,7 +2,7 @@ import type { IndexedDocument } from "../index/store.js";
 import type { Chunk, Citation } from "../types.js";
 import type { Coverage } from "./api.js";
 import { SECTION_SEPARATOR } from "../ingest/chunk.js";
-import { bareRegion, departmentNames, regionNames, type QueryInfo, type RegionEntry } from "./query.js";
+import { bareRegion, departmentNames, regionNames, type QueryInfo, type RegionEntry } from "../understand/query.js";
 
 /**
  * What the index holds, seen as documents: regions and departments with the names users write for them,

@@ -9,12 +9,12 @@ import type { AnswerEngine, AskResult, ConversationState, Coverage } from "./api
 import { AnswerContext, sectionGroup } from "./context.js";
 import type { CorpusView } from "./corpus.js";
 import { composeWithLlm } from "./llm.js";
-import { analyzeQuery, kindsFor, type QueryInfo } from "./query.js";
-import { plan as makePlan, type PlannerContext } from "../plan/planner.js";
-import { planWithLlm } from "../plan/llmPlanner.js";
-import { normalizeQuestion } from "../plan/normalize.js";
-import { planSchema, type Plan, type PlanCore } from "../plan/types.js";
-import { BodyRegistry } from "../bodies/registry.js";
+import { analyzeQuery, kindsFor, type QueryInfo } from "../understand/query.js";
+import { plan as makePlan, type PlannerContext } from "../understand/planner.js";
+import { planWithLlm } from "../understand/llmPlanner.js";
+import { normalizeQuestion } from "../understand/normalize.js";
+import { planSchema, type Plan, type PlanCore } from "../understand/types.js";
+import { BodyRegistry } from "../domain/bodies.js";
 import { FACTS_FILE, FactsDb } from "../stats/db.js";
 import { FigureService } from "./figures.js";
 import type { StatsService } from "../stats/api.js";

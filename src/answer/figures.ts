@@ -1,6 +1,6 @@
-import type { BodyRegistry } from "../bodies/registry.js";
-import { cellFor, findMetric, type CellRef, type Metric } from "../format/metrics.js";
-import { tableSchema } from "../format/tables.js";
+import type { BodyRegistry } from "../domain/bodies.js";
+import { cellFor, findMetric, type CellRef, type Metric } from "../domain/format/metrics.js";
+import { tableSchema } from "../domain/format/tables.js";
 import type { CheckResult } from "../stats/api.js";
 import type { CellRow, FactRow, ReportRow } from "../stats/db.js";
 import type { TableId } from "../stats/api.js";

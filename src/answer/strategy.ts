@@ -1,6 +1,6 @@
-import type { Plan, Operation } from "../plan/types.js";
+import type { Plan, Operation } from "../understand/types.js";
 import type { Answer, Passage } from "../types.js";
-import type { QueryInfo } from "./query.js";
+import type { QueryInfo } from "../understand/query.js";
 
 /**
  * One strategy per operation (src/answer/strategies/*.ts), each behind this interface. A strategy returns a

@@ -7,10 +7,10 @@ import type { AnswerEngine, ConversationState } from "../answer/api.js";
 import type { Citation } from "../types.js";
 import { allowedChatIds, type Settings } from "../config.js";
 import { BotError, redact } from "../errors.js";
-import { formatAnswerHtml, formatCoverageHtml, formatSourceHtml, htmlToText, splitMessage, escapeHtml } from "./format.js";
+import { formatAnswerHtml, formatCoverageHtml, formatSourceHtml, htmlToText, splitMessage, escapeHtml } from "../present/telegram.js";
 import { checkQuestionLength } from "../answer/limits.js";
 import { LruMap } from "./lru.js";
-import { answerCsv, exportFileName } from "../cli/render.js";
+import { answerCsv, exportFileName } from "../present/text.js";
 import { initWithRetry, SafePoller } from "./polling.js";
 import { COMMANDS, T, aboutHtml, exampleQuestions, helpHtml, startHtml } from "./texts.js";
 

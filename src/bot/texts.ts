@@ -1,5 +1,5 @@
 import type { Coverage } from "../answer/api.js";
-import { escapeHtml } from "./format.js";
+import { escapeHtml } from "../present/telegram.js";
 
 /**
  * Every user-facing string of the Telegram bot, in one place so that wording stays consistent (and Chinese).

@@ -5,7 +5,7 @@ import type { Answer } from "../types.js";
 import type { AnswerEngine } from "../answer/api.js";
 import { parseArgs } from "./args.js";
 import { loadDotEnv } from "./env.js";
-import { answerCsv, renderAnswerText } from "./render.js";
+import { answerCsv, renderAnswerText } from "../present/text.js";
 
 const USAGE = `usage: npm run --silent ask -- [--index DIR] [--json | --csv] "问题"
        npm run --silent ask -- [--index DIR] --jsonl   (one question per line on stdin)

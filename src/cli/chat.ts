@@ -4,8 +4,8 @@ import { createInterface } from "node:readline";
 import type { AnswerEngine, ConversationState } from "../answer/api.js";
 import type { Answer } from "../types.js";
 import { NianbaoError, redact } from "../errors.js";
-import { NOT_FOUND_HINT, formatCoverageText, previewSection, sourceCutHint } from "../bot/format.js";
-import { answerCsv, citationLabel, exportFileName, hasFigures, renderAnswerText } from "./render.js";
+import { NOT_FOUND_HINT, formatCoverageText, previewSection, sourceCutHint } from "../present/telegram.js";
+import { answerCsv, citationLabel, exportFileName, hasFigures, renderAnswerText } from "../present/text.js";
 
 /**
  * Terminal chat: the same engine as the Telegram bot, one question per line. Works interactively (TTY: prompt,

@@ -5,7 +5,7 @@ import { cleanText } from "../ingest/clean.js";
 import { loadFile } from "../ingest/load.js";
 import { sourceOf } from "../index/build.js";
 import { listCorpusFiles } from "../ingest/files.js";
-import { score, type EvalItem, type EvalOutcome, type EvalScores } from "../eval/metrics.js";
+import { groupReport, score, type EvalItem, type EvalOutcome, type EvalScores } from "../eval/metrics.js";
 import { NaivePipeline, windows, type NaiveWindow } from "../eval/naive.js";
 import type { RetrievalMode } from "../answer/retrieve.js";
 import { parseArgs } from "./args.js";
@@ -48,6 +48,7 @@ const SETS = [
   { name: "questions", file: "test/eval/questions.jsonl" },
   { name: "held-out", file: "test/eval/heldout.jsonl" },
   { name: "sealed", file: "test/eval/sealed.jsonl" },
+  { name: "rules", file: "test/eval/sealed-rules.jsonl" },
 ];
 
 /** citation@3 of the sealed set's answerable items: an expected source among the first three citations. */
@@ -97,6 +98,7 @@ async function main(): Promise<number> {
       if (!main.failures.includes(item.id)) e.ok++;
       byType.set(item.type, e);
     });
+    for (const line of groupReport(items, outs)) console.log(line);
     console.log(`nianbao accuracy by type: ${[...byType].map(([k, v]) => `${k} ${v.ok}/${v.n}`).join(", ")}`);
     if (main.failures.length) {
       console.log(`failures (${main.failures.length}): ${main.failures.join(" ")}`);
@@ -104,7 +106,7 @@ async function main(): Promise<number> {
         for (const id of main.failures) {
           const i = items.findIndex((x) => x.id === id);
           const a = outs[i].answer;
-          console.log(`\n--- ${id} ${items[i].question}\n expected ${JSON.stringify(items[i].answer_any)} from ${items[i].sources.join(",")} ${items[i].section_any.join(",")}\n got found=${a.found}: ${a.answer.split("\n").slice(0, 2).join(" / ").slice(0, 300)}\n cites: ${a.citations.slice(0, 3).map((c) => `${c.source} ${c.section}`).join(" | ")}`);
+          console.log(`\n--- ${id} ${items[i].question}\n expected ${JSON.stringify(items[i].answer_any)} from ${items[i].sources.join(",")} ${(items[i].section_any ?? []).join(",")}\n got found=${a.found}: ${a.answer.split("\n").slice(0, 2).join(" / ").slice(0, 300)}\n cites: ${a.citations.slice(0, 3).map((c) => `${c.source} ${c.section}`).join(" | ")}`);
         }
     }
   }

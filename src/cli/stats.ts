@@ -2,15 +2,16 @@ import { loadSettings } from "../config.js";
 import { NianbaoError } from "../errors.js";
 import { openEngine } from "../answer/engine.js";
 import { readFile } from "node:fs/promises";
-import { columnLabel, rowLabel, tableSchema } from "../format/tables.js";
+import { columnLabel, rowLabel, tableSchema } from "../domain/format/tables.js";
 import type { CellExportRow, CheckResult, TableId } from "../stats/api.js";
+import { TABLE_IDS, isTableId } from "../domain/types.js";
 import type { FactsDb } from "../stats/db.js";
 import { checkDraft } from "../stats/service.js";
 import { parseArgs } from "./args.js";
 import { loadDotEnv } from "./env.js";
 import { writeOut } from "./output.js";
-import { csvDocument } from "./csv.js";
-import { displayWidth } from "./render.js";
+import { csvDocument } from "../present/csv.js";
+import { displayWidth } from "../present/text.js";
 
 const USAGE = `usage: npm run --silent stats -- [--index DIR] show FILE|BODY YEAR
        npm run --silent stats -- [--index DIR] export --format csv|jsonl [--table 表三] [--body 机关] [--year 2024]
@@ -85,7 +86,7 @@ async function main(): Promise<number> {
     const out: string[] = [];
     for (const r of reports) {
       out.push(`■ ${r.title}（${r.body}，${r.year}年，${r.format ?? "格式未知"}）${r.published ? ` 发布：${r.published}` : ""}${r.url ? ` ${r.url}` : ""}`);
-      for (const t of ["表二", "表三", "表四"] as TableId[]) out.push(...tableText(fs.facts, r.docId, t));
+      for (const t of TABLE_IDS) out.push(...tableText(fs.facts, r.docId, t));
       const facts = fs.facts.facts(r.docId);
       if (facts.length) out.push("正文中的数字：", ...facts.map((f) => `  ${f.metric} = ${f.value}${f.unit}：${f.sentence.slice(0, 80)}`));
       out.push("勾稽关系：", ...checkLines(fs.facts.checks(r.docId)), "");
@@ -97,7 +98,7 @@ async function main(): Promise<number> {
     const format = args.values.get("format") ?? "jsonl";
     if (format !== "csv" && format !== "jsonl") throw new NianbaoError(`--format 只能是 csv 或 jsonl：${format}`);
     const table = args.values.get("table") as TableId | undefined;
-    if (table && !["表二", "表三", "表四"].includes(table)) throw new NianbaoError(`--table 只能是 表二、表三 或 表四：${table}`);
+    if (table && !isTableId(table)) throw new NianbaoError(`--table 只能是 表二、表三 或 表四：${table}`);
     const bodyArg = args.values.get("body");
     const body = bodyArg ? fs.bodies.lookup(bodyArg)?.id ?? bodyArg : undefined;
     const yearArg = args.values.get("year");

@@ -9,7 +9,13 @@ export interface EvalItem {
   answer_any: string[];
   all_of?: string[];
   sources: string[];
-  section_any: string[];
+  section_any?: string[];
+  /** Who asks (sealed-rules.jsonl): "clerk" (clerks and citizens) or "drafter" (staff drafting a report). */
+  group?: string;
+  /** Strings that must not appear in the answer: the opposite of the governing clause, another body's figure. */
+  must_not?: string[];
+  /** The governing clause: one of these must appear in the FIRST citation's section path or quote. */
+  first_citation_any?: string[];
   /** Earlier user turns of the same conversation (one question, or several in order). */
   previous?: string | string[];
 }
@@ -42,7 +48,47 @@ export function directAnswer(text: string): string {
     .join("\n");
 }
 
+/** Whether the answer states something `must_not` forbids (checked on the whole answer, quotes included). */
+export function contradicts(item: EvalItem, out: EvalOutcome): boolean {
+  const text = squash(directAnswer(out.answer.answer));
+  return (item.must_not ?? []).some((m) => text.includes(squash(m)));
+}
+
+/** Whether the first citation is the governing clause (null when the item names none). */
+export function governingFirst(item: EvalItem, out: EvalOutcome): boolean | null {
+  if (!item.first_citation_any?.length || !item.found) return null;
+  const c = out.answer.citations[0];
+  if (!c) return false;
+  const where = squash(`${c.section} ${c.quote} ${c.title}`);
+  return item.first_citation_any.some((s) => where.includes(squash(s)));
+}
+
+/** A refusal is short when its first paragraph fits one sentence (the issue's "one short sentence"). */
+export function shortRefusal(out: EvalOutcome, maxChars = 120): boolean {
+  return !out.answer.found && out.answer.answer.trim().length <= maxChars;
+}
+
+/** Per-group summary lines (accuracy, governing clause first, contradictions, short refusals) for sets with `group`. */
+export function groupReport(items: EvalItem[], outs: EvalOutcome[]): string[] {
+  const groups = [...new Set(items.map((i) => i.group).filter((g): g is string => Boolean(g)))];
+  return groups.map((g) => {
+    let n = 0, ok = 0, gov = 0, govN = 0, contra = 0, refusals = 0, shortR = 0;
+    items.forEach((it, i) => {
+      if (it.group !== g) return;
+      n++;
+      if (isCorrect(it, outs[i])) ok++;
+      const f = governingFirst(it, outs[i]);
+      if (f !== null) { govN++; if (f) gov++; }
+      if (contradicts(it, outs[i])) contra++;
+      if (!it.found) { refusals++; if (shortRefusal(outs[i])) shortR++; }
+    });
+    const f = (a: number, b: number) => (b ? (a / b).toFixed(3) : "—");
+    return `${g}: accuracy ${f(ok, n)} (${ok}/${n}) · governing clause first ${f(gov, govN)} (${gov}/${govN}) · contradictions ${contra} · short refusals ${shortR}/${refusals}`;
+  });
+}
+
 export function isCorrect(item: EvalItem, out: EvalOutcome): boolean {
+  if (contradicts(item, out)) return false;
   if (!item.found) return out.answer.found === false;
   if (!out.answer.found) return false;
   const text = squash(directAnswer(out.answer.answer));
@@ -54,7 +100,7 @@ export function isCorrect(item: EvalItem, out: EvalOutcome): boolean {
 /** 1-based rank of the first ranked entry from an expected source (and section, when given), or 0. */
 export function hitRank(item: EvalItem, out: EvalOutcome): number {
   const i = out.ranked.findIndex(
-    (r) => item.sources.includes(r.source) && (item.section_any.length === 0 || item.section_any.some((s) => r.section.includes(s))),
+    (r) => item.sources.includes(r.source) && (!item.section_any?.length || item.section_any.some((s) => r.section.includes(s))),
   );
   return i + 1;
 }

@@ -8,7 +8,7 @@ import { TermCounter } from "../embed/termCounts.js";
 import { IndexStoreError, LoadError } from "../errors.js";
 import { parseFile, parseOverrides, type CorpusOverrides, type Overrides, type ParsedDocument } from "../ingest/document.js";
 import type { Chunk } from "../types.js";
-import { BodyRegistry } from "../bodies/registry.js";
+import { BodyRegistry } from "../domain/bodies.js";
 import { consecutiveYearChecks } from "../stats/cross.js";
 import { STATISTICS_VERSION } from "../stats/extract/index.js";
 import type { ReportStatistics } from "../stats/types.js";

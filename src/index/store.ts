@@ -7,7 +7,7 @@ import type { HashStats } from "../embed/hashing.js";
 import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js";
 import type { Chunk, DocMeta } from "../types.js";
 import { Bm25Index, type Bm25Header } from "./bm25.js";
-import { BodyRegistry } from "../bodies/registry.js";
+import { BodyRegistry } from "../domain/bodies.js";
 import { integrityOf, markVerified, verifyGeneration, type FileIntegrity } from "./guard.js";
 import { FACTS_FILE, writeFactsDb, type FactsInput } from "../stats/db.js";
 import type { ReportStatistics } from "../stats/types.js";

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { bodyOverrideSchema, type BodyOverride } from "../bodies/registry.js";
+import { bodyOverrideSchema, type BodyOverride } from "../domain/bodies.js";
 import { LoadError } from "../errors.js";
 import type { Chunk, DocMeta, Section } from "../types.js";
 import { chunkDocument, DEFAULT_CHUNK_OPTIONS, type ChunkOptions } from "./chunk.js";
-import { detectFormat } from "../format/formats.js";
+import { detectFormat } from "../domain/format/formats.js";
 import { extractStatistics } from "../stats/extract/index.js";
 import type { ReportStatistics } from "../stats/types.js";
 import { cleanText } from "./clean.js";

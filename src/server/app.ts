@@ -10,7 +10,7 @@ import { apiKeys, type Settings } from "../config.js";
 import { redact } from "../errors.js";
 import { ApiError, toErrorResponse } from "./errors.js";
 import { KeyCheck, RateLimiter, SECURITY_HEADERS, bearerKey, corsOrigins, rateLimited } from "./security.js";
-import { answerJson } from "./serialize.js";
+import { answerJson } from "../present/json.js";
 import { askInConversation, checkQuestion, decodeState, encodeState } from "./conversation.js";
 import { registerStatsRoutes } from "./stats.js";
 import { registerOpenAiRoutes } from "./openai.js";

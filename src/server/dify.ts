@@ -5,7 +5,7 @@ import type { Settings } from "../config.js";
 import type { Citation, Passage } from "../types.js";
 import type { ErrorBody } from "./errors.js";
 import { checkQuestion } from "./conversation.js";
-import { citeText } from "./serialize.js";
+import { citeText } from "../present/json.js";
 import { parseBody } from "./validate.js";
 
 /**

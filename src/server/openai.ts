@@ -7,7 +7,7 @@ import type { Settings } from "../config.js";
 import type { Answer, Citation } from "../types.js";
 import { ApiError } from "./errors.js";
 import { askInConversation, charCount, checkQuestion } from "./conversation.js";
-import { citeText } from "./serialize.js";
+import { citeText } from "../present/json.js";
 import { parseBody } from "./validate.js";
 
 /**

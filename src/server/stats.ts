@@ -1,10 +1,11 @@
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { TABLE_IDS } from "../domain/types.js";
 import type { StatsFilter, StatsService } from "../stats/api.js";
 import type { Settings } from "../config.js";
 import { ApiError } from "./errors.js";
-import { cellsCsv } from "./serialize.js";
+import { cellsCsv } from "../present/json.js";
 import { parseBody } from "./validate.js";
 
 /** Statistics routes: reports held, exported cells (JSON or CSV), and the 勾稽关系 check of an uploaded draft. */
@@ -17,7 +18,7 @@ const unavailable = () =>
 const StatsQuery = z.object({
   body: z.string().trim().min(1).max(200).optional(),
   year: z.coerce.number().int().min(1990).max(2100).optional(),
-  table: z.enum(["表二", "表三", "表四"]).optional(),
+  table: z.enum(TABLE_IDS).optional(),
   format: z.enum(["json", "csv"]).default("json"),
 });
 

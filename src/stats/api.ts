@@ -3,8 +3,9 @@
  * Extraction and the database live beside this file; channels depend on this file only.
  */
 
-/** The three standard tables of the 2019 and 2021 formats (表一 is the report's prose). */
-export type TableId = "表二" | "表三" | "表四";
+import type { FormatId, TableId } from "../domain/types.js";
+
+export type { TableId } from "../domain/types.js";
 
 /** How a value was read. */
 export type ReadMethod = "html" | "pdf-layout" | "pipe" | "digit-run" | "text-row" | "sentence";
@@ -47,7 +48,7 @@ export interface ReportInfo {
   level: string | null;
   region: string | null;
   year: number | null;
-  format: "pre2019" | "2019" | "2021" | null;
+  format: FormatId | null;
   published: string | null;
   url: string | null;
 }

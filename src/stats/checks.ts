@@ -1,4 +1,4 @@
-import { CROSS_RULES, TABLES, columnLabel, rowLabel, type TableRule, type TableSchema } from "../format/index.js";
+import { CROSS_RULES, TABLES, columnLabel, rowLabel, type TableRule, type TableSchema } from "../domain/format/index.js";
 import type { CheckResult } from "./api.js";
 import type { ExtractedCell, ExtractedTable, NarrativeFact, ReportStatistics } from "./types.js";
 

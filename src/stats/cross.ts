@@ -1,4 +1,4 @@
-import type { BodyRegistry } from "../bodies/registry.js";
+import type { BodyRegistry } from "../domain/bodies.js";
 import type { DocMeta } from "../types.js";
 import type { CheckResult } from "./api.js";
 import { crossYearChecks } from "./checks.js";

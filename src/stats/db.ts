@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
-import type { Body, BodyRegistry } from "../bodies/registry.js";
+import type { Body, BodyRegistry } from "../domain/bodies.js";
 import { IndexStoreError } from "../errors.js";
-import { columnLabel, rowLabel, tableSchema, type FormatId } from "../format/tables.js";
+import { columnLabel, rowLabel, tableSchema, type FormatId } from "../domain/format/tables.js";
 import type { DocMeta } from "../types.js";
 import type { CellExportRow, CheckResult, ReadMethod, ReportInfo, StatsFilter, TableId } from "./api.js";
 import type { ReportStatistics } from "./types.js";

@@ -2,7 +2,7 @@ import path from "node:path";
 import { LoadError } from "../errors.js";
 import { parseText } from "../ingest/document.js";
 import { loadFile } from "../ingest/load.js";
-import { columnLabel, rowLabel, tableSchema } from "../format/tables.js";
+import { columnLabel, rowLabel, tableSchema } from "../domain/format/tables.js";
 import type { CellExportRow, CheckResult, DraftCheck, StatsFilter, StatsService } from "./api.js";
 import { toReportInfo, type FactsDb } from "./db.js";
 import type { ReportStatistics } from "./types.js";

@@ -1,4 +1,4 @@
-import type { FormatId } from "../format/tables.js";
+import type { FormatId } from "../domain/format/tables.js";
 import type { CheckResult, ReadMethod, TableId } from "./api.js";
 
 /** One cell as extraction produced it; row and column are the format module's keys. */

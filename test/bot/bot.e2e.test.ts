@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnswerEngine } from "../../src/answer/api.js";
 import { settingsSchema } from "../../src/config.js";
 import { createBot, startPolling, startWebhook, type PollingHandle } from "../../src/bot/bot.js";
-import { formatSourceHtml, htmlToText } from "../../src/bot/format.js";
+import { formatSourceHtml, htmlToText } from "../../src/present/telegram.js";
 import { useRealEngine } from "../helpers/engine.js";
 import { FakeBotApi, FAKE_BOT, startFakeBotApi, type FakeUpdateInput, type RecordedCall } from "../helpers/fakeBotApi.js";
 import { assertValidParts } from "./htmlAsserts.js";

@@ -12,8 +12,8 @@ import {
   htmlToText,
   shortQuote,
   splitMessage,
-} from "../../src/bot/format.js";
-import { displayWidth } from "../../src/cli/render.js";
+} from "../../src/present/telegram.js";
+import { displayWidth } from "../../src/present/text.js";
 import type { Answer, Citation } from "../../src/types.js";
 import { assertValidParts } from "./htmlAsserts.js";
 

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { htmlToText } from "../../src/bot/format.js";
+import { htmlToText } from "../../src/present/telegram.js";
 
 /** Asserts what Telegram needs of each part: size, balanced tags, whole entities, no lone surrogates. */
 export function assertValidParts(parts: string[], limit = 4096): void {

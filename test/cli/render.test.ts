@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvCell, csvDocument } from "../../src/cli/csv.js";
+import { csvCell, csvDocument } from "../../src/present/csv.js";
 import {
   answerCsv,
   cellLine,
@@ -11,7 +11,7 @@ import {
   renderAnswerText,
   rowCitations,
   tableLines,
-} from "../../src/cli/render.js";
+} from "../../src/present/text.js";
 import type { Answer, Citation } from "../../src/types.js";
 
 /** Tiny synthetic answers: the renderer is tested on what the engine's types allow, not on one corpus. */

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { BodyRegistry } from "../../src/bodies/registry.js";
+import { BodyRegistry } from "../../src/domain/bodies.js";
 import { settingsSchema } from "../../src/config.js";
 import { AnswerContext } from "../../src/answer/context.js";
 import { FigureService } from "../../src/answer/figures.js";
-import { analyzeQuery } from "../../src/answer/query.js";
+import { analyzeQuery } from "../../src/understand/query.js";
 import { definition } from "../../src/answer/strategies/definition.js";
 import { figure } from "../../src/answer/strategies/figure.js";
 import type { DescribedEmbeddings } from "../../src/embed/types.js";
 import type { IndexedDocument, LoadedIndex } from "../../src/index/store.js";
-import { plan } from "../../src/plan/planner.js";
+import { plan } from "../../src/understand/planner.js";
 import { GOVERNING_KINDS, type ChunkStore, type FactStore, type Hit, type LexicalIndex, type SearchBackend, type SearchFilter, type VectorIndex, type WeightedTerm } from "../../src/search/types.js";
 import type { CellRow, ReportRow } from "../../src/stats/db.js";
 import type { Chunk, ChunkMeta } from "../../src/types.js";

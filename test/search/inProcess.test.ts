@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/answer/engine.js";
-import { analyzeQuery } from "../../src/answer/query.js";
+import { analyzeQuery } from "../../src/understand/query.js";
 import { InProcessSearch } from "../../src/search/inProcess.js";
 import { filterKey, GOVERNING_KINDS, isOpenFilter, type Hit, type SearchFilter } from "../../src/search/types.js";
 import { useRealEngine } from "../helpers/engine.js";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { answerJson } from "../../src/server/serialize.js";
+import { answerJson } from "../../src/present/json.js";
 import { FakeEngine, FULL_SECTION, SHENYANG } from "./fakes.js";
 import { makeServer, multipartBody, type TestServer } from "./helpers.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { KeyCheck, RateLimiter, bearerKey, corsOrigins } from "../../src/server/security.js";
-import { cellsCsv, csvField } from "../../src/server/serialize.js";
+import { cellsCsv, csvField } from "../../src/present/json.js";
 import { contentWithFootnotes, pieces } from "../../src/server/openai.js";
 import { charCount, decodeState, encodeState } from "../../src/server/conversation.js";
 import { SHENYANG } from "./fakes.js";

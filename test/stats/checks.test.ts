@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TABLES } from "../../src/format/index.js";
+import { TABLES } from "../../src/domain/format/index.js";
 import { crossYearChecks, narrativeChecks, tableChecks } from "../../src/stats/checks.js";
 import type { ExtractedCell, ExtractedTable, ReportStatistics } from "../../src/stats/types.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TABLES } from "../../src/format/index.js";
+import { TABLES } from "../../src/domain/format/index.js";
 import { extractStatistics } from "../../src/stats/extract/index.js";
 import type { ExtractedTable, ReportStatistics } from "../../src/stats/types.js";
 import { loadCorpus, modernReports, readCorpus, yearOf } from "./helpers.js";

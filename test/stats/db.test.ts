@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BodyRegistry } from "../../src/bodies/registry.js";
+import { BodyRegistry } from "../../src/domain/bodies.js";
 import { IndexStoreError } from "../../src/errors.js";
 import { parseText } from "../../src/ingest/document.js";
 import { FACTS_SCHEMA_VERSION, FactsDb, toReportInfo, writeFactsDb } from "../../src/stats/db.js";

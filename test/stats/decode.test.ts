@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { T3_GROUP_LABELS, TABLES } from "../../src/format/index.js";
+import { T3_GROUP_LABELS, TABLES } from "../../src/domain/format/index.js";
 import { enumerateSplits, numericSegments } from "../../src/stats/extract/numbers.js";
 import { readT3, readT4 } from "../../src/stats/extract/tables.js";
 

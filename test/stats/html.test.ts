@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TABLES } from "../../src/format/index.js";
+import { TABLES } from "../../src/domain/format/index.js";
 import { extractStatisticsFromHtml, htmlToStatsText } from "../../src/stats/extract/html.js";
 
 /** Raw HTML tables: rowspan/colspan, empty cells, numbers split across <span>s, &nbsp;. */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LoadError } from "../../src/errors.js";
-import { TABLES } from "../../src/format/tables.js";
+import { TABLES } from "../../src/domain/format/tables.js";
 import { FactsStatsService, checkDraft } from "../../src/stats/service.js";
 import { useRealEngine } from "../helpers/engine.js";
 

@@ -1,7 +1,7 @@
-import { findMetric } from "../../format/metrics.js";
-import { TABLES, rowLabel } from "../../format/tables.js";
+import { findMetric } from "../../domain/format/metrics.js";
+import { TABLES, rowLabel } from "../../domain/format/tables.js";
 import { SECTION_SEPARATOR } from "../../ingest/chunk.js";
-import { resolveMetric } from "../../plan/metric.js";
+import { resolveMetric } from "../../understand/metric.js";
 import type { ChunkStore } from "../../search/types.js";
 import type { Citation } from "../../types.js";
 import { excerpt } from "../extractive.js";

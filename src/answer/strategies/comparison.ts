@@ -3,7 +3,7 @@ import type { Passage } from "../../types.js";
 import { RELEVANCE_SCOPED, type AnswerContext } from "../context.js";
 import { displayName } from "../corpus.js";
 import { CitationList } from "../extractive.js";
-import type { QueryInfo } from "../query.js";
+import type { QueryInfo } from "../../understand/query.js";
 import type { Strategy, StrategyResult } from "../strategy.js";
 
 /**

@@ -3,8 +3,8 @@ import { GOVERNING_KINDS } from "../../search/types.js";
 import type { DocKind, Passage } from "../../types.js";
 import { contentWords, RELEVANCE_OPEN, type AnswerContext } from "../context.js";
 import { CitationList, excerpt } from "../extractive.js";
-import { groupsIn } from "../glossary.js";
-import { definedTerm, escapeRegExp, type QueryInfo } from "../query.js";
+import { groupsIn } from "../../domain/vocabulary.js";
+import { definedTerm, escapeRegExp, type QueryInfo } from "../../understand/query.js";
 import type { Strategy, StrategyResult } from "../strategy.js";
 
 /**

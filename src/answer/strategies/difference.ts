@@ -1,6 +1,6 @@
 import { formatNumber, reportLabel, type Figure } from "../figures.js";
 import type { Strategy } from "../strategy.js";
-import { cellFor } from "../../format/metrics.js";
+import { cellFor } from "../../domain/format/metrics.js";
 import { eraNotes } from "./eras.js";
 import { checkComputed, checkNotes, collectCitations, figureAnswer, figureLine, metricName, valueText } from "./figureText.js";
 import type { FiguresContext } from "./factsContext.js";

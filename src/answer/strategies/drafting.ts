@@ -3,8 +3,8 @@ import type { SearchFilter } from "../../search/types.js";
 import type { Passage } from "../../types.js";
 import { contentWords, PRECEDENT, type AnswerContext } from "../context.js";
 import { CitationList, citeLabel, excerpt } from "../extractive.js";
-import { groupsIn } from "../glossary.js";
-import type { QueryInfo } from "../query.js";
+import { groupsIn } from "../../domain/vocabulary.js";
+import type { QueryInfo } from "../../understand/query.js";
 import type { Strategy, StrategyResult } from "../strategy.js";
 import { answerDefinition } from "./definition.js";
 

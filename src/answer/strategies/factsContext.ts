@@ -1,4 +1,4 @@
-import type { Plan } from "../../plan/types.js";
+import type { Plan } from "../../understand/types.js";
 import type { ReportRow } from "../../stats/db.js";
 import type { FigureService } from "../figures.js";
 

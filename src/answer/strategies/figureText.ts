@@ -1,4 +1,4 @@
-import type { Metric } from "../../format/metrics.js";
+import type { Metric } from "../../domain/format/metrics.js";
 import type { Answer, AnswerTable, Citation, Computed } from "../../types.js";
 import { formatNumber, reportLabel, type Figure } from "../figures.js";
 

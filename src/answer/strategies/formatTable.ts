@@ -1,8 +1,8 @@
-import { FORMATS } from "../../format/formats.js";
-import { findMetric } from "../../format/metrics.js";
-import { TABLES, columnLabel, rowLabel, type TableSchema } from "../../format/tables.js";
+import { FORMATS } from "../../domain/format/formats.js";
+import { findMetric } from "../../domain/format/metrics.js";
+import { TABLES, columnLabel, rowLabel, type TableSchema } from "../../domain/format/tables.js";
 import type { ChunkStore } from "../../search/types.js";
-import type { TableId } from "../../stats/api.js";
+import { TABLE_IDS, type TableId } from "../../domain/types.js";
 import type { Chunk, Citation } from "../../types.js";
 import type { Strategy } from "../strategy.js";
 import { figureAnswer } from "./figureText.js";
@@ -39,7 +39,7 @@ function describe(s: TableSchema): string[] {
 /** Differences between the 2019 and 2021 templates, computed from the two schemas. */
 function differences(): string[] {
   const out: string[] = [];
-  for (const t of ["表二", "表三", "表四"] as TableId[]) {
+  for (const t of TABLE_IDS) {
     const a = TABLES["2019"][t];
     const b = TABLES["2021"][t];
     const onlyA = a.rows.filter((r) => !b.rows.some((x) => x.label === r.label)).map(rowLabel);

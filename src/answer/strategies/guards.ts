@@ -1,5 +1,5 @@
 import type { AnswerContext } from "../context.js";
-import { groupsIn } from "../glossary.js";
+import { groupsIn } from "../../domain/vocabulary.js";
 import type { StrategyInput, StrategyResult } from "../strategy.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Plan } from "../../plan/types.js";
+import type { Plan } from "../../understand/types.js";
 import type { Figure, FigureService } from "../figures.js";
 import type { Strategy } from "../strategy.js";
 import { checkComputed, checkNotes, collectCitations, figureAnswer, metricName, valueText } from "./figureText.js";

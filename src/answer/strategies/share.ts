@@ -1,4 +1,4 @@
-import { findMetric } from "../../format/metrics.js";
+import { findMetric } from "../../domain/format/metrics.js";
 import { formatNumber, reportLabel } from "../figures.js";
 import type { Strategy } from "../strategy.js";
 import { checkComputed, checkNotes, collectCitations, figureAnswer, metricName, valueText } from "./figureText.js";

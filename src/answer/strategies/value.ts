@@ -2,7 +2,7 @@ import type { Strategy } from "../strategy.js";
 import { asksSeveral } from "../extractive.js";
 import { formatNumber, reportLabel, type Figure, type FigureService } from "../figures.js";
 import type { Citation, Computed } from "../../types.js";
-import { cellFor, findMetric } from "../../format/metrics.js";
+import { cellFor, findMetric } from "../../domain/format/metrics.js";
 import type { ReportRow } from "../../stats/db.js";
 import type { StrategyResult } from "../strategy.js";
 import { askedClassifier, checkComputed, checkNotes, collectCitations, figureAnswer, figureLine, metricName, valueText, whereStated } from "./figureText.js";

@@ -1,4 +1,4 @@
-import { detectFormat } from "../../format/index.js";
+import { detectFormat } from "../../domain/format/index.js";
 import { reportChecks } from "../checks.js";
 import type { ExtractedTable, ReportStatistics } from "../types.js";
 import { extractNarrative } from "./narrative.js";

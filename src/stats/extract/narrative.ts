@@ -1,4 +1,4 @@
-import { NARRATIVE, NARRATIVE_CHANNEL_CLOSER, NARRATIVE_CHANNEL_WORDS, OLD_STATS_ROWS } from "../../format/index.js";
+import { NARRATIVE, NARRATIVE_CHANNEL_CLOSER, NARRATIVE_CHANNEL_WORDS, OLD_STATS_ROWS } from "../../domain/format/index.js";
 import type { NarrativeFact } from "../types.js";
 
 /**

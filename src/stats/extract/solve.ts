@@ -1,4 +1,4 @@
-import type { TableRule } from "../../format/tables.js";
+import type { TableRule } from "../../domain/format/tables.js";
 import type { Split } from "./numbers.js";
 
 /**

@@ -1,4 +1,4 @@
-import { TABLES, type ColDef, type RowDef, type TableSchema } from "../../format/tables.js";
+import { TABLES, type ColDef, type RowDef, type TableSchema } from "../../domain/format/tables.js";
 import type { ReadMethod, TableId } from "../api.js";
 import type { ExtractedCell, ExtractedTable } from "../types.js";
 import { labelPattern, locateInOrder, normalize, type Found } from "./locate.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { halfWidth, isLatinQuestion, normalizeQuestion, stripInvalid } from "../../src/plan/normalize.js";
+import { halfWidth, isLatinQuestion, normalizeQuestion, stripInvalid } from "../../src/understand/normalize.js";
 
 describe("normalizeQuestion: input as people type it", () => {
   it("traditional characters become simplified (申請內容不明確 → 申请内容不明确)", async () => {

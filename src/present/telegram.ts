@@ -1,17 +1,17 @@
 import type { Answer, AnswerTable, Citation } from "../types.js";
 import type { Coverage } from "../answer/api.js";
-import { cellLine, citationLabel, computedLines, hasFigures, isWebUrl, shortQuote, tableLines } from "../cli/render.js";
+import { cellLine, citationLabel, computedLines, hasFigures, isWebUrl, shortQuote, tableLines } from "./text.js";
 
 /**
  * Pure formatting for Telegram HTML (parse_mode "HTML"); the plain pieces (labels, aligned tables, computed working)
- * come from src/cli/render.ts, which also renders the terminal. Nothing here talks to the network, so every rule
+ * come from src/present/text.ts, which also renders the terminal. Nothing here talks to the network, so every rule
  * about escaping and splitting can be tested directly.
  */
 
 /** Telegram's hard limit for one text message. */
 export const TELEGRAM_MESSAGE_LIMIT = 4096;
 
-export { QUOTE_PREVIEW_CHARS, citationLabel, shortQuote } from "../cli/render.js";
+export { QUOTE_PREVIEW_CHARS, citationLabel, shortQuote } from "./text.js";
 
 /** Escape text for Telegram HTML. Telegram understands exactly these four named entities. */
 export function escapeHtml(text: string): string {

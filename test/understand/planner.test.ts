@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { BodyRegistry } from "../../src/bodies/registry.js";
-import { inherit, plan, type PlannerContext } from "../../src/plan/planner.js";
-import type { Plan, PlanCore } from "../../src/plan/types.js";
-import { planSchema } from "../../src/plan/types.js";
+import { BodyRegistry } from "../../src/domain/bodies.js";
+import { inherit, plan, type PlannerContext } from "../../src/understand/planner.js";
+import type { Plan, PlanCore } from "../../src/understand/types.js";
+import { planSchema } from "../../src/understand/types.js";
 
 const bodies = new BodyRegistry(
   [

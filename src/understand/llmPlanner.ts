@@ -3,8 +3,8 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Settings } from "../config.js";
 import { redact } from "../errors.js";
-import { findMetric, METRICS } from "../format/metrics.js";
-import { extractYears } from "../answer/query.js";
+import { findMetric, METRICS } from "../domain/format/metrics.js";
+import { extractYears } from "./query.js";
 import type { PlannerContext } from "./planner.js";
 import { OPERATIONS, planSchema, type Operation, type Plan, type PlanCore } from "./types.js";
 

@@ -1,4 +1,4 @@
-import type { TableId } from "../stats/api.js";
+import type { TableId } from "../types.js";
 import { TABLES, columnLabel, rowLabel, type FormatId } from "./tables.js";
 
 /**

@@ -1,6 +1,6 @@
-import type { BodyRegistry } from "../bodies/registry.js";
-import { sectionKeyOf } from "../format/formats.js";
-import { extractYears } from "../answer/query.js";
+import type { BodyRegistry } from "../domain/bodies.js";
+import { sectionKeyOf } from "../domain/format/formats.js";
+import { extractYears } from "./query.js";
 import { COUNT_WORDS, resolveMetric, resolveMetrics } from "./metric.js";
 import { isLatinQuestion } from "./normalize.js";
 import type { GoverningText, Operation, Plan, PlanCore } from "./types.js";

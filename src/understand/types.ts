@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GOVERNING, SECTION_KEYS, TABLE_IDS } from "../domain/types.js";
 
 /**
  * A question, understood: which bodies, years, metric and operation it asks for. The offline planner
@@ -27,8 +28,7 @@ export const OPERATIONS = [
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-export const GOVERNING = ["regulation-2019", "regulation-2007", "format-2019", "format-2021", "judicial-2011", "judicial-2025"] as const;
-export type GoverningText = (typeof GOVERNING)[number];
+export { GOVERNING, type GoverningText } from "../domain/types.js";
 
 export const planSchema = z.object({
   operation: z.enum(OPERATIONS),
@@ -42,9 +42,9 @@ export const planSchema = z.object({
   /** "max" | "min" for extremes and rankings. */
   direction: z.enum(["max", "min"]).nullable(),
   /** Section key of the format module, for section text and precedents. */
-  section: z.enum(["overview", "proactive", "requests", "fees", "review", "problems", "other"]).nullable(),
+  section: z.enum(SECTION_KEYS).nullable(),
   /** The statistical table asked about ("表三怎么填"). */
-  table: z.enum(["表二", "表三", "表四"]).nullable(),
+  table: z.enum(TABLE_IDS).nullable(),
   /** The governing texts a rule question is about, when it names them. */
   governing: z.array(z.enum(GOVERNING)),
   /** Content words left for passage search. */

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { FORMATS, detectFormat, sectionKeyOf } from "../../src/format/formats.js";
+import { FORMATS, detectFormat, sectionKeyOf } from "../../src/domain/format/formats.js";
 import { useRealEngine } from "../helpers/engine.js";
 
 const text = (f: string) => readFileSync(`corpus/${f}`, "utf8");

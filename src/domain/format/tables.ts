@@ -1,4 +1,6 @@
-import type { TableId } from "../stats/api.js";
+import type { FormatId, TableId } from "../types.js";
+
+export type { FormatId } from "../types.js";
 
 /**
  * The statistical tables of the national report format, as the notices define them
@@ -6,7 +8,6 @@ import type { TableId } from "../stats/api.js";
  * label: ingestion, extraction, checks and answers all read from here.
  */
 
-export type FormatId = "pre2019" | "2019" | "2021";
 
 export interface RowDef {
   /** Stable key, e.g. "withheld.internal". */

@@ -1,5 +1,5 @@
-import { METRICS, findMetric, type Metric } from "../format/metrics.js";
-import { TABLES } from "../format/tables.js";
+import { METRICS, findMetric, type Metric } from "../domain/format/metrics.js";
+import { TABLES } from "../domain/format/tables.js";
 
 /**
  * Which metric a question asks for, from the format module's vocabulary: the longest row/metric alias found,

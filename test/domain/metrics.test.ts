@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { METRICS, NARRATIVE, cellFor, findMetric } from "../../src/format/metrics.js";
-import { TABLES } from "../../src/format/tables.js";
+import { METRICS, NARRATIVE, cellFor, findMetric } from "../../src/domain/format/metrics.js";
+import { TABLES } from "../../src/domain/format/tables.js";
 
 describe("metric vocabulary", () => {
   it("metric ids are unique and every table cell of both formats is a metric", () => {

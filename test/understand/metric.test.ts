@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveMetric } from "../../src/plan/metric.js";
+import { resolveMetric } from "../../src/understand/metric.js";
 
 const id = (q: string) => resolveMetric(q)?.metric.id ?? null;
 

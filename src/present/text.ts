@@ -4,7 +4,7 @@ import { csvDocument } from "./csv.js";
 /**
  * Rendering of a structured answer at the edge. The terminal text (`ask`, `npm run chat`) is built here; the pieces
  * that do not depend on the channel (citation labels, widths, aligned tables, the working of computed numbers, the
- * CSV of a figure answer) are shared with the Telegram formatter (src/bot/format.ts), which adds only its markup.
+ * CSV of a figure answer) are shared with the Telegram formatter (src/present/telegram.ts), which adds only its markup.
  * The engine never renders: it returns `answer`, `table`, `computed` and citations with their cells.
  */
 

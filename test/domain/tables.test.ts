@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { TABLES, cellExists, columnLabel, rowLabel, tableSchema, T3_GROUP_LABELS } from "../../src/format/tables.js";
-import { CROSS_RULES } from "../../src/format/checks.js";
+import { TABLES, cellExists, columnLabel, rowLabel, tableSchema, T3_GROUP_LABELS } from "../../src/domain/format/tables.js";
+import { CROSS_RULES } from "../../src/domain/format/checks.js";
 
 const notice2021 = readFileSync("corpus/format-notice-2021-国办公开办函2021-30号.txt", "utf8").replace(/\s+/g, "");
 const notice2019 = readFileSync("corpus/format-notice-2019-国办公开办函2019-60号.txt", "utf8").replace(/\s+/g, "");

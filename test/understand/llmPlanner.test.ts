@@ -2,9 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "v
 import { openEngine, type Engine } from "../../src/answer/engine.js";
 import { loadSettings, settingsSchema } from "../../src/config.js";
 import { ConfigError } from "../../src/errors.js";
-import { planWithLlm, renderPlannerPrompt, validateLlmPlan } from "../../src/plan/llmPlanner.js";
-import type { PlannerContext } from "../../src/plan/planner.js";
-import type { Plan, PlanCore } from "../../src/plan/types.js";
+import { planWithLlm, renderPlannerPrompt, validateLlmPlan } from "../../src/understand/llmPlanner.js";
+import type { PlannerContext } from "../../src/understand/planner.js";
+import type { Plan, PlanCore } from "../../src/understand/types.js";
 import { startFakeOpenAI, type ChatHandler, type ChatReply, type FakeOpenAI } from "../helpers/fakeOpenAI.js";
 
 // The optional LLM planner (LLM_PLANNER) through the engine, against a fake OpenAI-compatible server that

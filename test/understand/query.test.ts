@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { analyzeQuery, extractYears, regionNames, topicOf, type RegionEntry } from "../../src/answer/query.js";
+import { analyzeQuery, extractYears, regionNames, topicOf, type RegionEntry } from "../../src/understand/query.js";
 import { emptyState } from "../../src/answer/api.js";
 
 const regions: RegionEntry[] = [

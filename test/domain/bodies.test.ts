@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BodyRegistry, canonicalBody, levelOfPlace, shortNames, type BodySeed } from "../../src/bodies/registry.js";
+import { BodyRegistry, canonicalBody, levelOfPlace, shortNames, type BodySeed } from "../../src/domain/bodies.js";
 import { useRealEngine } from "../helpers/engine.js";
 
 describe("canonicalBody: the body an issuer name denotes", () => {
@@ -21,7 +21,7 @@ describe("canonicalBody: the body an issuer name denotes", () => {
   });
 
   it("a 片区 is a body inside its place, named once, without 管委会", () => {
-    // Was "平潭综合实验区金井片区金井片区" (the zone prepended twice); fixed in src/bodies/registry.ts.
+    // Was "平潭综合实验区金井片区金井片区" (the zone prepended twice); fixed in src/domain/bodies.ts.
     expect(canonicalBody("平潭综合实验区金井片区管委会", null)).toEqual({ id: "平潭综合实验区金井片区", level: "片区", region: "平潭综合实验区", parent: "平潭综合实验区" });
     expect(canonicalBody("平潭综合实验区金井片区", null).id).toBe("平潭综合实验区金井片区");
   });

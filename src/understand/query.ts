@@ -1,7 +1,7 @@
 import type { DocKind } from "../types.js";
-import type { ConversationState } from "./api.js";
+import type { ConversationState } from "../answer/api.js";
 import { jiebaWords } from "../embed/tokenize.js";
-import { expansions, groupsIn } from "./glossary.js";
+import { expansions, groupsIn } from "../domain/vocabulary.js";
 
 /**
  * Query understanding, as pure functions over the question and what the corpus holds:

@@ -1,4 +1,4 @@
-import type { TableId } from "../stats/api.js";
+import { TABLE_IDS, type SectionKey, type TableId } from "../types.js";
 import { TABLES, type FormatId } from "./tables.js";
 
 /**
@@ -7,7 +7,7 @@ import { TABLES, type FormatId } from "./tables.js";
  */
 
 export interface SectionDef {
-  key: "overview" | "proactive" | "requests" | "fees" | "review" | "problems" | "other";
+  key: SectionKey;
   /** Heading as the format prescribes it. */
   heading: string;
   /** Headings other eras or bodies use for the same content. */
@@ -66,14 +66,14 @@ export const FORMATS: Record<FormatId, FormatDef> = {
     name: "2019年试行格式（国办公开办函〔2019〕60号）",
     notice: { docNo: "国办公开办函〔2019〕60号", title: "关于政府信息公开工作年度报告有关事项的通知", date: "2019-11-23" },
     sections: MODERN_SECTIONS,
-    tables: ["表二", "表三", "表四"],
+    tables: [...TABLE_IDS],
   },
   "2021": {
     id: "2021",
     name: "2021年格式（国办公开办函〔2021〕30号）",
     notice: { docNo: "国办公开办函〔2021〕30号", title: "关于印发《中华人民共和国政府信息公开工作年度报告格式》的通知", date: "2021-09-26" },
     sections: MODERN_SECTIONS,
-    tables: ["表二", "表三", "表四"],
+    tables: [...TABLE_IDS],
   },
 };
 
