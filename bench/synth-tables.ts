@@ -2,10 +2,10 @@
  * Statistics for synthetic reports, as real reports carry them: the 2019/2021-format 表二, 表三 and 表四
  * flattened by a crawler into label-then-numbers runs (numbers glued into one digit run, or space-separated),
  * and, before 2019, the figures stated in sentences. Every label, heading and table shape comes from the format
- * module (src/format): nothing here spells a row or column label. Generated 表三 are valid: each row's applicant
+ * module (src/domain/format): nothing here spells a row or column label. Generated 表三 are valid: each row's applicant
  * columns sum to 总计, each column's results sum to （七）总计, and 第一项 + 第二项 = 第三项 + 第四项.
  */
-import { FORMATS, TABLES, T3_GROUP_LABELS, type ColDef, type RowDef, type TableSchema } from "../src/format/index.js";
+import { FORMATS, TABLES, T3_GROUP_LABELS, type ColDef, type RowDef, type TableSchema } from "../src/domain/format/index.js";
 
 type Rand = () => number;
 type Format = "2019" | "2021";

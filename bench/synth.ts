@@ -20,7 +20,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { FORMATS } from "../src/format/index.js";
+import { FORMATS } from "../src/domain/format/index.js";
 import { proseSections, tableSections } from "./synth-tables.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

@@ -1,4 +1,4 @@
-import type { PlanCore } from "../understand/types.js";
+import type { ConversationState } from "../understand/types.js";
 import type { Answer, Citation, DocKind } from "../types.js";
 
 /**
@@ -6,20 +6,8 @@ import type { Answer, Citation, DocKind } from "../types.js";
  * Channels depend on this file only; the engine never imports a channel.
  */
 
-/** What a follow-up question may inherit from the previous turn. */
-export interface ConversationState {
-  regions: string[];
-  /** Departments named (e.g. 平潭综合实验区地方税务局), when the question was about a department's own report. */
-  issuers?: string[];
-  years: number[];
-  /** Topic words of the last question (e.g. ["受理", "申请"]), reused when a follow-up only changes year or region. */
-  topic: string[];
-  lastQuestion: string | null;
-  /** ms since epoch; channels expire stale state. */
-  updatedAt: number;
-  /** The previous turn's plan: a follow-up inherits from it only what it leaves open. */
-  plan?: PlanCore | null;
-}
+export type { ConversationState } from "../understand/types.js";
+export { emptyState } from "../understand/understand.js";
 
 export interface AskResult {
   answer: Answer;
@@ -52,8 +40,4 @@ export interface AnswerEngine {
   coverage(): Coverage;
   /** Full text of the section a citation points at (for "show source"), or null if unknown. */
   fullSection(citation: Citation): string | null;
-}
-
-export function emptyState(): ConversationState {
-  return { regions: [], years: [], topic: [], lastQuestion: null, updatedAt: 0 };
 }

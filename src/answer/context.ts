@@ -19,8 +19,8 @@ import {
   type ScoredSentence,
   type TermWeight,
 } from "./extractive.js";
-import { GLOSSARY, groupsIn, type GlossaryGroup } from "../domain/vocabulary.js";
-import type { QueryInfo } from "../understand/query.js";
+import { groupsIn, sectionGroup, type GlossaryGroup } from "../domain/vocabulary.js";
+import type { Plan } from "../understand/types.js";
 import { CorpusView, displayName } from "./corpus.js";
 import { Retriever, type RetrievalMode } from "./retrieve.js";
 import type { StrategyResult } from "./strategy.js";
@@ -56,17 +56,6 @@ export function contentWords(text: string): string[] {
     if (t && t.length >= 2 && !/^\d+$/.test(t)) out.push(t);
   }
   return [...new Set(out)];
-}
-
-/** The report section a question names: the glossary group of its longest matching term that names a section. */
-export function sectionGroup(q: string): GlossaryGroup | null {
-  let best: GlossaryGroup | null = null;
-  let len = 0;
-  for (const g of GLOSSARY) {
-    if (!g.sectionHints) continue;
-    for (const t of g.terms) if (q.includes(t) && t.length > len) { best = g; len = t.length; }
-  }
-  return best;
 }
 
 export interface AnswerContextOptions {
@@ -126,7 +115,7 @@ export class AnswerContext {
       if (!this.denseDown) this.log({ event: "dense_fallback", level: "warn", reason: err.message });
       this.denseDown = true;
     };
-    this.corpus = new CorpusView({ manifest: index.manifest, chunks: backend.chunks.list() });
+    this.corpus = new CorpusView({ manifest: index.manifest, chunks: backend.chunks.list() }, (d) => this.bodies.idOf(d.issuer, d.region));
     this.settings = opts.settings;
     this.log = opts.log;
     this.mode = opts.mode;
@@ -139,20 +128,20 @@ export class AnswerContext {
   }
 
   /** A refusal or "not in the corpus" as a strategy result. */
-  none(info: QueryInfo, text: string): StrategyResult {
-    return { answer: this.notFound(info.question, text), passages: [] };
+  none(plan: Pick<Plan, "question">, text: string): StrategyResult {
+    return { answer: this.notFound(plan.question, text), passages: [] };
   }
 
   /** Joins the answer lines; a line with a number no citation holds is dropped (and logged). */
-  finish(info: QueryInfo, lines: string[], cites: CitationList, passages: Passage[]): StrategyResult {
+  finish(plan: Plan, lines: string[], cites: CitationList, passages: Passage[]): StrategyResult {
     let text = lines.filter(Boolean).join("\n");
     const bad = unsupportedNumbers(text, cites.items);
     if (bad.length) {
       // Defence in depth: composition only copies source text, so this should never fire.
-      this.log({ event: "extractive_unsupported_number", numbers: bad, question: info.question });
+      this.log({ event: "extractive_unsupported_number", numbers: bad, question: plan.question });
       text = lines.filter((l) => unsupportedNumbers(l, cites.items).length === 0).join("\n");
     }
-    return { answer: { question: info.question, found: true, answer: text, citations: cites.items, mode: "extractive" }, passages };
+    return { answer: { question: plan.question, found: true, answer: text, citations: cites.items, mode: "extractive" }, passages };
   }
 
   // ——— terms and relevance ———
@@ -162,8 +151,8 @@ export class AnswerContext {
     return Math.log(1 + this.lexical.size / (this.lexical.df(term) + 1));
   }
 
-  terms(info: QueryInfo): TermWeight[] {
-    return termWeights(contentWords(info.topic), info.expansions.flatMap((e) => (e.length <= 4 ? [e] : contentWords(e))), (t) => this.idf(t));
+  terms(plan: Plan): TermWeight[] {
+    return termWeights(contentWords(plan.words), plan.expansions.flatMap((e) => (e.length <= 4 ? [e] : contentWords(e))), (t) => this.idf(t));
   }
 
   /**
@@ -186,42 +175,42 @@ export class AnswerContext {
   }
 
   /** Below the bar, the corpus does not answer the question. */
-  relevance(info: QueryInfo, passages: Passage[]): number {
+  relevance(plan: Plan, passages: Passage[]): number {
     const hay = passages.slice(0, 5).map((p) => `${p.chunk.meta.section} ${p.chunk.text}`).join(" ");
     // A follow-up is about its own words and the topic it continues ("那2007年的条例呢" after a deadline question).
-    return this.termCoverage(contentWords(`${info.topic} ${info.context}`), hay, groupsIn(`${info.question} ${info.context}`));
+    return this.termCoverage(contentWords(`${plan.words} ${plan.context}`), hay, groupsIn(`${plan.question} ${plan.context}`));
   }
 
   // ——— retrieval ———
 
   /** Inside a scope of named reports, region and year words match every chunk and only add noise. */
-  retrievalQuery(info: QueryInfo, scoped: boolean): string {
-    const base = scoped && info.topic.trim() ? info.topic : info.inherited ? `${info.topic} ${info.question}` : info.question;
-    return info.context ? `${base} ${info.context}` : base;
+  retrievalQuery(plan: Plan, scoped: boolean): string {
+    const base = scoped && plan.words.trim() ? plan.words : (plan.inherited.length > 0) ? `${plan.words} ${plan.question}` : plan.question;
+    return plan.context ? `${base} ${plan.context}` : base;
   }
 
-  sectionHints(info: QueryInfo): string[] {
-    return groupsIn(info.topic).flatMap((g) => g.sectionHints ?? []);
+  sectionHints(plan: Plan): string[] {
+    return groupsIn(plan.words).flatMap((g) => g.sectionHints ?? []);
   }
 
   /**
    * The chunks the question is about, as a search filter: the reports of the region(s)/year(s) named, or the
    * governing texts; null when the question names no scope.
    */
-  scopeFilter(info: QueryInfo): SearchFilter | null {
-    if (info.intent === "definition") return { kinds: GOVERNING_KINDS };
-    if (info.regions.length || info.years.length) return { docIds: this.corpus.targetDocs(info).map((d) => d.docId) };
+  scopeFilter(plan: Plan): SearchFilter | null {
+    if (plan.intent === "definition") return { kinds: GOVERNING_KINDS };
+    if (plan.scope.bodies.length || plan.scope.years.length) return { docIds: this.corpus.targetDocs(plan).map((d) => d.docId) };
     return null;
   }
 
-  async search(info: QueryInfo, filter: SearchFilter | null, k = 8, kinds?: DocKind[], mode: RetrievalMode = this.mode): Promise<Passage[]> {
-    return this.retriever.search(this.retrievalQuery(info, filter !== null && info.intent !== "definition"), {
+  async search(plan: Plan, filter: SearchFilter | null, k = 8, kinds?: DocKind[], mode: RetrievalMode = this.mode): Promise<Passage[]> {
+    return this.retriever.search(this.retrievalQuery(plan, filter !== null && plan.intent !== "definition"), {
       k,
       mode,
       filter: filter ?? undefined,
-      expansions: info.expansions,
-      kinds: kinds ?? info.kinds,
-      sectionHints: this.sectionHints(info),
+      expansions: plan.expansions,
+      kinds: kinds ?? plan.kinds,
+      sectionHints: this.sectionHints(plan),
     });
   }
 
@@ -249,14 +238,14 @@ export class AnswerContext {
   }
 
   /** The sentence that answers a figure (or yes/no) question, from passages of one report or more. */
-  bestSentence(info: QueryInfo, passages: Passage[]): ScoredSentence | null {
-    const terms = this.terms(info);
-    const phrase = info.topic.replace(/\s+/g, "");
-    const wantFigure = info.intent === "figure" || info.intent === "verify" || info.intent === "comparison";
-    const named = new Set(groupsIn(`${info.topic} ${info.question}`).map((g) => g.key));
+  bestSentence(plan: Plan, passages: Passage[]): ScoredSentence | null {
+    const terms = this.terms(plan);
+    const phrase = plan.words.replace(/\s+/g, "");
+    const wantFigure = plan.intent === "figure" || plan.intent === "verify" || plan.intent === "comparison";
+    const named = new Set(groupsIn(`${plan.words} ${plan.question}`).map((g) => g.key));
     const offTopic = OFF_TOPIC.filter(([key]) => !named.has(key)).map(([, re]) => re);
     const onTopic = OFF_TOPIC.filter(([key]) => named.has(key)).map(([, re]) => re);
-    const unit = askedUnit(info.question);
+    const unit = askedUnit(plan.question);
     const scored = scoreSentences(passages, terms, { phrase, wantFigure, offTopic, onTopic, unit });
     if (scored.length === 0) return null;
     const withFigure = scored.find((x) => x.figure);

@@ -2,7 +2,8 @@ import type { IndexedDocument } from "../index/store.js";
 import type { Chunk, Citation } from "../types.js";
 import type { Coverage } from "./api.js";
 import { SECTION_SEPARATOR } from "../ingest/chunk.js";
-import { bareRegion, departmentNames, regionNames, type QueryInfo, type RegionEntry } from "../understand/query.js";
+import { bareRegion, departmentNames, regionNames, type RegionEntry } from "../understand/query.js";
+import type { Plan } from "../understand/types.js";
 
 /**
  * What the index holds, seen as documents: regions and departments with the names users write for them,
@@ -30,7 +31,11 @@ export class CorpusView {
   private readonly topsByDoc = new Map<string, Array<{ top: string; id: string }>>();
   private readonly chunkCount: number;
 
-  constructor(index: { manifest: { documents: IndexedDocument[] }; chunks: Chunk[] }) {
+  /** The registry id of a document's issuing body (the one way bodies are identified). */
+  readonly bodyOf: (d: IndexedDocument) => string;
+
+  constructor(index: { manifest: { documents: IndexedDocument[] }; chunks: Chunk[] }, bodyOf: (d: IndexedDocument) => string = (d) => d.issuer ?? d.region ?? d.title) {
+    this.bodyOf = bodyOf;
     this.docs = index.manifest.documents;
     this.chunkCount = index.chunks.length;
     const byRegion = new Map<string, Set<string>>();
@@ -114,18 +119,29 @@ export class CorpusView {
     return parts.length ? parts.join("\n") : null;
   }
 
-  targetDocs(info: QueryInfo): IndexedDocument[] {
+  /**
+   * The reports in a plan's scope: those of the planned bodies (by registry id) and years. Without a body named,
+   * a region's own reports answer for it; a department's report only when the department is named.
+   */
+  targetDocs(plan: Pick<Plan, "scope">): IndexedDocument[] {
+    const { bodies, years } = plan.scope;
     const docs = this.docs.filter(
-      (d) =>
-        d.kind === "report" &&
-        (info.issuers.length > 0
-          ? d.issuer !== null && info.issuers.includes(d.issuer)
-          : info.regions.length === 0 || (d.region !== null && info.regions.includes(d.region))) &&
-        (info.years.length === 0 || (d.year !== null && info.years.includes(d.year))),
+      (d) => d.kind === "report" && (bodies.length === 0 || bodies.includes(this.bodyOf(d))) && (years.length === 0 || (d.year !== null && years.includes(d.year))),
     );
-    // A region's own report answers for the region; a department's report only when the department is named.
+    if (bodies.length) return docs;
     const own = docs.filter((d) => !(d.issuer && isDepartment(d.issuer)));
-    return info.issuers.length === 0 && own.length > 0 ? own : docs;
+    return own.length > 0 ? own : docs;
+  }
+
+  /** Whether a report of a body (and year) is held. */
+  holds(body: string | null, year: number | null): boolean {
+    return this.docs.some((d) => d.kind === "report" && (body === null || this.bodyOf(d) === body) && (year === null || d.year === year));
+  }
+
+  /** Years of the reports of a body, as "语料收录的X报告年份：…". */
+  coverageOfBody(body: string): string {
+    const years = [...new Set(this.docs.filter((d) => d.kind === "report" && this.bodyOf(d) === body).map((d) => d.year).filter((y): y is number => !!y))].sort();
+    return years.length ? `语料收录的${body}报告年份：${years.map((y) => `${y}年`).join("、")}。` : "";
   }
 
   coverageOf(region: string): string {

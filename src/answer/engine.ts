@@ -6,14 +6,11 @@ import { cleanStaleBuilds, currentGeneration, hasOlderFormat, indexExists, loadI
 import type { Answer, Citation, Passage } from "../types.js";
 import { checkQuestionLength } from "./limits.js";
 import type { AnswerEngine, AskResult, ConversationState, Coverage } from "./api.js";
-import { AnswerContext, sectionGroup } from "./context.js";
+import { AnswerContext } from "./context.js";
 import type { CorpusView } from "./corpus.js";
 import { composeWithLlm } from "./llm.js";
-import { analyzeQuery, kindsFor, type QueryInfo } from "../understand/query.js";
-import { plan as makePlan, type PlannerContext } from "../understand/planner.js";
-import { planWithLlm } from "../understand/llmPlanner.js";
-import { normalizeQuestion } from "../understand/normalize.js";
-import { planSchema, type Plan, type PlanCore } from "../understand/types.js";
+import type { Plan } from "../understand/types.js";
+import { nextState, understand, type UnderstandContext } from "../understand/understand.js";
 import { BodyRegistry } from "../domain/bodies.js";
 import { FACTS_FILE, FactsDb } from "../stats/db.js";
 import { FigureService } from "./figures.js";
@@ -93,10 +90,10 @@ export class Engine implements AnswerEngine {
 
     const greeting = greetingReply(q);
     if (greeting) return this.result(this.reply(q, greeting, "greeting"), prev, null);
-    const { plan, info, note } = await this.understand(q, prev);
+    const { plan, note } = await understand(q, prev, this.understandContext());
     const wasDown = this.ctx.denseDown;
     this.ctx.denseDown = false;
-    const extractive = await this.answerPlan(plan, info);
+    const extractive = await this.answerPlan(plan);
     if (this.ctx.denseDown && extractive.passages.length)
       extractive.answer = { ...extractive.answer, answer: `${extractive.answer.answer}\n（向量检索服务暂时不可用，本次只用关键词检索。）` };
     else if (wasDown && !this.ctx.denseDown && extractive.passages.length) this.opts.log({ event: "dense_recovered" });
@@ -115,88 +112,46 @@ export class Engine implements AnswerEngine {
     // A strategy that found nothing to say has not answered: never an empty answer with a citation.
     if (!answer.answer.trim()) answer = { ...this.ctx.notFound(q, `语料中没有找到能回答该问题的内容。${this.corpus.coverageSummary()}`), operation: answer.operation };
     // The question is echoed as the user wrote it, not in its normalized analysis form.
-    return this.result({ ...answer, question: q, operation: extractive.strategy }, prev, info, plan);
+    return this.result({ ...answer, question: q, operation: extractive.strategy }, prev, plan);
   }
 
-  /**
-   * The question, understood: normalized (traditional → simplified, full-width digits), a near-miss body name
-   * replaced by the name it misses (said in `note`), planned against the body registry and the previous turn,
-   * and analysed for the passage strategies consistently with the plan (a rule question never inherits a report).
-   */
-  private async understand(raw: string, prev: ConversationState | null): Promise<{ plan: Plan; info: QueryInfo; note: string | null }> {
-    let q = await normalizeQuestion(raw);
-    let note: string | null = null;
-    let suggested: string | null = null;
-    if (this.ctx.bodies.mentions(q).length === 0) {
-      // A near-miss that the corpus itself writes ("长时" in 多长时间) is a word, not a misspelt name.
-      const miss = this.ctx.bodies.nearMisses(q).find((m) => !this.ctx.corpusUses(m.word));
-      if (miss && !this.corpus.regions.some((r) => r.names.some((n) => q.includes(n)))) {
-        q = q.split(miss.word).join(miss.name);
-        note = `您是否指“${miss.name}”？以下按“${miss.body.id}”回答。`;
-        suggested = miss.body.id;
-      }
-    }
-    const firstInfo = analyzeQuery(q, this.corpus.regions, null, Date.now(), this.corpus.departments);
+  /** What understanding needs from the index: the body registry, years held, held regions, the corpus's words. */
+  understandContext(): UnderstandContext {
     const figures = this.ctx.figures;
-    const plannerCtx: PlannerContext = {
+    const s = this.opts.settings;
+    return {
       bodies: this.ctx.bodies,
       yearsOf: (b) => figures?.reportsOf(b).map((r) => r.year!) ?? [],
-      unknownPlace: () => firstInfo.unknownPlace,
+      regions: this.corpus.regions,
+      corpusUses: (w) => this.ctx.corpusUses(w),
+      llm: s.LLM_PLANNER ? { settings: s, log: this.opts.log } : null,
     };
-    let plan = makePlan(q, raw, prev?.plan ?? null, plannerCtx);
-    if (suggested) plan.suggestions = [suggested];
-    // LLM_PLANNER: the model may plan instead; its plan is validated, and the offline plan stands on any failure.
-    const s = this.opts.settings;
-    if (s.LLM_PLANNER && s.LLM_BASE_URL && s.LLM_MODEL)
-      plan = (await planWithLlm(q, prev ? { lastQuestion: prev.lastQuestion, plan: prev.plan ?? null } : null, plan, plannerCtx, s, this.opts.log)) ?? plan;
-    // What the planner's rules do not place, the older analysis does (a named report's section, a rule, a precedent).
-    if (plan.operation === "search") plan.operation = operationFromInfo(firstInfo);
-    const rule = plan.operation === "definition" || plan.operation === "procedure" || plan.operation === "format";
-    // Without a previous turn the analysis above is already the one the strategies need.
-    let info = prev ? analyzeQuery(q, this.corpus.regions, prev, Date.now(), this.corpus.departments) : firstInfo;
-    // A rule question keeps the previous topic ("那2007年的条例是怎么规定的" after a deadline question), never a report.
-    if (rule) info = { ...info, intent: "definition", kinds: kindsFor("definition"), regions: [], issuers: [], years: [], inherited: false };
-    else if (plan.inherited.length && !info.inherited) {
-      // The planner inherited what the older analysis did not: give the passage strategies the same scope.
-      info = { ...info, years: plan.years, inherited: true };
-    }
-    return { plan, info, note };
   }
 
   /** Guards, then the first strategy that answers the plan. */
-  private async answerPlan(plan: Plan, info: QueryInfo): Promise<StrategyResult & { strategy: string }> {
-    const input = { plan, info };
+  private async answerPlan(plan: Plan): Promise<StrategyResult & { strategy: string }> {
+    const input = { plan };
     // Help and English replies answer what no guard should refuse.
     const guarded = plan.operation === "help" || plan.operation === "english" ? null : runGuards(this.guards, this.ctx, input);
     const r = guarded ?? (await this.registry.answer(this.ctx, input));
     // The default registry always answers ("search" never returns null); a custom one may not.
-    return r ?? { ...this.ctx.none(info, `语料中没有找到能回答该问题的内容。${this.corpus.coverageSummary()}`), strategy: "none" };
+    return r ?? { ...this.ctx.none(plan, `语料中没有找到能回答该问题的内容。${this.corpus.coverageSummary()}`), strategy: "none" };
   }
 
   private reply(question: string, text: string, operation: string): Answer {
     return { ...this.ctx.notFound(question, text), operation };
   }
 
-  private result(answer: Answer, prev: ConversationState | null, info: QueryInfo | null, plan: Plan | null = null): AskResult {
-    const state: ConversationState = info
-      ? {
-          regions: info.regions.length ? info.regions : prev?.regions ?? [],
-          issuers: info.issuers.length ? info.issuers : info.regions.length ? [] : prev?.issuers ?? [],
-          years: info.years.length ? info.years : prev?.years ?? [],
-          topic: info.topic ? [info.topic] : prev?.topic ?? [],
-          lastQuestion: info.question,
-          updatedAt: Date.now(),
-          plan: plan ? planCore(plan) : prev?.plan ?? null,
-        }
-      : prev ?? { regions: [], years: [], topic: [], lastQuestion: null, updatedAt: 0 };
-    return { answer, state };
+  private result(answer: Answer, prev: ConversationState | null, plan: Plan | null = null): AskResult {
+    return { answer, state: nextState(plan, prev) };
   }
 
   /** Exposed for evaluation: the passages retrieval returns for a question, before composition. */
   async retrieve(question: string, mode: RetrievalMode = this.opts.mode, state?: ConversationState | null): Promise<Passage[]> {
-    const info = analyzeQuery(question, this.corpus.regions, state ?? null, Date.now(), this.corpus.departments);
-    return this.ctx.search(info, this.ctx.scopeFilter(info), 10, undefined, mode);
+    const { plan } = await understand(question, state ?? null, this.understandContext());
+    return this.ctx.search(plan, this.ctx.scopeFilter(plan), 10, undefined, mode);
   }
+
 }
 
 /**
@@ -256,22 +211,4 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   engine.ctx.bodies = BodyRegistry.fromBodies(facts.bodies);
   engine.ctx.figures = new FigureService(facts, engine.ctx.bodies, (docId, sentence) => engine.corpus.sectionHolding(docId, sentence));
   return engine;
-}
-
-
-/** The part of a plan carried to the next turn (the schema's fields only). */
-function planCore(p: Plan): PlanCore {
-  return planSchema.parse({ operation: p.operation, bodies: p.bodies, years: p.years, yearRange: p.yearRange, metric: p.metric, direction: p.direction, section: p.section, table: p.table, governing: p.governing, topic: p.topic });
-}
-
-/** The operation the older query analysis implies, for questions the planner's rules leave as "search". */
-function operationFromInfo(info: QueryInfo): Plan["operation"] {
-  if (info.intent === "definition") return "definition";
-  if (info.intent === "drafting") return "precedents";
-  // Comparisons and figures no metric of the vocabulary names: the passage strategies compare or quote.
-  if (info.intent === "comparison") return "difference";
-  if (info.intent === "figure" || info.intent === "verify") return "value";
-  // "长沙2011年的下步工作打算是什么": a named report's section, shown as written.
-  if (info.intent === "general" && (info.regions.length || info.years.length) && sectionGroup(info.question)) return "section";
-  return "search";
 }

@@ -1,6 +1,5 @@
 import type { Plan, Operation } from "../understand/types.js";
 import type { Answer, Passage } from "../types.js";
-import type { QueryInfo } from "../understand/query.js";
 
 /**
  * One strategy per operation (src/answer/strategies/*.ts), each behind this interface. A strategy returns a
@@ -9,8 +8,6 @@ import type { QueryInfo } from "../understand/query.js";
  */
 export interface StrategyInput {
   plan: Plan;
-  /** The older query analysis, still used by the passage strategies. */
-  info: QueryInfo;
 }
 
 export interface StrategyResult {

@@ -195,7 +195,9 @@ export class BodyRegistry {
         const before = text.slice(0, i);
         const standsAlone =
           name.length > 2 || (/^(\s*(19|20)\d{2}|[？?。，,\s]*$)/.test(text.slice(i + name.length)) && (!before || /[^\u4e00-\u9fff]$|[和与、及跟同]$/.test(before)));
-        if (w !== name && standsAlone && oneSubstitution(w, name) && !out.some((o) => o.word.includes(w))) {
+        // A department is named by its last character (局, 委, 办): "信访渠" is no misspelt 信访局.
+        const keepsSuffix = (b.level !== "部门" && b.level !== "片区") || w[w.length - 1] === name[name.length - 1];
+        if (w !== name && standsAlone && keepsSuffix && oneSubstitution(w, name) && !out.some((o) => o.word.includes(w))) {
           out.push({ body: b, word: w, name });
           break;
         }

@@ -51,3 +51,14 @@ export function expansions(text: string): string[] {
   for (const g of groupsIn(text)) for (const t of g.terms) if (!text.includes(t)) out.add(t);
   return [...out];
 }
+
+/** The report section a question names: the glossary group of its longest matching term that names a section. */
+export function sectionGroup(q: string): GlossaryGroup | null {
+  let best: GlossaryGroup | null = null;
+  let len = 0;
+  for (const g of GLOSSARY) {
+    if (!g.sectionHints) continue;
+    for (const t of g.terms) if (q.includes(t) && t.length > len) { best = g; len = t.length; }
+  }
+  return best;
+}

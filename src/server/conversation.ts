@@ -1,5 +1,6 @@
 import type { AnswerEngine, AskResult, ConversationState } from "../answer/api.js";
 import { ApiError } from "./errors.js";
+import { conversationStateSchema } from "../understand/types.js";
 
 /** Characters as people count them: code points, not UTF-16 units (𠀀 is one character). */
 export function charCount(s: string): number {
@@ -42,16 +43,11 @@ export function encodeState(state: ConversationState): string {
   return Buffer.from(JSON.stringify(state), "utf8").toString("base64url");
 }
 
+/** A state token the client sent back: decoded and validated with the state's own schema, else 400 bad_state. */
 export function decodeState(token: string): ConversationState {
   try {
-    const v = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as ConversationState;
-    const strings = (a: unknown) => Array.isArray(a) && a.every((x) => typeof x === "string");
-    if (
-      v && typeof v === "object" && strings(v.regions) && strings(v.topic) && Array.isArray(v.years) &&
-      v.years.every((y) => Number.isInteger(y)) && (v.lastQuestion === null || typeof v.lastQuestion === "string") &&
-      typeof v.updatedAt === "number" && (v.issuers === undefined || strings(v.issuers))
-    )
-      return v;
+    const r = conversationStateSchema.safeParse(JSON.parse(Buffer.from(token, "base64url").toString("utf8")));
+    if (r.success) return r.data;
   } catch {
     // fall through
   }

@@ -6,7 +6,7 @@ import { redact } from "../errors.js";
 import { findMetric, METRICS } from "../domain/format/metrics.js";
 import { extractYears } from "./query.js";
 import type { PlannerContext } from "./planner.js";
-import { OPERATIONS, planSchema, type Operation, type Plan, type PlanCore } from "./types.js";
+import { OPERATIONS, planSchema, type Operation, type PlanDraft as Plan, type PlanCore } from "./types.js";
 
 /**
  * The LLM planner (optional, LLM_PLANNER): the chat model parses a question into the same PlanCore the offline
@@ -293,8 +293,7 @@ export async function planWithLlm(
   const v = validateLlmPlan(got.args, question, offlinePlan, ctx, history);
   if (!v.ok) return fall(v.reason);
 
-  const { original, question: q, suggestions, unknownPlaces, inherited } = offlinePlan;
-  const plan: Plan = { ...v.core, original, question: q, suggestions, unknownPlaces, inherited };
+  const plan: Plan = { ...offlinePlan, ...v.core };
   log({ event: "planner_llm", operation: plan.operation, offline: offlinePlan.operation, metric: plan.metric, bodies: plan.bodies.length });
   return plan;
 }

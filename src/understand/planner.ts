@@ -3,7 +3,7 @@ import { sectionKeyOf } from "../domain/format/formats.js";
 import { extractYears } from "./query.js";
 import { COUNT_WORDS, resolveMetric, resolveMetrics } from "./metric.js";
 import { isLatinQuestion } from "./normalize.js";
-import type { GoverningText, Operation, Plan, PlanCore } from "./types.js";
+import type { GoverningText, Operation, PlanDraft as Plan, PlanCore } from "./types.js";
 
 /**
  * The offline planner: a normalized question (and the previous turn's plan) → a Plan. Every decision is a

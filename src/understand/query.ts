@@ -1,14 +1,15 @@
 import type { DocKind } from "../types.js";
-import type { ConversationState } from "../answer/api.js";
 import { jiebaWords } from "../embed/tokenize.js";
-import { expansions, groupsIn } from "../domain/vocabulary.js";
+
 
 /**
- * Query understanding, as pure functions over the question and what the corpus holds:
- * which regions and years are named, what kind of answer is wanted, and what the question is about.
+ * Resolvers used by understand.ts, as pure functions over the question and what the corpus holds: held regions
+ * and unknown places named, years, claimed numbers, the kind of answer wanted, and the content words.
  */
 
-export type Intent = "figure" | "comparison" | "verify" | "definition" | "drafting" | "general";
+import type { Intent } from "./types.js";
+
+export type { Intent } from "./types.js";
 
 export interface RegionEntry {
   /** Canonical region as stored on documents (e.g. 沈阳市). */
@@ -17,28 +18,6 @@ export interface RegionEntry {
   names: string[];
 }
 
-export interface QueryInfo {
-  question: string;
-  intent: Intent;
-  regions: string[];
-  /** Departments named ("地税局" → 平潭综合实验区地方税务局): their own reports are the scope. */
-  issuers: string[];
-  years: number[];
-  /** A place named in the question that the corpus does not hold. */
-  unknownPlace: string | null;
-  /** The question with region, year and question words removed: what it is about. */
-  topic: string;
-  expansions: string[];
-  kinds: DocKind[];
-  /** Numbers the user asserted ("受理了300件，对吗"), never echoed back. */
-  claimed: string[];
-  /** The question tried to change the bot's instructions or extract its prompt. */
-  injection: boolean;
-  /** Region/year/topic inherited from the previous turn. */
-  inherited: boolean;
-  /** Topic of the previous turn, for follow-ups that add to it rather than replace it ("如果需要延长…"). */
-  context: string;
-}
 
 const ADMIN_SUFFIX = /(综合实验区|自治州|自治县|省|市|县|区|旗)$/;
 
@@ -152,90 +131,42 @@ export function departmentNames(issuer: string, region: string | null): string[]
   return [...names];
 }
 
-export function analyzeQuery(
-  question: string,
-  regions: RegionEntry[],
-  state?: ConversationState | null,
-  now = Date.now(),
-  departments: RegionEntry[] = [],
-): QueryInfo {
-  const q = question.normalize("NFKC").trim();
-  const injection = INJECTION.test(q);
+/** The held regions a question names (longest names first; an ambiguous bare name names every region carrying it). */
+export function regionsNamed(q: string, regions: RegionEntry[]): { regions: string[]; names: string[]; rest: string } {
   const found: string[] = [];
   const namesFound: string[] = [];
-  // Longest names first, and a name inside an already matched longer one does not count again
-  // (平潭综合实验区 must not also match 平潭县's "平潭" … unless the user wrote only 平潭).
   const byName = new Map<string, string[]>();
   for (const r of regions) for (const n of r.names) byName.set(n, [...(byName.get(n) ?? []), r.region]);
   let rest = q;
   for (const n of [...byName.keys()].sort((a, b) => b.length - a.length)) {
     if (!rest.includes(n)) continue;
-    // An ambiguous name ("平潭": 平潭县 and 平潭综合实验区) names every region that carries it.
     for (const r of byName.get(n)!) if (!found.includes(r)) found.push(r);
     namesFound.push(n);
     rest = rest.split(n).join("　");
   }
-  const issuers = departments.filter((d) => d.names.some((n) => q.includes(n))).map((d) => d.region);
-  let unknownPlace: string | null = null;
-  if (found.length === 0) {
-    // "X区" is a place only where a place is expected (before a year or 政府); elsewhere 区 ends too many words.
-    const place = rest.match(/([\u4e00-\u9fa5]{2,6}?)(省|市|县|自治区|自治州|区(?=\s*(?:(?:19|20)\d{2}|人民政府|政府|和|与|、)))(?![\u4e00-\u9fa5]{0,2}(政府信息|级))/);
-    const known = KNOWN_PLACES.find((p) => rest.includes(p));
-    if (known && known !== "全国" && known !== "国务院") unknownPlace = known;
-    else if (place && !/^(本|我|全|各|该|某|哪个|哪|这个|那个)/.test(place[1]) && !/(实验|试验|开发|保护|辖|城|社|园|景|片|新|地|市|县|小|学|校|厂|矿)$/.test(place[1]) && !/(政府|信息|公开|报告|申请|[的了是在要及等把被向对从以为])/.test(place[1]))
-      unknownPlace = place[0];
-  }
-  const years = extractYears(q);
-  const claimed = extractClaimed(q);
-  let topic = topicOf(q, namesFound);
-
-  let inherited = false;
-  let context = "";
-  const fresh = state && state.lastQuestion && now - state.updatedAt < 30 * 60_000;
-  const followup = Boolean(fresh && FOLLOWUP.test(q));
-  if (followup) context = state!.topic.join(" ");
-  // Only an explicit follow-up ("那…呢", "如果…"), a bare fragment, or a figure question that names no
-  // report at all inherits: a new full question must not be silently narrowed to the previous report.
-  const incompleteFigure = found.length === 0 && years.length === 0 && !unknownPlace && FIGURE.test(q) && !LEGAL_CUE.test(q);
-  if (fresh && (followup || topic.replace(/\s/g, "").length <= 2 || incompleteFigure)) {
-    if (found.length === 0 && !unknownPlace && state.regions.length) {
-      found.push(...state.regions);
-      if (issuers.length === 0) issuers.push(...(state.issuers ?? []));
-      inherited = true;
-    }
-    if (years.length === 0 && state.years.length && (found.length === 0 || inherited || followup)) {
-      years.push(...state.years);
-      inherited = true;
-    }
-    if (topic.replace(/[那么还有另外再同样同期这该]/g, "").length <= 1 && state.topic.length) {
-      topic = state.topic.join(" ");
-      inherited = true;
-    }
-  }
-
-  // A follow-up keeps the kind of question it follows ("那行政复议呢？" after "…多少件？" still wants a figure).
-  const intent = detectIntent(q + ((inherited || followup) && state?.lastQuestion ? ` ${topic} ${state.lastQuestion}` : ""), found, years, claimed);
-  return {
-    question: q,
-    intent,
-    regions: found,
-    issuers,
-    years,
-    unknownPlace,
-    topic,
-    expansions: expansions(topic),
-    kinds: kindsFor(intent),
-    claimed,
-    injection,
-    inherited,
-    context: inherited ? "" : context,
-  };
+  return { regions: found, names: namesFound, rest };
 }
 
-/** Glossary keys of the topic, for section routing. */
-export function topicKeys(info: QueryInfo): string[] {
-  return groupsIn(info.topic).map((g) => g.key);
+/** A place the question names that is not held ("北京市2015年…"), from the text left once held names are taken out. */
+export function unknownPlaceIn(rest: string): string | null {
+  // "X区" is a place only where a place is expected (before a year or 政府); elsewhere 区 ends too many words.
+  const place = rest.match(/([\u4e00-\u9fa5]{2,6}?)(省|市|县|自治区|自治州|区(?=\s*(?:(?:19|20)\d{2}|人民政府|政府|和|与|、)))(?![\u4e00-\u9fa5]{0,2}(政府信息|级))/);
+  const known = KNOWN_PLACES.find((p) => rest.includes(p));
+  if (known && known !== "全国" && known !== "国务院") return known;
+  if (place && !/^(本|我|全|各|该|某|哪个|哪|这个|那个)/.test(place[1]) && !/(实验|试验|开发|保护|辖|城|社|园|景|片|新|地|市|县|小|学|校|厂|矿)$/.test(place[1]) && !/(政府|信息|公开|报告|申请|[的了是在要及等把被向对从以为])/.test(place[1]))
+    return place[0];
+  return null;
 }
+
+export const isInjection = (q: string): boolean => INJECTION.test(q);
+/** An explicit follow-up: "那…", "…呢", a bare fragment. */
+export const isFollowUp = (q: string): boolean => FOLLOWUP.test(q);
+/** A figure question ("多少", "几件"). */
+export const asksFigure = (q: string): boolean => FIGURE.test(q);
+/** Words that point at the governing texts rather than at a report. */
+export const hasLegalCue = (q: string): boolean => LEGAL_CUE.test(q);
+export { extractClaimed };
+
 
 /** The term a "what is X" question asks about: 什么是政府信息 → 政府信息. */
 export function definedTerm(q: string): string | null {

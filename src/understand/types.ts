@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { DocKind } from "../types.js";
 import { GOVERNING, SECTION_KEYS, TABLE_IDS } from "../domain/types.js";
 
 /**
@@ -52,7 +53,8 @@ export const planSchema = z.object({
 });
 export type PlanCore = z.infer<typeof planSchema>;
 
-export interface Plan extends PlanCore {
+/** What the planner decides (offline or by LLM); understand.ts completes it into a Plan. */
+export interface PlanDraft extends PlanCore {
   /** The question as the user wrote it, and normalized (simplified, half-width digits, trimmed). */
   original: string;
   question: string;
@@ -65,3 +67,46 @@ export interface Plan extends PlanCore {
   /** Further metrics the question names beside `metric` ("行政复议和行政诉讼各有多少件"). */
   alsoMetrics?: string[];
 }
+
+/** A question, understood: the only understanding every guard and strategy reads. */
+export interface Plan extends PlanDraft {
+  /** The kind of answer passages are composed into (figure, comparison, verify, definition, drafting, general). */
+  intent: Intent;
+  /** The reports passage search is restricted to: the planned bodies and years (none for a rule question). */
+  scope: { bodies: string[]; years: number[] };
+  /** Content words for passage search (jieba words minus names, years and question words). */
+  words: string;
+  /** Glossary equivalents of the words (statutory ↔ everyday wording). */
+  expansions: string[];
+  /** Kinds of documents that answer it. */
+  kinds: DocKind[];
+  /** Numbers the user asserted ("受理了300件，对吗"), never echoed back. */
+  claimed: string[];
+  /** The question tries to change the bot's instructions or extract its prompt. */
+  injection: boolean;
+  /** The previous turn's words, for a follow-up that continues it without inheriting a report ("那2007年的条例呢"). */
+  context: string;
+}
+
+export type Intent = "figure" | "comparison" | "verify" | "definition" | "drafting" | "general";
+
+/** What a follow-up may inherit from the previous turn: the previous plan's core and its content words. */
+export interface ConversationState {
+  /** The previous turn's plan: a follow-up inherits from it only what it leaves open. */
+  plan: PlanCore | null;
+  /** Content words of the last question, continued by a follow-up that only changes year or body. */
+  words: string;
+  lastQuestion: string | null;
+  /** ms since epoch; follow-ups older than 30 minutes start afresh, and channels expire stale state. */
+  updatedAt: number;
+}
+
+/** The state as a client may send it back (X-Nianbao-State): strict, bounded. */
+export const conversationStateSchema = z
+  .object({
+    plan: planSchema.strict().nullable(),
+    words: z.string().max(2000),
+    lastQuestion: z.string().max(2000).nullable(),
+    updatedAt: z.number().finite(),
+  })
+  .strict();

@@ -380,7 +380,7 @@ describe("conversation state", () => {
       coverage: () => engine.coverage(),
       fullSection: (c) => engine.fullSection(c),
       ask: async (q, s) => {
-        seen.push({ q, regions: s ? s.regions : null });
+        seen.push({ q, regions: s ? s.plan?.bodies ?? [] : null });
         return engine.ask(q, s);
       },
     };

@@ -141,7 +141,7 @@ async function freePort(): Promise<number> {
 }
 
 const stubEngine: AnswerEngine = {
-  ask: async (q) => ({ answer: { question: q, found: false, answer: "无", citations: [], mode: "extractive" }, state: { regions: [], years: [], topic: [], lastQuestion: q, updatedAt: 0 } }),
+  ask: async (q) => ({ answer: { question: q, found: false, answer: "无", citations: [], mode: "extractive" }, state: { plan: null, words: "", lastQuestion: q, updatedAt: 0 } }),
   coverage: () => ({ reports: [], governing: [], documents: 0, chunks: 0 }),
   fullSection: () => null,
 };

@@ -14,7 +14,7 @@ const engine: AnswerEngine = {
     await new Promise((r) => setTimeout(r, hang.has(question) ? 3_600_000 : delay));
     return {
       answer: { question, found: true, answer: `回答：${question}`, citations: [], mode: "extractive" },
-      state: { regions: [], years: [], topic: [], lastQuestion: question, updatedAt: Date.now() },
+      state: { plan: null, words: "", lastQuestion: question, updatedAt: Date.now() },
     };
   },
   coverage: () => ({ reports: [], governing: [], documents: 0, chunks: 0 }),

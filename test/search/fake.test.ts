@@ -3,12 +3,11 @@ import { BodyRegistry } from "../../src/domain/bodies.js";
 import { settingsSchema } from "../../src/config.js";
 import { AnswerContext } from "../../src/answer/context.js";
 import { FigureService } from "../../src/answer/figures.js";
-import { analyzeQuery } from "../../src/understand/query.js";
+import { understand } from "../../src/understand/understand.js";
 import { definition } from "../../src/answer/strategies/definition.js";
 import { figure } from "../../src/answer/strategies/figure.js";
 import type { DescribedEmbeddings } from "../../src/embed/types.js";
 import type { IndexedDocument, LoadedIndex } from "../../src/index/store.js";
-import { plan } from "../../src/understand/planner.js";
 import { GOVERNING_KINDS, type ChunkStore, type FactStore, type Hit, type LexicalIndex, type SearchBackend, type SearchFilter, type VectorIndex, type WeightedTerm } from "../../src/search/types.js";
 import type { CellRow, ReportRow } from "../../src/stats/db.js";
 import type { Chunk, ChunkMeta } from "../../src/types.js";
@@ -119,19 +118,19 @@ const bareIndex = new Proxy({ manifest: { documents: DOCS } } as Record<string, 
 function fakeContext(): { ctx: AnswerContext; search: FakeSearch } {
   const search = new FakeSearch();
   const ctx = new AnswerContext(bareIndex, fakeEmbedder, { settings: settingsSchema.parse({}), log: () => {}, mode: "hybrid", search });
+  ctx.bodies = new BodyRegistry(DOCS.filter((d) => d.kind === "report"));
   return { ctx, search };
 }
 
-function input(ctx: AnswerContext, q: string) {
-  const info = analyzeQuery(q, ctx.corpus.regions, null, Date.now(), ctx.corpus.departments);
-  const p = plan(q, q, null, { bodies: ctx.bodies, yearsOf: () => [], unknownPlace: () => info.unknownPlace });
-  return { info, plan: p };
+async function input(ctx: AnswerContext, q: string) {
+  const { plan } = await understand(q, null, { bodies: ctx.bodies, yearsOf: () => [], regions: ctx.corpus.regions, corpusUses: () => true });
+  return { plan };
 }
 
 describe("a fake engine stands in for the in-process one", () => {
   it("a figure question is answered from the report it names, the scope passed as a filter", async () => {
     const { ctx, search } = fakeContext();
-    const r = await figure.answer(ctx, input(ctx, "沈阳市2013年共受理了多少件政府信息公开申请？"));
+    const r = await figure.answer(ctx, await input(ctx, "沈阳市2013年共受理了多少件政府信息公开申请？"));
     expect(r!.answer.found).toBe(true);
     expect(r!.answer.answer).toContain("249");
     expect(r!.answer.citations[0]).toMatchObject({ source: "sy2013.txt", year: 2013 });
@@ -141,7 +140,7 @@ describe("a fake engine stands in for the in-process one", () => {
 
   it("a rule question is answered from the governing texts, filtered by kind", async () => {
     const { ctx, search } = fakeContext();
-    const r = await definition.answer(ctx, input(ctx, "什么是政府信息？"));
+    const r = await definition.answer(ctx, await input(ctx, "什么是政府信息？"));
     expect(r!.answer.found).toBe(true);
     expect(r!.answer.answer).toContain("本条例所称政府信息");
     expect(r!.answer.citations[0]).toMatchObject({ source: "reg2019.txt" });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/answer/engine.js";
-import { analyzeQuery } from "../../src/understand/query.js";
+import { understand } from "../../src/understand/understand.js";
 import { InProcessSearch } from "../../src/search/inProcess.js";
 import { filterKey, GOVERNING_KINDS, isOpenFilter, type Hit, type SearchFilter } from "../../src/search/types.js";
 import { useRealEngine } from "../helpers/engine.js";
@@ -26,7 +26,7 @@ describe("same results as the pre-refactor Retriever (regression check of the re
 
   it("a scope of every report, by document id and by kind", async () => {
     const q = "其他报告怎么写依申请公开的办前沟通";
-    const info = analyzeQuery(q, engine.corpus.regions, null, Date.now(), engine.corpus.departments);
+    const { plan: info } = await understand(q, null, engine.understandContext());
     const docIds = engine.corpus.docs.filter((d) => d.kind === "report").map((d) => d.docId);
     expect(round(await engine.ctx.search(info, { docIds }, 20, ["report"]))).toEqual(RECORDED[`allReports|${q}`]);
     expect(round(await engine.ctx.search(info, { kinds: ["report"] }, 20, ["report"]))).toEqual(RECORDED[`allReports|${q}`]);
@@ -106,13 +106,13 @@ describe("filters", () => {
     expect(engine.ctx.chunks.get("nope")).toBeUndefined();
   });
 
-  it("the question's scope is a plain filter: named reports by id, rule questions by kind", () => {
-    const ask = (q: string) => analyzeQuery(q, engine.corpus.regions, null, Date.now(), engine.corpus.departments);
-    const scoped = engine.ctx.scopeFilter(ask("沈阳市2013年共受理了多少件政府信息公开申请？"))!;
+  it("the question's scope is a plain filter: named reports by id, rule questions by kind", async () => {
+    const ask = async (q: string) => (await understand(q, null, engine.understandContext())).plan;
+    const scoped = engine.ctx.scopeFilter(await ask("沈阳市2013年共受理了多少件政府信息公开申请？"))!;
     expect(Object.keys(scoped)).toEqual(["docIds"]);
     expect(scoped.docIds!.length).toBeGreaterThan(0);
-    expect(engine.ctx.scopeFilter(ask("依申请公开的答复期限是多少？"))).toEqual({ kinds: GOVERNING_KINDS });
-    expect(engine.ctx.scopeFilter({ ...ask("各地怎么做政府网站栏目建设"), intent: "general", regions: [], years: [] })).toBeNull();
+    expect(engine.ctx.scopeFilter(await ask("依申请公开的答复期限是多少？"))).toEqual({ kinds: GOVERNING_KINDS });
+    expect(engine.ctx.scopeFilter({ ...(await ask("各地怎么做政府网站栏目建设")), intent: "general", scope: { bodies: [], years: [] } })).toBeNull();
     expect(JSON.parse(JSON.stringify(scoped))).toEqual(scoped);
   });
 });

@@ -44,8 +44,13 @@ export class FakeEngine implements AnswerEngine {
     this.calls.push({ question, state: state ?? null });
     if (this.failWith) throw this.failWith;
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
-    const region = /沈阳/.test(question) ? "沈阳市" : state?.regions[0] ?? null;
-    const next: ConversationState = { regions: region ? [region] : [], years: [2013], topic: [], lastQuestion: question, updatedAt: 1 };
+    const region = /沈阳/.test(question) ? "沈阳市" : state?.plan?.bodies[0] ?? null;
+    const next: ConversationState = {
+      plan: { operation: "value", bodies: region ? [region] : [], years: [2013], yearRange: null, metric: null, direction: null, section: null, table: null, governing: [], topic: "" },
+      words: "",
+      lastQuestion: question,
+      updatedAt: 1,
+    };
     const base = { question, mode: "extractive" as const };
     let answer: Answer;
     if (!region) {

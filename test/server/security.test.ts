@@ -64,7 +64,12 @@ describe("serializers", () => {
   });
 
   it("state tokens round-trip and reject junk", () => {
-    const st = { regions: ["沈阳市"], years: [2013], topic: ["受理"], lastQuestion: "问", updatedAt: 5 };
+    const st = {
+      plan: { operation: "value" as const, bodies: ["沈阳市"], years: [2013], yearRange: null, metric: null, direction: null, section: null, table: null, governing: [], topic: "受理" },
+      words: "受理",
+      lastQuestion: "问",
+      updatedAt: 5,
+    };
     expect(decodeState(encodeState(st))).toEqual(st);
     expect(() => decodeState(Buffer.from('{"regions":"x"}').toString("base64url"))).toThrow();
   });

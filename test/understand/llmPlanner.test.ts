@@ -4,7 +4,7 @@ import { loadSettings, settingsSchema } from "../../src/config.js";
 import { ConfigError } from "../../src/errors.js";
 import { planWithLlm, renderPlannerPrompt, validateLlmPlan } from "../../src/understand/llmPlanner.js";
 import type { PlannerContext } from "../../src/understand/planner.js";
-import type { Plan, PlanCore } from "../../src/understand/types.js";
+import type { PlanDraft as Plan, PlanCore } from "../../src/understand/types.js";
 import { startFakeOpenAI, type ChatHandler, type ChatReply, type FakeOpenAI } from "../helpers/fakeOpenAI.js";
 
 // The optional LLM planner (LLM_PLANNER) through the engine, against a fake OpenAI-compatible server that

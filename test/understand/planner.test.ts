@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BodyRegistry } from "../../src/domain/bodies.js";
 import { inherit, plan, type PlannerContext } from "../../src/understand/planner.js";
-import type { Plan, PlanCore } from "../../src/understand/types.js";
+import type { PlanDraft as Plan, PlanCore } from "../../src/understand/types.js";
 import { planSchema } from "../../src/understand/types.js";
 
 const bodies = new BodyRegistry(

@@ -3,7 +3,7 @@ import type { Passage } from "../../types.js";
 import { RELEVANCE_SCOPED, type AnswerContext } from "../context.js";
 import { displayName } from "../corpus.js";
 import { CitationList } from "../extractive.js";
-import type { QueryInfo } from "../../understand/query.js";
+import type { Plan } from "../../understand/types.js";
 import type { Strategy, StrategyResult } from "../strategy.js";
 
 /**
@@ -15,17 +15,17 @@ import type { Strategy, StrategyResult } from "../strategy.js";
 /** Most reports one comparison answers for, each searched on its own. */
 export const MAX_COMPARED = 6;
 
-async function answerComparison(ctx: AnswerContext, info: QueryInfo, targets: IndexedDocument[]): Promise<StrategyResult> {
+async function answerComparison(ctx: AnswerContext, plan: Plan, targets: IndexedDocument[]): Promise<StrategyResult> {
   const cites = new CitationList();
   const lines: string[] = [];
   const all: Passage[] = [];
   const values: Array<{ label: string; name: string; year: number | null; value: number | null; unit: string }> = [];
   for (const d of targets) {
-    const passages = await ctx.search(info, { docIds: [d.docId] }, 6);
+    const passages = await ctx.search(plan, { docIds: [d.docId] }, 6);
     all.push(...passages);
-    const best = ctx.bestSentence(info, passages);
+    const best = ctx.bestSentence(plan, passages);
     const label = `${displayName(d)}${d.year ? `${d.year}年` : ""}`;
-    if (!best || ctx.relevance(info, passages) < RELEVANCE_SCOPED) {
+    if (!best || ctx.relevance(plan, passages) < RELEVANCE_SCOPED) {
       lines.push(`${label}：报告正文中没有找到相关数字。`);
       values.push({ label, name: displayName(d), year: d.year, value: null, unit: "" });
       continue;
@@ -38,7 +38,7 @@ async function answerComparison(ctx: AnswerContext, info: QueryInfo, targets: In
     const m = best.figure.match(/^(\d+(?:\.\d+)?)(万|亿)?(.*)$/)!;
     values.push({ label, name: displayName(d), year: d.year, value: Number(m[1]) * (m[2] === "万" ? 1e4 : m[2] === "亿" ? 1e8 : 1), unit: m[3] });
   }
-  if (cites.items.length === 0) return ctx.none(info, "语料中没有找到可比较的相关数字。");
+  if (cites.items.length === 0) return ctx.none(plan, "语料中没有找到可比较的相关数字。");
   const known = values.filter((v) => v.value !== null);
   if (known.length >= 2 && known.every((v) => v.unit === known[0].unit)) {
     const caveat = "（按下列各报告原文的口径比较；口径不一致时以原文为准）";
@@ -56,16 +56,16 @@ async function answerComparison(ctx: AnswerContext, info: QueryInfo, targets: In
     }
     lines.unshift(summary);
   }
-  return ctx.finish(info, lines, cites, all);
+  return ctx.finish(plan, lines, cites, all);
 }
 
 export const comparison: Strategy<AnswerContext> = {
   name: "comparison",
   operations: ["difference", "rank", "extreme", "series"],
-  answer(ctx, { info }) {
+  answer(ctx, { plan }) {
     // Two to a handful of reports; a year shared by many regions is a figure question over all of them (null: search answers).
-    const targets = ctx.corpus.targetDocs(info);
+    const targets = ctx.corpus.targetDocs(plan);
     if (targets.length < 2 || targets.length > MAX_COMPARED) return null;
-    return answerComparison(ctx, info, targets.sort((a, b) => (a.year ?? 0) - (b.year ?? 0) || (a.region ?? "").localeCompare(b.region ?? "")));
+    return answerComparison(ctx, plan, targets.sort((a, b) => (a.year ?? 0) - (b.year ?? 0) || (a.region ?? "").localeCompare(b.region ?? "")));
   },
 };

@@ -4,7 +4,8 @@ import type { DocKind, Passage } from "../../types.js";
 import { contentWords, RELEVANCE_OPEN, type AnswerContext } from "../context.js";
 import { CitationList, excerpt } from "../extractive.js";
 import { groupsIn } from "../../domain/vocabulary.js";
-import { definedTerm, escapeRegExp, type QueryInfo } from "../../understand/query.js";
+import { definedTerm, escapeRegExp } from "../../understand/query.js";
+import type { Plan } from "../../understand/types.js";
 import type { Strategy, StrategyResult } from "../strategy.js";
 
 /**
@@ -30,12 +31,12 @@ export function ruleSource(p: Passage): string {
 }
 
 /** The rule answer; also the drafting strategy's fallback when no report section or example fits. */
-export async function answerDefinition(ctx: AnswerContext, info: QueryInfo): Promise<StrategyResult> {
-  const q = info.question;
+export async function answerDefinition(ctx: AnswerContext, plan: Plan): Promise<StrategyResult> {
+  const q = plan.question;
   const kinds = governingKinds(q);
   const governing = { kinds: GOVERNING_KINDS };
-  const retrieved = await ctx.search(info, governing, 12, kinds);
-  const words = contentWords(`${info.topic} ${info.context}`);
+  const retrieved = await ctx.search(plan, governing, 12, kinds);
+  const words = contentWords(`${plan.words} ${plan.context}`);
   const groups = groupsIn(q);
   const asksMeaning = /定义|是什么|什么是|什么叫|何为|何谓|什么意思|含义|指什么|是指|怎么理解/.test(q);
   // "什么是政府信息": the text that defines the term ("本条例所称政府信息，是指…") is the answer.
@@ -67,8 +68,8 @@ export async function answerDefinition(ctx: AnswerContext, info: QueryInfo): Pro
       return { ...p, score: s };
     })
     .sort((a, b) => b.score - a.score);
-  if (ranked.length === 0 || ctx.relevance(info, ranked) < RELEVANCE_OPEN)
-    return ctx.none(info, `语料中的条例、格式通知和司法解释没有涉及这一问题。${ctx.corpus.coverageSummary()}`);
+  if (ranked.length === 0 || ctx.relevance(plan, ranked) < RELEVANCE_OPEN)
+    return ctx.none(plan, `语料中的条例、格式通知和司法解释没有涉及这一问题。${ctx.corpus.coverageSummary()}`);
   const cites = new CitationList();
   const lines: string[] = [];
   const focus = words.filter((w) => ranked[0].chunk.text.includes(w)).sort((a, b) => b.length - a.length)[0] ?? "";
@@ -89,11 +90,11 @@ export async function answerDefinition(ctx: AnswerContext, info: QueryInfo): Pro
     const f = words.filter((w) => p.chunk.text.includes(w)).sort((a, b) => b.length - a.length)[0] ?? "";
     lines.push(`参见${ruleSource(p)}：“${excerpt(p.chunk.text, f, 220)}”[${i}]`);
   }
-  return ctx.finish(info, lines, cites, ranked);
+  return ctx.finish(plan, lines, cites, ranked);
 }
 
 export const definition: Strategy<AnswerContext> = {
   name: "definition",
   operations: ["definition", "procedure"],
-  answer: (ctx, { info }) => answerDefinition(ctx, info),
+  answer: (ctx, { plan }) => answerDefinition(ctx, plan),
 };

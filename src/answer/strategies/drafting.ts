@@ -4,7 +4,7 @@ import type { Passage } from "../../types.js";
 import { contentWords, PRECEDENT, type AnswerContext } from "../context.js";
 import { CitationList, citeLabel, excerpt } from "../extractive.js";
 import { groupsIn } from "../../domain/vocabulary.js";
-import type { QueryInfo } from "../../understand/query.js";
+import type { Plan } from "../../understand/types.js";
 import type { Strategy, StrategyResult } from "../strategy.js";
 import { answerDefinition } from "./definition.js";
 
@@ -24,12 +24,12 @@ const sectionExamples = new WeakMap<AnswerContext, Map<string, Array<{ p: Passag
  */
 
 /** Passages of several reports that do what the question describes, one per report. */
-async function answerPrecedents(ctx: AnswerContext, info: QueryInfo): Promise<StrategyResult> {
-  const reports = ctx.corpus.docs.filter((d) => d.kind === "report" && (info.regions.length === 0 || (d.region && info.regions.includes(d.region))));
-  const scope: SearchFilter = info.regions.length ? { docIds: reports.map((d) => d.docId) } : { kinds: ["report"] };
-  const retrieved = await ctx.search(info, scope, 20, ["report"]);
-  const words = contentWords(info.topic);
-  const groups = groupsIn(info.question);
+async function answerPrecedents(ctx: AnswerContext, plan: Plan): Promise<StrategyResult> {
+  const reports = ctx.corpus.docs.filter((d) => d.kind === "report" && (plan.scope.bodies.length === 0 || (d.region && plan.scope.bodies.includes(d.region))));
+  const scope: SearchFilter = plan.scope.bodies.length ? { docIds: reports.map((d) => d.docId) } : { kinds: ["report"] };
+  const retrieved = await ctx.search(plan, scope, 20, ["report"]);
+  const words = contentWords(plan.words);
+  const groups = groupsIn(plan.question);
   const ranked = retrieved
     .map((p, i) => ({ ...p, score: ctx.termCoverage(words, `${p.chunk.meta.section} ${p.chunk.text}`, groups) + 0.3 / (1 + i) }))
     .sort((a, b) => b.score - a.score);
@@ -39,7 +39,7 @@ async function answerPrecedents(ctx: AnswerContext, info: QueryInfo): Promise<St
     if (p.chunk.meta.block !== "prose" || picked.some((x) => x.chunk.meta.docId === p.chunk.meta.docId)) continue;
     picked.push(p);
   }
-  if (picked.length === 0) return ctx.none(info, "语料中的报告没有找到相应的写法。");
+  if (picked.length === 0) return ctx.none(plan, "语料中的报告没有找到相应的写法。");
   const cites = new CitationList();
   const lines = ["以下报告有相关写法可供参考："];
   for (const p of picked) {
@@ -47,14 +47,14 @@ async function answerPrecedents(ctx: AnswerContext, info: QueryInfo): Promise<St
     const focus = words.filter((w) => p.chunk.text.includes(w)).sort((a, b) => b.length - a.length)[0] ?? "";
     lines.push(`[${n}] ${citeLabel(cites.items[n - 1])}：“${excerpt(p.chunk.text, focus, 200)}”`);
   }
-  return ctx.finish(info, lines, cites, ranked);
+  return ctx.finish(plan, lines, cites, ranked);
 }
 
-async function answerDrafting(ctx: AnswerContext, info: QueryInfo): Promise<StrategyResult> {
-  const group = ctx.draftingGroup(info.question);
+async function answerDrafting(ctx: AnswerContext, plan: Plan): Promise<StrategyResult> {
+  const group = ctx.draftingGroup(plan.question);
   // Without a named section: a request for examples is answered from the reports, anything else from the
   // regulation and notices (the report as a whole).
-  if (!group) return PRECEDENT.test(info.question) ? answerPrecedents(ctx, info) : answerDefinition(ctx, info);
+  if (!group) return PRECEDENT.test(plan.question) ? answerPrecedents(ctx, plan) : answerDefinition(ctx, plan);
   const hints = group.sectionHints!;
   const cites = new CitationList();
   const lines: string[] = [];
@@ -75,8 +75,8 @@ async function answerDrafting(ctx: AnswerContext, info: QueryInfo): Promise<Stra
     break;
   }
   // Precedents: that section from several reports (those named, if any), best-matching title first, newest first, one per report.
-  const reports = info.regions.length || info.years.length ? ctx.corpus.targetDocs(info) : ctx.corpus.docs.filter((d) => d.kind === "report");
-  const scoped = Boolean(info.regions.length || info.years.length);
+  const reports = plan.scope.bodies.length || plan.scope.years.length ? ctx.corpus.targetDocs(plan) : ctx.corpus.docs.filter((d) => d.kind === "report");
+  const scoped = Boolean(plan.scope.bodies.length || plan.scope.years.length);
   const memo = scoped ? null : (sectionExamples.get(ctx) ?? sectionExamples.set(ctx, new Map()).get(ctx)!);
   let candidates = memo?.get(hints.join("|"));
   if (!candidates) {
@@ -97,14 +97,14 @@ async function answerDrafting(ctx: AnswerContext, info: QueryInfo): Promise<Stra
   let examples = candidates.slice(0, 3).map((c) => c.p);
   // "依申请公开部分想体现办前沟通的做法": words beyond the section's own name pick the passages that do it.
   // Words that name the request (别人, 怎么写) or the document (年度报告, 部分) say nothing about the practice.
-  const extra = contentWords(info.topic).filter(
+  const extra = contentWords(plan.words).filter(
     (w) => !group.terms.some((t) => t.includes(w) || w.includes(t)) && ctx.lexical.df(w) > 0 && !PRECEDENT.test(w) && !DOCUMENT_WORDS.test(w),
   );
-  if (extra.length && PRECEDENT.test(info.question)) {
+  if (extra.length && PRECEDENT.test(plan.question)) {
     // Only a chunk holding one of the words (or a glossary equivalent of one) can reach the bar below: a substring
     // test skips the scoring of every other chunk of the section across all reports.
     const needles = [...new Set([...extra, ...groupsIn(extra.join("")).flatMap((g) => g.terms)])];
-    const scope: SearchFilter = info.regions.length || info.years.length ? { docIds: reports.map((d) => d.docId) } : { kinds: ["report"] };
+    const scope: SearchFilter = plan.scope.bodies.length || plan.scope.years.length ? { docIds: reports.map((d) => d.docId) } : { kinds: ["report"] };
     const inSection = ctx.chunks
       .list(scope)
       .filter((c) => hints.some((h) => c.meta.section.includes(h)) && needles.some((w) => c.text.includes(w)));
@@ -117,18 +117,18 @@ async function answerDrafting(ctx: AnswerContext, info: QueryInfo): Promise<Stra
     for (const x of scored) if (picked.length < 3 && !picked.some((p) => p.chunk.meta.docId === x.p.chunk.meta.docId)) picked.push(x.p);
     if (picked.length) examples = picked;
   }
-  if (examples.length === 0 && cites.items.length === 0) return answerDefinition(ctx, info);
+  if (examples.length === 0 && cites.items.length === 0) return answerDefinition(ctx, plan);
   if (examples.length) lines.push("其他报告的写法示例：");
   for (const p of examples) {
     all.push(p);
     const n = cites.add(p);
     lines.push(`[${n}] ${citeLabel(cites.items[n - 1])}：“${excerpt(p.chunk.text, "", 180)}”`);
   }
-  return ctx.finish(info, lines, cites, all);
+  return ctx.finish(plan, lines, cites, all);
 }
 
 export const drafting: Strategy<AnswerContext> = {
   name: "drafting",
   operations: ["precedents", "format"],
-  answer: (ctx, { info }) => answerDrafting(ctx, info),
+  answer: (ctx, { plan }) => answerDrafting(ctx, plan),
 };

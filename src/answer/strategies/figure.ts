@@ -10,22 +10,22 @@ import type { Strategy } from "../strategy.js";
 export const figure: Strategy<AnswerContext> = {
   name: "figure",
   operations: ["value", "search"],
-  async answer(ctx, { info }) {
-    const scope = ctx.scopeFilter(info);
-    const passages = await ctx.search(info, scope, scope ? 10 : 8);
-    if (passages.length === 0 || ctx.relevance(info, passages) < (scope ? RELEVANCE_SCOPED : RELEVANCE_OPEN))
-      return ctx.none(info, `语料中没有找到能回答该问题的内容。${info.regions.map((r) => ctx.corpus.coverageOf(r)).join("") || ctx.corpus.coverageSummary()}`);
-    const best = ctx.bestSentence(info, passages)!;
+  async answer(ctx, { plan }) {
+    const scope = ctx.scopeFilter(plan);
+    const passages = await ctx.search(plan, scope, scope ? 10 : 8);
+    if (passages.length === 0 || ctx.relevance(plan, passages) < (scope ? RELEVANCE_SCOPED : RELEVANCE_OPEN))
+      return ctx.none(plan, `语料中没有找到能回答该问题的内容。${plan.scope.bodies.map((b) => ctx.corpus.coverageOfBody(b)).join("") || ctx.corpus.coverageSummary()}`);
+    const best = ctx.bestSentence(plan, passages)!;
     const cites = new CitationList();
     const lines: string[] = [];
-    if (info.intent === "verify") {
-      const claimed = new Set(info.claimed.map((c) => c.replace(/[^\d.]/g, "")));
+    if (plan.intent === "verify") {
+      const claimed = new Set(plan.claimed.map((c) => c.replace(/[^\d.]/g, "")));
       const actual = best.figure ? best.figure.replace(/[^\d.]/g, "") : null;
       lines.push(actual !== null && claimed.has(actual) ? "是的，与报告一致。" : "与报告不符。报告中的原文如下：");
     }
-    if (!best.figure && (info.intent === "figure" || info.intent === "verify") && !NONE_STATEMENT.test(best.sentence))
+    if (!best.figure && (plan.intent === "figure" || plan.intent === "verify") && !NONE_STATEMENT.test(best.sentence))
       lines.push("报告正文中没有以文字写明这一数字，以下是最相关的原文（统计表在源文件中已被压平，请以原表为准）：");
-    lines.push(...ctx.figureLine(best, cites, ctx.leadFor(best.passage), asksSeveral(info.question) ? ctx.terms(info) : null));
-    return ctx.finish(info, lines, cites, passages);
+    lines.push(...ctx.figureLine(best, cites, ctx.leadFor(best.passage), asksSeveral(plan.question) ? ctx.terms(plan) : null));
+    return ctx.finish(plan, lines, cites, passages);
   },
 };

@@ -30,51 +30,51 @@ const DOMAIN_HINT = /政府信息|信息公开|政务公开|公开|申请|条例
 /** An instruction-changing message is answered only when it also asks a concrete question about a report. */
 export const injection: Guard = {
   name: "injection",
-  check(ctx, { info }) {
-    if (!info.injection || info.regions.length || info.years.length) return null;
-    return ctx.none(info, "我只能依据语料中的政府信息公开年度报告和相关法规回答问题，不能更改设定或透露内部指令。您可以问：“沈阳2013年受理了多少件政府信息公开申请？”");
+  check(ctx, { plan }) {
+    if (!plan.injection || plan.scope.bodies.length || plan.scope.years.length) return null;
+    return ctx.none(plan, "我只能依据语料中的政府信息公开年度报告和相关法规回答问题，不能更改设定或透露内部指令。您可以问：“沈阳2013年受理了多少件政府信息公开申请？”");
   },
 };
 
 /** A place the corpus holds no report of ("北京市2015年…"). */
 export const unknownPlace: Guard = {
   name: "unknown-place",
-  check(ctx, { info }) {
-    if (!info.unknownPlace || info.regions.length) return null;
-    return ctx.none(info, `语料中没有${info.unknownPlace}的政府信息公开年度报告，无法回答。${ctx.corpus.coverageSummary()}`);
+  check(ctx, { plan }) {
+    if (!plan.unknownPlaces[0] || plan.scope.bodies.length) return null;
+    return ctx.none(plan, `语料中没有${plan.unknownPlaces[0]}的政府信息公开年度报告，无法回答。${ctx.corpus.coverageSummary()}`);
   },
 };
 
 /** A place name alone is no sign that the question is about disclosure ("平潭能看到蓝眼泪吗"). */
 export const offDomain: Guard = {
   name: "off-domain",
-  check(ctx, { info, plan }) {
-    const asked = `${info.question} ${info.context}`;
+  check(ctx, { plan }) {
+    const asked = `${plan.question} ${plan.context}`;
     // A body, a metric or a rule the planner recognised is the domain, even without its usual words ("沈阳").
     const planned = plan.bodies.length > 0 || plan.metric !== null || plan.operation !== "search";
-    const domain = planned || info.years.length > 0 || groupsIn(asked).length > 0 || DOMAIN_HINT.test(asked);
-    return domain ? null : ctx.none(info, `语料中没有找到与该问题相关的内容。${ctx.corpus.coverageSummary()}`);
+    const domain = planned || plan.scope.years.length > 0 || groupsIn(asked).length > 0 || DOMAIN_HINT.test(asked);
+    return domain ? null : ctx.none(plan, `语料中没有找到与该问题相关的内容。${ctx.corpus.coverageSummary()}`);
   },
 };
 
 /** Every report the question names (region × year) is missing: say so, with what the corpus holds. Rule and drafting questions pass. */
 export const missingReport: Guard = {
   name: "missing-report",
-  check(ctx, { info }) {
-    if (!info.regions.length && !info.years.length) return null;
+  check(ctx, { plan }) {
+    if (!plan.scope.bodies.length && !plan.scope.years.length) return null;
     const missing: string[] = [];
-    const regions = info.regions.length ? info.regions : [null];
+    const regions = plan.scope.bodies.length ? plan.scope.bodies : [null];
     for (const r of regions) {
-      const years = info.years.length ? info.years : [null];
+      const years = plan.scope.years.length ? plan.scope.years : [null];
       for (const y of years) {
-        const has = ctx.corpus.docs.some((d) => d.kind === "report" && (r === null || d.region === r) && (y === null || d.year === y));
+        const has = ctx.corpus.holds(r, y);
         if (!has) missing.push(`${r ?? ""}${y ? `${y}年` : ""}`);
       }
     }
-    if (!missing.length || info.intent === "definition" || info.intent === "drafting") return null;
-    if (missing.length !== regions.length * (info.years.length || 1)) return null;
-    const cover = info.regions.map((r) => ctx.corpus.coverageOf(r)).join("");
-    return ctx.none(info, `语料中没有${missing.join("、")}的政府信息公开年度报告，无法回答。${cover || ctx.corpus.coverageSummary()}`);
+    if (!missing.length || plan.intent === "definition" || plan.intent === "drafting") return null;
+    if (missing.length !== regions.length * (plan.scope.years.length || 1)) return null;
+    const cover = plan.scope.bodies.map((b) => ctx.corpus.coverageOfBody(b)).join("");
+    return ctx.none(plan, `语料中没有${missing.join("、")}的政府信息公开年度报告，无法回答。${cover || ctx.corpus.coverageSummary()}`);
   },
 };
 

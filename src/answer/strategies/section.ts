@@ -12,15 +12,15 @@ import type { Strategy } from "../strategy.js";
 export const section: Strategy<AnswerContext> = {
   name: "section",
   operations: ["section"],
-  answer(ctx, { info }) {
-    if (!info.regions.length && !info.years.length) return null;
-    const group = ctx.draftingGroup(info.question);
+  answer(ctx, { plan }) {
+    if (!plan.scope.bodies.length && !plan.scope.years.length) return null;
+    const group = ctx.draftingGroup(plan.question);
     if (!group) return null;
     const hints = group.sectionHints ?? [];
     const cites = new CitationList();
     const lines: string[] = [];
     const passages: Passage[] = [];
-    for (const d of ctx.corpus.targetDocs(info).sort((a, b) => (b.year ?? 0) - (a.year ?? 0)).slice(0, 3)) {
+    for (const d of ctx.corpus.targetDocs(plan).sort((a, b) => (b.year ?? 0) - (a.year ?? 0)).slice(0, 3)) {
       const hit = ctx.corpus
         .topSections(d.docId)
         .map((t) => ({ ...t, rank: hints.findIndex((h) => t.top.includes(h)) }))
@@ -34,6 +34,6 @@ export const section: Strategy<AnswerContext> = {
       lines.push(`${displayName(d)}${d.year ? `${d.year}年` : ""}报告“${hit.top}”部分原文：[${n}]`);
       lines.push(`“${excerpt(p.chunk.text, "", 400)}”`);
     }
-    return lines.length ? ctx.finish(info, lines, cites, passages) : null;
+    return lines.length ? ctx.finish(plan, lines, cites, passages) : null;
   },
 };

@@ -12,7 +12,7 @@ import { targetReports, yearsHeld, type FiguresContext } from "./factsContext.js
 export const valueStrategy: Strategy<FiguresContext> = {
   name: "value",
   operations: ["value"],
-  answer(ctx, { plan, info }) {
+  answer(ctx, { plan }) {
     const fs = ctx.figures;
     if (!fs || !plan.metric || (!plan.bodies.length && !plan.years.length)) return null;
     const extra: Citation[] = [];
@@ -35,7 +35,7 @@ export const valueStrategy: Strategy<FiguresContext> = {
       if (f.value !== null) {
         short = `${reportLabel(f.report)}${metricName(f.metric)}为${valueText(f, askedClassifier(plan.question))}。`;
         // "受理了300件，对吗": the claim is checked against the figure, and a wrong one is not repeated.
-        const claimed = info.claimed.map(Number).filter((n) => Number.isFinite(n));
+        const claimed = plan.claimed.map(Number).filter((n) => Number.isFinite(n));
         if (claimed.length) short = claimed.includes(f.value) ? `与报告相符：${short}` : `与报告不符：${short}`;
         const other = fs.narrativeDiffering(f);
         if (other) {
