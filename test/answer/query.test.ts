@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { analyzeQuery, extractYears, regionNames, topicOf, type RegionEntry } from "../../src/answer/query.js";
+import { analyzeQuery, claimedValue, extractClaimed, extractYears, regionNames, topicOf, type RegionEntry } from "../../src/answer/query.js";
 import { emptyState } from "../../src/answer/api.js";
 
 const regions: RegionEntry[] = [
@@ -43,6 +43,21 @@ describe("analyzeQuery", () => {
     expect(analyzeQuery("沈阳2013年受理了多少件申请？", regions).injection).toBe(false);
   });
 
+  it("flags a named place whose name merely ends like a generic word (云新县, 东湖新区); a generic word alone is no place", () => {
+    for (const [q, place] of [
+      ["云新县2021年收到多少申请", "云新县"],
+      ["东湖新区2021年收到多少申请", "东湖新区"],
+      ["请问东湖新区2021年收到多少申请", "东湖新区"],
+      ["东湖实验区2021年收到多少申请", "东湖实验区"],
+      ["新华区2021年收到多少申请", "新华区"],
+      ["平安县2021年收到多少申请", "平安县"],
+      ["经济开发区管委会2021年收到多少申请", "经济开发区"],
+    ])
+      expect(analyzeQuery(q, regions).unknownPlace, q).toBe(place);
+    for (const q of ["开发区2021年收到多少申请", "新区2021年收到多少申请", "实验区2021年收到多少申请", "本区2021年收到多少申请", "大城市2021年的申请多吗"])
+      expect(analyzeQuery(q, regions).unknownPlace, q).toBeNull();
+  });
+
   it("inherits region and year in a follow-up, and the topic when only the year changes", () => {
     const first = analyzeQuery("沈阳2013年受理了多少件政府信息公开申请？", regions);
     const state = { ...emptyState(), regions: first.regions, years: first.years, topic: [first.topic], lastQuestion: first.question, updatedAt: 1000 };
@@ -58,6 +73,44 @@ describe("analyzeQuery", () => {
     const state = { ...emptyState(), regions: ["沈阳市"], years: [2013], topic: ["受理 申请"], lastQuestion: "沈阳2013年受理了多少件申请？", updatedAt: 0 };
     expect(analyzeQuery("申请内容不明确怎么处理？", regions, state, 1000).regions).toEqual([]);
     expect(analyzeQuery("那行政复议呢？", regions, state, 31 * 60_000).regions).toEqual([]);
+  });
+});
+
+describe("claims", () => {
+  it("a number with its measure word in a question that asserts it is a claim", () => {
+    expect(extractClaimed("平潭2021年收到的申请是不是249件")).toEqual(["249件"]);
+    expect(extractClaimed("报告说收到249件对吗")).toEqual(["249件"]);
+    expect(extractClaimed("沈阳2013年受理了249件吗？")).toEqual(["249件"]);
+    expect(extractClaimed("平潭综合实验区2025年的行政复议只有6起吗？")).toEqual(["6起"]);
+    expect(extractClaimed("主动公开了1.5万条，对吗")).toEqual(["1.5万条"]);
+  });
+
+  it("a number in code or markup, a bare number, an id, an ordinal or a year is no claim", () => {
+    for (const q of [
+      "<script>alert(1)</script>平潭2021年收到多少申请",
+      "alert(1)",
+      "alert(1) 平潭2021年收到多少申请，对吗",
+      "99999",
+      "99999 平潭2021年收到多少申请",
+      "平潭2021年收到多少申请，是不是99999",
+      "问题编号12345：平潭2021年收到几件，对吗",
+      "<b>12件</b>平潭2021年收到多少申请",
+      "第20条是这么规定的吗",
+      "平潭2021年的报告是2022年发布的吗",
+      "沈阳2013年受理了249件申请",
+    ])
+      expect(extractClaimed(q), q).toEqual([]);
+  });
+
+  it("a claim's value, with its scale", () => {
+    expect([claimedValue("249件"), claimedValue("1.5万条"), claimedValue("67.75%"), claimedValue("x")]).toEqual([249, 15000, 67.75, null]);
+  });
+
+  it("a stray number leaves the question a plain figure question, not a verification", () => {
+    const q = analyzeQuery("<script>alert(1)</script>沈阳2013年收到多少申请", regions);
+    expect(q.claimed).toEqual([]);
+    expect(q.intent).toBe("figure");
+    expect(analyzeQuery("沈阳2013年受理了300件申请吗？", regions)).toMatchObject({ claimed: ["300件"], intent: "verify" });
   });
 });
 
