@@ -9,6 +9,7 @@ import type { AnswerEngine, AskResult, ConversationState, Coverage } from "./api
 import { AnswerContext, sectionGroup } from "./context.js";
 import type { CorpusView } from "./corpus.js";
 import { composeWithLlm } from "./llm.js";
+import { parseLinkAllowlist } from "./links.js";
 import { analyzeQuery, kindsFor, type QueryInfo } from "./query.js";
 import { plan as makePlan, type PlannerContext } from "../plan/planner.js";
 import { planWithLlm } from "../plan/llmPlanner.js";
@@ -109,6 +110,7 @@ export class Engine implements AnswerEngine {
         apiKey: this.opts.settings.LLM_API_KEY,
         timeoutMs: this.opts.settings.LLM_TIMEOUT_MS,
         log: this.opts.log,
+        linkAllowlist: parseLinkAllowlist(this.opts.settings.ANSWER_LINK_ALLOWLIST),
       });
       answer = r.answer;
     }

@@ -15,7 +15,9 @@ export const figure: Strategy<AnswerContext> = {
     const passages = await ctx.search(info, scope, scope ? 10 : 8);
     if (passages.length === 0 || ctx.relevance(info, passages) < (scope ? RELEVANCE_SCOPED : RELEVANCE_OPEN))
       return ctx.none(info, `语料中没有找到能回答该问题的内容。${info.regions.map((r) => ctx.corpus.coverageOf(r)).join("") || ctx.corpus.coverageSummary()}`);
-    const best = ctx.bestSentence(info, passages)!;
+    const best = ctx.bestSentence(info, passages);
+    // Every sentence was a heading or pointed to a link that may not be shown.
+    if (!best) return ctx.none(info, `语料中没有找到能回答该问题的内容。${ctx.corpus.coverageSummary()}`);
     const cites = new CitationList();
     const lines: string[] = [];
     if (info.intent === "verify") {
