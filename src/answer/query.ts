@@ -112,9 +112,12 @@ const CLAIM_FIGURE = /(?<![\d.第])(\d+(?:\.\d+)?)(?![\d.])\s*(万|亿)?\s*(件|
  * code or markup (alert(1), <h1>), an id, an ordinal (第20条) or a year is no claim.
  */
 export function extractClaimed(q: string): string[] {
-  const text = q.replace(CODE, " ");
-  if (!CLAIM_CUE.test(text)) return [];
-  return [...text.matchAll(CLAIM_FIGURE)].map((m) => m[0].replace(/\s+/g, ""));
+  return CLAIM_CUE.test(q.replace(CODE, " ")) ? statedFigures(q) : [];
+}
+
+/** Numbers with their measure word the question states, outside code and markup ("收了3800元…是哪个部门收的"). */
+export function statedFigures(q: string): string[] {
+  return [...q.replace(CODE, " ").matchAll(CLAIM_FIGURE)].map((m) => m[0].replace(/\s+/g, ""));
 }
 
 /** The value a claim states: "249件" → 249, "1.5万条" → 15000, "67.75%" → 67.75. */
@@ -128,7 +131,8 @@ export function claimedValue(claim: string): number | null {
 /** Words that point at the governing texts rather than at a report, even when a year is named ("2008年施行的旧条例"). */
 const LEGAL_CUE = /条例|司法解释|最高法|最高人民法院|法院|被告|立案|判决|审理|国务院令|法释/;
 
-export function detectIntent(q: string, regions: string[], years: number[], claimed: string[]): Intent {
+/** `stated`: the figures the question states, claimed or not (a question about a stated figure wants a figure). */
+export function detectIntent(q: string, regions: string[], years: number[], claimed: string[], stated: string[] = claimed): Intent {
   const targets = Math.max(regions.length, 1) * Math.max(years.length, 1);
   if (regions.length === 0 && LEGAL_CUE.test(q)) return "definition";
   if (DRAFTING.test(q)) return "drafting";
@@ -136,7 +140,7 @@ export function detectIntent(q: string, regions: string[], years: number[], clai
   if (claimed.length > 0 && (VERIFY.test(q) || (/吗\s*[？?！!。]*\s*$/.test(q) && (regions.length > 0 || years.length > 0)))) return "verify";
   if (targets >= 2 && (COMPARE.test(q) || FIGURE.test(q))) return "comparison";
   if (regions.length === 0 && years.length === 0 && DEFINITION.test(q)) return "definition";
-  if (FIGURE.test(q) || claimed.length > 0) return "figure";
+  if (FIGURE.test(q) || stated.length > 0) return "figure";
   if (regions.length === 0 && years.length === 0) return "definition";
   return "general";
 }
@@ -210,7 +214,7 @@ export function analyzeQuery(
       // A generic word (开发区, 辖区, 城区, 新区, 城市) names no place; a name before it does (东湖新区, 经济开发区).
       // Only the whole generic word counts: 云新县 is a name ending in 新, not the word 新区.
       const named = name.replace(GENERIC_AREA, "");
-      if (named.length >= 2 && !/^(本|我|全|各|该|某|哪个|哪|这个|那个)/.test(named) && !/(政府|信息|公开|报告|申请|[的了是在要及等把被向对从以为])/.test(named)) unknownPlace = name;
+      if (named.length >= 2 && !/^(本|我|全|各|该|某|哪个|哪|这个|那个)/.test(named) && !/(政府|信息|公开|报告|申请|[的了是在要及等把被向对从以为和与跟同局委办])/.test(named)) unknownPlace = name;
     }
   }
   const years = extractYears(q);
@@ -242,7 +246,7 @@ export function analyzeQuery(
   }
 
   // A follow-up keeps the kind of question it follows ("那行政复议呢？" after "…多少件？" still wants a figure).
-  const intent = detectIntent(q + ((inherited || followup) && state?.lastQuestion ? ` ${topic} ${state.lastQuestion}` : ""), found, years, claimed);
+  const intent = detectIntent(q + ((inherited || followup) && state?.lastQuestion ? ` ${topic} ${state.lastQuestion}` : ""), found, years, claimed, statedFigures(q));
   return {
     question: q,
     intent,

@@ -54,6 +54,8 @@ describe("analyzeQuery", () => {
       ["经济开发区管委会2021年收到多少申请", "经济开发区"],
     ])
       expect(analyzeQuery(q, regions).unknownPlace, q).toBe(place);
+    // Department words and conjunctions are no part of a place's name ("社会事业局和区管委会办公室").
+    expect(analyzeQuery("2023年，交建局、行政审批局、社会事业局和区管委会办公室这几家里，谁收到的信息公开申请最多？", regions).unknownPlace).toBeNull();
     for (const q of ["开发区2021年收到多少申请", "新区2021年收到多少申请", "实验区2021年收到多少申请", "本区2021年收到多少申请", "大城市2021年的申请多吗"])
       expect(analyzeQuery(q, regions).unknownPlace, q).toBeNull();
   });
@@ -104,6 +106,12 @@ describe("claims", () => {
 
   it("a claim's value, with its scale", () => {
     expect([claimedValue("249件"), claimedValue("1.5万条"), claimedValue("67.75%"), claimedValue("x")]).toEqual([249, 15000, 67.75, null]);
+  });
+
+  it("a figure stated without asking whether it holds is no claim, but the question still wants a figure", () => {
+    const q = analyzeQuery("沭阳县2025年收了3800元信息处理费，是哪个部门收的？", regions);
+    expect(q.claimed).toEqual([]);
+    expect(q.intent).toBe("figure");
   });
 
   it("a stray number leaves the question a plain figure question, not a verification", () => {
