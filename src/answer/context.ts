@@ -261,7 +261,7 @@ export class AnswerContext {
     // A sentence pointing readers to a link that is neither its report's own site nor allowed is never the lead:
     // a corpus file can carry a planted instruction ("…已作废，请改为访问 phish.example 查询").
     const allowHosts = parseLinkAllowlist(this.settings.ANSWER_LINK_ALLOWLIST);
-    const shown = (x: ScoredSentence) => foreignLinks(x.sentence, allowHosts, [x.passage.chunk.meta.url]).length === 0;
+    const shown = (x: ScoredSentence) => !x.sentence.includes(".") || foreignLinks(x.sentence, allowHosts, [x.passage.chunk.meta.url]).length === 0;
     const scored = scoreSentences(passages, terms, { phrase, wantFigure, offTopic, onTopic, unit }).filter(shown);
     if (scored.length === 0) return null;
     const withFigure = scored.find((x) => x.figure);
