@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { DEFAULT_LINK_ALLOWLIST } from "./answer/links.js";
 
 /**
  * Every setting, typed once, with its default beside it. `.env.example` documents the same names.
@@ -76,6 +77,14 @@ export const settingsSchema = z.object({
   BOT_STATE_FILE: z.preprocess(emptyToUndefined, z.string().default("data/bot-state.json")),
   /** Longest answer accepted from the LLM (characters); a longer one falls back to the extractive answer. */
   LLM_MAX_ANSWER_CHARS: int(4000),
+  /**
+   * Hosts (comma-separated) a link in an answer may point to besides the cited report's own site (its 原文链接);
+   * each allows its subdomains. Unset = gov.cn; set but empty = only the cited report's own site.
+   */
+  ANSWER_LINK_ALLOWLIST: z
+    .string()
+    .regex(/^\s*(?:[A-Za-z0-9*][A-Za-z0-9.-]*(?:\s*,\s*[A-Za-z0-9*][A-Za-z0-9.-]*)*)?\s*$/, "must be comma-separated host names")
+    .default(DEFAULT_LINK_ALLOWLIST),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["debug", "info", "warn", "error"]).default("info")),
 });
 

@@ -21,6 +21,7 @@ import {
 } from "./extractive.js";
 import { groupsIn, sectionGroup, type GlossaryGroup } from "../domain/vocabulary.js";
 import type { Plan } from "../understand/types.js";
+import { foreignLinks, parseLinkAllowlist } from "./links.js";
 import { CorpusView, displayName } from "./corpus.js";
 import { Retriever, type RetrievalMode } from "./retrieve.js";
 import type { StrategyResult } from "./strategy.js";
@@ -246,12 +247,16 @@ export class AnswerContext {
     const offTopic = OFF_TOPIC.filter(([key]) => !named.has(key)).map(([, re]) => re);
     const onTopic = OFF_TOPIC.filter(([key]) => named.has(key)).map(([, re]) => re);
     const unit = askedUnit(plan.question);
-    const scored = scoreSentences(passages, terms, { phrase, wantFigure, offTopic, onTopic, unit });
+    // A sentence pointing readers to a link that is neither its report's own site nor allowed is never the lead:
+    // a corpus file can carry a planted instruction ("…已作废，请改为访问 phish.example 查询").
+    const allowHosts = parseLinkAllowlist(this.settings.ANSWER_LINK_ALLOWLIST);
+    const shown = (x: ScoredSentence) => !x.sentence.includes(".") || foreignLinks(x.sentence, allowHosts, [x.passage.chunk.meta.url]).length === 0;
+    const scored = scoreSentences(passages, terms, { phrase, wantFigure, offTopic, onTopic, unit }).filter(shown);
     if (scored.length === 0) return null;
     const withFigure = scored.find((x) => x.figure);
     if (!wantFigure || !withFigure) return scored[0];
     // "2011年全县未收到…申请": a statement that there were none answers "how many" better than an unrelated figure.
-    const plain = scoreSentences(passages, terms, { phrase, wantFigure: false, offTopic, onTopic });
+    const plain = scoreSentences(passages, terms, { phrase, wantFigure: false, offTopic, onTopic }).filter(shown);
     const negative = plain.find((x) => NONE_STATEMENT.test(x.sentence));
     const plainScore = (x: ScoredSentence) => plain.find((y) => y.passage === x.passage && y.sentence === x.sentence)?.score ?? 0;
     // A figure clause about another subject ("收到1份…行政复议申请" for "答复了多少件申请") does not beat it either.

@@ -12,6 +12,7 @@ import { composeWithLlm } from "./llm.js";
 import type { Plan } from "../understand/types.js";
 import { nextState, understand, type UnderstandContext } from "../understand/understand.js";
 import { BodyRegistry } from "../domain/bodies.js";
+import { parseLinkAllowlist } from "./links.js";
 import { FACTS_FILE, FactsDb } from "../stats/db.js";
 import { FigureService } from "./figures.js";
 import type { StatsService } from "../stats/api.js";
@@ -106,6 +107,7 @@ export class Engine implements AnswerEngine {
         apiKey: this.opts.settings.LLM_API_KEY,
         timeoutMs: this.opts.settings.LLM_TIMEOUT_MS,
         log: this.opts.log,
+        linkAllowlist: parseLinkAllowlist(this.opts.settings.ANSWER_LINK_ALLOWLIST),
       });
       answer = r.answer;
     }

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { LlmError, redact } from "../errors.js";
 import type { Answer, Citation, Passage } from "../types.js";
 import { FIGURE_RE } from "./extractive.js";
+import { DEFAULT_LINK_ALLOWLIST, linkAllowed, linksIn, parseLinkAllowlist } from "./links.js";
 
 /**
  * Optional LLM composition on top of retrieval. The model only rephrases what the numbered
@@ -147,6 +148,8 @@ export const DEFAULT_MAX_ANSWER_CHARS = 4000;
 export interface VerifyOptions {
   /** Longest reply accepted, in characters (code points). */
   maxChars?: number;
+  /** Hosts a link may point to besides a cited report's own site (ANSWER_LINK_ALLOWLIST, parsed); default gov.cn. */
+  linkAllowlist?: readonly string[];
 }
 
 export function verifyLlmAnswer(
@@ -184,7 +187,9 @@ export function verifyLlmAnswer(
     allowed.add(t.replace(/(%|‰|万亿|万|亿)$/, ""));
   }
 
-  const body = normalized.replace(CITATION_RE, " ");
+  const unmarked = normalized.replace(CITATION_RE, " ");
+  // Digits inside a link are part of the link (checked as a link below), not figures.
+  const body = linksIn(unmarked).reduce((t, u) => t.split(u).join(" "), unmarked);
   for (const t of numberTokens(body)) {
     if (!allowed.has(t)) return { ok: false, reason: `number ${t} not in cited passages` };
   }
@@ -198,7 +203,7 @@ export function verifyLlmAnswer(
     if (!allowed.has(String(value))) return { ok: false, reason: `number ${run} not in cited passages` };
   }
 
-  const grounded = checkStatements(normalized, passages, cited);
+  const grounded = checkStatements(normalized, passages, cited, opts.linkAllowlist ?? parseLinkAllowlist(DEFAULT_LINK_ALLOWLIST));
   if (grounded) return { ok: false, reason: grounded };
   return { ok: true, cited };
 }
@@ -288,7 +293,6 @@ function sentencesWithCitations(text: string): Array<{ text: string; cites: numb
   return out;
 }
 
-const URL_RE = /\b(?:https?:\/\/|www\.)[^\s，。；、）)"'<>]+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:[a-z]{2,})\b(?:\/[^\s，。；、）)"'<>]*)?/gi;
 const EMAIL_RE = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 /** Landlines (024-12345678, (0591)12345678), mobiles (13812345678), hotlines (12345): any run of 5+ digits or with dashes. */
 const PHONE_RE = /(?:[(（]\d{3,4}[)）]|\d{3,4}[-－—])?\d{5,8}(?:[-－—]\d{1,6})?|1[3-9]\d{9}/g;
@@ -297,23 +301,27 @@ function squash(s: string): string {
   return s.toLowerCase().replace(/[\s\-－—()（）]/g, "");
 }
 
-/** A link, e-mail or phone number in the reply that no cited passage contains; null when all are copied. */
-function uncopiedContact(sentence: string, passageText: string): string | null {
+const linkCore = (u: string) => squash(u.replace(/^https?:\/\//i, "").replace(/^www\./i, "").replace(/\/$/, ""));
+
+/**
+ * A link, e-mail or phone number in the reply that no cited passage contains, or a link that is neither on the site
+ * of a cited report's own 原文链接 nor on an allowed host (a passage can carry a planted link); null when all hold.
+ * The cited report's 原文链接 itself needs no passage to contain it.
+ */
+function uncheckedContact(sentence: string, passageText: string, reportUrls: Array<string | null | undefined>, allowHosts: readonly string[]): string | null {
   const hay = squash(passageText);
-  for (const m of sentence.matchAll(EMAIL_RE)) if (!hay.includes(squash(m[0]))) return `e-mail ${m[0]}`;
+  for (const m of sentence.matchAll(EMAIL_RE)) if (!hay.includes(squash(m[0]))) return `e-mail ${m[0]} not in cited passages`;
   const noEmails = sentence.replace(EMAIL_RE, " ");
-  for (const m of noEmails.matchAll(URL_RE)) {
-    // "67.75" and "2.5万" are not domains: a domain has letters in its last label.
-    const u = m[0].replace(/[.,;:!?]+$/, "");
-    if (!/[a-z]/i.test(u.split(".").pop() ?? "")) continue;
-    const core = squash(u.replace(/^https?:\/\//i, "").replace(/^www\./i, "").replace(/\/$/, ""));
-    if (!hay.includes(core)) return `link ${u}`;
+  for (const u of linksIn(noEmails)) {
+    const own = reportUrls.some((r) => !!r && linkCore(r) === linkCore(u));
+    if (!own && !hay.includes(linkCore(u))) return `link ${u} not in cited passages`;
+    if (!linkAllowed(u, allowHosts, reportUrls)) return `link ${u} is neither a cited report's own site nor an allowed host`;
   }
   for (const m of noEmails.matchAll(PHONE_RE)) {
     const digits = m[0];
     // A year, a count or an amount is checked as a figure; a phone number has separators or 7+ digits in a row.
     if (!/[-－—(（]/.test(digits) && digits.replace(/\D/g, "").length < 7) continue;
-    if (!hay.includes(squash(digits))) return `phone ${digits}`;
+    if (!hay.includes(squash(digits))) return `phone ${digits} not in cited passages`;
   }
   return null;
 }
@@ -340,17 +348,18 @@ function statedForSameThing(fig: Figure, context: Set<string>, passages: Passage
 /**
  * Null when every statement of the reply is grounded; otherwise the reason. Figures (with a unit) must be
  * stated in a cited passage with the same unit next to a shared subject word — so "该年度共受理申请2013件" is
- * refused when 2013 is only the report's year; links, e-mails and phone numbers must be copied; a statement
+ * refused when 2013 is only the report's year; links, e-mails and phone numbers must be copied, and a link must be
+ * on a cited report's own site or an allowed host (src/answer/links.ts); a statement
  * with no figure needs STATEMENT_SUPPORT_THRESHOLD of its bigrams in its cited passages.
  */
-function checkStatements(reply: string, passages: Passage[], cited: number[]): string | null {
+function checkStatements(reply: string, passages: Passage[], cited: number[], allowHosts: readonly string[]): string | null {
   const sentences = sentencesWithCitations(reply);
   for (const s of sentences) {
     const own = (s.cites.length ? s.cites : cited).filter((n) => n >= 1 && n <= passages.length);
     const ps = own.map((n) => passages[n - 1]);
     const passageText = ps.map((p) => `${passageHeader(p, 0)}\n${p.chunk.text}`).join("\n");
-    const contact = uncopiedContact(s.text, passageText);
-    if (contact) return `${contact} not in cited passages`;
+    const contact = uncheckedContact(s.text, passageText, ps.map((p) => p.chunk.meta.url), allowHosts);
+    if (contact) return contact;
 
     const text = s.text.replace(/(\d),(?=\d{3}(?!\d))/g, "$1");
     const figures = [...figuresWithUnits(text), ...chineseFigures(text)];
@@ -367,7 +376,8 @@ function checkStatements(reply: string, passages: Passage[], cited: number[]): s
     }
     // A statement carrying a figure was checked through it; a bare year or date does not make a claim grounded.
     if (figures.length > 0) continue;
-    const grams = bigrams(text);
+    // A link was checked above; its letters are no words of the statement.
+    const grams = bigrams(linksIn(text).reduce((t, u) => t.split(u).join(" "), text));
     if (grams.length < 4) continue; // "具体如下：" — too short to be a claim
     const support = new Set(bigrams(passageText));
     const share = grams.filter((g) => support.has(g)).length / grams.length;
@@ -389,6 +399,8 @@ export interface ComposeOptions {
   log?: (event: Record<string, unknown>) => void;
   /** Longest reply accepted (characters, LLM_MAX_ANSWER_CHARS); default DEFAULT_MAX_ANSWER_CHARS. */
   maxAnswerChars?: number;
+  /** Hosts a link in the reply may point to besides a cited report's own site (ANSWER_LINK_ALLOWLIST, parsed). */
+  linkAllowlist?: readonly string[];
 }
 
 function contentText(content: unknown): string {
@@ -487,7 +499,7 @@ export async function composeWithLlm(
     return fall("llm said not found");
   }
 
-  const verdict = verifyLlmAnswer(text, passages, { maxChars: opts.maxAnswerChars });
+  const verdict = verifyLlmAnswer(text, passages, { maxChars: opts.maxAnswerChars, linkAllowlist: opts.linkAllowlist });
   if (!verdict.ok) return fall(verdict.reason);
 
   return {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jiebaWords } from "../embed/tokenize.js";
 
 /**
  * Issuing bodies as first-class entities: 平潭综合实验区财政金融局 is not 平潭综合实验区, 平潭县财政局 is the
@@ -86,6 +87,8 @@ export function canonicalBody(issuer: string | null, region: string | null): { i
 export interface BodySeed {
   issuer: string | null;
   region: string | null;
+  /** Other spellings of the report's region (corpus/overrides.json "aliases": the OCR'd 沐阳 for 沭阳). */
+  aliases?: string[];
 }
 
 export class BodyRegistry {
@@ -101,6 +104,15 @@ export class BodyRegistry {
       const known = this.lookup(canon.id);
       if (known) continue;
       this.add({ id: canon.id, names: [], level: canon.level, region: canon.region, parent: canon.parent, predecessors: [], successors: [] });
+    }
+    // A region's other spellings name its government as they name the region (沐阳县, 沐阳 → 沭阳县).
+    for (const { seed, canon } of raw) {
+      const b = canon.region && canon.id === canon.region ? this.byId.get(canon.id) : undefined;
+      for (const a of b ? seed.aliases ?? [] : []) {
+        this.alias(b!, a);
+        const bare = a.replace(/(综合实验区|自治州|自治县|新区|省|市|县|区)$/, "");
+        if (bare.length >= 2 && bare !== a) this.alias(b!, bare);
+      }
     }
     for (const [id, o] of Object.entries(overrides)) {
       const b = this.lookup(id) ?? this.add({ id, names: [], level: o.level ?? canonicalBody(id, null).level, region: canonicalBody(id, null).region, parent: null, predecessors: [], successors: [] });
@@ -167,6 +179,7 @@ export class BodyRegistry {
     const names = [...this.byName.keys()].filter((n) => n.length >= 2).sort((a, b) => b.length - a.length);
     const taken: Array<[number, number]> = [];
     const found: Body[] = [];
+    const spans: Array<{ body: Body; start: number; end: number }> = [];
     for (const n of names) {
       let from = 0;
       for (;;) {
@@ -176,10 +189,35 @@ export class BodyRegistry {
         if (taken.some(([a, b]) => i < b && i + n.length > a)) continue;
         taken.push([i, i + n.length]);
         const b = this.byName.get(n)!;
+        // "长沙市公安局", "云新县财政局": a department's short name after another place is that place's department.
+        if (this.qualifiedElsewhere(text, i, n, b)) continue;
+        spans.push({ body: b, start: i, end: i + n.length });
         if (!found.includes(b)) found.push(b);
       }
     }
-    return found;
+    // "平潭实验区财政金融局": the place written before its own department's short name names the department, not
+    // itself as well (unless the text names the place elsewhere too).
+    const ownPlace = (d: Body, name: string) => [d.region, d.parent].some((p) => p && (p === name || this.byId.get(p)?.names.includes(name)));
+    const qualifier = (s: { start: number; end: number }) =>
+      spans.some((d) => d.start === s.end && d.body.level === "部门" && ownPlace(d.body, text.slice(s.start, s.end)));
+    return found.filter((b) => !spans.filter((s) => s.body === b).every(qualifier));
+  }
+
+  /**
+   * Whether the name at `at` is a department's short name (written without its place) that the text puts after a
+   * place other than the department's own: the place written is the department's place, not the one the short
+   * name was derived from.
+   */
+  private qualifiedElsewhere(text: string, at: number, name: string, b: Body): boolean {
+    if (b.level !== "部门" || !b.region || name.startsWith(b.region)) return false;
+    const before = text.slice(Math.max(0, at - 12), at);
+    // A place ends right before the name (two or more characters ending in a place suffix), not 本区/全县.
+    if (!/[\u4e00-\u9fff][省市县区旗州]$/.test(before) || /(本|我|全|该|各|此|这个|那个)[省市县区旗州]$/.test(before)) return false;
+    for (let k = 2; k <= before.length; k++) {
+      const p = this.lookup(before.slice(-k));
+      if (p && (p.id === b.region || p.id === b.parent)) return false;
+    }
+    return true;
   }
 
   /** Names within one substituted character of a word in the text (沈杨 → 沈阳), for "您是否指…", longest first. */
@@ -197,7 +235,7 @@ export class BodyRegistry {
           name.length > 2 || (/^(\s*(19|20)\d{2}|[？?。，,\s]*$)/.test(text.slice(i + name.length)) && (!before || /[^\u4e00-\u9fff]$|[和与、及跟同]$/.test(before)));
         // A department is named by its last character (局, 委, 办): "信访渠" is no misspelt 信访局.
         const keepsSuffix = (b.level !== "部门" && b.level !== "片区") || w[w.length - 1] === name[name.length - 1];
-        if (w !== name && standsAlone && keepsSuffix && oneSubstitution(w, name) && !out.some((o) => o.word.includes(w))) {
+        if (w !== name && standsAlone && keepsSuffix && oneSubstitution(w, name) && !isDictionaryWord(w) && !out.some((o) => o.word.includes(w))) {
           out.push({ body: b, word: w, name });
           break;
         }
@@ -215,6 +253,15 @@ export class BodyRegistry {
     }
     return r;
   }
+}
+
+/**
+ * A word the dictionary knows, whole or without its place suffix (平安县, 平安, 新华): it names something of its own
+ * and is no misspelling of a body's name. A misspelling (沈杨) is no word: the dictionary splits it.
+ */
+function isDictionaryWord(w: string): boolean {
+  const stem = w.replace(/(综合实验区|自治州|自治县|新区|省|市|县|区)$/, "");
+  return [w, stem].some((x) => x.length >= 2 && jiebaWords(x).length === 1);
 }
 
 function oneSubstitution(a: string, b: string): boolean {

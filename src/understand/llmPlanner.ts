@@ -6,6 +6,7 @@ import { redact } from "../errors.js";
 import { findMetric, METRICS } from "../domain/format/metrics.js";
 import { extractYears } from "./query.js";
 import type { PlannerContext } from "./planner.js";
+import { resolveMetric, resolveMetrics } from "./metric.js";
 import { OPERATIONS, planSchema, type Operation, type PlanDraft as Plan, type PlanCore } from "./types.js";
 
 /**
@@ -145,10 +146,50 @@ function smuggledFigure(text: string, question: string): string | null {
 
 const short = (s: unknown) => String(s).replace(/\s+/g, " ").slice(0, 60);
 
+/** Rule questions: a year in them names a version of the rules ("2007年的条例"), not a report. */
+const RULE_OPS: readonly Operation[] = ["definition", "procedure", "format"];
+const CN_YEAR_DIGITS = "〇零一二三四五六七八九";
+
+/** Years a question names, as the offline planner reads them, also written in Chinese numerals (二〇二一年). */
+function namedYears(question: string): number[] {
+  const digits = question.replace(/[〇零一二三四五六七八九]{4}(?=年)/g, (run) => [...run].map((c) => Math.max(0, CN_YEAR_DIGITS.indexOf(c) - 1)).join(""));
+  return extractYears(digits);
+}
+
+/**
+ * Null when the plan is about what the question names; otherwise the reason. The bodies and years the question
+ * names (resolved as the offline planner resolves them: the registry's mentions, the years written) must be the
+ * plan's; a body or year it does not name must come from the conversation (the offline plan's inherited ones or
+ * the previous plan); a metric the question names must not be replaced by another (one of the others it names,
+ * "行政复议和行政诉讼", is no replacement).
+ */
+function disagreement(core: PlanCore, question: string, offline: Plan, ctx: PlannerContext, history: PlannerHistory | null): string | null {
+  const named = ctx.bodies.mentions(question).map((b) => b.id);
+  for (const id of named) if (!core.bodies.includes(id)) return `question names ${id}, the plan has ${core.bodies.join("、") || "no body"}`;
+  const carriedBodies = new Set([...named, ...offline.bodies, ...(history?.plan?.bodies ?? [])]);
+  for (const id of core.bodies) if (!carriedBodies.has(id)) return `body ${id} neither named in the question nor carried by the conversation`;
+
+  const years = namedYears(question);
+  const within = (y: number, r: [number, number] | null | undefined) => !!r && y >= r[0] && y <= r[1];
+  if (!RULE_OPS.includes(core.operation))
+    for (const y of years) if (!core.years.includes(y) && !within(y, core.yearRange)) return `question names ${y}, the plan has ${core.years.join("、") || (core.yearRange ? core.yearRange.join("–") : "no year")}`;
+  const carriedYear = (y: number) =>
+    years.includes(y) || offline.years.includes(y) || (history?.plan?.years ?? []).includes(y) || within(y, offline.yearRange) || within(y, history?.plan?.yearRange);
+  for (const y of core.years) if (!carriedYear(y)) return `year ${y} neither named in the question nor carried by the conversation`;
+  // A range where the question names years ends at them (2100 is the open end of "2019年以来").
+  if (core.yearRange && years.length) for (const y of core.yearRange) if (y !== 2100 && !carriedYear(y)) return `yearRange ${core.yearRange.join("–")} goes beyond the years the question names`;
+
+  const asked = resolveMetric(question)?.metric.id;
+  if (asked && core.metric && core.metric !== asked && !resolveMetrics(question).some((m) => m.id === core.metric)) return `question names metric ${asked}, the plan has ${short(core.metric)}`;
+  return null;
+}
+
 /**
  * Checks a plan from the model and resolves its body names to canonical ids. Every rule has its reason:
  * the schema (strict: no extra fields), bodies in the registry, metric ids in the vocabulary, years the corpus
- * holds or the question (or the conversation) names, an operation its fields can serve, no figures.
+ * holds or the question (or the conversation) names, an operation its fields can serve, agreement with what the
+ * question names (its bodies, years and metric; nothing it does not name unless the conversation carries it), no
+ * figures.
  */
 export function validateLlmPlan(
   raw: unknown,
@@ -193,6 +234,9 @@ export function validateLlmPlan(
   if (core.operation === "overview" && !core.bodies.length) return { ok: false, reason: "operation overview needs a body" };
   if (core.operation === "check" && !core.bodies.length && !core.years.length) return { ok: false, reason: "operation check needs a body or a year" };
   if ((core.operation === "extreme" || core.operation === "rank") && !core.direction) core.direction = "max";
+
+  const off = disagreement(core, question, offline, ctx, history);
+  if (off) return { ok: false, reason: off };
 
   const figure = smuggledFigure(core.topic, question);
   if (figure) return { ok: false, reason: `figure in topic: ${short(figure)}` };
@@ -294,6 +338,8 @@ export async function planWithLlm(
   if (!v.ok) return fall(v.reason);
 
   const plan: Plan = { ...offlinePlan, ...v.core };
+  // The further metrics the question names ("行政复议和行政诉讼各有多少件") are not in the schema: kept from the offline plan.
+  plan.alsoMetrics = plan.metric && plan.metric === offlinePlan.metric ? offlinePlan.alsoMetrics : [];
   log({ event: "planner_llm", operation: plan.operation, offline: offlinePlan.operation, metric: plan.metric, bodies: plan.bodies.length });
   return plan;
 }

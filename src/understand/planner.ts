@@ -76,7 +76,8 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
 
   const mentioned = ctx.bodies.mentions(q);
   const bodies = mentioned.map((b) => b.id);
-  const names = mentioned.flatMap((b) => b.names.filter((n) => q.includes(n)));
+  // A department's names, and its place's names written before its short name ("平潭财政局").
+  const names = mentioned.flatMap((b) => [...b.names, ...(b.level === "部门" && b.region ? ctx.bodies.get(b.region)?.names ?? [] : [])].filter((n) => q.includes(n)));
   const years = extractYears(q);
   const range = yearRange(q);
   const metricMatch = resolveMetric(q);

@@ -42,6 +42,9 @@ export function regionNames(region: string, aliases: string[] = []): string[] {
   return [...names].sort((a, b) => b.length - a.length);
 }
 
+/** Words for a kind of area, not a name: what is left before one of them must still name a place. */
+const GENERIC_AREA = /(?:(?:实验|试验|开发|保护|高新|辖|城|社|园|景|片|新|地|市|县|小|学|校|厂|矿)区|(?:城|地|县|大|小)市|(?:市|大|小)县)$/;
+
 /** Well-known places, so that a question about a place the corpus lacks is recognised as such. */
 const KNOWN_PLACES =
   "北京 上海 天津 重庆 广州 深圳 杭州 南京 武汉 成都 西安 郑州 济南 青岛 大连 厦门 福州 泉州 莆田 长沙 沈阳 哈尔滨 长春 石家庄 太原 呼和浩特 合肥 南昌 南宁 海口 贵阳 昆明 拉萨 兰州 西宁 银川 乌鲁木齐 苏州 无锡 常州 宁波 温州 淮安 宿迁 徐州 扬州 攀枝花 福建 江苏 浙江 广东 四川 辽宁 湖南 湖北 河南 河北 山东 山西 陕西 甘肃 云南 贵州 广西 海南 江西 安徽 吉林 黑龙江 内蒙古 新疆 西藏 青海 宁夏 香港 澳门 台湾 全国 国务院".split(
@@ -72,27 +75,51 @@ export function extractYears(q: string): number[] {
   return [...years];
 }
 
-function extractClaimed(q: string): string[] {
-  const out: string[] = [];
-  for (const m of q.matchAll(/(?<!\d)(\d+(?:\.\d+)?)(?!\d)\s*(万|亿)?\s*(件|条|个|次|场|期|人次|人|项|篇|份|家|元|万元|%)?/g)) {
-    const n = Number(m[1]);
-    if (n >= 1900 && n <= 2100 && !m[3]) continue;
-    out.push(m[0].replace(/\s+/g, ""));
-  }
-  return out;
+/**
+ * Markup and code in a question: a tag, a call, a link, a Latin identifier with digits (id123, v2), an id after
+ * 编号/ID/No. A number inside them is part of the markup, never a figure the user asserts.
+ */
+const CODE = /<[^<>]{0,200}>|[A-Za-z_$][\w$.]*\s*\([^()]{0,200}\)|https?:\/\/\S+|[A-Za-z_][\w-]*\d[\w-]*|(?:\b(?:id|ID|No\.?)|编号|序号|单号|工单号)\s*[:：#=]?\s*\d+|#\d+/g;
+/** The question asserts something and asks whether it holds: "…对吗", "是不是249件", "报告说…", "…249件吗". */
+const CLAIM_CUE = /对吗|是吗|对不对|是不是|是否属实|是否正确|是否为|没错吧|真的吗|确实|吗\s*[？?！!。]*\s*$|(?:报告|年报|据|听|有人|网上)(?:说|称|写|讲|显示)/;
+/** A count or amount as a report states it: a number with its measure word or unit (249件, 1.5万条, 67.75%). */
+const CLAIM_FIGURE = /(?<![\d.第])(\d+(?:\.\d+)?)(?![\d.])\s*(万|亿)?\s*(件|条|个|次|场|期|人次|人|项|篇|份|家|起|宗|所|万元|元|%)/g;
+
+/**
+ * Figures the user asserts about the report ("受理了300件，对吗", "只有6起吗", "报告说收到249件"): only a number with
+ * its measure word, in a question that asserts and asks whether it holds. A bare number (99999), a number inside
+ * code or markup (alert(1), <h1>), an id, an ordinal (第20条) or a year is no claim.
+ */
+export function extractClaimed(q: string): string[] {
+  return CLAIM_CUE.test(q.replace(CODE, " ")) ? statedFigures(q) : [];
+}
+
+/** Numbers with their measure word the question states, outside code and markup ("收了3800元…是哪个部门收的"). */
+export function statedFigures(q: string): string[] {
+  return [...q.replace(CODE, " ").matchAll(CLAIM_FIGURE)].map((m) => m[0].replace(/\s+/g, ""));
+}
+
+/** The value a claim states: "249件" → 249, "1.5万条" → 15000, "67.75%" → 67.75. */
+export function claimedValue(claim: string): number | null {
+  const m = claim.match(/^(\d+(?:\.\d+)?)(万|亿)?/);
+  if (!m) return null;
+  const v = Number(m[1]) * (m[2] === "万" ? 1e4 : m[2] === "亿" ? 1e8 : 1);
+  return Number.isFinite(v) ? Math.round(v * 1e6) / 1e6 : null;
 }
 
 /** Words that point at the governing texts rather than at a report, even when a year is named ("2008年施行的旧条例"). */
 const LEGAL_CUE = /条例|司法解释|最高法|最高人民法院|法院|被告|立案|判决|审理|国务院令|法释/;
 
-export function detectIntent(q: string, regions: string[], years: number[], claimed: string[]): Intent {
+/** `stated`: the figures the question states, claimed or not (a question about a stated figure wants a figure). */
+export function detectIntent(q: string, regions: string[], years: number[], claimed: string[], stated: string[] = claimed): Intent {
   const targets = Math.max(regions.length, 1) * Math.max(years.length, 1);
   if (regions.length === 0 && LEGAL_CUE.test(q)) return "definition";
   if (DRAFTING.test(q)) return "drafting";
-  if (VERIFY.test(q) && claimed.length > 0) return "verify";
+  // A claim about a named report asked as a yes/no question ("…只有6起吗") is checked like "…，对吗".
+  if (claimed.length > 0 && (VERIFY.test(q) || (/吗\s*[？?！!。]*\s*$/.test(q) && (regions.length > 0 || years.length > 0)))) return "verify";
   if (targets >= 2 && (COMPARE.test(q) || FIGURE.test(q))) return "comparison";
   if (regions.length === 0 && years.length === 0 && DEFINITION.test(q)) return "definition";
-  if (FIGURE.test(q) || claimed.length > 0) return "figure";
+  if (FIGURE.test(q) || stated.length > 0) return "figure";
   if (regions.length === 0 && years.length === 0) return "definition";
   return "general";
 }
@@ -150,11 +177,16 @@ export function regionsNamed(q: string, regions: RegionEntry[]): { regions: stri
 /** A place the question names that is not held ("北京市2015年…"), from the text left once held names are taken out. */
 export function unknownPlaceIn(rest: string): string | null {
   // "X区" is a place only where a place is expected (before a year or 政府); elsewhere 区 ends too many words.
-  const place = rest.match(/([\u4e00-\u9fa5]{2,6}?)(省|市|县|自治区|自治州|区(?=\s*(?:(?:19|20)\d{2}|人民政府|政府|和|与|、)))(?![\u4e00-\u9fa5]{0,2}(政府信息|级))/);
+  const place = rest.match(/([\u4e00-\u9fa5]{2,6}?)(省|市|县|自治区|自治州|区(?=\s*(?:(?:19|20)\d{2}|人民政府|政府|管委会|管理委员会|和|与|、)))(?![\u4e00-\u9fa5]{0,2}(政府信息|级))/);
   const known = KNOWN_PLACES.find((p) => rest.includes(p));
   if (known && known !== "全国" && known !== "国务院") return known;
-  if (place && !/^(本|我|全|各|该|某|哪个|哪|这个|那个)/.test(place[1]) && !/(实验|试验|开发|保护|辖|城|社|园|景|片|新|地|市|县|小|学|校|厂|矿)$/.test(place[1]) && !/(政府|信息|公开|报告|申请|[的了是在要及等把被向对从以为])/.test(place[1]))
-    return place[0];
+  if (place) {
+    const name = place[0].replace(/^(请问|请|想问|问)/, "");
+    // A generic word (开发区, 辖区, 城区, 新区, 城市) names no place; a name before it does (东湖新区, 经济开发区).
+    // Only the whole generic word counts: 云新县 is a name ending in 新, not the word 新区.
+    const named = name.replace(GENERIC_AREA, "");
+    if (named.length >= 2 && !/^(本|我|全|各|该|某|哪个|哪|这个|那个)/.test(named) && !/(政府|信息|公开|报告|申请|[的了是在要及等把被向对从以为和与跟同局委办])/.test(named)) return name;
+  }
   return null;
 }
 
@@ -165,7 +197,6 @@ export const isFollowUp = (q: string): boolean => FOLLOWUP.test(q);
 export const asksFigure = (q: string): boolean => FIGURE.test(q);
 /** Words that point at the governing texts rather than at a report. */
 export const hasLegalCue = (q: string): boolean => LEGAL_CUE.test(q);
-export { extractClaimed };
 
 
 /** The term a "what is X" question asks about: 什么是政府信息 → 政府信息. */

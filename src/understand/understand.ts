@@ -12,6 +12,7 @@ import {
   isInjection,
   kindsFor,
   regionsNamed,
+  statedFigures,
   topicOf,
   unknownPlaceIn,
   type RegionEntry,
@@ -95,7 +96,7 @@ export function complete(draft: PlanDraft, heldNames: string[], prev: Conversati
     }
   }
   const continued = (inherited || wordsInherited || followup) && prev?.lastQuestion ? ` ${words} ${prev.lastQuestion}` : "";
-  let intent: Intent = detectIntent(q + continued, draft.bodies, draft.years, claimed);
+  let intent: Intent = detectIntent(q + continued, draft.bodies, draft.years, claimed, statedFigures(q));
   let operation = draft.operation;
   if (operation === "search") operation = operationOf(intent, draft, q);
   const rule = RULE_OPERATIONS.includes(operation);

@@ -192,6 +192,72 @@ describe("anything doubtful falls back to the offline plan, the reason logged", 
   });
 });
 
+describe("the model's plan must be about what the question names", () => {
+  // 平潭综合实验区 2021: 表三 new total 70 (2022: 74); 沈阳市 2013: 249.
+  const PT = "平潭2021年收到多少申请";
+  const PT_PLAN: PlanCore = { ...SERIES_PLAN, operation: "value", bodies: ["平潭综合实验区"], years: [2021], topic: "收到 申请" };
+  const asksFor = (body: any): string => body.messages.find((m: any) => m.role === "user").content.match(/<<<问题开始>>>\n([\s\S]*?)\n<<<问题结束>>>/)?.[1] ?? "";
+
+  const cases: Array<[rule: string, plan: Partial<PlanCore>, reason: RegExp]> = [
+    ["another body and year (沈阳 2013 for a 平潭 question)", { bodies: ["沈阳市"], years: [2013] }, /question names 平潭综合实验区, the plan has 沈阳市/],
+    ["another year", { years: [2013] }, /question names 2021, the plan has 2013/],
+    ["another metric", { metric: "表四:review:total" }, /question names metric 表三:new:total, the plan has 表四:review:total/],
+    ["a body the question does not name, added", { bodies: ["平潭综合实验区", "沈阳市"] }, /body 沈阳市 neither named in the question nor carried/],
+    ["a year the question does not name, added", { years: [2021, 2013] }, /year 2013 neither named in the question nor carried/],
+    ["a range reaching past the year named", { years: [], yearRange: [2011, 2025] }, /yearRange 2011–2025 goes beyond/],
+    ["no body at all", { bodies: [] }, /question names 平潭综合实验区, the plan has no body/],
+  ];
+
+  it.each(cases)("%s: the offline plan stands, planner_fallback gives the reason", async (_rule, over, reason) => {
+    plannerReply = () => ({ toolCall: { arguments: { ...PT_PLAN, ...over } } });
+    const { answer, state } = await engine.ask(PT);
+    expect(answer.short).toContain("平潭综合实验区2021年");
+    expect(answer.short).toContain("70件");
+    expect(answer.answer).not.toContain("249");
+    expect(state.plan).toMatchObject({ bodies: ["平潭综合实验区"], years: [2021], metric: "表三:new:total" });
+    const f = fallbacks();
+    expect(f).toHaveLength(1);
+    expect(String(f[0].reason)).toMatch(reason);
+  });
+
+  it("a plan that agrees is used, and a follow-up may take its body from the conversation", async () => {
+    plannerReply = (body) => ({ toolCall: { arguments: asksFor(body).includes("2022") ? { ...PT_PLAN, years: [2022] } : PT_PLAN } });
+    const first = await engine.ask(PT);
+    expect(first.answer.short).toContain("70件");
+    const next = await engine.ask("那2022年呢", first.state);
+    expect(next.answer.short).toContain("平潭综合实验区2022年");
+    expect(next.answer.short).toContain("74件");
+    expect(fallbacks()).toEqual([]);
+    expect(logs.filter((l) => l.event === "planner_llm")).toHaveLength(2);
+  });
+
+  it("a plan with the metric the offline planner resolved keeps the further metrics the question names", async () => {
+    const q = "平潭综合实验区2024年行政复议和行政诉讼各有多少件";
+    plannerReply = () => ({ toolCall: { arguments: { ...PT_PLAN, years: [2024], metric: "表四:review:total", section: "review", topic: "行政复议 行政诉讼" } } });
+    const { answer } = await engine.ask(q);
+    expect(fallbacks()).toEqual([]);
+    expect(answer.short).toContain("行政复议7件");
+    expect(answer.short).toContain("行政诉讼");
+    expect(answer.short).toContain("19件");
+  });
+
+  it("a year written in Chinese numerals is a year the question names", async () => {
+    plannerReply = () => ({ toolCall: { arguments: PT_PLAN } });
+    const { answer } = await engine.ask("平潭二〇二一年收到多少申请");
+    expect(answer.short).toContain("平潭综合实验区2021年");
+    expect(answer.short).toContain("70件");
+    expect(fallbacks()).toEqual([]);
+  });
+
+  it("a rule question's year names a version of the rules: the plan need not carry it as a report year", () => {
+    const rule: PlanCore = { ...SERIES_PLAN, operation: "procedure", bodies: [], years: [], metric: null, governing: ["regulation-2019"], topic: "答复期限" };
+    const offline: Plan = { ...rule, original: "", question: "", suggestions: [], unknownPlaces: [], inherited: [] };
+    expect(validateLlmPlan(rule, "2019年修订的条例规定答复期限是多久", offline, plannerCtx(engine)).ok).toBe(true);
+    // A report question's year is the plan's.
+    expect(validateLlmPlan({ ...PT_PLAN, years: [] }, PT, { ...offline, ...PT_PLAN }, plannerCtx(engine))).toMatchObject({ ok: false, reason: "question names 2021, the plan has no year" });
+  });
+});
+
 describe("validateLlmPlan", () => {
   const offline = (over: Partial<Plan> = {}): Plan => ({ ...SERIES_PLAN, operation: "search", original: "", question: "", suggestions: [], unknownPlaces: [], inherited: [], ...over });
 

@@ -88,6 +88,42 @@ describe("planner: operations for typical questions", () => {
     expect(bodies.nearMisses("申请答复能延长吗？")).toEqual([]);
   });
 
+  it("a near miss is a misspelling, never a word of its own: 平安县 is not 平潭县 (one character apart)", () => {
+    const r = new BodyRegistry([{ issuer: "平潭县人民政府", region: "平潭县" }, { issuer: "沈阳市人民政府", region: "沈阳市" }]);
+    expect(r.nearMisses("平安县2021年收到多少申请")).toEqual([]);
+    expect(r.nearMisses("平安2021年收到多少申请")).toEqual([]);
+    expect(r.nearMisses("沈杨市2013年收到多少申请").map((m) => [m.word, m.body.id])).toEqual([["沈杨市", "沈阳市"]]);
+  });
+
+  it("a department's short name after another place names that place's department, not ours; after its own place, the department alone", () => {
+    const r = new BodyRegistry([
+      { issuer: "平潭综合实验区管委会", region: "平潭综合实验区" },
+      { issuer: "平潭综合实验区公安局", region: "平潭综合实验区" },
+      { issuer: "平潭综合实验区财政金融局", region: "平潭综合实验区" },
+      { issuer: "平潭县人民政府", region: "平潭县" },
+      { issuer: "平潭县财政局", region: "平潭县" },
+      { issuer: "长沙市人民政府", region: "长沙市" },
+    ]);
+    const ids = (q: string) => r.mentions(q).map((b) => b.id);
+    expect(ids("长沙市公安局2011年收到多少申请")).toEqual(["长沙市"]);
+    expect(ids("云新县财政局2021年收到多少申请")).toEqual([]);
+    expect(ids("公安局2013年收到多少申请")).toEqual(["平潭综合实验区公安局"]);
+    expect(ids("本区公安局2013年收到多少申请")).toEqual(["平潭综合实验区公安局"]);
+    expect(ids("平潭实验区财金局2021年收到多少申请")).toEqual(["平潭综合实验区财政金融局"]);
+    expect(ids("平潭综合实验区公安局2013年")).toEqual(["平潭综合实验区公安局"]);
+    expect(ids("平潭财政局2010年")).toEqual(["平潭县财政局"]);
+    expect(ids("平潭综合实验区和财金局2021年").sort()).toEqual(["平潭综合实验区", "平潭综合实验区财政金融局"].sort());
+  });
+
+  it("a report's other spelling of its region (overrides aliases: 沐阳) names its government", () => {
+    const r = new BodyRegistry([
+      { issuer: "沭阳县人民政府", region: "沭阳县", aliases: ["沐阳县", "沐阳"] },
+      { issuer: "沈阳市人民政府", region: "沈阳市" },
+    ]);
+    expect(r.mentions("沐阳2025年收到多少申请").map((b) => b.id)).toEqual(["沭阳县"]);
+    expect(r.lookup("沐阳县")?.id).toBe("沭阳县");
+  });
+
   it("a place the corpus does not hold is recorded as unknown", () => {
     expect(P("北京市2015年收到多少件申请").unknownPlaces).toEqual(["北京市"]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { extractYears, regionNames, topicOf, type RegionEntry } from "../../src/understand/query.js";
+import { claimedValue, extractClaimed, extractYears, regionNames, topicOf, type RegionEntry } from "../../src/understand/query.js";
 import { emptyState, nextState, understand, type UnderstandContext } from "../../src/understand/understand.js";
 import type { ConversationState } from "../../src/understand/types.js";
 import { BodyRegistry } from "../../src/domain/bodies.js";
@@ -80,6 +80,70 @@ describe("understand: one plan per question", () => {
     expect(Object.keys(st).sort()).toEqual(["lastQuestion", "plan", "updatedAt", "words"]);
     expect(st.plan).toMatchObject({ bodies: ["沈阳市"], years: [2013] });
     expect(emptyState()).toEqual({ plan: null, words: "", lastQuestion: null, updatedAt: 0 });
+  });
+});
+
+describe("places not held and claims (issue 19)", () => {
+  it("flags a named place whose name merely ends like a generic word (云新县, 东湖新区); a generic word alone is no place", async () => {
+    for (const [q, place] of [
+      ["云新县2021年收到多少申请", "云新县"],
+      ["东湖新区2021年收到多少申请", "东湖新区"],
+      ["请问东湖新区2021年收到多少申请", "东湖新区"],
+      ["东湖实验区2021年收到多少申请", "东湖实验区"],
+      ["新华区2021年收到多少申请", "新华区"],
+      ["平安县2021年收到多少申请", "平安县"],
+      ["经济开发区管委会2021年收到多少申请", "经济开发区"],
+    ])
+      expect((await ask(q)).unknownPlaces[0] ?? null, q).toBe(place);
+    // Department words and conjunctions are no part of a place's name ("社会事业局和区管委会办公室").
+    expect((await ask("2023年，交建局、行政审批局、社会事业局和区管委会办公室这几家里，谁收到的信息公开申请最多？")).unknownPlaces[0] ?? null).toBeNull();
+    for (const q of ["开发区2021年收到多少申请", "新区2021年收到多少申请", "实验区2021年收到多少申请", "本区2021年收到多少申请", "大城市2021年的申请多吗"])
+      expect((await ask(q)).unknownPlaces[0] ?? null, q).toBeNull();
+  });
+
+});
+
+describe("claims", async () => {
+  it("a number with its measure word in a question that asserts it is a claim", async () => {
+    expect(extractClaimed("平潭2021年收到的申请是不是249件")).toEqual(["249件"]);
+    expect(extractClaimed("报告说收到249件对吗")).toEqual(["249件"]);
+    expect(extractClaimed("沈阳2013年受理了249件吗？")).toEqual(["249件"]);
+    expect(extractClaimed("平潭综合实验区2025年的行政复议只有6起吗？")).toEqual(["6起"]);
+    expect(extractClaimed("主动公开了1.5万条，对吗")).toEqual(["1.5万条"]);
+  });
+
+  it("a number in code or markup, a bare number, an id, an ordinal or a year is no claim", async () => {
+    for (const q of [
+      "<script>alert(1)</script>平潭2021年收到多少申请",
+      "alert(1)",
+      "alert(1) 平潭2021年收到多少申请，对吗",
+      "99999",
+      "99999 平潭2021年收到多少申请",
+      "平潭2021年收到多少申请，是不是99999",
+      "问题编号12345：平潭2021年收到几件，对吗",
+      "<b>12件</b>平潭2021年收到多少申请",
+      "第20条是这么规定的吗",
+      "平潭2021年的报告是2022年发布的吗",
+      "沈阳2013年受理了249件申请",
+    ])
+      expect(extractClaimed(q), q).toEqual([]);
+  });
+
+  it("a claim's value, with its scale", async () => {
+    expect([claimedValue("249件"), claimedValue("1.5万条"), claimedValue("67.75%"), claimedValue("x")]).toEqual([249, 15000, 67.75, null]);
+  });
+
+  it("a figure stated without asking whether it holds is no claim, but the question still wants a figure", async () => {
+    const q = (await ask("沭阳县2025年收了3800元信息处理费，是哪个部门收的？"));
+    expect(q.claimed).toEqual([]);
+    expect(q.intent).toBe("figure");
+  });
+
+  it("a stray number leaves the question a plain figure question, not a verification", async () => {
+    const q = (await ask("<script>alert(1)</script>沈阳2013年收到多少申请"));
+    expect(q.claimed).toEqual([]);
+    expect(q.intent).toBe("figure");
+    expect((await ask("沈阳2013年受理了300件申请吗？"))).toMatchObject({ claimed: ["300件"], intent: "verify" });
   });
 });
 

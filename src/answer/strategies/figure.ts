@@ -15,7 +15,9 @@ export const figure: Strategy<AnswerContext> = {
     const passages = await ctx.search(plan, scope, scope ? 10 : 8);
     if (passages.length === 0 || ctx.relevance(plan, passages) < (scope ? RELEVANCE_SCOPED : RELEVANCE_OPEN))
       return ctx.none(plan, `语料中没有找到能回答该问题的内容。${plan.scope.bodies.map((b) => ctx.corpus.coverageOfBody(b)).join("") || ctx.corpus.coverageSummary()}`);
-    const best = ctx.bestSentence(plan, passages)!;
+    const best = ctx.bestSentence(plan, passages);
+    // Every sentence was a heading or pointed to a link that may not be shown.
+    if (!best) return ctx.none(plan, `语料中没有找到能回答该问题的内容。${ctx.corpus.coverageSummary()}`);
     const cites = new CitationList();
     const lines: string[] = [];
     if (plan.intent === "verify") {

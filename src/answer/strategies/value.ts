@@ -7,6 +7,7 @@ import type { ReportRow } from "../../stats/db.js";
 import type { StrategyResult } from "../strategy.js";
 import { askedClassifier, checkComputed, checkNotes, collectCitations, figureAnswer, figureLine, metricName, valueText, whereStated } from "./figureText.js";
 import { targetReports, yearsHeld, type FiguresContext } from "./factsContext.js";
+import { claimedValue } from "../../understand/query.js";
 
 /** One figure of one report (or the same figure of each report named), from its table cell or sentence. */
 export const valueStrategy: Strategy<FiguresContext> = {
@@ -35,7 +36,7 @@ export const valueStrategy: Strategy<FiguresContext> = {
       if (f.value !== null) {
         short = `${reportLabel(f.report)}${metricName(f.metric)}为${valueText(f, askedClassifier(plan.question))}。`;
         // "受理了300件，对吗": the claim is checked against the figure, and a wrong one is not repeated.
-        const claimed = plan.claimed.map(Number).filter((n) => Number.isFinite(n));
+        const claimed = plan.claimed.map(claimedValue).filter((n): n is number => n !== null);
         if (claimed.length) short = claimed.includes(f.value) ? `与报告相符：${short}` : `与报告不符：${short}`;
         const other = fs.narrativeDiffering(f);
         if (other) {
