@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
-import { DEFAULT_LINK_ALLOWLIST } from "./answer/links.js";
 
 /**
  * Every setting, typed once, with its default beside it. `.env.example` documents the same names.
@@ -10,6 +9,12 @@ const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === 
 const optStr = z.preprocess(emptyToUndefined, z.string().optional());
 const optUrl = z.preprocess(emptyToUndefined, z.string().url().optional());
 const int = (def: number, min = 1) => z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).default(def));
+
+/**
+ * Hosts an answer may link to besides a cited report's own site: the government's own domain. Registration under
+ * gov.cn is restricted to government bodies, which publish these reports (ANSWER_LINK_ALLOWLIST overrides it).
+ */
+export const DEFAULT_LINK_ALLOWLIST = "gov.cn";
 
 export const settingsSchema = z.object({
   /** Where the corpus lives. */

@@ -8,6 +8,8 @@ import type { Answer, Citation, DocKind } from "../types.js";
 
 export type { ConversationState } from "../understand/types.js";
 export { emptyState } from "../understand/understand.js";
+export { conversationStateSchema } from "../understand/types.js";
+export { checkQuestionLength, questionLength, type LengthCheck } from "./limits.js";
 
 export interface AskResult {
   answer: Answer;

@@ -1,6 +1,6 @@
 import { SECTION_SEPARATOR, splitSentences } from "../ingest/chunk.js";
 import type { Computed, Citation, Passage } from "../types.js";
-import { citationOf, numberTokens } from "./llm.js";
+import { numberTokens } from "./numbers.js";
 
 /**
  * Offline answer composition: every sentence of an answer is either a fixed phrase without figures
@@ -212,4 +212,9 @@ export function unsupportedNumbers(answer: string, citations: Citation[], comput
   for (const k of computed) allow(`${k.expr} ${k.value}`);
   const body = answer.replace(/\[\d+\]/g, " ");
   return numberTokens(body).filter((t) => !allowed.has(t));
+}
+
+export function citationOf(p: Passage): Citation {
+  const m = p.chunk.meta;
+  return { title: m.title, region: m.region, year: m.year, section: m.section, quote: p.chunk.text, source: m.source };
 }

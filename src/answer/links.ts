@@ -8,11 +8,7 @@
 const LINK_RE = /\b(?:https?:\/\/|www\.)[^\s，。；、）)"'<>]+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:[a-z]{2,})\b(?:\/[^\s，。；、）)"'<>]*)?/gi;
 const EMAIL_RE = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 
-/**
- * The default allow-list: the government's own domain. Registration under gov.cn is restricted to government
- * bodies, which publish these reports; any other host must be a cited report's own site or be allowed explicitly.
- */
-export const DEFAULT_LINK_ALLOWLIST = "gov.cn";
+export { DEFAULT_LINK_ALLOWLIST } from "../config.js";
 
 /** "gov.cn, www.example.org" → ["gov.cn", "example.org"]: hosts, lower-case, without scheme, path or leading www./*. */
 export function parseLinkAllowlist(setting: string): string[] {

@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LlmError, redact } from "../errors.js";
-import type { Answer, Citation, Passage } from "../types.js";
-import { FIGURE_RE } from "./extractive.js";
+import type { Answer, Passage } from "../types.js";
+import { FIGURE_RE, citationOf } from "./extractive.js";
+import { normalizeWidth, numberTokens } from "./numbers.js";
 import { DEFAULT_LINK_ALLOWLIST, linkAllowed, linksIn, parseLinkAllowlist } from "./links.js";
 
 /**
@@ -70,16 +71,6 @@ function renderUser(template: string, question: string, passages: Passage[]): st
 // ---------------------------------------------------------------------------------------------
 // Verification (pure)
 
-/** Full-width digits and punctuation to ASCII so ［１］ and ６７．７５％ are checked like [1] and 67.75%. */
-function normalizeWidth(text: string): string {
-  return text
-    .replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xff10 + 0x30))
-    .replace(/［/g, "[")
-    .replace(/］/g, "]")
-    .replace(/％/g, "%")
-    .replace(/(\d)．(?=\d)/g, "$1.")
-    .replace(/(\d)，(?=\d)/g, "$1,");
-}
 
 /** [1] ［1］ [1,2] [1、2] [1-3]; the inner list is digits separated by , ， 、 ; ； or a range dash. */
 const CITATION_RE = /\[\s*(\d+(?:\s*[,，、;；\-–~～]\s*\d+)*)\s*\]/g;
@@ -104,13 +95,6 @@ function isNotFoundReply(text: string): boolean {
   return first.replace(/[\s。.!！`*]/g, "") === NOT_FOUND;
 }
 
-/** Digits with optional thousands separators and decimals, plus a scale/percent suffix that changes the meaning. */
-const NUMBER_RE = /\d+(?:\.\d+)?(?:\s*(?:%|‰|万亿|万|亿))?/g;
-
-export function numberTokens(text: string): string[] {
-  const cleaned = normalizeWidth(text).replace(/(\d),(?=\d{3}(?!\d))/g, "$1");
-  return (cleaned.match(NUMBER_RE) ?? []).map((t) => t.replace(/\s+/g, ""));
-}
 
 const CN_DIGIT: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 const CN_UNIT: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
@@ -421,10 +405,6 @@ function renumberCitations(text: string, cited: number[]): string {
   });
 }
 
-export function citationOf(p: Passage): Citation {
-  const m = p.chunk.meta;
-  return { title: m.title, region: m.region, year: m.year, section: m.section, quote: p.chunk.text, source: m.source };
-}
 
 function describeError(err: unknown, timedOut: boolean, timeoutMs: number, apiKey?: string): string {
   const e = err as { name?: string; message?: string; status?: number; code?: string } | undefined;

@@ -8,7 +8,7 @@ import type { Citation } from "../types.js";
 import { allowedChatIds, type Settings } from "../config.js";
 import { BotError, redact } from "../errors.js";
 import { formatAnswerHtml, formatCoverageHtml, formatSourceHtml, htmlToText, splitMessage, escapeHtml } from "../present/telegram.js";
-import { checkQuestionLength } from "../answer/limits.js";
+import { checkQuestionLength } from "../answer/api.js";
 import { LruMap } from "./lru.js";
 import { answerCsv, exportFileName } from "../present/text.js";
 import { initWithRetry, SafePoller } from "./polling.js";

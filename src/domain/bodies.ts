@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { jiebaWords } from "../embed/tokenize.js";
 
 /**
  * Issuing bodies as first-class entities: 平潭综合实验区财政金融局 is not 平潭综合实验区, 平潭县财政局 is the
@@ -221,7 +220,7 @@ export class BodyRegistry {
   }
 
   /** Names within one substituted character of a word in the text (沈杨 → 沈阳), for "您是否指…", longest first. */
-  nearMisses(text: string): Array<{ body: Body; word: string; name: string }> {
+  nearMisses(text: string, isWord: (w: string) => boolean = () => false): Array<{ body: Body; word: string; name: string }> {
     const out: Array<{ body: Body; word: string; name: string }> = [];
     const names = [...this.byName.keys()].sort((a, b) => b.length - a.length);
     for (const name of names) {
@@ -235,7 +234,7 @@ export class BodyRegistry {
           name.length > 2 || (/^(\s*(19|20)\d{2}|[？?。，,\s]*$)/.test(text.slice(i + name.length)) && (!before || /[^\u4e00-\u9fff]$|[和与、及跟同]$/.test(before)));
         // A department is named by its last character (局, 委, 办): "信访渠" is no misspelt 信访局.
         const keepsSuffix = (b.level !== "部门" && b.level !== "片区") || w[w.length - 1] === name[name.length - 1];
-        if (w !== name && standsAlone && keepsSuffix && oneSubstitution(w, name) && !isDictionaryWord(w) && !out.some((o) => o.word.includes(w))) {
+        if (w !== name && standsAlone && keepsSuffix && oneSubstitution(w, name) && !isWord(w) && !out.some((o) => o.word.includes(w))) {
           out.push({ body: b, word: w, name });
           break;
         }
@@ -255,14 +254,6 @@ export class BodyRegistry {
   }
 }
 
-/**
- * A word the dictionary knows, whole or without its place suffix (平安县, 平安, 新华): it names something of its own
- * and is no misspelling of a body's name. A misspelling (沈杨) is no word: the dictionary splits it.
- */
-function isDictionaryWord(w: string): boolean {
-  const stem = w.replace(/(综合实验区|自治州|自治县|新区|省|市|县|区)$/, "");
-  return [w, stem].some((x) => x.length >= 2 && jiebaWords(x).length === 1);
-}
 
 function oneSubstitution(a: string, b: string): boolean {
   if (a.length !== b.length || a.length < 2) return false;

@@ -1,6 +1,5 @@
-import type { AnswerEngine, AskResult, ConversationState } from "../answer/api.js";
+import { conversationStateSchema, type AnswerEngine, type AskResult, type ConversationState } from "../answer/api.js";
 import { ApiError } from "./errors.js";
-import { conversationStateSchema } from "../understand/types.js";
 
 /** Characters as people count them: code points, not UTF-16 units (𠀀 is one character). */
 export function charCount(s: string): number {

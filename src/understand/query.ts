@@ -210,3 +210,12 @@ export function definedTerm(q: string): string | null {
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+/**
+ * A word the jieba dictionary knows (平安, 新华) is a word of its own and no misspelling of a body's name (平潭);
+ * a misspelling (沈杨) is no word: the dictionary splits it.
+ */
+export function isDictionaryWord(w: string): boolean {
+  const stem = w.replace(/(综合实验区|自治州|自治县|新区|省|市|县|区)$/, "");
+  return [w, stem].some((x) => x.length >= 2 && jiebaWords(x).length === 1);
+}

@@ -8,6 +8,7 @@ import {
   detectIntent,
   extractClaimed,
   hasLegalCue,
+  isDictionaryWord,
   isFollowUp,
   isInjection,
   kindsFor,
@@ -54,7 +55,7 @@ export async function understand(raw: string, prev: ConversationState | null, ct
   let suggested: string | null = null;
   if (ctx.bodies.mentions(q).length === 0) {
     // A near-miss that the corpus itself writes ("长时" in 多长时间) is a word, not a misspelt name.
-    const miss = ctx.bodies.nearMisses(q).find((m) => !ctx.corpusUses(m.word));
+    const miss = ctx.bodies.nearMisses(q, isDictionaryWord).find((m) => !ctx.corpusUses(m.word));
     if (miss && !ctx.regions.some((r) => r.names.some((n) => q.includes(n)))) {
       q = q.split(miss.word).join(miss.name);
       note = `您是否指“${miss.name}”？以下按“${miss.body.id}”回答。`;
