@@ -211,11 +211,19 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   const exists = await indexExists(opts.indexDir);
   let refresh = !exists;
   let rebuild = false;
+  let repair = false;
   if (exists && opts.refresh !== false) {
     const gen = await currentGeneration(opts.indexDir);
     // An index from an older release is rebuilt from its sources rather than refused.
     rebuild = gen !== null && (await hasOlderFormat(gen).catch(() => false));
-    const sameEmbedder = !rebuild && gen !== null && (await readManifest(gen)).embedder.name === configuredEmbedderName(settings);
+    // An unreadable manifest is damage like any other: the ingest below rebuilds the index from the sources.
+    const manifest = rebuild || gen === null ? null : await readManifest(gen).catch((err) => {
+      if ((err as { code?: string }).code !== "index_damaged") throw err;
+      log({ event: "index_damaged", level: "warn", reason: (err as Error).message });
+      return null;
+    });
+    repair = !rebuild && gen !== null && manifest === null;
+    const sameEmbedder = manifest !== null && manifest.embedder.name === configuredEmbedderName(settings);
     if (sameEmbedder && !rebuild) {
       try {
         refresh = !(await isUpToDate(opts.corpusDir, opts.indexDir, settings));
@@ -223,7 +231,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
         log({ event: "index_stale", level: "warn", reason: (err as Error).message });
       }
     }
-    refresh ||= rebuild;
+    refresh ||= rebuild || repair;
     await cleanStaleBuilds(opts.indexDir).catch(() => undefined);
   }
   const build = async (why: "index_build" | "index_refresh" | "index_rebuild" | "index_repair") => {
@@ -236,7 +244,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   };
   if (refresh) {
     try {
-      await build(rebuild ? "index_rebuild" : exists ? "index_refresh" : "index_build");
+      await build(rebuild ? "index_rebuild" : repair ? "index_repair" : exists ? "index_refresh" : "index_build");
     } catch (err) {
       // Nothing to fall back on, or a folder that is not an index: the error stands.
       if (!exists || (err as { code?: string }).code === "not_an_index") throw err;

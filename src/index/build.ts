@@ -32,7 +32,7 @@ export interface IngestOptions {
   forget?: string[];
   /** How long to wait for another writer of the same index (ms). */
   lockWaitMs?: number;
-  /** Hash every file of the live generation first (`--verify`); by default as an open does (guard.ts checkGeneration). */
+  /** `--verify`: also say that the live generation passed its check (every file is hashed before an ingest reuses it). */
   verify?: boolean;
   settings: EmbedderSettings & Partial<Pick<Settings, "MAX_FILE_MB" | "FOLLOW_SYMLINKS_OUTSIDE">>;
   log?: (line: string) => void;
@@ -213,12 +213,12 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
 async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOverrides: CorpusOverrides, t0: number, log: (line: string) => void): Promise<IngestSummary> {
   let stages: IngestSummary["stages"] = null;
   const failures: IngestFailure[] = [];
-  // The live generation is checked first (every hash with --verify): damage confined to derived files (graph,
+  // The live generation is checked first (every file hashed): damage confined to derived files (graph,
   // lexical index, statistics database) is written again from the saved chunks and vectors; other damage rebuilds
   // the index from its sources. Either way the ingest writes, and says so.
   const previous: PreviousForIngest = opts.rebuild
     ? { data: null, manifest: null, report: null, repair: null }
-    : await readForIngest(opts.indexDir, { verify: opts.verify }).catch((err): PreviousForIngest => {
+    : await readForIngest(opts.indexDir).catch((err): PreviousForIngest => {
         log(`索引已损坏或无法读取，正在从来源重建 / previous index unusable, rebuilding: ${(err as Error).message}`);
         return { data: null, manifest: null, report: null, repair: null };
       });

@@ -6,8 +6,8 @@ import { IndexStoreError } from "../errors.js";
 /**
  * What keeps an index folder safe: a marker file that says "this is a Nianbao index" (no other folder is
  * ever written into), one writer at a time (a lock file naming the writer: pid, start time, boot id), and the
- * integrity of a generation's files (sizes always; hashes of natively parsed files on every open, of the others
- * after any change to them, of all with --verify).
+ * integrity of a generation's files (sizes always; hashes of the graph, the statistics database and the chunks
+ * on every open, of the others after any change to them, of all with --verify and before an ingest reuses them).
  */
 
 export const MARKER_FILE = "NIANBAO_INDEX";
@@ -203,12 +203,15 @@ export async function acquireWriteLock(indexDir: string, opts: LockOptions): Pro
 // ——— integrity of a generation ———
 
 /**
- * Files parsed by native code, hashed on every open: a damaged HNSW graph makes hnswlib crash the process
- * (SIGSEGV) instead of throwing, and a damaged SQLite page serves another figure or fails every query.
- * The rest is read and parsed by JavaScript, which fails on most damage; those files are hashed when their
- * verification record no longer matches (see checkGeneration).
+ * Files hashed on every open, whatever their verification record says, because damage in them crashes the
+ * process or changes what an answer says rather than failing cleanly: the HNSW graph (hnswlib parses it natively
+ * and a damaged one ends the process with SIGSEGV), the statistics database (SQLite serves a changed page's
+ * figure, or fails every query) and the chunks (the passages an answer quotes). The other files change only the
+ * ranking (vectors, lexical index, embedder statistics, the LangChain docstore) or are read by ingest alone
+ * (statistics.json; an ingest hashes every file anyway): they are hashed when their record no longer matches,
+ * i.e. after any change made through the file system, and by --verify.
  */
-export const NATIVE_FILES: readonly string[] = ["hnsw/hnswlib.index", "facts.sqlite"];
+export const ALWAYS_HASHED: readonly string[] = ["hnsw/hnswlib.index", "facts.sqlite", "chunks.json"];
 
 /** Codes of what --verify and opening report, one per damaged file. */
 export type IntegrityCode = "index_file_missing" | "index_file_size" | "index_file_hash" | "index_no_hashes";
@@ -319,13 +322,13 @@ async function writeRecord(genDir: string, record: VerifiedRecord): Promise<void
 export interface CheckOptions {
   /** Hash every file (`--verify`). */
   full?: boolean;
-  /** Files hashed on every check whatever the record says (default NATIVE_FILES). */
+  /** Files hashed on every check whatever the record says (default ALWAYS_HASHED). */
   alwaysHash?: readonly string[];
 }
 
 /**
  * Checks a generation against the sizes and hashes its manifest recorded. Sizes always; a file's hash when
- * `full`, when it is parsed natively (NATIVE_FILES), or when the verification record does not hold its current
+ * `full`, when it is one of ALWAYS_HASHED, or when the verification record does not hold its current
  * (size, mtime, ctime, inode) with the manifest's hash — i.e. the first time, and after any change made through
  * the file system, even one that kept size and mtime. Files that pass are recorded; files that fail lose their
  * record entry, so they are hashed again next time. Returns every problem found; never throws for damage.
@@ -338,7 +341,7 @@ export async function checkGeneration(genDir: string, recorded: Record<string, F
     report.ms = performance.now() - t0;
     return report;
   }
-  const always = new Set(opts.alwaysHash ?? NATIVE_FILES);
+  const always = new Set(opts.alwaysHash ?? ALWAYS_HASHED);
   const record = await readRecord(genDir);
   let changed = false;
   for (const [rel, want] of Object.entries(recorded)) {

@@ -137,7 +137,8 @@ async function readJson<T>(file: string): Promise<T> {
   try {
     return JSON.parse(await fs.readFile(file, "utf8")) as T;
   } catch (err) {
-    throw new IndexStoreError(`索引文件损坏或缺失 / index file unreadable: ${path.basename(file)} (${(err as Error).message})`);
+    // Damage like any other: an open repairs the generation (engine.ts), an ingest rebuilds it.
+    throw new IndexStoreError(`索引文件损坏或缺失 / index file unreadable: ${path.basename(file)} (${(err as Error).message})`, { code: "index_damaged" });
   }
 }
 
@@ -208,15 +209,16 @@ export interface PreviousForIngest {
 }
 
 /**
- * The live generation as an ingest reads it: checked like an open (every hash with `verify`); a generation whose
- * damage is confined to derived files is still read (those files are not), so that it is repaired without
- * parsing or embedding again.
+ * The live generation as an ingest reads it: every file hashed first (what an ingest reuses — chunks, vectors,
+ * extraction results — goes into the next generation, whose manifest would bless it); a generation whose damage
+ * is confined to derived files is still read (those files are not), so that it is repaired without parsing or
+ * embedding again.
  */
-export async function readForIngest(indexDir: string, opts: { verify?: boolean } = {}): Promise<PreviousForIngest> {
+export async function readForIngest(indexDir: string): Promise<PreviousForIngest> {
   const gen = await currentGeneration(indexDir);
   if (!gen) return { data: null, manifest: null, report: null, repair: null };
   const manifest = await readManifest(gen);
-  const report = await checkGeneration(gen, manifest.integrity, { full: opts.verify });
+  const report = await checkGeneration(gen, manifest.integrity, { full: true });
   if (!report.problems.length) return { data: await readCore(gen, manifest, true), manifest, report, repair: null };
   if (report.problems.every((p) => isDerivedFile(p.file))) return { data: await readCore(gen, manifest, true), manifest, report, repair: "parts" };
   return { data: null, manifest, report, repair: "all" };

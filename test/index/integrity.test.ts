@@ -99,26 +99,45 @@ describe("index files whose bytes change while size and mtime do not", () => {
     expect(await verifyIndex(dir, () => undefined)).toBe(true);
   }, 120_000);
 
-  it("a change no file time shows (under the file system): the graph and the database are hashed on every open, every file with --verify", async () => {
+  it("a change no file time shows (under the file system): graph, database and chunks are hashed on every open, every file by --verify and by ingest", async () => {
     const { dir, gen } = await builtIndex("idx-rot");
     const record = path.join(gen, VERIFIED_FILE);
     // Damage, then make the verification record describe the damaged files as they are now: as if the change
     // had happened below the file system, which changes no size, time or inode.
     const pristine = readFileSync(record, "utf8");
-    for (const rel of [GRAPH, "chunks.json"]) await damageKeepingSizeAndMtime(path.join(gen, rel), 64);
+    const rotten = ["chunks.json", FACTS, GRAPH, "vectors.f32"];
+    for (const rel of rotten) await damageKeepingSizeAndMtime(path.join(gen, rel), 64);
     const r = JSON.parse(pristine) as { files: Record<string, { size: number; mtime: string; ctime: string; ino: string }> };
-    for (const rel of [GRAPH, "chunks.json"]) {
+    for (const rel of rotten) {
       const st = statSync(path.join(gen, rel), { bigint: true });
       Object.assign(r.files[rel], { size: Number(st.size), mtime: String(st.mtimeNs), ctime: String(st.ctimeNs), ino: String(st.ino) });
     }
     writeFileSync(record, JSON.stringify(r));
-    await expect(readIndexData(dir)).rejects.toMatchObject({ code: "index_damaged", problems: [{ file: GRAPH, code: "index_file_hash" }] });
+    // An open: the three files whose damage would crash the process or change an answer.
+    const err = (await readIndexData(dir).catch((e: unknown) => e)) as { code: string; problems: Array<{ file: string; code: string }> };
+    expect(err.code).toBe("index_damaged");
+    expect(err.problems.map((p) => [p.file, p.code])).toEqual(["chunks.json", FACTS, GRAPH].map((f) => [f, "index_file_hash"]));
+    // --verify: every file.
     const lines: string[] = [];
     expect(await verifyIndex(dir, (l) => lines.push(l))).toBe(false);
-    const bad = lines.filter((l) => l.includes("[index_file_hash]"));
-    expect(bad).toHaveLength(2);
-    expect(bad[0]).toContain("chunks.json");
-    expect(bad[1]).toContain(GRAPH);
+    expect(lines.filter((l) => l.includes("[index_file_hash]"))).toEqual(rotten.map((f) => expect.stringContaining(`：${f}（`)));
+    // An ingest hashes every file before reusing it: the damaged vectors are not carried into the next generation.
+    const s = await ingest({ corpusDir: corpus, indexDir: dir, settings });
+    expect(s.damaged.map((p) => p.file)).toEqual(rotten);
+    expect(s.repaired).toBe("all");
+    expect(await verifyIndex(dir, () => undefined)).toBe(true);
+  }, 120_000);
+});
+
+describe("the manifest (it holds the hashes, so nothing hashes it)", () => {
+  it("an unreadable manifest.json is damage like any other: opening rebuilds the index from the sources and answers", async () => {
+    const { dir, gen } = await builtIndex("idx-manifest");
+    const file = path.join(gen, "manifest.json");
+    writeFileSync(file, readFileSync(file).subarray(0, 1000));
+    const events: Array<Record<string, unknown>> = [];
+    const engine = await openEngine({ indexDir: dir, corpusDir: corpus, settings, log: (e) => events.push(e) });
+    expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(["index_damaged", "index_repair"]));
+    expect((await engine.ask("平潭综合实验区2021年收到多少件申请？")).answer.answer).toContain("70件");
   }, 120_000);
 });
 
