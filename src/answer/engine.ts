@@ -1,5 +1,5 @@
 import { loadSettings, type Settings } from "../config.js";
-import { configuredEmbedderName, createEmbedder } from "../embed/factory.js";
+import { configuredEmbedderName, createEmbedder, createQueryEmbedder } from "../embed/factory.js";
 import type { DescribedEmbeddings } from "../embed/types.js";
 import { ingest, isUpToDate } from "../index/build.js";
 import { cleanStaleBuilds, currentGeneration, hasOlderFormat, indexExists, loadIndex, readIndexData, readManifest, type LoadedIndex } from "../index/store.js";
@@ -168,11 +168,19 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   const exists = await indexExists(opts.indexDir);
   let refresh = !exists;
   let rebuild = false;
+  let repair = false;
   if (exists && opts.refresh !== false) {
     const gen = await currentGeneration(opts.indexDir);
     // An index from an older release is rebuilt from its sources rather than refused.
     rebuild = gen !== null && (await hasOlderFormat(gen).catch(() => false));
-    const sameEmbedder = !rebuild && gen !== null && (await readManifest(gen)).embedder.name === configuredEmbedderName(settings);
+    // An unreadable manifest is damage like any other: the ingest below rebuilds the index from the sources.
+    const manifest = rebuild || gen === null ? null : await readManifest(gen).catch((err) => {
+      if ((err as { code?: string }).code !== "index_damaged") throw err;
+      log({ event: "index_damaged", level: "warn", reason: (err as Error).message });
+      return null;
+    });
+    repair = !rebuild && gen !== null && manifest === null;
+    const sameEmbedder = manifest !== null && manifest.embedder.name === configuredEmbedderName(settings);
     if (sameEmbedder && !rebuild) {
       try {
         refresh = !(await isUpToDate(opts.corpusDir, opts.indexDir, settings));
@@ -180,17 +188,20 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
         log({ event: "index_stale", level: "warn", reason: (err as Error).message });
       }
     }
-    refresh ||= rebuild;
+    refresh ||= rebuild || repair;
     await cleanStaleBuilds(opts.indexDir).catch(() => undefined);
   }
-  const build = async (why: "index_build" | "index_refresh" | "index_rebuild") => {
+  const build = async (why: "index_build" | "index_refresh" | "index_rebuild" | "index_repair") => {
     log({ event: why, indexDir: opts.indexDir, corpusDir: opts.corpusDir });
+    // A repair is an ingest: it finds the damaged files again (their verification record was dropped) and writes
+    // them again from the saved data, or rebuilds the index from its sources.
     const s = await ingest({ corpusDir: opts.corpusDir, indexDir: opts.indexDir, settings, rebuild: why === "index_rebuild" });
     for (const f of s.failures) log({ event: "ingest_failure", source: f.source, reason: f.reason });
+    if (s.repaired) log({ event: "index_repaired", level: "warn", how: s.repaired, files: s.damaged.map((p) => p.file) });
   };
   if (refresh) {
     try {
-      await build(rebuild ? "index_rebuild" : exists ? "index_refresh" : "index_build");
+      await build(rebuild ? "index_rebuild" : repair ? "index_repair" : exists ? "index_refresh" : "index_build");
     } catch (err) {
       // Nothing to fall back on, or a folder that is not an index: the error stands.
       if (!exists || (err as { code?: string }).code === "not_an_index") throw err;
@@ -203,10 +214,14 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   } catch (err) {
     if ((err as { code?: string }).code !== "index_damaged") throw err;
     log({ event: "index_damaged", level: "warn", reason: (err as Error).message });
-    await build("index_rebuild");
-    data = await readIndexData(opts.indexDir, { verify: true });
+    await build("index_repair");
+    data = await readIndexData(opts.indexDir);
   }
-  const { embedder } = await createEmbedder(settings, data?.stats ?? null);
+  // With its embeddings server down the index still opens: lexical search answers, and each answer says so.
+  const { embedder, unavailable } = data
+    ? await createQueryEmbedder(settings, data.stats, data.manifest.embedder)
+    : { ...(await createEmbedder(settings, null)), unavailable: null };
+  if (unavailable) log({ event: "dense_fallback", level: "warn", at: "open", reason: `向量检索暂不可用，先用关键词检索 / dense search unavailable: ${unavailable}` });
   const index = await loadIndex(opts.indexDir, embedder, data);
   const engine = new Engine(index, embedder, { settings, log, mode: opts.mode ?? "hybrid", maxQuestionChars: opts.maxQuestionChars ?? settings.MAX_QUESTION_CHARS });
   const facts = new FactsDb(path.join(index.dir, FACTS_FILE));

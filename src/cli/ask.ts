@@ -7,8 +7,9 @@ import { parseArgs } from "./args.js";
 import { loadDotEnv } from "./env.js";
 import { answerCsv, renderAnswerText } from "../present/text.js";
 
-const USAGE = `usage: npm run --silent ask -- [--index DIR] [--json | --csv] "问题"
+const USAGE = `usage: npm run --silent ask -- [--index DIR] [--verify] [--json | --csv] "问题"
        npm run --silent ask -- [--index DIR] --jsonl   (one question per line on stdin)
+       npm run --silent ask -- [--index DIR] --verify  (hash every index file; exit 1 when one is damaged)
   --csv   the answer's figures (table, or cited statistics-table cells) as CSV (UTF-8 BOM); exit 2 when it has none`;
 
 /** Said on stderr (exit 2) when `--csv` gets an answer without figures. */
@@ -86,6 +87,12 @@ async function main(): Promise<number> {
   if (csv && (args.flags.has("json") || args.flags.has("jsonl"))) {
     console.error(`--csv 不能与 --json 或 --jsonl 同时使用。\n${USAGE}`);
     return 2;
+  }
+
+  if (args.flags.has("verify")) {
+    const { verifyIndex } = await import("../index/store.js");
+    if (!(await verifyIndex(indexDir, (line) => console.error(line)))) return 1;
+    if (!args.positionals.length && !args.flags.has("jsonl")) return 0;
   }
 
   if (args.flags.has("jsonl")) {

@@ -8,7 +8,8 @@ import { ingest, readOverrides, sourceOf } from "../index/build.js";
 import { parseArgs } from "./args.js";
 import { loadDotEnv } from "./env.js";
 
-const USAGE = `usage: npm run ingest -- [--index DIR] [--rebuild] [PATH...]   (PATHs are added to the index's sources; none: re-sync them all)
+const USAGE = `usage: npm run ingest -- [--index DIR] [--rebuild] [--verify] [PATH...]   (PATHs are added to the index's sources; none: re-sync them all)
+  --verify  hash every file of the live generation first; damaged files are listed with a code and repaired (exit 1)
        npm run ingest -- [--index DIR] --forget PATH                (stop indexing a source)
        npm run ingest -- --show FILE`;
 
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
     paths: args.positionals,
     forget: args.values.has("forget") ? [args.values.get("forget")!] : [],
     rebuild: args.flags.has("rebuild"),
+    verify: args.flags.has("verify"),
     settings,
     log: (l) => console.log(l),
   });
@@ -59,7 +61,7 @@ async function main(): Promise<number> {
     `${s.written ? "index written" : "index up to date, nothing to embed"}: ${indexDir} — ${s.files} files, ${s.documents} documents, ` +
       `${s.sections} sections, ${s.chunks} chunks (${s.embedded} embedded, ${s.reused} reused${s.removed.length ? `, ${s.removed.length} files removed` : ""}), ${s.seconds.toFixed(2)} s`,
   );
-  return s.failures.length ? 1 : 0;
+  return s.failures.length || s.damaged.length ? 1 : 0;
 }
 
 main().then(

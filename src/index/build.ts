@@ -13,9 +13,9 @@ import { consecutiveYearChecks } from "../stats/cross.js";
 import { STATISTICS_VERSION } from "../stats/extract/index.js";
 import type { ReportStatistics } from "../stats/types.js";
 import { Bm25Index } from "./bm25.js";
-import { acquireWriteLock, claimIndexFolder } from "./guard.js";
+import { acquireWriteLock, claimIndexFolder, type IntegrityProblem } from "./guard.js";
 import { listCorpusFiles, type ListOptions, type SkippedFile } from "../ingest/files.js";
-import { cleanStaleBuilds, currentGeneration, graphParams, INDEX_FORMAT_VERSION, readIndexData, readManifest, writeIndex, type FileEntry, type IndexedDocument, type Manifest } from "./store.js";
+import { cleanStaleBuilds, currentGeneration, graphParams, INDEX_FORMAT_VERSION, integrityLines, readForIngest, readManifest, writeIndex, type FileEntry, type IndexedDocument, type Manifest, type PreviousForIngest } from "./store.js";
 
 /** Bump when parsing or chunking changes, so every file is re-processed once. */
 export const CHUNKER_VERSION = "8";
@@ -32,6 +32,8 @@ export interface IngestOptions {
   forget?: string[];
   /** How long to wait for another writer of the same index (ms). */
   lockWaitMs?: number;
+  /** `--verify`: also say that the live generation passed its check (every file is hashed before an ingest reuses it). */
+  verify?: boolean;
   settings: EmbedderSettings & Partial<Pick<Settings, "MAX_FILE_MB" | "FOLLOW_SYMLINKS_OUTSIDE">>;
   log?: (line: string) => void;
 }
@@ -56,6 +58,10 @@ export interface IngestSummary {
   stages: { parse: number; statistics: number; analyze: number; embed: number; bm25: number; write: number } | null;
   /** False when nothing changed and the live index was left as is. */
   written: boolean;
+  /** Damaged files found in the live generation (each with its code); repaired by this ingest. */
+  damaged: IntegrityProblem[];
+  /** How the damage was repaired: the derived files written again ("parts"), or the whole index rebuilt ("all"). */
+  repaired: "parts" | "all" | null;
   indexDir: string;
 }
 
@@ -194,6 +200,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const release = await acquireWriteLock(opts.indexDir, {
     waitMs: opts.lockWaitMs ?? 120_000,
     onWait: (pid) => log(`另一个进程（pid ${pid}）正在写入该索引，等待其完成… / waiting for another ingest`),
+    onTakeover: (h) => log(`接管了已结束进程（pid ${h.pid}）留下的写入锁 / took over the write lock of a writer that is gone`),
   });
   try {
     await cleanStaleBuilds(opts.indexDir);
@@ -206,13 +213,22 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
 async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOverrides: CorpusOverrides, t0: number, log: (line: string) => void): Promise<IngestSummary> {
   let stages: IngestSummary["stages"] = null;
   const failures: IngestFailure[] = [];
-  const prev = opts.rebuild ? null : await readIndexData(opts.indexDir, { statistics: true }).catch((err) => {
-    log(`索引已损坏或无法读取，正在从来源重建 / previous index unusable, rebuilding: ${(err as Error).message}`);
-    return null;
-  });
+  // The live generation is checked first (every file hashed): damage confined to derived files (graph,
+  // lexical index, statistics database) is written again from the saved chunks and vectors; other damage rebuilds
+  // the index from its sources. Either way the ingest writes, and says so.
+  const previous: PreviousForIngest = opts.rebuild
+    ? { data: null, manifest: null, report: null, repair: null }
+    : await readForIngest(opts.indexDir).catch((err): PreviousForIngest => {
+        log(`索引已损坏或无法读取，正在从来源重建 / previous index unusable, rebuilding: ${(err as Error).message}`);
+        return { data: null, manifest: null, report: null, repair: null };
+      });
+  const prev = previous.data;
+  const damaged = previous.report?.problems ?? [];
+  // Each damaged file is reported with its code (the repair is said once written); --verify says so when all is well.
+  if (previous.report && (damaged.length || opts.verify)) for (const line of integrityLines(previous.report).slice(0, Math.max(1, damaged.length))) log(line);
   // Sources: what the index recorded, plus the paths added, minus the ones forgotten.
   const forget = new Set((opts.forget ?? []).map((p) => path.resolve(p)));
-  const recorded = prev ? recordedSources(prev.manifest, opts.corpusDir) : opts.paths?.length ? [] : [path.resolve(opts.corpusDir)];
+  const recorded = previous.manifest ? recordedSources(previous.manifest, opts.corpusDir) : opts.paths?.length ? [] : [path.resolve(opts.corpusDir)];
   const sources = [...new Set([...recorded, ...(opts.paths ?? []).map((p) => path.resolve(p))])].filter((p) => !forget.has(p));
   if (!sources.length) throw new IndexStoreError("索引没有任何来源：请指定语料文件或文件夹。", { code: "no_sources" });
   // A source that cannot be listed stops the ingest before anything is written: never an emptied index.
@@ -304,7 +320,7 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
   const sameSources = prev !== null && JSON.stringify(recordedSources(prev.manifest, opts.corpusDir)) === JSON.stringify(sources);
   // Failed files are recorded beside the generations (a failure alone is no reason to rebuild the index).
   await writeFailed(opts.indexDir, failedNow);
-  const unchanged = prev !== null && sameSources && fresh.length === 0 && removed.length === 0 && Object.keys(files2).length === Object.keys(prev.manifest.files).length;
+  const unchanged = previous.repair === null && prev !== null && sameSources && fresh.length === 0 && removed.length === 0 && Object.keys(files2).length === Object.keys(prev.manifest.files).length;
   if (unchanged) {
     return summary(false);
   }
@@ -363,6 +379,9 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
   // Statistics = extraction (inside parsing, per file) + the database; parse excludes the extraction.
   const statisticsSeconds = statisticsMs / 1000 + factsSeconds;
   stages = { parse: sec(t0, tParsed) - statisticsMs / 1000, statistics: statisticsSeconds, analyze: sec(tParsed, tAnalyzed), embed: sec(tAnalyzed, tEmbedded), bm25: sec(tEmbedded, tBm25), write: sec(tBm25, performance.now()) };
+  const names = damaged.map((p) => p.file).join("、");
+  if (previous.repair === "parts") log(`索引已修复：${names} 已损坏，已用保存的分块、向量和统计重新写出（未重新解析或嵌入） / repaired the damaged files from the saved chunks and vectors`);
+  else if (previous.repair === "all") log(`索引已修复：${names} 已损坏，已从来源重建整个索引 / repaired by rebuilding the index from its sources`);
   return summary(true, embedded);
 
   function summary(written: boolean, embeddedCount = 0): IngestSummary {
@@ -378,6 +397,8 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
       seconds: (performance.now() - t0) / 1000,
       stages,
       written,
+      damaged,
+      repaired: written ? previous.repair : null,
       indexDir: opts.indexDir,
     };
   }

@@ -8,7 +8,7 @@ import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js"
 import type { Chunk, DocMeta } from "../types.js";
 import { Bm25Index, type Bm25Header } from "./bm25.js";
 import { BodyRegistry } from "../domain/bodies.js";
-import { integrityOf, markVerified, verifyGeneration, type FileIntegrity } from "./guard.js";
+import { checkGeneration, integrityOf, markVerified, verifyGeneration, type FileIntegrity, type IntegrityReport } from "./guard.js";
 import { FACTS_FILE, writeFactsDb, type FactsInput } from "../stats/db.js";
 import type { ReportStatistics } from "../stats/types.js";
 import { packStatistics, unpackStatistics, type PackedStatistics } from "../stats/pack.js";
@@ -137,7 +137,8 @@ async function readJson<T>(file: string): Promise<T> {
   try {
     return JSON.parse(await fs.readFile(file, "utf8")) as T;
   } catch (err) {
-    throw new IndexStoreError(`索引文件损坏或缺失 / index file unreadable: ${path.basename(file)} (${(err as Error).message})`);
+    // Damage like any other: an open repairs the generation (engine.ts), an ingest rebuilds it.
+    throw new IndexStoreError(`索引文件损坏或缺失 / index file unreadable: ${path.basename(file)} (${(err as Error).message})`, { code: "index_damaged" });
   }
 }
 
@@ -156,23 +157,80 @@ export async function hasOlderFormat(genDir: string): Promise<boolean> {
   return typeof m.formatVersion === "number" && m.formatVersion < INDEX_FORMAT_VERSION;
 }
 
-/** Reads the data of the live generation without the dense index (enough for incremental builds). */
 /**
- * `statistics`: also read the extraction results (only an ingest reuses them; answering reads facts.sqlite).
+ * Reads the data of the live generation without the dense index, after checking its files (guard.ts
+ * checkGeneration: sizes, the natively parsed files' hashes, any file changed since it was last verified; every
+ * hash with `verify`). A damaged generation throws IndexDamagedError (code "index_damaged") before anything
+ * parses it. `statistics`: also read the extraction results (only an ingest reuses them; answering reads facts.sqlite).
  */
 export async function readIndexData(indexDir: string, opts: { verify?: boolean; statistics?: boolean } = {}): Promise<(IndexData & { dir: string }) | null> {
   const gen = await currentGeneration(indexDir);
   if (!gen) return null;
   const manifest = await readManifest(gen);
   // A damaged file is refused before anything reads it (a damaged graph would crash hnswlib, not throw).
-  await verifyGeneration(gen, manifest.integrity, opts.verify);
-  const [stored, stats, bm25Header, bm25Bytes, vectorBytes, statistics] = await Promise.all([
-    readJson<StoredChunk[]>(path.join(gen, "chunks.json")),
-    readJson<HashStats | null>(path.join(gen, "embedder.json")),
+  await verifyGeneration(gen, manifest.integrity, { full: opts.verify });
+  const [core, bm25Header, bm25Bytes] = await Promise.all([
+    readCore(gen, manifest, opts.statistics ?? false),
     readJson<Bm25Header>(path.join(gen, "bm25.json")),
     readBinary(path.join(gen, "bm25.i32")),
+  ]);
+  let bm25: Bm25Index;
+  try {
+    bm25 = Bm25Index.deserialize(bm25Header, new Int32Array(bm25Bytes.buffer, bm25Bytes.byteOffset, bm25Bytes.byteLength / 4));
+  } catch (err) {
+    throw new IndexStoreError(`词项索引文件损坏 / bm25.i32 unreadable: ${(err as Error).message}`);
+  }
+  if (bm25.size !== core.chunks.length) throw new IndexStoreError("词项索引与分块数量不一致 / bm25 does not match chunks.json");
+  return { ...core, bm25 };
+}
+
+/**
+ * Files of a generation that are computed from its chunks, vectors and statistics (and so can be written again
+ * from them without parsing or embedding anything): the graph, the lexical index, the statistics database.
+ */
+export function isDerivedFile(rel: string): boolean {
+  return rel.startsWith("hnsw/") || rel === "bm25.json" || rel === "bm25.i32" || rel === FACTS_FILE;
+}
+
+/** What an ingest reuses from the live generation: everything but the lexical index (rebuilt from the chunks). */
+export type PreviousGeneration = Omit<IndexData, "bm25"> & { dir: string };
+
+export interface PreviousForIngest {
+  data: PreviousGeneration | null;
+  /** The live generation's manifest, also when its data is not reused (its recorded sources still are). */
+  manifest: Manifest | null;
+  /** The check of the live generation (null when there is none). */
+  report: IntegrityReport | null;
+  /**
+   * How a damaged generation is repaired: "parts" when only derived files are damaged (written again from the
+   * saved chunks, vectors and statistics), "all" when a source file of the generation is (rebuilt from the sources).
+   */
+  repair: "parts" | "all" | null;
+}
+
+/**
+ * The live generation as an ingest reads it: every file hashed first (what an ingest reuses — chunks, vectors,
+ * extraction results — goes into the next generation, whose manifest would bless it); a generation whose damage
+ * is confined to derived files is still read (those files are not), so that it is repaired without parsing or
+ * embedding again.
+ */
+export async function readForIngest(indexDir: string): Promise<PreviousForIngest> {
+  const gen = await currentGeneration(indexDir);
+  if (!gen) return { data: null, manifest: null, report: null, repair: null };
+  const manifest = await readManifest(gen);
+  const report = await checkGeneration(gen, manifest.integrity, { full: true });
+  if (!report.problems.length) return { data: await readCore(gen, manifest, true), manifest, report, repair: null };
+  if (report.problems.every((p) => isDerivedFile(p.file))) return { data: await readCore(gen, manifest, true), manifest, report, repair: "parts" };
+  return { data: null, manifest, report, repair: "all" };
+}
+
+/** Chunks, vectors, embedder statistics (and extraction results): the files ingest needs to build on a generation. */
+async function readCore(gen: string, manifest: Manifest, withStatistics: boolean): Promise<PreviousGeneration> {
+  const [stored, stats, vectorBytes, statistics] = await Promise.all([
+    readJson<StoredChunk[]>(path.join(gen, "chunks.json")),
+    readJson<HashStats | null>(path.join(gen, "embedder.json")),
     readBinary(path.join(gen, "vectors.f32")),
-    opts.statistics
+    withStatistics
       ? readJson<Record<string, PackedStatistics>>(path.join(gen, STATISTICS_FILE)).then((all) => Object.fromEntries(Object.entries(all).map(([k, v]) => [k, unpackStatistics(v)])))
       : Promise.resolve({}),
   ]);
@@ -180,14 +238,38 @@ export async function readIndexData(indexDir: string, opts: { verify?: boolean; 
   const vectors = new Float32Array(vectorBytes.buffer, vectorBytes.byteOffset, vectorBytes.byteLength / 4);
   if (vectors.length !== chunks.length * manifest.embedder.dim)
     throw new IndexStoreError("索引向量文件与分块数量不一致 / vectors.f32 does not match chunks.json");
-  let bm25: Bm25Index;
-  try {
-    bm25 = Bm25Index.deserialize(bm25Header, new Int32Array(bm25Bytes.buffer, bm25Bytes.byteOffset, bm25Bytes.byteLength / 4));
-  } catch (err) {
-    throw new IndexStoreError(`词项索引文件损坏 / bm25.i32 unreadable: ${(err as Error).message}`);
+  return { dir: gen, manifest, chunks, vectors, stats, statistics };
+}
+
+/**
+ * `--verify`: hashes every file of the live generation against its manifest and writes one line per damaged file
+ * (with its code), then a verdict. True when the generation is intact.
+ */
+export async function verifyIndex(indexDir: string, write: (line: string) => void): Promise<boolean> {
+  const gen = await currentGeneration(indexDir);
+  if (!gen) {
+    write(`没有可校验的索引：${indexDir} / no index to verify`);
+    return false;
   }
-  if (bm25.size !== chunks.length) throw new IndexStoreError("词项索引与分块数量不一致 / bm25 does not match chunks.json");
-  return { dir: gen, manifest, chunks, vectors, stats, bm25, statistics };
+  let report: IntegrityReport;
+  try {
+    report = await checkGeneration(gen, (await readManifest(gen)).integrity, { full: true });
+  } catch (err) {
+    write(`索引校验未通过 [${(err as { code?: string }).code ?? "index_damaged"}]：${(err as Error).message}`);
+    return false;
+  }
+  for (const line of integrityLines(report)) write(line);
+  return report.problems.length === 0;
+}
+
+/** One line per damaged file, with its code, then the verdict (files, size, time). */
+export function integrityLines(r: IntegrityReport): string[] {
+  const mb = (r.bytes / 1048576).toFixed(1);
+  if (!r.problems.length) return [`索引校验通过：${r.generation}，${r.files} 个文件（${mb} MB），${Math.round(r.ms)} ms / index verified`];
+  return [
+    ...r.problems.map((p) => `损坏 / damaged [${p.code}] ${p.message}`),
+    `索引校验未通过：${r.generation} 的 ${r.problems.length} 个文件损坏（共 ${r.files} 个）。运行 npm run ingest 修复 / index damaged; npm run ingest repairs it`,
+  ];
 }
 
 /** A whole binary file in a buffer of its own, so typed-array views of it are aligned (pooled buffers may not be). */
@@ -278,8 +360,9 @@ export async function writeIndex(
   hnsw.docstore.add(Object.fromEntries(data.chunks.map((c, i) => [String(i), chunkToDocument(c, i)])));
   await Promise.all([hnsw.save(path.join(tmp, "hnsw")), files]);
   // The manifest is written last and records every other file's size and hash.
-  await fs.writeFile(path.join(tmp, "manifest.json"), JSON.stringify({ ...data.manifest, integrity: await integrityOf(tmp) }, null, 1));
-  await markVerified(tmp);
+  const integrity = await integrityOf(tmp);
+  await fs.writeFile(path.join(tmp, "manifest.json"), JSON.stringify({ ...data.manifest, integrity }, null, 1));
+  await markVerified(tmp, integrity);
   const gen = path.join(indexDir, name);
   await fs.rename(tmp, gen);
   const previous = await currentGeneration(indexDir);

@@ -1,6 +1,12 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { OpenAIEmbeddings } from "@langchain/openai";
+import { openEngine } from "../../src/answer/engine.js";
+import { settingsSchema } from "../../src/config.js";
 import { createOpenAIEmbedder } from "../../src/embed/openai.js";
+import { ingest } from "../../src/index/build.js";
 import { EmbedderError } from "../../src/errors.js";
 import { fakeVector, startFakeOpenAI, type FakeOpenAI } from "../helpers/fakeOpenAI.js";
 
@@ -167,4 +173,38 @@ describe("createOpenAIEmbedder", () => {
     const emb = createOpenAIEmbedder({ baseURL: server.url, model: "m" });
     await expectEmbedderError(emb.embedQuery("x"));
   });
+});
+
+describe("opening an index while its embeddings server is down", () => {
+  it("opens with lexical search and a note, instead of refusing to start; answers say dense search is unavailable", async () => {
+    const tmp = mkdtempSync(path.join(tmpdir(), "nianbao-emb-open-"));
+    try {
+      const corpus = path.join(tmp, "corpus");
+      mkdirSync(corpus);
+      for (const f of ["平潭综合实验区-2021-年度报告.txt", "regulation-2019.txt", "overrides.json"]) cpSync(path.join("corpus", f), path.join(corpus, f));
+      const server = await start({ dim: 16 });
+      const remote = settingsSchema.parse({ EMBEDDINGS_BASE_URL: server.url, EMBEDDINGS_MODEL: "fake-embed" });
+      const dir = path.join(tmp, "index");
+      await ingest({ corpusDir: corpus, indexDir: dir, settings: remote });
+      // The server stops; its port is unused now (connection refused).
+      await servers.pop()!.close();
+      const events: Array<Record<string, unknown>> = [];
+      const engine = await openEngine({ indexDir: dir, corpusDir: corpus, settings: remote, log: (e) => events.push(e) });
+      const atOpen = events.filter((e) => e.event === "dense_fallback");
+      expect(atOpen).toHaveLength(1);
+      expect(String(atOpen[0].reason)).toMatch(/向量检索暂不可用.*embeddings server unreachable/);
+      // The engine keeps the index's embedder (it is not refused as another model).
+      expect(engine.embedder.descriptor).toEqual(engine.index.manifest.embedder);
+      const { answer } = await engine.ask("申请内容不明确怎么处理？");
+      expect(answer.found).toBe(true);
+      expect(answer.citations[0].source).toBe("regulation-2019.txt");
+      expect(answer.answer).toContain("向量检索服务暂时不可用，本次只用关键词检索");
+      // The passages come from lexical search alone.
+      const passages = await engine.retrieve("申请内容不明确怎么处理？");
+      expect(passages.length).toBeGreaterThan(0);
+      expect(passages.every((p) => p.ranks?.dense === undefined && p.ranks?.lexical !== undefined)).toBe(true);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openEngine } from "../../src/answer/engine.js";
 import { settingsSchema } from "../../src/config.js";
 import { ingest, isUpToDate, readFailed } from "../../src/index/build.js";
-import { acquireWriteLock, claimIndexFolder, LOCK_FILE, MARKER_FILE } from "../../src/index/guard.js";
+import { acquireWriteLock, claimIndexFolder, LOCK_FILE, MARKER_FILE, parseLockHolder } from "../../src/index/guard.js";
 import { currentGeneration, readIndexData } from "../../src/index/store.js";
 
 /**
@@ -112,7 +112,7 @@ describe("one writer at a time", () => {
     await expect(acquireWriteLock(dir, { waitMs: 300, pollMs: 50 })).rejects.toMatchObject({ code: "index_locked" });
     writeFileSync(path.join(dir, LOCK_FILE), "999999999");
     const release = await acquireWriteLock(dir, { waitMs: 300, pollMs: 50 });
-    expect(readFileSync(path.join(dir, LOCK_FILE), "utf8")).toBe(String(process.pid));
+    expect(parseLockHolder(readFileSync(path.join(dir, LOCK_FILE), "utf8"))?.pid).toBe(process.pid);
     await release();
   });
 });
@@ -130,7 +130,7 @@ describe("damage is found and repaired", () => {
     const logs: Array<Record<string, unknown>> = [];
     const engine = await openEngine({ indexDir: dir, corpusDir: corpus, settings, log: (e) => logs.push(e) });
     expect(logs.map((l) => l.event)).toContain("index_damaged");
-    expect(logs.map((l) => l.event)).toContain("index_rebuild");
+    expect(logs.map((l) => l.event)).toContain("index_repair");
     expect((await engine.ask("平潭综合实验区2021年收到多少件申请？")).answer.answer).toContain("70件");
   }, 120_000);
 

@@ -223,7 +223,7 @@ describe("incremental ingest", () => {
     expect(gens).toHaveLength(2);
     const prevGen = gens.find((g) => path.join(indexDir, g) !== after.dir)!;
     expect(JSON.parse(readFileSync(path.join(indexDir, prevGen, "chunks.json"), "utf8"))).toHaveLength(first.chunks);
-  });
+  }, 60_000);
 
   it("editing the override of one document of a multi-document file re-ingests that file", async () => {
     const file = path.join(corpus, "overrides.json");
