@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { openEngine } from "../src/answer/engine.js";
+import { openEngine } from "../src/app/open.js";
 import { settingsSchema } from "../src/config.js";
 import { buildServer } from "../src/server/app.js";
 import { parseArgs } from "../src/cli/args.js";

@@ -15,7 +15,7 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { openEngine, type Engine } from "../src/answer/engine.js";
+import { openEngine, type OpenedEngine as Engine } from "../src/app/open.js";
 import type { ConversationState } from "../src/answer/api.js";
 import { loadSettings } from "../src/config.js";
 import { ingest } from "../src/index/build.js";

@@ -37,6 +37,11 @@ export interface DocMeta {
   format?: FormatId | null;
 }
 
+/** A document as the index records it: its metadata and the names it gives its region. */
+export interface IndexedDocument extends DocMeta {
+  aliases: string[];
+}
+
 export interface SourceDocument {
   meta: DocMeta;
   text: string;

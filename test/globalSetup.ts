@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { openEngine } from "../src/answer/engine.js";
+import { openEngine } from "../src/app/open.js";
 import { settingsSchema } from "../src/config.js";
 
 declare module "vitest" {

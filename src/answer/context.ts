@@ -3,11 +3,8 @@ import type { Settings } from "../config.js";
 import type { FigureService } from "./figures.js";
 import { bigramTokenizer, defaultTermProcessor, jiebaTokenizer, prefixed } from "../embed/tokenize.js";
 import type { DescribedEmbeddings } from "../embed/types.js";
-import type { LoadedIndex } from "../index/store.js";
-import { InProcessSearch } from "../search/inProcess.js";
 import { GOVERNING_KINDS, type ChunkStore, type LexicalIndex, type SearchBackend, type SearchFilter, type VectorIndex } from "../search/types.js";
-import type { FactsDb } from "../stats/db.js";
-import type { Answer, DocKind, Passage } from "../types.js";
+import type { Answer, DocKind, IndexedDocument, Passage } from "../types.js";
 import {
   CitationList,
   askedUnit,
@@ -59,20 +56,26 @@ export function contentWords(text: string): string[] {
   return [...new Set(out)];
 }
 
-export interface AnswerContextOptions {
+/**
+ * What answering is built from, passed in by the composition root (src/app/open.ts): the documents of the index,
+ * the search engine over its chunks (chunk store, lexical and vector index), the query embedder, the body registry
+ * and the figures of the statistics database (made once the corpus view exists: figures quote report sections).
+ */
+export interface AnswerComponents {
+  documents: IndexedDocument[];
+  search: SearchBackend;
+  embedder: DescribedEmbeddings;
+  bodies: BodyRegistry;
+  figures: ((corpus: CorpusView) => FigureService) | null;
   settings: Settings;
   log: (e: Record<string, unknown>) => void;
   /** Retrieval mode (evaluation compares them); hybrid in production. */
   mode: RetrievalMode;
-  /**
-   * The search engine (chunk store, lexical and vector index). Default: the in-process engine over `index`.
-   * Strategies reach chunks and search only through it (ctx.chunks, ctx.lexical, ctx.search).
-   */
-  search?: SearchBackend;
 }
 
 export class AnswerContext {
   readonly retriever: Retriever;
+  readonly embedder: DescribedEmbeddings;
   /** Chunks by id and by filter. */
   readonly chunks: ChunkStore;
   /** Keyword search (and the document frequencies idf is computed from). */
@@ -92,34 +95,27 @@ export class AnswerContext {
   /** Set when dense search failed (embeddings server down) and lexical search answered alone; cleared on success. */
   denseDown = false;
 
-  /**
-   * Figures from the statistics database of the same generation (null for an index without one). Typed on FactsDb
-   * because Engine.stats() hands `figures.facts` to FactsStatsService; strategies see it as FigureService (FactStore).
-   */
-  figures: FigureService<FactsDb> | null = null;
+  /** Figures from the statistics database of the same generation (null for an index without one). */
+  readonly figures: FigureService | null;
   /** Issuing bodies, with names, levels and predecessors. */
-  bodies: BodyRegistry = new BodyRegistry([]);
+  readonly bodies: BodyRegistry;
 
-  constructor(
-    /** The loaded index, for the engine's own use (open, reload); answering goes through the search backend. */
-    readonly index: LoadedIndex,
-    readonly embedder: DescribedEmbeddings,
-    opts: AnswerContextOptions,
-  ) {
-    // `bodies` filters resolve a document's issuer through the registry set after construction (openEngine).
-    const backend = opts.search ?? new InProcessSearch(index, { bodyOf: (d) => this.bodies.idOf(d.issuer, d.region) });
-    this.chunks = backend.chunks;
-    this.lexical = backend.lexical;
-    this.vectors = backend.vectors;
-    this.retriever = new Retriever(backend, embedder);
+  constructor(c: AnswerComponents) {
+    this.bodies = c.bodies;
+    this.embedder = c.embedder;
+    this.chunks = c.search.chunks;
+    this.lexical = c.search.lexical;
+    this.vectors = c.search.vectors;
+    this.retriever = new Retriever(c.search, c.embedder);
     this.retriever.onDenseFailure = (err) => {
       if (!this.denseDown) this.log({ event: "dense_fallback", level: "warn", reason: err.message });
       this.denseDown = true;
     };
-    this.corpus = new CorpusView({ manifest: index.manifest, chunks: backend.chunks.list() }, (d) => this.bodies.idOf(d.issuer, d.region));
-    this.settings = opts.settings;
-    this.log = opts.log;
-    this.mode = opts.mode;
+    this.corpus = new CorpusView({ manifest: { documents: c.documents }, chunks: c.search.chunks.list() }, (d) => this.bodies.idOf(d.issuer, d.region));
+    this.figures = c.figures ? c.figures(this.corpus) : null;
+    this.settings = c.settings;
+    this.log = c.log;
+    this.mode = c.mode;
   }
 
   // ——— answers ———

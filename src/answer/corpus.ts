@@ -1,4 +1,4 @@
-import type { IndexedDocument } from "../index/store.js";
+import type { IndexedDocument } from "../types.js";
 import type { Chunk, Citation } from "../types.js";
 import type { Coverage } from "./api.js";
 import { SECTION_SEPARATOR } from "../ingest/chunk.js";

@@ -1,47 +1,32 @@
-import { loadSettings, type Settings } from "../config.js";
-import { configuredEmbedderName, createEmbedder, createQueryEmbedder } from "../embed/factory.js";
-import type { DescribedEmbeddings } from "../embed/types.js";
-import { ingest, isUpToDate } from "../index/build.js";
-import { cleanStaleBuilds, currentGeneration, hasOlderFormat, indexExists, loadIndex, readIndexData, readManifest, type LoadedIndex } from "../index/store.js";
+import type { Settings } from "../config.js";
 import type { Answer, Citation, Passage } from "../types.js";
 import { checkQuestionLength } from "./limits.js";
 import type { AnswerEngine, AskResult, ConversationState, Coverage } from "./api.js";
-import { AnswerContext } from "./context.js";
+import { AnswerContext, type AnswerComponents } from "./context.js";
 import type { CorpusView } from "./corpus.js";
 import { composeWithLlm } from "./llm.js";
 import type { Plan } from "../understand/types.js";
 import { nextState, understand, type UnderstandContext } from "../understand/understand.js";
-import { BodyRegistry } from "../domain/bodies.js";
 import { parseLinkAllowlist } from "./links.js";
-import { FACTS_FILE, FactsDb } from "../stats/db.js";
-import { FigureService } from "./figures.js";
-import type { StatsService } from "../stats/api.js";
-import { FactsStatsService } from "../stats/service.js";
-import path from "node:path";
 import type { RetrievalMode } from "./retrieve.js";
 import { createRegistry, defaultGuards, greetingReply, runGuards, type Guard } from "./strategies/index.js";
 import type { StrategyRegistry, StrategyResult } from "./strategy.js";
-
-export interface EngineOptions {
-  indexDir: string;
-  corpusDir: string;
-  settings?: Settings;
-  log?: (e: Record<string, unknown>) => void;
-  /** Retrieval mode (evaluation compares them); hybrid in production. */
-  mode?: RetrievalMode;
-  /** Longest accepted question. */
-  maxQuestionChars?: number;
-  /** Bring an existing index up to date with its recorded sources before opening it (default true). */
-  refresh?: boolean;
-  /** Check every file's hash, not only sizes and changed files (`--verify`). */
-  verify?: boolean;
-}
 
 /**
  * The answer engine: a question becomes a plan, guards refuse what the corpus cannot answer, and the strategy
  * registry (src/answer/strategies/) answers the plan; with an LLM configured, the model rewrites the answer from
  * the same passages. Adding a question kind means adding a strategy, not editing this class.
  */
+/** How the engine answers (settings, log, limits), apart from what it answers from (AnswerComponents). */
+export interface EngineOptions {
+  settings: Settings;
+  log: (e: Record<string, unknown>) => void;
+  /** Longest accepted question. */
+  maxQuestionChars: number;
+  registry?: StrategyRegistry<AnswerContext>;
+  guards?: readonly Guard[];
+}
+
 export class Engine implements AnswerEngine {
   /** What strategies share (index, retriever, corpus view, settings, helpers). */
   readonly ctx: AnswerContext;
@@ -49,30 +34,12 @@ export class Engine implements AnswerEngine {
   private readonly registry: StrategyRegistry<AnswerContext>;
   private readonly guards: readonly Guard[];
 
-  constructor(
-    readonly index: LoadedIndex,
-    readonly embedder: DescribedEmbeddings,
-    private readonly opts: {
-      settings: Settings;
-      log: (e: Record<string, unknown>) => void;
-      mode: RetrievalMode;
-      maxQuestionChars: number;
-      registry?: StrategyRegistry<AnswerContext>;
-      guards?: readonly Guard[];
-    },
-  ) {
-    this.ctx = new AnswerContext(index, embedder, { settings: opts.settings, log: opts.log, mode: opts.mode });
+  constructor(components: AnswerComponents, private readonly opts: EngineOptions) {
+    this.ctx = new AnswerContext(components);
     this.corpus = this.ctx.corpus;
     this.registry = opts.registry ?? createRegistry();
     this.guards = opts.guards ?? defaultGuards();
   }
-
-  /** The statistics of the same generation, as channels see them (null for an index without a database). */
-  stats(): StatsService | null {
-    const f = this.ctx.figures;
-    return f ? (this.statsService ??= new FactsStatsService(f.facts)) : null;
-  }
-  private statsService: StatsService | null = null;
 
   coverage(): Coverage {
     return this.corpus.coverage();
@@ -149,83 +116,9 @@ export class Engine implements AnswerEngine {
   }
 
   /** Exposed for evaluation: the passages retrieval returns for a question, before composition. */
-  async retrieve(question: string, mode: RetrievalMode = this.opts.mode, state?: ConversationState | null): Promise<Passage[]> {
+  async retrieve(question: string, mode: RetrievalMode = this.ctx.mode, state?: ConversationState | null): Promise<Passage[]> {
     const { plan } = await understand(question, state ?? null, this.understandContext());
     return this.ctx.search(plan, this.ctx.scopeFilter(plan), 10, undefined, mode);
   }
 
-}
-
-/**
- * Opens the engine on an index folder: builds it from the corpus when missing, re-syncs it against the sources
- * it records when they changed, and rebuilds a generation that fails its integrity check (saying so). When a
- * re-sync cannot run (a source folder missing, the disk full or read-only), the last good generation is served
- * with one warning line.
- */
-export async function openEngine(opts: EngineOptions): Promise<Engine> {
-  const settings = opts.settings ?? loadSettings();
-  const log = opts.log ?? (() => {});
-  const exists = await indexExists(opts.indexDir);
-  let refresh = !exists;
-  let rebuild = false;
-  let repair = false;
-  if (exists && opts.refresh !== false) {
-    const gen = await currentGeneration(opts.indexDir);
-    // An index from an older release is rebuilt from its sources rather than refused.
-    rebuild = gen !== null && (await hasOlderFormat(gen).catch(() => false));
-    // An unreadable manifest is damage like any other: the ingest below rebuilds the index from the sources.
-    const manifest = rebuild || gen === null ? null : await readManifest(gen).catch((err) => {
-      if ((err as { code?: string }).code !== "index_damaged") throw err;
-      log({ event: "index_damaged", level: "warn", reason: (err as Error).message });
-      return null;
-    });
-    repair = !rebuild && gen !== null && manifest === null;
-    const sameEmbedder = manifest !== null && manifest.embedder.name === configuredEmbedderName(settings);
-    if (sameEmbedder && !rebuild) {
-      try {
-        refresh = !(await isUpToDate(opts.corpusDir, opts.indexDir, settings));
-      } catch (err) {
-        log({ event: "index_stale", level: "warn", reason: (err as Error).message });
-      }
-    }
-    refresh ||= rebuild || repair;
-    await cleanStaleBuilds(opts.indexDir).catch(() => undefined);
-  }
-  const build = async (why: "index_build" | "index_refresh" | "index_rebuild" | "index_repair") => {
-    log({ event: why, indexDir: opts.indexDir, corpusDir: opts.corpusDir });
-    // A repair is an ingest: it finds the damaged files again (their verification record was dropped) and writes
-    // them again from the saved data, or rebuilds the index from its sources.
-    const s = await ingest({ corpusDir: opts.corpusDir, indexDir: opts.indexDir, settings, rebuild: why === "index_rebuild" });
-    for (const f of s.failures) log({ event: "ingest_failure", source: f.source, reason: f.reason });
-    if (s.repaired) log({ event: "index_repaired", level: "warn", how: s.repaired, files: s.damaged.map((p) => p.file) });
-  };
-  if (refresh) {
-    try {
-      await build(rebuild ? "index_rebuild" : repair ? "index_repair" : exists ? "index_refresh" : "index_build");
-    } catch (err) {
-      // Nothing to fall back on, or a folder that is not an index: the error stands.
-      if (!exists || (err as { code?: string }).code === "not_an_index") throw err;
-      log({ event: "index_stale", level: "warn", reason: `无法更新索引，继续使用上一版 / serving the last good index: ${(err as Error).message}` });
-    }
-  }
-  let data;
-  try {
-    data = await readIndexData(opts.indexDir, { verify: opts.verify });
-  } catch (err) {
-    if ((err as { code?: string }).code !== "index_damaged") throw err;
-    log({ event: "index_damaged", level: "warn", reason: (err as Error).message });
-    await build("index_repair");
-    data = await readIndexData(opts.indexDir);
-  }
-  // With its embeddings server down the index still opens: lexical search answers, and each answer says so.
-  const { embedder, unavailable } = data
-    ? await createQueryEmbedder(settings, data.stats, data.manifest.embedder)
-    : { ...(await createEmbedder(settings, null)), unavailable: null };
-  if (unavailable) log({ event: "dense_fallback", level: "warn", at: "open", reason: `向量检索暂不可用，先用关键词检索 / dense search unavailable: ${unavailable}` });
-  const index = await loadIndex(opts.indexDir, embedder, data);
-  const engine = new Engine(index, embedder, { settings, log, mode: opts.mode ?? "hybrid", maxQuestionChars: opts.maxQuestionChars ?? settings.MAX_QUESTION_CHARS });
-  const facts = new FactsDb(path.join(index.dir, FACTS_FILE));
-  engine.ctx.bodies = BodyRegistry.fromBodies(facts.bodies);
-  engine.ctx.figures = new FigureService(facts, engine.ctx.bodies, (docId, sentence) => engine.corpus.sectionHolding(docId, sentence));
-  return engine;
 }

@@ -70,7 +70,7 @@ async function openEngineFor(indexDir: string, settings: ReturnType<typeof loadS
     else if (settings.LOG_LEVEL === "debug" || String(e.event).includes("fallback") || String(e.event).includes("failure")) console.error(JSON.stringify(e));
   };
   // Loaded after the arguments are checked: --help and usage errors never pay for the engine's modules.
-  const { openEngine } = await import("../answer/engine.js");
+  const { openEngine } = await import("../app/open.js");
   return openEngine({ indexDir, corpusDir: settings.CORPUS_DIR, settings, log });
 }
 

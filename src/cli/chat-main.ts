@@ -1,6 +1,6 @@
 import { loadSettings, type Settings } from "../config.js";
 import { NianbaoError, redact } from "../errors.js";
-import { openEngine } from "../answer/engine.js";
+import { openEngine } from "../app/open.js";
 import { indexExists } from "../index/store.js";
 import { runTerminalChat } from "./chat.js";
 import { parseArgs } from "./args.js";

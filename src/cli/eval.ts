@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { loadSettings } from "../config.js";
-import { openEngine, type Engine } from "../answer/engine.js";
+import { openEngine, type OpenedEngine as Engine } from "../app/open.js";
 import { cleanText } from "../ingest/clean.js";
 import { loadFile } from "../ingest/load.js";
 import { sourceOf } from "../index/build.js";

@@ -1,6 +1,6 @@
 import { loadSettings, apiKeys, type Settings } from "../config.js";
 import { NianbaoError, redact } from "../errors.js";
-import { openEngine } from "../answer/engine.js";
+import { openEngine } from "../app/open.js";
 import { indexExists } from "../index/store.js";
 import { launchBot } from "../bot/bot.js";
 import { buildServer } from "../server/app.js";

@@ -1,6 +1,6 @@
 import { loadSettings } from "../config.js";
 import { NianbaoError } from "../errors.js";
-import { openEngine } from "../answer/engine.js";
+import { openStatistics } from "../app/open.js";
 import { readFile } from "node:fs/promises";
 import { columnLabel, rowLabel, tableSchema } from "../domain/format/tables.js";
 import type { CellExportRow, CheckResult, TableId } from "../stats/api.js";
@@ -73,9 +73,8 @@ async function main(): Promise<number> {
     return failed ? 1 : 0;
   }
   const settings = loadSettings();
-  const engine = await openEngine({ indexDir: args.values.get("index") ?? settings.NIANBAO_INDEX_DIR, corpusDir: settings.CORPUS_DIR, settings });
-  const fs = engine.ctx.figures;
-  if (!fs) throw new NianbaoError("该索引没有统计数据库，请重建：npm run ingest -- --rebuild");
+  // The statistics alone: no search index, no embedder, no engine.
+  const fs = await openStatistics({ indexDir: args.values.get("index") ?? settings.NIANBAO_INDEX_DIR, corpusDir: settings.CORPUS_DIR, settings });
   if (cmd === "show") {
     const [what, year] = rest;
     const reports = fs.facts.reports().filter((r) => r.source === what || r.source.endsWith(`/${what}`) || (what === r.body || fs.bodies.lookup(what ?? "")?.id === r.body) && (!year || String(r.year) === year));

@@ -5,7 +5,7 @@ import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { IndexStoreError } from "../errors.js";
 import type { HashStats } from "../embed/hashing.js";
 import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js";
-import type { Chunk, DocMeta } from "../types.js";
+import type { Chunk, IndexedDocument } from "../types.js";
 import { Bm25Index, type Bm25Header } from "./bm25.js";
 import { BodyRegistry } from "../domain/bodies.js";
 import { checkGeneration, integrityOf, markVerified, verifyGeneration, type FileIntegrity, type IntegrityReport } from "./guard.js";
@@ -47,9 +47,7 @@ export interface FileEntry {
   sections: number;
 }
 
-export interface IndexedDocument extends DocMeta {
-  aliases: string[];
-}
+export type { IndexedDocument } from "../types.js";
 
 /** How the dense graph was built. */
 export interface GraphParams {

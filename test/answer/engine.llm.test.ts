@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { settingsSchema } from "../../src/config.js";
-import { openEngine, type Engine } from "../../src/answer/engine.js";
+import { openEngine, type OpenedEngine as Engine } from "../../src/app/open.js";
 import { IndexStoreError } from "../../src/errors.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../helpers/fakeOpenAI.js";
 

@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { openEngine, type Engine } from "../../src/answer/engine.js";
+import { openEngine, type OpenedEngine as Engine } from "../../src/app/open.js";
 import { useRealEngine } from "../helpers/engine.js";
 import { currentGeneration, INDEX_FORMAT_VERSION } from "../../src/index/store.js";
 import { unsupportedNumbers } from "../../src/answer/extractive.js";

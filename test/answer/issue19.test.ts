@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Engine } from "../../src/answer/engine.js";
+import type { OpenedEngine as Engine } from "../../src/app/open.js";
 import { askTurns, useRealEngine } from "../helpers/engine.js";
 
 // Issue 19, part 5: place names and numbers in a question, on the real corpus. Figures checked in the corpus:

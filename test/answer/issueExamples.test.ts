@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Engine } from "../../src/answer/engine.js";
+import type { OpenedEngine as Engine } from "../../src/app/open.js";
 import type { Answer } from "../../src/types.js";
 import { askTurns, useRealEngine } from "../helpers/engine.js";
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settingsSchema } from "../../src/config.js";
-import { openEngine, type Engine } from "../../src/answer/engine.js";
+import { openEngine, type OpenedEngine as Engine } from "../../src/app/open.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../helpers/fakeOpenAI.js";
 
 // A corpus file carrying a planted instruction with a foreign link: the real 平潭县 2012 report with one sentence

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { OpenAIEmbeddings } from "@langchain/openai";
-import { openEngine } from "../../src/answer/engine.js";
+import { openEngine } from "../../src/app/open.js";
 import { settingsSchema } from "../../src/config.js";
 import { createOpenAIEmbedder } from "../../src/embed/openai.js";
 import { ingest } from "../../src/index/build.js";

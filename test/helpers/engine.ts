@@ -1,6 +1,6 @@
 import { beforeAll, inject } from "vitest";
-import { openEngine, type Engine } from "../../src/answer/engine.js";
-import type { ConversationState } from "../../src/answer/api.js";
+import { openEngine, type OpenedEngine as Engine } from "../../src/app/open.js";
+import type { AnswerEngine, ConversationState } from "../../src/answer/api.js";
 import type { Answer } from "../../src/types.js";
 import { settingsSchema, type Settings } from "../../src/config.js";
 
@@ -25,7 +25,7 @@ export function useRealEngine(env: Record<string, string> = {}, log?: (e: Record
 }
 
 /** Asks the last question after the earlier ones, carrying the conversation state. */
-export async function askTurns(engine: Engine, ...turns: string[]): Promise<Answer> {
+export async function askTurns(engine: Pick<AnswerEngine, "ask">, ...turns: string[]): Promise<Answer> {
   let state: ConversationState | null = null;
   let answer: Answer | null = null;
   for (const q of turns) {

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openEngine } from "../../src/answer/engine.js";
+import { openEngine } from "../../src/app/open.js";
 import { settingsSchema } from "../../src/config.js";
 import { ingest, isUpToDate, readFailed } from "../../src/index/build.js";
 import { acquireWriteLock, claimIndexFolder, LOCK_FILE, MARKER_FILE, parseLockHolder } from "../../src/index/guard.js";

@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openEngine } from "../../src/answer/engine.js";
+import { openEngine } from "../../src/app/open.js";
 import { settingsSchema } from "../../src/config.js";
 import { ingest } from "../../src/index/build.js";
 import { acquireWriteLock, bootId, claimIndexFolder, LOCK_FILE, ownLockHolder, parseLockHolder, processStartTime, VERIFIED_FILE } from "../../src/index/guard.js";

@@ -117,8 +117,16 @@ const bareIndex = new Proxy({ manifest: { documents: DOCS } } as Record<string, 
 
 function fakeContext(): { ctx: AnswerContext; search: FakeSearch } {
   const search = new FakeSearch();
-  const ctx = new AnswerContext(bareIndex, fakeEmbedder, { settings: settingsSchema.parse({}), log: () => {}, mode: "hybrid", search });
-  ctx.bodies = new BodyRegistry(DOCS.filter((d) => d.kind === "report"));
+  const ctx = new AnswerContext({
+    documents: bareIndex.manifest.documents,
+    search,
+    embedder: fakeEmbedder,
+    bodies: new BodyRegistry(DOCS.filter((d) => d.kind === "report")),
+    figures: null,
+    settings: settingsSchema.parse({}),
+    log: () => {},
+    mode: "hybrid",
+  });
   return { ctx, search };
 }
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Engine } from "../../src/answer/engine.js";
+import type { OpenedEngine as Engine } from "../../src/app/open.js";
 import { understand } from "../../src/understand/understand.js";
 import { InProcessSearch } from "../../src/search/inProcess.js";
 import { filterKey, GOVERNING_KINDS, isOpenFilter, type Hit, type SearchFilter } from "../../src/search/types.js";

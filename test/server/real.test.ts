@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { openEngine, type Engine } from "../../src/answer/engine.js";
+import { openEngine, type OpenedEngine as Engine } from "../../src/app/open.js";
 import { buildServer } from "../../src/server/app.js";
 import { settingsSchema } from "../../src/config.js";
 import { multipartBody } from "./helpers.js";

@@ -68,7 +68,7 @@ describe("FactsStatsService on the real index", () => {
   const real = useRealEngine();
   let svc: FactsStatsService;
   beforeAll(() => {
-    svc = new FactsStatsService(real.engine().ctx.figures!.facts);
+    svc = real.engine().stats() as FactsStatsService;
   });
 
   it("平潭综合实验区 2020 fails the 表三 column rule with 自然人 6+6+4+3+3+4 = 26 ≠ 20", () => {

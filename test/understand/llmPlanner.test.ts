@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { openEngine, type Engine } from "../../src/answer/engine.js";
+import { openEngine, type OpenedEngine as Engine } from "../../src/app/open.js";
 import { loadSettings, settingsSchema } from "../../src/config.js";
 import { ConfigError } from "../../src/errors.js";
 import { planWithLlm, renderPlannerPrompt, validateLlmPlan } from "../../src/understand/llmPlanner.js";

@@ -1,4 +1,4 @@
-import type { IndexedDocument } from "../../index/store.js";
+import type { IndexedDocument } from "../../types.js";
 import type { Passage } from "../../types.js";
 import { RELEVANCE_SCOPED, type AnswerContext } from "../context.js";
 import { displayName } from "../corpus.js";
