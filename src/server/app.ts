@@ -194,7 +194,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const AskBody = z.object({
     question: z.string(),
     history: z.array(z.string()).max(100).optional(),
-    state: z.string().max(16_384).optional(),
+    // Checked by decodeState (length included), so every bad token is answered as bad_state.
+    state: z.string().optional(),
   });
   app.post("/api/ask", async (req, reply) => {
     const body = parseBody(AskBody, req.body);

@@ -1,4 +1,6 @@
+import { z } from "zod";
 import type { AnswerEngine, AskResult, ConversationState } from "../answer/api.js";
+import { planSchema } from "../plan/types.js";
 import { ApiError } from "./errors.js";
 
 /** Characters as people count them: code points, not UTF-16 units (𠀀 is one character). */
@@ -37,23 +39,49 @@ export async function askInConversation(
   return engine.ask(question, state);
 }
 
-/** The opaque state token of `X-Nianbao-State`: base64url JSON. */
+/**
+ * The opaque state token of `X-Nianbao-State`: base64url JSON of the engine's ConversationState. A client may send
+ * anything back, so a token is checked against the state's real shape (the plan inside it included, with bounded
+ * lists) before it reaches the engine: a tampered token is the client's error (400 bad_state), never an internal one.
+ */
 export function encodeState(state: ConversationState): string {
   return Buffer.from(JSON.stringify(state), "utf8").toString("base64url");
 }
 
+/** Longest token accepted; a state the engine writes is a few hundred characters. */
+export const MAX_STATE_CHARS = 16_384;
+const MAX_LIST = 500;
+const strings = z.array(z.string()).max(MAX_LIST);
+const statePlanSchema = planSchema.extend({ bodies: strings, governing: planSchema.shape.governing.max(MAX_LIST), years: planSchema.shape.years.max(MAX_LIST) }).strict();
+export const stateSchema = z
+  .object({
+    regions: strings,
+    issuers: strings.optional(),
+    years: z.array(z.number().int().min(1900).max(2100)).max(MAX_LIST),
+    topic: strings,
+    lastQuestion: z.string().nullable(),
+    updatedAt: z.number().finite(),
+    plan: statePlanSchema.nullable().optional(),
+  })
+  .strict();
+
+// The schema and the engine's type must not drift apart: a field the engine adds without adding it here would make
+// every follow-up token it issues fail as "tampered". This fails to compile when they differ.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const sameShape: Same<z.infer<typeof stateSchema>, ConversationState> = true;
+void sameShape;
+
+const BAD_STATE = () => new ApiError(400, "bad_state", "state 无效，请改用 history 传入之前的问题。");
+
 export function decodeState(token: string): ConversationState {
+  if (token.length > MAX_STATE_CHARS || !/^[A-Za-z0-9_-]+$/.test(token)) throw BAD_STATE();
+  let raw: unknown;
   try {
-    const v = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as ConversationState;
-    const strings = (a: unknown) => Array.isArray(a) && a.every((x) => typeof x === "string");
-    if (
-      v && typeof v === "object" && strings(v.regions) && strings(v.topic) && Array.isArray(v.years) &&
-      v.years.every((y) => Number.isInteger(y)) && (v.lastQuestion === null || typeof v.lastQuestion === "string") &&
-      typeof v.updatedAt === "number" && (v.issuers === undefined || strings(v.issuers))
-    )
-      return v;
+    raw = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
   } catch {
-    // fall through
+    throw BAD_STATE();
   }
-  throw new ApiError(400, "bad_state", "state 无效，请改用 history 传入之前的问题。");
+  const parsed = stateSchema.safeParse(raw);
+  if (!parsed.success) throw BAD_STATE();
+  return parsed.data;
 }
