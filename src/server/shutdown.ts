@@ -147,19 +147,20 @@ export async function closeGracefully(app: FastifyInstance, opts: CloseOptions):
  * `repeatMs` of the first: under `npm start` a Ctrl-C reaches the process twice — from the terminal (the whole
  * process group) and forwarded by npm — and that is one request to stop, not two.
  */
-export function stopSignal(onForce: () => void, opts: { repeatMs?: number; proc?: NodeJS.Process } = {}): Promise<NodeJS.Signals> {
+export function stopSignal(onForce: () => void, opts: { repeatMs?: number; proc?: NodeJS.Process; now?: () => number } = {}): Promise<NodeJS.Signals> {
   const proc = opts.proc ?? process;
+  const now = opts.now ?? Date.now;
   const repeatMs = opts.repeatMs ?? 1000;
   const signals: NodeJS.Signals[] = ["SIGTERM", "SIGINT"];
   return new Promise((resolve) => {
     let first = 0;
     const handler = (signal: NodeJS.Signals) => {
       if (!first) {
-        first = Date.now();
+        first = now();
         resolve(signal);
         return;
       }
-      if (Date.now() - first >= repeatMs) onForce();
+      if (now() - first >= repeatMs) onForce();
     };
     for (const s of signals) proc.on(s, handler);
   });
