@@ -66,6 +66,17 @@ export const settingsSchema = z.object({
   API_MAX_HISTORY: int(10, 0),
   /** Comma-separated origins allowed to call the APIs from a browser; empty = CORS off. */
   CORS_ORIGINS: optStr,
+  /**
+   * Slow clients: the whole request (headers and body) must arrive within HTTP_REQUEST_TIMEOUT_MS, its headers within
+   * HTTP_HEADERS_TIMEOUT_MS (else 408 and the connection is closed); an idle kept-alive connection is closed after
+   * HTTP_KEEP_ALIVE_TIMEOUT_MS; at most HTTP_MAX_CONNECTIONS connections are open at once (more are closed at once).
+   */
+  HTTP_REQUEST_TIMEOUT_MS: int(60_000),
+  HTTP_HEADERS_TIMEOUT_MS: int(10_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(5_000),
+  HTTP_MAX_CONNECTIONS: int(1_000),
+  /** SIGTERM/SIGINT: requests in flight (and the bot's answers) get this long to finish before the process exits. */
+  SHUTDOWN_GRACE_MS: int(10_000, 0),
   /** Trust X-Forwarded-For (behind a reverse proxy) for the per-IP limit. */
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(["true", "false"]).default("false")),
   /** Corpus files larger than this (MB) are skipped with a reason. */
@@ -107,6 +118,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (s.LLM_BASE_URL && !s.LLM_MODEL) throw new ConfigError("LLM_BASE_URL is set but LLM_MODEL is missing");
   if (s.LLM_PLANNER && !s.LLM_BASE_URL) throw new ConfigError("LLM_PLANNER is on but LLM_BASE_URL and LLM_MODEL are not set");
   if (s.WEBHOOK_URL && !s.WEBHOOK_SECRET) throw new ConfigError("WEBHOOK_URL is set but WEBHOOK_SECRET is missing");
+  if (s.HTTP_HEADERS_TIMEOUT_MS > s.HTTP_REQUEST_TIMEOUT_MS)
+    throw new ConfigError(`设置错误 / invalid setting HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (${s.HTTP_REQUEST_TIMEOUT_MS})`);
   return s;
 }
 

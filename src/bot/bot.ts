@@ -53,6 +53,10 @@ interface Runtime {
   log: BotLog;
   /** getMe through a plain client (no auto-retry), with a short timeout: start-up retries are ours. */
   getMe: () => Promise<UserFromGetMe>;
+  /** Aborted when a stop's grace period is over: every pending API call but getUpdates fails at once. */
+  stopSends: AbortController;
+  /** Called right after an update's handler has sent its answer (the poller records it as answered). */
+  onAnswered: ((updateId: number) => void) | null;
 }
 const runtimes = new WeakMap<Bot, Runtime>();
 
@@ -209,9 +213,17 @@ export function createBot(opts: CreateBotOptions): Bot {
     client: opts.apiRoot ? { apiRoot: opts.apiRoot.replace(/\/+$/, "") } : undefined,
   });
   const plain = new Api(token, { apiRoot: opts.apiRoot ? opts.apiRoot.replace(/\/+$/, "") : undefined, timeoutSeconds: 15 });
-  runtimes.set(bot, { token, settings, log, getMe: () => (opts.botInfo ? Promise.resolve(opts.botInfo) : plain.getMe()) });
+  const rt: Runtime = { token, settings, log, getMe: () => (opts.botInfo ? Promise.resolve(opts.botInfo) : plain.getMe()), stopSends: new AbortController(), onAnswered: null };
+  runtimes.set(bot, rt);
   // 429 (retry_after) and 5xx are retried with back-off; a cap keeps a dead API from holding a handler forever.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+  // Outside auto-retry, so that a stop can end its waits too: once `stopSends` is aborted, a send (or a wait between
+  // its retries) fails at once instead of holding the process for minutes. getUpdates has its own signals (poller).
+  bot.api.config.use((prev, method, payload, signal) => {
+    if (method === "getUpdates") return prev(method, payload, signal);
+    const stop = rt.stopSends.signal;
+    return prev(method, payload, (signal ? AbortSignal.any([signal as AbortSignal, stop]) : stop) as typeof signal);
+  });
 
   const allowed = allowedChatIds(settings);
   const refusedChats = new LruMap<number, true>(10_000);
@@ -236,11 +248,19 @@ export function createBot(opts: CreateBotOptions): Bot {
 
   // One chat's updates run in order (a follow-up must see the state of the question before it); chats run in parallel.
   bot.use(sequentialize((ctx: Context) => (ctx.chat ? String(ctx.chat.id) : undefined)));
+  // Right after the handler's last send (its answer, or the apology): recorded as answered at once, so a restart never
+  // sends it again. A handler cut short by a stop throws past this and stays unanswered.
+  bot.use(async (ctx, next) => {
+    await next();
+    rt.onAnswered?.(ctx.update.update_id);
+  });
   // Error boundary inside the pipeline so every mode (runner, webhook, handleUpdate) apologises the same way.
   bot.use(async (ctx, next) => {
     try {
       await next();
     } catch (err) {
+      // Stopping: the send was aborted on purpose; no apology (it would be aborted too), the update is answered later.
+      if (rt.stopSends.signal.aborted) throw err;
       await apologize(err, ctx);
     }
   });
@@ -408,6 +428,8 @@ export interface PollingOptions {
   firstRetryMs?: number;
   /** Plain lines for people (npm start prints them on stderr). */
   notice?: (line: string) => void;
+  /** On stop, how long answers in progress may take before their sends are aborted (default SHUTDOWN_GRACE_MS). */
+  graceMs?: number;
 }
 
 /**
@@ -433,7 +455,10 @@ export async function startPolling(bot: Bot, opts: PollingOptions = {}): Promise
     allowedUpdates: ALLOWED_UPDATES,
     stateFile: opts.stateFile,
     log: rt.log,
+    graceMs: opts.graceMs ?? rt.settings.SHUTDOWN_GRACE_MS,
+    abortSends: () => rt.stopSends.abort(),
   });
+  rt.onAnswered = (id) => poller.markAnswered(id);
   poller.start();
   rt.log({ level: "info", event: "bot_started", mode: "polling", username: bot.botInfo.username });
   return {

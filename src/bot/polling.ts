@@ -10,10 +10,13 @@ import { BotError } from "../errors.js";
  * lowest id in flight (or one past the last update seen when nothing is in flight). While updates are in
  * flight Telegram re-sends them with every poll; those are recognised and skipped, and new ones start at once.
  *
- * Exactly once across a crash: ids answered above the confirmed offset are written to a small state file
- * (atomic rename) as soon as each answer is sent, so updates Telegram re-sends after a SIGKILL are answered
- * if they were not, and skipped if they were. On stop: fetching stops, the updates held are finished, and a
- * last getUpdates confirms exactly those answered.
+ * Exactly once across a crash: a small state file (atomic rename) records each update as in progress before it is
+ * answered and as answered right after its answer was sent (the bot calls `markAnswered` at the end of its handler,
+ * src/bot/bot.ts), so updates Telegram re-sends after a SIGKILL are answered if they were not, and skipped if they
+ * were. The one window for a duplicate is the send call itself: killed after Telegram took the message and before
+ * the file was written. On stop: fetching stops, the updates held get `graceMs` to finish; then their pending sends
+ * (and auto-retry's sleeps on 429) are aborted, they stay unanswered and unconfirmed, and are answered after the
+ * restart; a last getUpdates confirms exactly those answered.
  */
 
 export interface SafePollingOptions {
@@ -26,6 +29,10 @@ export interface SafePollingOptions {
   busyPollMs?: number;
   /** Most updates handled at once (across chats; one chat stays in order through sequentialize). */
   maxConcurrent?: number;
+  /** On stop, how long the updates held may take to finish before their sends are aborted (default: no limit). */
+  graceMs?: number;
+  /** Aborts the bot's pending API calls (sends and auto-retry's waits); called when the grace period is over. */
+  abortSends?: () => void;
   log?: (e: Record<string, unknown>) => void;
 }
 
@@ -34,17 +41,19 @@ interface PollState {
   offset: number;
   /** Answered ids at or above `offset` (answered while an older one was still in flight). */
   answered: number[];
+  /** Ids taken and not yet answered (being answered, or cut short by a crash or a stop). */
+  inProgress: number[];
 }
 
 function readState(file: string | undefined): PollState {
-  if (!file) return { offset: 0, answered: [] };
+  if (!file) return { offset: 0, answered: [], inProgress: [] };
   try {
     const s = JSON.parse(readFileSync(file, "utf8")) as Partial<PollState>;
     const offset = Number.isInteger(s.offset) ? Number(s.offset) : 0;
-    const answered = Array.isArray(s.answered) ? s.answered.filter((n): n is number => Number.isInteger(n) && n >= offset) : [];
-    return { offset, answered };
+    const ids = (a: unknown) => (Array.isArray(a) ? a.filter((n): n is number => Number.isInteger(n) && n >= offset) : []);
+    return { offset, answered: ids(s.answered), inProgress: ids(s.inProgress) };
   } catch {
-    return { offset: 0, answered: [] };
+    return { offset: 0, answered: [], inProgress: [] };
   }
 }
 
@@ -55,10 +64,31 @@ function writeState(file: string, s: PollState): void {
   renameSync(tmp, file);
 }
 
+/** After the sends are aborted, how long the handlers get to notice before the stop goes on without them. */
+const ABORT_SETTLE_MS = 1000;
+/** The last getUpdates that confirms what was answered; the Bot API may be the thing that is stuck. */
+const CONFIRM_TIMEOUT_MS = 5000;
+
+/** Whether `p` resolves within `ms` (no limit when ms is not finite). */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  if (!Number.isFinite(ms)) return p.then(() => true);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))));
+  try {
+    return await Promise.race([p.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class SafePoller {
   private offset: number;
   private readonly answered: Set<number>;
+  private readonly inProgress: Set<number>;
   private readonly inFlight = new Map<number, Promise<void>>();
+  /** Updates whose answer was cut short by the end of the grace period: they hold the offset, unanswered. */
+  private readonly interrupted = new Set<number>();
+  private sendsAborted = false;
   private maxSeen = 0;
   private stopping = false;
   private abort: AbortController | null = null;
@@ -73,8 +103,11 @@ export class SafePoller {
     const s = readState(opts.stateFile);
     this.offset = s.offset;
     this.answered = new Set(s.answered);
-    this.maxSeen = Math.max(0, s.offset - 1, ...s.answered);
+    this.inProgress = new Set(s.inProgress.filter((id) => !this.answered.has(id)));
+    this.maxSeen = Math.max(0, s.offset - 1, ...s.answered, ...this.inProgress);
     this.log = opts.log ?? (() => {});
+    // Taken by the last run and never answered (it crashed or was stopped): Telegram re-sends them, they are answered.
+    if (this.inProgress.size) this.log({ level: "warn", event: "resuming_updates", update_ids: [...this.inProgress].sort((a, b) => a - b) });
   }
 
   /** Updates being answered right now. */
@@ -91,20 +124,40 @@ export class SafePoller {
     this.loopDone = this.loop();
   }
 
-  /** Stop fetching, finish every update held, confirm exactly those answered, remember the rest. */
-  async stop(): Promise<void> {
+  /**
+   * Stop fetching, give the updates held `graceMs` to finish, then abort their sends; confirm exactly those answered,
+   * remember the rest (they are answered after the restart).
+   */
+  async stop(graceMs = this.opts.graceMs ?? Infinity): Promise<void> {
     this.stopping = true;
     this.abort?.abort();
     this.wake?.();
     await this.loopDone;
-    await Promise.all(this.inFlight.values());
+    const held = Promise.all(this.inFlight.values()).then(() => true);
+    if (!(await within(held, graceMs))) {
+      this.log({ level: "warn", event: "stop_grace_expired", grace_ms: graceMs, update_ids: [...this.inFlight.keys()] });
+      this.sendsAborted = true;
+      this.opts.abortSends?.();
+      // Aborted sends fail at once; an engine still thinking is not waited for.
+      await within(held, ABORT_SETTLE_MS);
+      for (const id of this.inFlight.keys()) this.interrupted.add(id);
+    }
+    this.advance();
     this.persist();
     try {
       // Confirms every update below the offset (all answered); anything above stays with Telegram.
-      await this.bot.api.getUpdates({ offset: this.offset, limit: 1, timeout: 0 });
+      await this.bot.api.getUpdates({ offset: this.offset, limit: 1, timeout: 0 }, AbortSignal.timeout(CONFIRM_TIMEOUT_MS) as never);
     } catch (err) {
       this.log({ level: "warn", event: "confirm_failed", message: (err as Error).message });
     }
+  }
+
+  /** The update's answer has been sent (called by the bot right after its last send): recorded at once. */
+  markAnswered(id: number): void {
+    if (this.answered.has(id) || id < this.offset) return;
+    this.answered.add(id);
+    this.inProgress.delete(id);
+    this.persist();
   }
 
   private async loop(): Promise<void> {
@@ -113,7 +166,8 @@ export class SafePoller {
       const busy = this.inFlight.size > 0;
       const full = this.inFlight.size >= (this.opts.maxConcurrent ?? 100);
       if (full) {
-        await Promise.race(this.inFlight.values());
+        // Woken when one finishes, or by stop().
+        await this.sleep(60_000);
         continue;
       }
       this.abort = new AbortController();
@@ -138,17 +192,19 @@ export class SafePoller {
         await this.sleep(delay);
         continue;
       }
-      let fresh = 0;
-      for (const u of updates) {
-        const id = u.update_id;
-        if (id < this.offset || this.inFlight.has(id) || this.answered.has(id)) continue;
-        fresh++;
-        this.maxSeen = Math.max(this.maxSeen, id);
+      const fresh = updates.filter((u) => !(u.update_id < this.offset || this.inFlight.has(u.update_id) || this.answered.has(u.update_id)));
+      if (fresh.length) {
+        // In progress before any of them is answered: a crash from here on leaves a trace of what was taken.
+        for (const u of fresh) this.inProgress.add(u.update_id);
+        this.persist();
+      }
+      for (const u of fresh) {
+        this.maxSeen = Math.max(this.maxSeen, u.update_id);
         this.handle(u);
       }
       this.advance();
       // Only re-sent updates came back: wait a little (or for one to finish) instead of spinning.
-      if (this.inFlight.size > 0 && fresh === 0) await this.sleep(this.opts.busyPollMs ?? 500);
+      if (this.inFlight.size > 0 && fresh.length === 0) await this.sleep(this.opts.busyPollMs ?? 500);
     }
   }
 
@@ -156,14 +212,23 @@ export class SafePoller {
     const id = u.update_id;
     const p = this.bot
       .handleUpdate(u)
-      .catch((err: unknown) => {
-        // The bot's own error boundary apologises; this is only what escaped it. The update counts as answered
-        // (re-running a failing update forever would block every later one).
-        this.log({ level: "error", event: "update_failed", update_id: id, message: (err as Error).message });
-      })
+      .then(
+        () => this.markAnswered(id),
+        (err: unknown) => {
+          if (this.sendsAborted) {
+            // Cut short by the stop: not answered; it holds the offset and is answered after the restart.
+            this.interrupted.add(id);
+            this.log({ level: "info", event: "update_interrupted", update_id: id });
+            return;
+          }
+          // The bot's own error boundary apologises; this is only what escaped it. The update counts as answered
+          // (re-running a failing update forever would block every later one).
+          this.log({ level: "error", event: "update_failed", update_id: id, message: (err as Error).message });
+          this.markAnswered(id);
+        },
+      )
       .finally(() => {
         this.inFlight.delete(id);
-        this.answered.add(id);
         this.advance();
         this.persist();
         this.wake?.();
@@ -173,15 +238,18 @@ export class SafePoller {
 
   /** The offset moves up to the lowest update still in flight (or past everything seen). */
   private advance(): void {
-    const lowest = this.inFlight.size ? Math.min(...this.inFlight.keys()) : this.maxSeen + 1;
+    const held = [...this.inFlight.keys(), ...this.interrupted];
+    const lowest = held.length ? Math.min(...held) : this.maxSeen + 1;
     if (lowest > this.offset) this.offset = lowest;
     for (const id of this.answered) if (id < this.offset) this.answered.delete(id);
+    for (const id of this.inProgress) if (id < this.offset) this.inProgress.delete(id);
   }
 
   private persist(): void {
     if (!this.opts.stateFile) return;
+    const sorted = (s: Set<number>) => [...s].sort((a, b) => a - b);
     try {
-      writeState(this.opts.stateFile, { offset: this.offset, answered: [...this.answered].sort((a, b) => a - b) });
+      writeState(this.opts.stateFile, { offset: this.offset, answered: sorted(this.answered), inProgress: sorted(this.inProgress) });
     } catch (err) {
       this.log({ level: "warn", event: "poll_state_unwritable", message: (err as Error).message });
     }

@@ -4,6 +4,7 @@ import { openEngine } from "../app/open.js";
 import { indexExists } from "../index/store.js";
 import { launchBot } from "../bot/bot.js";
 import { buildServer } from "../server/app.js";
+import { closeGracefully, stopSignal } from "../server/shutdown.js";
 import { parseArgs } from "./args.js";
 import { loadDotEnv } from "./env.js";
 
@@ -59,16 +60,10 @@ async function main(): Promise<number> {
     console.error(settings.WEBHOOK_URL ? `Telegram 机器人（webhook，端口 ${settings.WEBHOOK_PORT}）已启动。` : "Telegram 机器人（长轮询）已启动。");
   }
   console.error("按 Ctrl-C 停止。");
-  const signal = await new Promise<string>((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
-  log({ level: "info", event: "shutdown", signal });
   // A second signal during shutdown exits at once.
-  const force = () => process.exit(1);
-  process.once("SIGINT", force);
-  process.once("SIGTERM", force);
-  await Promise.all([app.close(), bot?.stop()]);
+  const signal = await stopSignal(() => process.exit(1));
+  log({ level: "info", event: "shutdown", signal });
+  await Promise.all([closeGracefully(app, { graceMs: settings.SHUTDOWN_GRACE_MS, log }), bot?.stop()]);
   return 0;
 }
 

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
@@ -16,6 +17,7 @@ import { registerStatsRoutes } from "./stats.js";
 import { registerOpenAiRoutes } from "./openai.js";
 import { registerDifyRoutes, difyErrorBody } from "./dify.js";
 import { parseBody } from "./validate.js";
+import { trackConnections } from "./shutdown.js";
 
 /**
  * The HTTP server: the web page (static files from web/) and the APIs, on one Fastify instance.
@@ -64,6 +66,13 @@ declare module "fastify" {
   }
 }
 
+/** Client errors raised by Node's HTTP parser (before routing): status, code, message. */
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, "request_timeout", "请求超时：请求未在规定时间内发送完毕。"],
+  HPE_HEADER_OVERFLOW: [431, "headers_too_large", "请求头过大。"],
+  default: [400, "bad_request", "请求无效。"],
+};
+
 const SourceBody = z.object({
   citation: z.object({
     title: z.string(),
@@ -91,9 +100,29 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     logger: false,
     bodyLimit: settings.API_BODY_LIMIT_BYTES,
     trustProxy: settings.TRUST_PROXY === "true",
-    // Idle keep-alive sockets are closed on shutdown; requests in flight finish first.
+    // Idle keep-alive sockets are closed on shutdown; requests in flight finish first (closeGracefully, shutdown.ts).
     forceCloseConnections: "idle",
     return503OnClosing: true,
+    // Slow clients are cut (Node's default in Fastify is never): the request must arrive within its timeouts; Node
+    // checks them every `connectionsCheckingInterval`, so a cut comes at most that much late.
+    requestTimeout: settings.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: settings.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      requestTimeout: settings.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeout: settings.HTTP_HEADERS_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(settings.HTTP_HEADERS_TIMEOUT_MS / 4))),
+    },
+    // Errors Node's parser raises before Fastify sees a request (timeouts, malformed requests): our error shape.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === "ECONNRESET" || socket.destroyed) return;
+      const [status, code, message] = CLIENT_ERRORS[err.code ?? ""] ?? CLIENT_ERRORS.default;
+      log({ level: "debug", event: "http_client_error", code: err.code, status });
+      if (socket.writable) {
+        const body = JSON.stringify({ error: { code, message } });
+        socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      }
+      socket.destroy();
+    },
     // A URL the router cannot decode (overlong UTF-8, a bad escape) is the client's error, in our error shape.
     frameworkErrors: (err, req, reply: FastifyReply) => {
       void reply
@@ -106,6 +135,18 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     },
   });
   app.decorateRequest("apiKey", null);
+  // Beyond the cap a new connection is closed as soon as it is accepted (file descriptors stay bounded).
+  app.server.maxConnections = settings.HTTP_MAX_CONNECTIONS;
+  let dropped = 0;
+  let droppedLogged = 0;
+  app.server.on("drop", () => {
+    dropped++;
+    if (Date.now() - droppedLogged < 60_000) return;
+    droppedLogged = Date.now();
+    log({ level: "warn", event: "connections_dropped", count: dropped, max: settings.HTTP_MAX_CONNECTIONS });
+    dropped = 0;
+  });
+  trackConnections(app);
 
   const sendError = (req: FastifyRequest, reply: FastifyReply, err: unknown) => {
     const { status, body, headers } = toErrorResponse(err);
@@ -194,7 +235,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const AskBody = z.object({
     question: z.string(),
     history: z.array(z.string()).max(100).optional(),
-    state: z.string().max(16_384).optional(),
+    // Checked by decodeState (length included), so every bad token is answered as bad_state.
+    state: z.string().optional(),
   });
   app.post("/api/ask", async (req, reply) => {
     const body = parseBody(AskBody, req.body);

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { conversationStateSchema, type AnswerEngine, type AskResult, type ConversationState } from "../answer/api.js";
 import { ApiError } from "./errors.js";
 
@@ -37,18 +38,36 @@ export async function askInConversation(
   return engine.ask(question, state);
 }
 
-/** The opaque state token of `X-Nianbao-State`: base64url JSON. */
+/**
+ * The opaque state token of `X-Nianbao-State`: base64url JSON of the engine's ConversationState. A client may send
+ * anything back, so a token is checked against the state's real shape (the plan inside it included, with bounded
+ * lists) before it reaches the engine: a tampered token is the client's error (400 bad_state), never an internal one.
+ */
 export function encodeState(state: ConversationState): string {
   return Buffer.from(JSON.stringify(state), "utf8").toString("base64url");
 }
 
+/** Longest token accepted; a state the engine writes is a few hundred characters. */
+export const MAX_STATE_CHARS = 16_384;
+
+// The schema and the engine's type must not drift apart: a field the engine adds without adding it to the schema
+// would make every follow-up token it issues fail as "tampered". This fails to compile when they differ.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const sameShape: Same<z.infer<typeof conversationStateSchema>, ConversationState> = true;
+void sameShape;
+
+const BAD_STATE = () => new ApiError(400, "bad_state", "state 无效，请改用 history 传入之前的问题。");
+
 /** A state token the client sent back: decoded and validated with the state's own schema, else 400 bad_state. */
 export function decodeState(token: string): ConversationState {
+  if (token.length > MAX_STATE_CHARS || !/^[A-Za-z0-9_-]+$/.test(token)) throw BAD_STATE();
+  let raw: unknown;
   try {
-    const r = conversationStateSchema.safeParse(JSON.parse(Buffer.from(token, "base64url").toString("utf8")));
-    if (r.success) return r.data;
+    raw = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
   } catch {
-    // fall through
+    throw BAD_STATE();
   }
-  throw new ApiError(400, "bad_state", "state 无效，请改用 history 传入之前的问题。");
+  const parsed = conversationStateSchema.safeParse(raw);
+  if (!parsed.success) throw BAD_STATE();
+  return parsed.data;
 }

@@ -102,9 +102,18 @@ export interface ConversationState {
 }
 
 /** The state as a client may send it back (X-Nianbao-State): strict, bounded. */
+const MAX_LIST = 500;
 export const conversationStateSchema = z
   .object({
-    plan: planSchema.strict().nullable(),
+    plan: planSchema
+      .extend({
+        bodies: z.array(z.string().max(200)).max(MAX_LIST),
+        years: planSchema.shape.years.max(MAX_LIST),
+        governing: planSchema.shape.governing.max(MAX_LIST),
+        topic: z.string().max(2000),
+      })
+      .strict()
+      .nullable(),
     words: z.string().max(2000),
     lastQuestion: z.string().max(2000).nullable(),
     updatedAt: z.number().finite(),

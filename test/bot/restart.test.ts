@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -50,6 +50,15 @@ function answerCounts(api: FakeBotApi): Map<string, number> {
     if (m) out.set(m[1], (out.get(m[1]) ?? 0) + 1);
   }
   return out;
+}
+
+/** The bot's state file (src/bot/polling.ts), or null while it does not exist or is being replaced. */
+function readPollState(file: string): { offset: number; answered: number[]; inProgress: number[] } | null {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
 }
 
 const until = async (cond: () => boolean, ms: number, what: string) => {
@@ -109,7 +118,14 @@ describe("bot restarts", () => {
       await first.ready;
       for (let i = 1; i <= 60; i++) api.pushText({ chatId: 2000 + i, text: `Q${i}` });
       await until(() => answerCounts(api).size === 20, 20_000, "20 fast answers");
-      await new Promise((r) => setTimeout(r, 300));
+      // The bot's own record, not a guess at its timing: the 20 answered, the 40 hanging ones in progress
+      // (update ids follow the questions: Q<n> is update n).
+      const fast = Array.from({ length: 20 }, (_, i) => 3 * (i + 1));
+      const slow = Array.from({ length: 60 }, (_, i) => i + 1).filter((i) => i % 3 !== 0);
+      await until(() => {
+        const s = readPollState(state);
+        return JSON.stringify(s?.answered) === JSON.stringify(fast) && JSON.stringify(s?.inProgress) === JSON.stringify(slow);
+      }, 20_000, `state file records 20 answered, 40 in progress: ${JSON.stringify(readPollState(state))}`);
       first.child.kill("SIGKILL");
       await first.exited;
       expect(answerCounts(api).size).toBe(20);
@@ -118,6 +134,7 @@ describe("bot restarts", () => {
       children.push(second.child);
       await second.ready;
       await until(() => answerCounts(api).size === 60, 30_000, "all 60 answered");
+      expect(second.stderr()).toContain(`"event":"resuming_updates","update_ids":${JSON.stringify(slow)}`);
       await api.settle(500);
       second.child.kill("SIGTERM");
       expect(await second.exited).toBe(0);

@@ -53,6 +53,7 @@ export class FakeBotApi {
   private nextUpdateId = 1;
   private nextMessageId = 1000;
   private failures = new Map<string, Array<{ code: number; retryAfter?: number }>>();
+  private always = new Map<string, { code: number; retryAfter?: number }>();
   private pollers = new Set<() => void>();
   private waiters = new Set<Waiter>();
   /** Messages the fake "sent" as the bot, so tests can reply to them. */
@@ -148,6 +149,12 @@ export class FakeBotApi {
     this.failures.set(method, q);
   }
 
+  /** Every call of `method` fails with 429 (retry_after seconds) until cleared with `failAlways(method, null)`. */
+  failAlways(method: string, failure: { code: 429; retryAfter: number } | null): void {
+    if (failure) this.always.set(method, failure);
+    else this.always.delete(method);
+  }
+
   /** Ids of the updates Telegram still holds: queued and not yet confirmed by a getUpdates offset. */
   unconfirmed(): number[] {
     return this.updates.map((u) => u.update_id);
@@ -240,7 +247,7 @@ export class FakeBotApi {
       return this.send(res, 400, { ok: false, error_code: 400, description: String(e) });
     }
 
-    const fail = this.failures.get(method)?.shift();
+    const fail = this.failures.get(method)?.shift() ?? this.always.get(method);
     if (fail) {
       this.record(method, params, fail.code);
       return this.send(
