@@ -1,6 +1,6 @@
 import { loadSettings, apiKeys, type Settings } from "../config.js";
 import { NianbaoError, redact } from "../errors.js";
-import { openEngine } from "../app/open.js";
+import { LiveEngine } from "../app/live.js";
 import { indexExists } from "../index/store.js";
 import { launchBot } from "../bot/bot.js";
 import { buildServer } from "../server/app.js";
@@ -39,7 +39,8 @@ async function main(): Promise<number> {
   };
   const indexDir = args.values.get("index") ?? settings.NIANBAO_INDEX_DIR;
   if (!(await indexExists(indexDir))) console.error(`首次启动：正在从 ${settings.CORPUS_DIR}/ 构建索引（约数秒）… / building the index`);
-  const engine = await openEngine({ indexDir, corpusDir: settings.CORPUS_DIR, settings, log });
+  // The server follows the index: a generation that ingest makes live while it runs is swapped in between requests.
+  const engine = await LiveEngine.open({ indexDir, corpusDir: settings.CORPUS_DIR, settings, log });
   const cov = engine.coverage();
   console.error(`索引已就绪：${cov.documents} 篇文档，${cov.chunks} 个片段。模式：${settings.LLM_BASE_URL ? `LLM（${settings.LLM_MODEL}）+ 抽取式兜底` : "抽取式（离线）"}。`);
 
@@ -64,6 +65,7 @@ async function main(): Promise<number> {
   const signal = await stopSignal(() => process.exit(1));
   log({ level: "info", event: "shutdown", signal });
   await Promise.all([closeGracefully(app, { graceMs: settings.SHUTDOWN_GRACE_MS, log }), bot?.stop()]);
+  engine.close();
   return 0;
 }
 
