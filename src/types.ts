@@ -91,6 +91,11 @@ export interface Passage {
 }
 
 export interface Citation {
+  /**
+   * What the citation points at, for "查看原文章节": `chunk:<chunk id>` for a passage, `cell:<docId>|<table>|<row key>|
+   * <column key>` for a statistics-table cell (see citationRef). Looked up by AnswerEngine.source.
+   */
+  id?: string;
   title: string;
   region: string | null;
   year: number | null;
@@ -132,4 +137,55 @@ export interface Answer {
   computed?: Computed[];
   /** Which strategy answered (value, series, rank, definition, …). */
   operation?: string;
+}
+
+/** A citation's target, parsed from its id. */
+export type CitationRef =
+  | { kind: "chunk"; chunk: string }
+  | { kind: "cell"; docId: string; table: string; row: string; column: string }
+  | { kind: "section"; docId: string; section: string };
+
+export const chunkCitationId = (chunkId: string): string => `chunk:${chunkId}`;
+export const cellCitationId = (docId: string, table: string, row: string, column: string): string => `cell:${[docId, table, row, column].map(encodeURIComponent).join("|")}`;
+
+/** A section of a document (a sentence's section, a report's statistical tables). */
+export const sectionCitationId = (docId: string, section: string): string => `section:${[docId, section].map(encodeURIComponent).join("|")}`;
+
+/** The target of a citation id, or null for an id of no known form. */
+export function citationRef(id: string): CitationRef | null {
+  if (id.startsWith("chunk:") && id.length > 6) return { kind: "chunk", chunk: id.slice(6) };
+  if (id.startsWith("section:")) {
+    const parts = id.slice(8).split("|");
+    if (parts.length !== 2) return null;
+    try {
+      const [docId, section] = parts.map(decodeURIComponent);
+      return { kind: "section", docId, section };
+    } catch {
+      return null;
+    }
+  }
+  if (id.startsWith("cell:")) {
+    const parts = id.slice(5).split("|");
+    if (parts.length !== 4) return null;
+    try {
+      const [docId, table, row, column] = parts.map(decodeURIComponent);
+      return { kind: "cell", docId, table, row, column };
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+/** What "查看原文章节" shows for a citation: the section text, and for a cell the table it sits in, marked. */
+export interface SourceView {
+  id: string;
+  title: string;
+  section: string;
+  text: string;
+  source: string;
+  published: string | null;
+  url: string | null;
+  /** For a cell citation: the cell, by its official labels, and the row as the table states it. */
+  cell?: { table: string; row: string; column: string; value: number | null; rowText: string } | null;
 }

@@ -163,13 +163,17 @@ function renderCitation(c, i) {
     if (!details.open || loaded) return;
     loaded = true;
     try {
-      const r = await (await postJson("/api/source", { citation: c })).json();
+      const r = await (await postJson("/api/source", c.id ? { id: c.id } : { citation: c })).json();
       const meta = el("dl", { class: "source-meta" });
       if (c.body) meta.append(el("dt", {}, "发布机关"), el("dd", {}, c.body));
       meta.append(el("dt", {}, "发布日期"), el("dd", {}, r.published || "未注明"));
       meta.append(el("dt", {}, "原文链接"), el("dd", {}, r.url && /^https?:\/\//.test(r.url) ? el("a", { href: r.url, target: "_blank", rel: "noopener noreferrer" }, r.url) : "未注明"));
       meta.append(el("dt", {}, "文件"), el("dd", {}, c.source));
-      body.replaceChildren(meta, el("pre", { class: "section-text" }, r.text));
+      const parts = [meta];
+      // A table cell: its row with the labels, the cell named, above the table section it sits in.
+      if (r.cell) parts.push(el("p", { class: "cell-marked" }, `${r.cell.table} · ${r.cell.row} · ${r.cell.column}：`, el("mark", {}, r.cell.value === null ? "未读出" : String(r.cell.value))), el("p", { class: "cell-row" }, r.cell.rowText));
+      parts.push(el("pre", { class: "section-text" }, r.text));
+      body.replaceChildren(...parts);
     } catch (e) {
       loaded = false;
       body.replaceChildren(el("p", { class: "error" }, e.message));

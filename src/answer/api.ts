@@ -1,5 +1,5 @@
 import type { ConversationState } from "../understand/types.js";
-import type { Answer, Citation, DocKind } from "../types.js";
+import type { Answer, Citation, DocKind, SourceView } from "../types.js";
 
 /**
  * The contract between the answer engine and its channels (terminal, Telegram).
@@ -42,4 +42,6 @@ export interface AnswerEngine {
   coverage(): Coverage;
   /** Full text of the section a citation points at (for "show source"), or null if unknown. */
   fullSection(citation: Citation): string | null;
+  /** What a citation id points at (its section; a cell shown in its table), or null for an id not held. */
+  source(id: string): SourceView | null;
 }

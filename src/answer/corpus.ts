@@ -109,6 +109,28 @@ export class CorpusView {
     };
   }
 
+  /** A document by id. */
+  doc(docId: string): IndexedDocument | null {
+    return this.docs.find((d) => d.docId === docId) ?? null;
+  }
+
+  /** A chunk by id. */
+  chunk(id: string): Chunk | null {
+    for (const list of this.chunksByDoc.values()) {
+      const c = list.find((x) => x.id === id);
+      if (c) return c;
+    }
+    return null;
+  }
+
+  /** A section of a document with its subsections, in document order ("" = the whole document). */
+  sectionText(docId: string, section: string): string | null {
+    const secs = this.sectionsByDoc.get(docId);
+    const parts: string[] = [];
+    for (const [path, texts] of secs ?? []) if (!section || path === section || path.startsWith(section + SECTION_SEPARATOR)) parts.push(...texts);
+    return parts.length ? parts.join("\n") : null;
+  }
+
   fullSection(c: Citation): string | null {
     const doc = this.docs.find((d) => d.source === c.source && d.title === c.title) ?? this.docs.find((d) => d.source === c.source);
     if (!doc) return null;

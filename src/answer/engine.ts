@@ -1,5 +1,7 @@
 import type { Settings } from "../config.js";
-import type { Answer, Citation, Passage } from "../types.js";
+import { citationRef, type Answer, type Citation, type Passage, type SourceView } from "../types.js";
+import { isTableId } from "../domain/types.js";
+import { rowWithLabels } from "./figures.js";
 import { checkQuestionLength } from "./limits.js";
 import type { AnswerEngine, AskResult, ConversationState, Coverage } from "./api.js";
 import { AnswerContext, type AnswerComponents } from "./context.js";
@@ -43,6 +45,38 @@ export class Engine implements AnswerEngine {
 
   coverage(): Coverage {
     return this.corpus.coverage();
+  }
+
+  /**
+   * What a citation id points at (AnswerEngine.source): a passage's section, a sentence's section, or a table cell
+   * shown in its table with the cell named; null for an id this index does not hold.
+   */
+  source(id: string): SourceView | null {
+    const ref = citationRef(id);
+    if (!ref) return null;
+    const corpus = this.corpus;
+    const view = (docId: string, section: string, text: string | null, cell: SourceView["cell"] = null): SourceView | null => {
+      const d = corpus.doc(docId);
+      if (!d || text === null) return null;
+      return { id, title: d.title, section: section || d.title, text, source: d.source, published: d.published ?? null, url: d.url ?? null, cell };
+    };
+    if (ref.kind === "chunk") {
+      const c = corpus.chunk(ref.chunk);
+      return c ? view(c.meta.docId, c.meta.section, corpus.sectionText(c.meta.docId, c.meta.section) ?? c.text) : null;
+    }
+    if (ref.kind === "section") return view(ref.docId, ref.section, corpus.sectionText(ref.docId, ref.section));
+    const facts = this.ctx.figures?.facts;
+    if (!facts || !isTableId(ref.table)) return null;
+    const cell = facts.cell(ref.docId, ref.table, ref.row, ref.column);
+    if (!cell) return null;
+    const row = facts.cells(ref.docId, ref.table).filter((x) => x.row === cell.row);
+    return view(ref.docId, cell.section, corpus.sectionText(ref.docId, cell.section) ?? cell.quote, {
+      table: cell.table,
+      row: cell.rowLabel,
+      column: cell.columnLabel,
+      value: cell.value,
+      rowText: rowWithLabels(cell, row),
+    });
   }
 
   fullSection(c: Citation): string | null {

@@ -1,5 +1,5 @@
 import { SECTION_SEPARATOR, splitSentences } from "../ingest/chunk.js";
-import type { Computed, Citation, Passage } from "../types.js";
+import { chunkCitationId, type Computed, type Citation, type Passage } from "../types.js";
 import { numberTokens } from "./numbers.js";
 
 /**
@@ -216,5 +216,5 @@ export function unsupportedNumbers(answer: string, citations: Citation[], comput
 
 export function citationOf(p: Passage): Citation {
   const m = p.chunk.meta;
-  return { title: m.title, region: m.region, year: m.year, section: m.section, quote: p.chunk.text, source: m.source };
+  return { id: chunkCitationId(p.chunk.id), title: m.title, region: m.region, year: m.year, section: m.section, quote: p.chunk.text, source: m.source };
 }

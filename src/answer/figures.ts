@@ -5,7 +5,7 @@ import type { CheckResult } from "../stats/api.js";
 import type { CellRow, FactRow, ReportRow } from "../stats/db.js";
 import type { TableId } from "../stats/api.js";
 import type { FactStore } from "../search/types.js";
-import type { Citation } from "../types.js";
+import { cellCitationId, sectionCitationId, type Citation } from "../types.js";
 import { SECTION_SEPARATOR } from "../ingest/chunk.js";
 import { CHANNEL_SUFFIX } from "../stats/extract/narrative.js";
 
@@ -78,11 +78,13 @@ export class FigureService<F extends FactStore = FactStore> {
 
   cellCitation(r: ReportRow, c: CellRow): Citation {
     return {
+      id: cellCitationId(r.docId, c.table, c.row, c.column),
       title: r.title,
       region: r.region,
       year: r.year,
       section: [c.section, c.table, c.rowLabel, c.columnLabel].join(SECTION_SEPARATOR),
-      quote: c.quote,
+      // The row as the table states it, with its labels (a flattened row alone is a bare digit run).
+      quote: rowWithLabels(c, this.facts.cells(r.docId, c.table).filter((x) => x.row === c.row)),
       source: r.source,
       body: r.body,
       published: r.published,
@@ -92,7 +94,8 @@ export class FigureService<F extends FactStore = FactStore> {
   }
 
   sentenceCitation(r: ReportRow, sentence: string): Citation {
-    return { title: r.title, region: r.region, year: r.year, section: this.sectionOf(r.docId, sentence) ?? "正文", quote: sentence, source: r.source, body: r.body, published: r.published, url: r.url, cell: null };
+    const section = this.sectionOf(r.docId, sentence);
+    return { id: sectionCitationId(r.docId, section ?? ""), title: r.title, region: r.region, year: r.year, section: section ?? "正文", quote: sentence, source: r.source, body: r.body, published: r.published, url: r.url, cell: null };
   }
 
   private failed(r: ReportRow, refs: CellRef[], look: FigureLookup = this.facts): CheckResult[] {
@@ -203,4 +206,16 @@ export class FigureService<F extends FactStore = FactStore> {
   keyFigure(r: ReportRow): Figure {
     return this.figure(r, "表三:new:total");
   }
+}
+
+/**
+ * A table row quoted with its labels: "（四）无法提供 › 1.本机关不掌握相关政府信息：自然人 22，…，总计 25（原文：220000325）".
+ * The source's own text of the row is kept at the end, so the quote is still what the report says.
+ */
+export function rowWithLabels(c: CellRow, row: CellRow[]): string {
+  const cells = row.filter((x) => x.value !== null).map((x) => `${x.columnLabel.split(SECTION_SEPARATOR).pop()} ${formatNumber(x.value!)}`);
+  const label = c.rowLabel;
+  if (!cells.length) return c.quote;
+  const raw = c.quote.replace(/\s+/g, " ").trim();
+  return `${label}：${cells.join("，")}${raw ? `（原文：${raw.length > 80 ? `${raw.slice(0, 80)}…` : raw}）` : ""}`;
 }

@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import type { AnswerEngine, AskResult, ConversationState, Coverage } from "../answer/api.js";
 import type { StatsService } from "../stats/api.js";
-import type { Citation } from "../types.js";
+import type { Citation, SourceView } from "../types.js";
 import { openEngine, type Log, type OpenedEngine, type OpenOptions } from "./open.js";
 
 /**
@@ -89,6 +89,10 @@ export class LiveEngine implements AnswerEngine {
 
   fullSection(citation: Citation): string | null {
     return this.current.fullSection(citation);
+  }
+
+  source(id: string): SourceView | null {
+    return this.current.source(id);
   }
 
   /** The statistics of whichever generation is serving at the time of each call. */

@@ -10,7 +10,7 @@ import { BotError, redact } from "../errors.js";
 import { formatAnswerHtml, formatCoverageHtml, formatSourceHtml, htmlToText, splitMessage, escapeHtml } from "../present/telegram.js";
 import { checkQuestionLength } from "../answer/api.js";
 import { LruMap } from "./lru.js";
-import { answerCsv, exportFileName } from "../present/text.js";
+import { answerCsv, exportFileName, sourceText } from "../present/text.js";
 import { initWithRetry, SafePoller } from "./polling.js";
 import { COMMANDS, T, aboutHtml, exampleQuestions, helpHtml, startHtml } from "./texts.js";
 
@@ -359,7 +359,8 @@ export function createBot(opts: CreateBotOptions): Bot {
     const c = chatId === undefined ? undefined : citations.get(chatId, ctx.match[1])?.[n - 1];
     if (!c || chatId === undefined) return void (await ctx.answerCallbackQuery({ text: T.sourceExpired }));
     await ctx.answerCallbackQuery();
-    const full = engine.fullSection(c);
+    const view = c.id ? engine.source(c.id) : null;
+    const full = view ? sourceText(view) : engine.fullSection(c);
     const html = full
       ? formatSourceHtml(n, c, full)
       : `${formatSourceHtml(n, c, "")}${escapeHtml(T.sourceMissing)}\n<blockquote>${escapeHtml(c.quote)}</blockquote>`;

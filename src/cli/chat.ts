@@ -5,7 +5,7 @@ import type { AnswerEngine, ConversationState } from "../answer/api.js";
 import type { Answer } from "../types.js";
 import { NianbaoError, redact } from "../errors.js";
 import { NOT_FOUND_HINT, formatCoverageText, previewSection, sourceCutHint } from "../present/telegram.js";
-import { answerCsv, citationLabel, exportFileName, hasFigures, renderAnswerText } from "../present/text.js";
+import { answerCsv, citationLabel, exportFileName, hasFigures, renderAnswerText, sourceText } from "../present/text.js";
 
 /**
  * Terminal chat: the same engine as the Telegram bot, one question per line. Works interactively (TTY: prompt,
@@ -127,7 +127,8 @@ function runCommand(engine: AnswerEngine, cmd: string, args: string[], last: Ans
         return last.citations.length === 1
           ? "上一个答案只有 1 条依据，请输入 /source 1。"
           : `请输入 1 到 ${last.citations.length} 之间的编号，例如 /source 1。`;
-      const full = engine.fullSection(c);
+      const view = c.id ? engine.source(c.id) : null;
+      const full = view ? sourceText(view) : engine.fullSection(c);
       if (full === null) return `来源${n}：${citationLabel(c)}\n\n（未能找到完整章节，以下为引用片段）\n${c.quote.trim()}`;
       // "/source N 全文" shows everything; otherwise the first part, like the Telegram button.
       const all = args.slice(1).some((a) => /^(全文|all|full)$/i.test(a));

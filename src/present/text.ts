@@ -1,4 +1,4 @@
-import type { Answer, AnswerTable, Citation } from "../types.js";
+import type { Answer, AnswerTable, Citation, SourceView } from "../types.js";
 import { csvDocument } from "./csv.js";
 
 /**
@@ -212,4 +212,10 @@ export function renderAnswerText(a: Answer, opts: TextOptions = {}): string {
   if (a.citations.length) blocks.push(["出处：", ...a.citations.flatMap((c, i) => citationLines(c, i + 1))].join("\n"));
   if (opts.footer?.length) blocks.push(opts.footer.join("\n"));
   return blocks.join("\n\n");
+}
+
+/** The text "查看原文" shows for a citation's source: for a table cell, the cell named and its row first. */
+export function sourceText(v: SourceView): string {
+  if (!v.cell) return v.text;
+  return `${v.cell.table} · ${v.cell.row} · ${v.cell.column}：【${v.cell.value ?? "未读出"}】\n${v.cell.rowText}\n\n${v.text}`;
 }

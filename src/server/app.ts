@@ -73,19 +73,24 @@ const CLIENT_ERRORS: Record<string, [number, string, string]> = {
   default: [400, "bad_request", "请求无效。"],
 };
 
-const SourceBody = z.object({
-  citation: z.object({
-    title: z.string(),
-    region: z.string().nullable(),
-    year: z.number().int().nullable(),
-    section: z.string(),
-    quote: z.string(),
-    source: z.string(),
-    body: z.string().nullable().optional(),
-    published: z.string().nullable().optional(),
-    url: z.string().nullable().optional(),
+/** A source asked by citation id (every citation carries one), or — for older pages — by the citation itself. */
+const SourceBody = z.union([
+  z.object({ id: z.string().min(1).max(2000) }).strict(),
+  z.object({
+    citation: z.object({
+      id: z.string().max(2000).optional(),
+      title: z.string(),
+      region: z.string().nullable(),
+      year: z.number().int().nullable(),
+      section: z.string(),
+      quote: z.string(),
+      source: z.string(),
+      body: z.string().nullable().optional(),
+      published: z.string().nullable().optional(),
+      url: z.string().nullable().optional(),
+    }),
   }),
-});
+]);
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const { engine, settings } = opts;
@@ -252,10 +257,17 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   app.post("/api/source", async (req) => {
-    const { citation } = parseBody(SourceBody, req.body);
-    const text = engine.fullSection(citation);
+    const body = parseBody(SourceBody, req.body);
+    const id = "id" in body ? body.id : body.citation.id;
+    if (id) {
+      const v = engine.source(id);
+      if (!v) throw new ApiError(404, "source_not_found", "找不到这条依据的原文章节。");
+      return v;
+    }
+    const c = (body as { citation: { published?: string | null; url?: string | null } & Parameters<typeof engine.fullSection>[0] }).citation;
+    const text = engine.fullSection(c);
     if (text === null) throw new ApiError(404, "source_not_found", "找不到这条依据的原文章节。");
-    return { text, published: citation.published ?? null, url: citation.url ?? null };
+    return { text, published: c.published ?? null, url: c.url ?? null };
   });
 
   app.get("/api/coverage", async () => engine.coverage());

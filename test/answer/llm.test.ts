@@ -225,6 +225,7 @@ describe("composeWithLlm against the fake server", () => {
     expect(answer.answer.split("\n")[0]).toBe("沈阳市2013年共受理政府信息公开申请249件[1]。");
     expect(answer.citations).toEqual([
       {
+        id: `chunk:${PASSAGES[0].chunk.id}`,
         title: "沈阳市2013年度政府信息公开工作报告",
         region: "沈阳市",
         year: 2013,

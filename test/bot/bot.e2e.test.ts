@@ -346,6 +346,7 @@ describe("safety", () => {
     const flaky: AnswerEngine = {
       coverage: () => engine.coverage(),
       fullSection: (c) => engine.fullSection(c),
+      source: (id) => engine.source(id),
       ask: async (q, s) => {
         if (failures-- > 0) throw new Error(`boom at /work/main/src/secret.ts with ${TOKEN}`);
         return engine.ask(q, s);
@@ -379,6 +380,7 @@ describe("conversation state", () => {
     const recording: AnswerEngine = {
       coverage: () => engine.coverage(),
       fullSection: (c) => engine.fullSection(c),
+      source: (id) => engine.source(id),
       ask: async (q, s) => {
         seen.push({ q, regions: s ? s.plan?.bodies ?? [] : null });
         return engine.ask(q, s);

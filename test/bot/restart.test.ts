@@ -161,6 +161,7 @@ const stubEngine: AnswerEngine = {
   ask: async (q) => ({ answer: { question: q, found: false, answer: "无", citations: [], mode: "extractive" }, state: { plan: null, words: "", lastQuestion: q, updatedAt: 0 } }),
   coverage: () => ({ reports: [], governing: [], documents: 0, chunks: 0 }),
   fullSection: () => null,
+  source: () => null,
 };
 
 describe("Bot API unreachable at start", () => {

@@ -28,7 +28,7 @@ describe("npm run ask", () => {
     expect(a).toMatchObject({ found: true, mode: "extractive" });
     expect(a.answer).toContain("249件");
     expect(a.short).toContain("249件");
-    expect(Object.keys(a.citations[0]).sort()).toEqual(["body", "cell", "published", "quote", "region", "section", "source", "title", "url", "year"]);
+    expect(Object.keys(a.citations[0]).sort()).toEqual(["body", "cell", "id", "published", "quote", "region", "section", "source", "title", "url", "year"]);
     expect(a.citations[0].source).toBe("000_0ce3f265a70a93e0.txt");
   }, 120_000);
 

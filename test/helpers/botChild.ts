@@ -19,6 +19,7 @@ const engine: AnswerEngine = {
   },
   coverage: () => ({ reports: [], governing: [], documents: 0, chunks: 0 }),
   fullSection: () => null,
+  source: () => null,
 };
 
 const bot = createBot({

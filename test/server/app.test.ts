@@ -87,10 +87,16 @@ describe("POST /api/ask", () => {
 describe("page API", () => {
   it("serves the full section of a citation, with 发布日期 and 原文链接", async () => {
     s = await makeServer();
-    const res = await s.app.inject({ method: "POST", url: "/api/source", payload: { citation: SHENYANG } });
+    // By id (every citation carries one) …
+    const res = await s.app.inject({ method: "POST", url: "/api/source", payload: { id: SHENYANG.id } });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ text: FULL_SECTION, published: "2014-03-28", url: SHENYANG.url });
-    const missing = await s.app.inject({ method: "POST", url: "/api/source", payload: { citation: { ...SHENYANG, source: "x.txt" } } });
+    expect(res.json()).toMatchObject({ id: SHENYANG.id, text: FULL_SECTION, published: "2014-03-28", url: SHENYANG.url, source: SHENYANG.source });
+    expect((await s.app.inject({ method: "POST", url: "/api/source", payload: { citation: SHENYANG } })).json()).toMatchObject({ text: FULL_SECTION });
+    expectCleanError(await s.app.inject({ method: "POST", url: "/api/source", payload: { id: "chunk:x" } }), 404, "source_not_found");
+    // … or, for a page of an older release, by the citation itself.
+    const { id: _id, ...legacy } = SHENYANG;
+    expect((await s.app.inject({ method: "POST", url: "/api/source", payload: { citation: legacy } })).json()).toEqual({ text: FULL_SECTION, published: "2014-03-28", url: SHENYANG.url });
+    const missing = await s.app.inject({ method: "POST", url: "/api/source", payload: { citation: { ...legacy, source: "x.txt" } } });
     expectCleanError(missing, 404, "source_not_found");
   });
 

@@ -1,5 +1,5 @@
 import type { AnswerEngine, AskResult, ConversationState, Coverage } from "../../src/answer/api.js";
-import type { Answer, Citation } from "../../src/types.js";
+import type { Answer, Citation, SourceView } from "../../src/types.js";
 import type { CellExportRow, CheckResult, DraftCheck, ReportInfo, StatsFilter, StatsService } from "../../src/stats/api.js";
 import { settingsSchema, type Settings } from "../../src/config.js";
 
@@ -11,6 +11,7 @@ import { settingsSchema, type Settings } from "../../src/config.js";
  *  - anything without a known region → not found.
  */
 export const SHENYANG: Citation = {
+  id: "chunk:沈阳-2013-年度报告.txt#0:3",
   title: "沈阳市2013年政府信息公开工作年度报告",
   region: "沈阳市",
   year: 2013,
@@ -93,6 +94,12 @@ export class FakeEngine implements AnswerEngine {
 
   fullSection(c: Citation): string | null {
     return c.source.startsWith("沈阳-") ? FULL_SECTION : null;
+  }
+
+  source(id: string): SourceView | null {
+    return id === SHENYANG.id
+      ? { id, title: SHENYANG.title, section: SHENYANG.section, text: FULL_SECTION, source: SHENYANG.source, published: SHENYANG.published ?? null, url: SHENYANG.url ?? null, cell: null }
+      : null;
   }
 }
 

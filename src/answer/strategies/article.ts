@@ -3,7 +3,7 @@ import { TABLES, rowLabel } from "../../domain/format/tables.js";
 import { SECTION_SEPARATOR } from "../../ingest/chunk.js";
 import { resolveMetric } from "../../understand/metric.js";
 import type { ChunkStore } from "../../search/types.js";
-import type { Citation } from "../../types.js";
+import { chunkCitationId, type Citation } from "../../types.js";
 import { excerpt } from "../extractive.js";
 import type { Strategy } from "../strategy.js";
 import { figureAnswer } from "./figureText.js";
@@ -33,7 +33,7 @@ export const articleStrategy: Strategy<ArticleContext> = {
     if (!chunk || !article) return null;
     const word = m.words[0];
     const meta = chunk.meta;
-    const cite: Citation = { title: meta.title, region: meta.region, year: meta.year, section: meta.section, quote: chunk.text, source: meta.source, body: meta.issuer, published: meta.published ?? null, url: meta.url ?? null, cell: null };
+    const cite: Citation = { id: chunkCitationId(chunk.id), title: meta.title, region: meta.region, year: meta.year, section: meta.section, quote: chunk.text, source: meta.source, body: meta.issuer, published: meta.published ?? null, url: meta.url ?? null, cell: null };
     return {
       answer: figureAnswer(plan.original, {
         short: `“${word}”由《${meta.title}》（2019年修订）${row.article}规定：`,

@@ -2,7 +2,7 @@ import type { Strategy } from "../strategy.js";
 import { reportLabel } from "../figures.js";
 import { figureAnswer } from "./figureText.js";
 import { targetReports, type FiguresContext } from "./factsContext.js";
-import type { Citation } from "../../types.js";
+import { sectionCitationId, type Citation } from "../../types.js";
 
 /** The 勾稽关系 of a report's tables, each rule with its cells and numbers. */
 export const checkStrategy: Strategy<FiguresContext> = {
@@ -24,7 +24,8 @@ export const checkStrategy: Strategy<FiguresContext> = {
     for (const r of reports.slice(0, 3)) {
       const checks = fs.facts.checks(r.docId);
       const tables = fs.facts.tables(r.docId);
-      citations.push({ title: r.title, region: r.region, year: r.year, section: tables.map((t) => t.table).join("、") || "正文", quote: checks.filter((c) => c.ok === false).map((c) => c.expr).join("；") || checks.slice(0, 2).map((c) => c.expr).join("；"), source: r.source, body: r.body, published: r.published, url: r.url, cell: null });
+      const tableSection = tables.length ? fs.facts.cells(r.docId, tables[0].table)[0]?.section : null;
+      citations.push({ id: sectionCitationId(r.docId, tableSection ?? ""), title: r.title, region: r.region, year: r.year, section: tables.map((t) => t.table).join("、") || "正文", quote: checks.filter((c) => c.ok === false).map((c) => c.expr).join("；") || checks.slice(0, 2).map((c) => c.expr).join("；"), source: r.source, body: r.body, published: r.published, url: r.url, cell: null });
       if (!checks.length) {
         lines.push(`${reportLabel(r)}报告：${r.format === "pre2019" ? "2019年以前的格式没有统一统计表" : "未能读出统计表"}，没有可核对的勾稽关系。`);
         continue;

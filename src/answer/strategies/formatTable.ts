@@ -3,7 +3,7 @@ import { findMetric } from "../../domain/format/metrics.js";
 import { TABLES, columnLabel, rowLabel, type TableSchema } from "../../domain/format/tables.js";
 import type { ChunkStore } from "../../search/types.js";
 import { TABLE_IDS, type TableId } from "../../domain/types.js";
-import type { Chunk, Citation } from "../../types.js";
+import { chunkCitationId, type Chunk, type Citation } from "../../types.js";
 import type { Strategy } from "../strategy.js";
 import { figureAnswer } from "./figureText.js";
 
@@ -26,7 +26,7 @@ function noticeCitation(ctx: FormatContext, format: "2019" | "2021", labels: str
   }
   if (!best) return null;
   const m = best.meta;
-  return { title: m.title, region: m.region, year: m.year, section: m.section, quote: best.text.length > 400 ? `${best.text.slice(0, 400)}…` : best.text, source: m.source, body: m.issuer, published: m.published ?? null, url: m.url ?? null, cell: null };
+  return { id: chunkCitationId(best.id), title: m.title, region: m.region, year: m.year, section: m.section, quote: best.text.length > 400 ? `${best.text.slice(0, 400)}…` : best.text, source: m.source, body: m.issuer, published: m.published ?? null, url: m.url ?? null, cell: null };
 }
 
 function describe(s: TableSchema): string[] {

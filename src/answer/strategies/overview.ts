@@ -1,3 +1,4 @@
+import { sectionCitationId } from "../../types.js";
 import type { Strategy } from "../strategy.js";
 import { figureAnswer, valueText } from "./figureText.js";
 import type { FiguresContext } from "./factsContext.js";
@@ -20,7 +21,7 @@ export const overviewStrategy: Strategy<FiguresContext> = {
       for (const r of reps) {
         const f = fs.keyFigure(r);
         rows.push([b, r.year, r.format === "pre2019" ? "2019年以前格式" : r.format === "2019" ? "2019年试行格式" : "2021年格式", f.value, r.published]);
-        citations.push({ title: r.title, region: r.region, year: r.year, section: f.citations[0]?.section ?? "全文", quote: f.citations[0]?.quote ?? r.title, source: r.source, body: r.body, published: r.published, url: r.url, cell: f.citations[0]?.cell ?? null });
+        citations.push({ id: f.citations[0]?.id ?? sectionCitationId(r.docId, ""), title: r.title, region: r.region, year: r.year, section: f.citations[0]?.section ?? "全文", quote: f.citations[0]?.quote ?? r.title, source: r.source, body: r.body, published: r.published, url: r.url, cell: f.citations[0]?.cell ?? null });
         if (f.value !== null) lines.push(`${r.year}年：收到政府信息公开申请${valueText(f)}。`);
       }
     }
