@@ -3,6 +3,8 @@
  * Extraction and the database live beside this file; channels depend on this file only.
  */
 
+import type { LoadLimits } from "../ingest/load.js";
+
 /** The three standard tables of the 2019 and 2021 formats (表一 is the report's prose). */
 export type TableId = "表二" | "表三" | "表四";
 
@@ -72,5 +74,6 @@ export interface StatsService {
   reports(): ReportInfo[];
   cells(filter: StatsFilter): CellExportRow[];
   checks(filter: StatsFilter): Array<CheckResult & { source: string }>;
-  checkDraft(bytes: Buffer, filename: string): Promise<DraftCheck>;
+  /** Reads and checks an uploaded draft under `limits` (the settings' parse limits; defaults when left out). */
+  checkDraft(bytes: Buffer, filename: string, limits?: LoadLimits): Promise<DraftCheck>;
 }

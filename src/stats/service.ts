@@ -1,7 +1,8 @@
 import path from "node:path";
 import { LoadError } from "../errors.js";
 import { parseText } from "../ingest/document.js";
-import { loadFile } from "../ingest/load.js";
+import { limitsFromEnv, loadFile, type LoadLimits } from "../ingest/load.js";
+import { runInSandbox } from "../ingest/sandbox.js";
 import { columnLabel, rowLabel, tableSchema } from "../format/tables.js";
 import type { CellExportRow, CheckResult, DraftCheck, StatsFilter, StatsService } from "./api.js";
 import { toReportInfo, type FactsDb } from "./db.js";
@@ -28,9 +29,9 @@ export function exportRowsOf(st: ReportStatistics, report: { source: string; tit
  * Reads a staff member's draft (txt/md/html/pdf/docx bytes) as ingestion reads a corpus file, in memory only,
  * and returns its tables and every check. Nothing is written anywhere.
  */
-export async function checkDraft(bytes: Buffer, filename: string): Promise<DraftCheck> {
+export async function checkDraft(bytes: Buffer, filename: string, limits?: LoadLimits): Promise<DraftCheck> {
   const name = path.basename(filename || "draft.txt");
-  const loaded = await loadFile(name, name, bytes);
+  const loaded = await loadFile(name, name, bytes, limits);
   const docs = parseText(loaded.text, name);
   const doc = docs.find((d) => d.statistics) ?? null;
   if (!doc || !doc.statistics) throw new LoadError(name, "没有读到年度报告的内容（标题、统计表或统计数字）");
@@ -46,6 +47,15 @@ export async function checkDraft(bytes: Buffer, filename: string): Promise<Draft
     // A draft passes only when every rule could be checked and holds: a cell that cannot be read is no pass.
     ok: checks.length > 0 && checks.every((c) => c.ok === true),
   };
+}
+
+/**
+ * checkDraft run whole in a sandbox process (src/ingest/sandbox.ts) under `limits`: the server's process neither
+ * extracts nor parses an uploaded file (parsing a 10 MB text draft held the event loop for seconds).
+ */
+export async function checkDraftInSandbox(bytes: Buffer, filename: string, limits: LoadLimits): Promise<DraftCheck> {
+  const name = path.basename(filename || "draft.txt");
+  return (await runInSandbox({ kind: "draft", filename: name }, bytes, name, limits)) as DraftCheck;
 }
 
 /** The statistics service of one index generation. */
@@ -67,7 +77,7 @@ export class FactsStatsService implements StatsService {
       .flatMap((r) => this.db.checks(r.docId).filter((c) => !filter.table || c.label.startsWith(filter.table)).map((c) => ({ ...c, source: r.source })));
   }
 
-  checkDraft(bytes: Buffer, filename: string): Promise<DraftCheck> {
-    return checkDraft(bytes, filename);
+  checkDraft(bytes: Buffer, filename: string, limits: LoadLimits = limitsFromEnv()): Promise<DraftCheck> {
+    return checkDraftInSandbox(bytes, filename, limits);
   }
 }
