@@ -8,8 +8,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { CheerioAPI } from "cheerio";
 import iconv from "iconv-lite";
-import { settingsSchema } from "../config.js";
 import { FileLimitError, LoadError } from "../errors.js";
+import type { LoadLimits } from "./limits.js";
 import { keepingBuiltins } from "./builtins.js";
 import { checkHtmlStructure, checkPdfStructure, checkZipSize, pdfTooManyPages, sizeText as size } from "./prescan.js";
 import { extractInSandbox, type SandboxFormat } from "./sandbox.js";
@@ -30,72 +30,7 @@ const FORMAT_BY_EXT: Record<(typeof SUPPORTED_EXTENSIONS)[number], Format> = {
   ".docx": "docx",
 };
 
-/** Caps that keep one hostile or broken file from exhausting memory, the stack or the time of the process. */
-export interface LoadLimits {
-  /** Largest file read (bytes). */
-  maxFileBytes: number;
-  /** Largest total inflated size of a DOCX's zip entries, or of a PDF's Flate streams (bytes). */
-  maxUnzippedBytes: number;
-  /** Longest extracted text (characters), for every format; PDF extraction stops as soon as it is exceeded. */
-  maxTextChars: number;
-  /** The parser process (pdf, docx, html): wall time (ms) and resident memory (MB) before it is killed. */
-  parseTimeoutMs: number;
-  parseMemoryMb: number;
-  /** Structural caps checked before the parser runs (src/ingest/prescan.ts and the PDF page count). */
-  maxPdfPages: number;
-  maxDocxXmlBytes: number;
-  maxDocxParagraphs: number;
-  maxDocxElements: number;
-  maxHtmlDepth: number;
-  maxHtmlElements: number;
-}
-
-const MB = 1024 * 1024;
-
-type LimitSettings = Pick<
-  ReturnType<typeof settingsSchema.parse>,
-  | "MAX_FILE_MB" | "MAX_UNZIPPED_MB" | "MAX_TEXT_CHARS" | "PARSE_TIMEOUT_MS" | "PARSE_MEMORY_MB" | "PDF_MAX_PAGES"
-  | "DOCX_MAX_XML_MB" | "DOCX_MAX_PARAGRAPHS" | "DOCX_MAX_ELEMENTS" | "HTML_MAX_DEPTH" | "HTML_MAX_ELEMENTS"
->;
-
-/** The caps from settings (MAX_FILE_MB, MAX_UNZIPPED_MB, MAX_TEXT_CHARS, PARSE_*, PDF_*, DOCX_*, HTML_*). */
-export function loadLimitsFrom(s: LimitSettings): LoadLimits {
-  return {
-    maxFileBytes: s.MAX_FILE_MB * MB,
-    maxUnzippedBytes: s.MAX_UNZIPPED_MB * MB,
-    maxTextChars: s.MAX_TEXT_CHARS,
-    parseTimeoutMs: s.PARSE_TIMEOUT_MS,
-    parseMemoryMb: s.PARSE_MEMORY_MB,
-    maxPdfPages: s.PDF_MAX_PAGES,
-    maxDocxXmlBytes: s.DOCX_MAX_XML_MB * MB,
-    maxDocxParagraphs: s.DOCX_MAX_PARAGRAPHS,
-    maxDocxElements: s.DOCX_MAX_ELEMENTS,
-    maxHtmlDepth: s.HTML_MAX_DEPTH,
-    maxHtmlElements: s.HTML_MAX_ELEMENTS,
-  };
-}
-
-const LIMIT_KEYS = {
-  MAX_FILE_MB: true, MAX_UNZIPPED_MB: true, MAX_TEXT_CHARS: true, PARSE_TIMEOUT_MS: true, PARSE_MEMORY_MB: true, PDF_MAX_PAGES: true,
-  DOCX_MAX_XML_MB: true, DOCX_MAX_PARAGRAPHS: true, DOCX_MAX_ELEMENTS: true, HTML_MAX_DEPTH: true, HTML_MAX_ELEMENTS: true,
-} as const;
-
-/** The caps with every setting at its default (src/config.ts). */
-export const DEFAULT_LOAD_LIMITS: LoadLimits = loadLimitsFrom(settingsSchema.pick(LIMIT_KEYS).parse({}));
-
-let defaultLimits: LoadLimits | null = null;
-/** Caps from the environment (the settings' names and defaults, src/config.ts), read once; an invalid value keeps its default. */
-export function limitsFromEnv(): LoadLimits {
-  if (defaultLimits) return defaultLimits;
-  const schema = settingsSchema.pick(LIMIT_KEYS);
-  const values: Record<string, unknown> = {};
-  for (const key of Object.keys(LIMIT_KEYS) as Array<keyof typeof LIMIT_KEYS>) {
-    const one = schema.shape[key].safeParse(process.env[key]);
-    values[key] = one.success ? one.data : undefined;
-  }
-  defaultLimits = loadLimitsFrom(schema.parse(values));
-  return defaultLimits;
-}
+export type { LoadLimits } from "./limits.js";
 
 function tooLarge(source: string, n: number, limits: LoadLimits): FileLimitError {
   return new FileLimitError(source, "too_large", `文件过大：${size(n)} > ${size(limits.maxFileBytes)}`, `file too large: ${size(n)} > ${size(limits.maxFileBytes)}`);
@@ -113,7 +48,8 @@ export function extractHere(): void {
  * PDF, DOCX and HTML are parsed in the sandbox's separate process (src/ingest/sandbox.ts), under its time and
  * memory limits and after the structural caps; plain text is decoded here (linear, and bounded by the size cap).
  */
-export async function loadFile(absPath: string, source: string, bytes?: Buffer, limits: LoadLimits = limitsFromEnv()): Promise<LoadedFile> {
+export async function loadFile(absPath: string, source: string, bytes?: Buffer, given?: LoadLimits): Promise<LoadedFile> {
+  const limits = given ?? (await import("./limits.js")).limitsFromEnv();
   const ext = path.extname(absPath).toLowerCase();
   const format = (FORMAT_BY_EXT as Record<string, Format | undefined>)[ext];
   if (!format) throw new LoadError(source, `unsupported file type ${ext || "(no extension)"}`);

@@ -17,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { FileLimitError, LoadError, type FileLimit } from "../errors.js";
-import type { LoadLimits } from "./load.js";
+import type { LoadLimits } from "./limits.js";
 
 export type SandboxFormat = "pdf" | "docx" | "html";
 

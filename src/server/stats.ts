@@ -5,7 +5,7 @@ import type { FastifyRequest } from "fastify";
 import type { StatsFilter, StatsService } from "../stats/api.js";
 import type { Settings } from "../config.js";
 import { FileLimitError } from "../errors.js";
-import { loadLimitsFrom } from "../ingest/load.js";
+import { loadLimitsFrom } from "../ingest/limits.js";
 import { ApiError } from "./errors.js";
 import { cellsCsv } from "./serialize.js";
 import { parseBody } from "./validate.js";

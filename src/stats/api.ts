@@ -3,7 +3,7 @@
  * Extraction and the database live beside this file; channels depend on this file only.
  */
 
-import type { LoadLimits } from "../ingest/load.js";
+import type { LoadLimits } from "../ingest/limits.js";
 
 /** The three standard tables of the 2019 and 2021 formats (表一 is the report's prose). */
 export type TableId = "表二" | "表三" | "表四";

@@ -1,7 +1,8 @@
 import path from "node:path";
 import { LoadError } from "../errors.js";
 import { parseText } from "../ingest/document.js";
-import { limitsFromEnv, loadFile, type LoadLimits } from "../ingest/load.js";
+import { limitsFromEnv, type LoadLimits } from "../ingest/limits.js";
+import { loadFile } from "../ingest/load.js";
 import { runInSandbox } from "../ingest/sandbox.js";
 import { columnLabel, rowLabel, tableSchema } from "../format/tables.js";
 import type { CellExportRow, CheckResult, DraftCheck, StatsFilter, StatsService } from "./api.js";

@@ -4,7 +4,8 @@ import path from "node:path";
 import { deflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoadError } from "../../src/errors.js";
-import { checkZipSize, DEFAULT_LOAD_LIMITS, loadFile, type LoadLimits } from "../../src/ingest/load.js";
+import { DEFAULT_LOAD_LIMITS } from "../../src/ingest/limits.js";
+import { checkZipSize, loadFile, type LoadLimits } from "../../src/ingest/load.js";
 
 /** Decompression bombs and runaway text: one clear LoadError line each, quickly, instead of exhausting memory or the stack. */
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { buildServer } from "../../src/server/app.js";
-import { limitsFromEnv, type LoadLimits } from "../../src/ingest/load.js";
+import { limitsFromEnv, type LoadLimits } from "../../src/ingest/limits.js";
 import { sandboxStats } from "../../src/ingest/sandbox.js";
 import { checkDraftInSandbox } from "../../src/stats/service.js";
 import type { DraftCheck } from "../../src/stats/api.js";
