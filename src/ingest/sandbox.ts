@@ -129,13 +129,6 @@ function spawnProc(memoryMb: number, nice: number): Proc {
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
   const p: Proc = { child, memoryMb, nice, jobs: 0, stderr: "", exited: null, idleTimer: null, ready: Promise.resolve() };
-  if (nice && child.pid) {
-    try {
-      os.setPriority(child.pid, nice);
-    } catch {
-      // Not permitted here: the process runs at normal priority.
-    }
-  }
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (s: string) => {
     p.stderr = (p.stderr + s).slice(-4000);
@@ -153,6 +146,14 @@ function spawnProc(memoryMb: number, nice: number): Proc {
     const onMessage = (m: unknown) => {
       if ((m as { ready?: boolean })?.ready !== true) return;
       cleanup();
+      // Lowered once started: loading our modules is the same work for every file, parsing a file is not.
+      if (nice && child.pid) {
+        try {
+          os.setPriority(child.pid, nice);
+        } catch {
+          // Not permitted here: the process runs at normal priority.
+        }
+      }
       resolve();
     };
     const onExit = () => {

@@ -236,8 +236,8 @@ export function docxXmlSize(paragraph: string, count: number): number {
 export const EMPTY_PARAGRAPH = "<w:p/>";
 export const TEXT_PARAGRAPH = "<w:p><w:r><w:t>全年共受理政府信息公开申请249件，均已按期答复。</w:t></w:r></w:p>";
 
-/** The probe's DOCX: empty paragraphs inflating to `mb` MB (≥ 250 in the hostile tests) in a file of a few hundred KB. */
-export function docxEmptyParagraphs(mb = 256): Buffer {
+/** The probe's DOCX: empty paragraphs inflating to `mb` MB (250 as the probe sent, under the old 256 MB cap) in a file of a few hundred KB. */
+export function docxEmptyParagraphs(mb = 250): Buffer {
   return docxOf(EMPTY_PARAGRAPH, Math.ceil((mb * 1024 * 1024) / EMPTY_PARAGRAPH.length));
 }
 

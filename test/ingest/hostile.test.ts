@@ -16,7 +16,7 @@ import { docxEmptyParagraphs, docxLargeXml, htmlNested, pdfFlateBomb, pdfPages }
 const settings = settingsSchema.parse({});
 const GOOD = ["平潭综合实验区-2021-年度报告.txt", "regulation-2019.txt", "洪泽区人民政府-2024-年度报告.pdf"];
 const HOSTILE: Record<string, { make: () => Buffer; reason: RegExp }> = {
-  "空段落.docx": { make: () => docxEmptyParagraphs(256), reason: /^解压后超过上限.*MAX_UNZIPPED_MB/ },
+  "空段落.docx": { make: () => docxEmptyParagraphs(250), reason: /^解压后超过上限.*MAX_UNZIPPED_MB/ },
   "五万页.pdf": { make: () => pdfPages(50_000), reason: /^PDF 页数过多：50000 页 > 1000 页（PDF_MAX_PAGES）/ },
   "空白页.pdf": { make: () => pdfPages(55_000, null), reason: /^PDF 页数过多：55000 页/ },
   "压缩炸弹.pdf": { make: () => pdfFlateBomb(512), reason: /^PDF 的压缩内容解压后超过上限.*MAX_UNZIPPED_MB/ },

@@ -106,7 +106,7 @@ const timings: Record<string, number> = {};
 beforeAll(async () => {
   // Generated before the watch starts (each in well under a second, a few MB at most).
   files = {
-    "空段落.docx": docxEmptyParagraphs(256),
+    "空段落.docx": docxEmptyParagraphs(250),
     "五万页.pdf": pdfPages(50_000),
     "空白页.pdf": pdfPages(55_000, null),
     "压缩炸弹.pdf": pdfFlateBomb(512),
@@ -168,6 +168,8 @@ describe("hostile uploads against a listening server", () => {
       expect(h.polls).toBeGreaterThan(5);
       expect(h.maxMs).toBeLessThan(HEALTH_BOUND_MS);
       expect(h.peakRss - rssBefore).toBeLessThan(RSS_GROWTH_BOUND);
+      // Each sandbox process stayed under PARSE_MEMORY_MB (768 by default; its watchdog kills it past that).
+      expect(sandboxStats().peakRssBytes).toBeLessThan(limitsFromEnv().parseMemoryMb * MB);
     }
     // The server still works after all of it.
     const ok = multipart("草稿.txt", Buffer.from("今天天气很好。"));
