@@ -425,7 +425,8 @@ export function checkHtmlStructure(html: string, source: string, limits: Pick<St
       i = end < 0 ? n : end;
       continue;
     }
-    if (VOID.has(name) || OPTIONAL_END.has(name) || (selfClosing && foreign > 0)) continue;
+    // "/>" closes an element only in foreign content (and <svg/>, <math/> themselves); <div/> opens a div.
+    if (VOID.has(name) || OPTIONAL_END.has(name) || (selfClosing && (foreign > 0 || FOREIGN.has(name)))) continue;
     stack.push(name);
     open.set(name, (open.get(name) ?? 0) + 1);
     if (FOREIGN.has(name)) foreign++;

@@ -70,6 +70,7 @@ describe("HTML tag scan", () => {
     expect(() => scan(`<ul>${"<li>项".repeat(n)}</ul>`)).not.toThrow();
     expect(() => scan(`<table>${"<tr><td>1<td>2".repeat(n)}</table>`)).not.toThrow();
     expect(() => scan(`<svg>${'<path d="M0 0"/>'.repeat(n)}</svg><div>后</div>`)).not.toThrow();
+    expect(() => scan(`${"<svg/><math/>".repeat(n)}`)).not.toThrow();
     expect(() => scan(`<script>var s = "${"<div>".repeat(n)}";</script>`)).not.toThrow();
     expect(() => scan(`<!-- ${"<div>".repeat(n)} --><p>x</p>`)).not.toThrow();
     expect(() => scan(`${"<br><img src=a.png><input>".repeat(n)}`)).not.toThrow();
