@@ -81,10 +81,28 @@ export const settingsSchema = z.object({
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(["true", "false"]).default("false")),
   /** Corpus files larger than this (MB) are skipped with a reason. */
   MAX_FILE_MB: int(64),
-  /** A DOCX whose parts inflate to more than this (MB) is refused before it is parsed. */
-  MAX_UNZIPPED_MB: int(256),
+  /** A DOCX whose parts, or a PDF whose compressed streams (images aside), inflate to more than this (MB) is refused before it is parsed. */
+  MAX_UNZIPPED_MB: int(128),
   /** A file whose extracted text is longer than this (characters) is refused (PDF/DOCX bombs, runaway text). */
   MAX_TEXT_CHARS: int(20_000_000),
+  /**
+   * Untrusted files (uploads, corpus files at ingest) are parsed in a separate process (src/ingest/sandbox.ts)
+   * that is killed past this wall time (ms) or this resident memory (MB); the caps below refuse a file before
+   * the parser runs, from its structure.
+   */
+  PARSE_TIMEOUT_MS: int(30_000),
+  PARSE_MEMORY_MB: int(768, 128),
+  /** PDF pages (the page tree's count, read before any text is extracted). */
+  PDF_MAX_PAGES: int(1000),
+  /** DOCX: inflated size of its XML parts (MB), and paragraphs and XML elements in them (counted before mammoth). */
+  DOCX_MAX_XML_MB: int(32),
+  DOCX_MAX_PARAGRAPHS: int(100_000),
+  DOCX_MAX_ELEMENTS: int(300_000),
+  /** HTML: nesting depth and elements (a linear scan of the tags before cheerio builds the tree). */
+  HTML_MAX_DEPTH: int(1000),
+  HTML_MAX_ELEMENTS: int(200_000),
+  /** Draft checks (`POST /api/check`) parsed at once; more are answered 503 with Retry-After. */
+  MAX_CONCURRENT_CHECKS: int(2),
   /** Follow symlinks in the corpus whose target lies outside the corpus folders. */
   FOLLOW_SYMLINKS_OUTSIDE: z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0"]).default("false").transform((v) => v === "true" || v === "1")),
   /** Bot API unreachable at start: retry with back-off for this many seconds, then exit with an error. */

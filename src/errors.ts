@@ -14,8 +14,21 @@ export class NianbaoError extends Error {
 
 /** A file could not be read or understood. `source` names the file. */
 export class LoadError extends NianbaoError {
-  constructor(readonly source: string, readonly reason: string, options?: { cause?: unknown }) {
+  constructor(readonly source: string, readonly reason: string, options?: { cause?: unknown; code?: string }) {
     super(`${source}: ${reason}`, options);
+  }
+}
+
+/**
+ * Which limit refused a file: a cap on its size (`too_large`: bytes, inflated bytes, pages, paragraphs, elements,
+ * characters) or on its structure (`too_complex`: nesting), or the parser process's wall time or memory.
+ */
+export type FileLimit = "too_large" | "too_complex" | "timeout" | "out_of_memory";
+
+/** A file refused by a limit. `zh` is the reason in Chinese (shown to an uploader); `reason` is "zh / English". */
+export class FileLimitError extends LoadError {
+  constructor(source: string, readonly limit: FileLimit, readonly zh: string, readonly en: string) {
+    super(source, `${zh} / ${en}`, { code: limit });
   }
 }
 

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
  */
 const LAYERS: Array<[string, string[]]> = [
   ["domain", ["domain/"]],
-  ["kernel", ["errors.ts", "types.ts", "config.ts"]],
+  ["kernel", ["errors.ts", "types.ts", "config.ts", "limits.ts"]],
   ["embed", ["embed/"]],
   // Statistics (extraction from text, checks, the facts database) sit below ingestion, which calls the extraction.
   ["stats", ["stats/"]],
@@ -28,7 +28,7 @@ const LAYERS: Array<[string, string[]]> = [
 ];
 
 /** What a channel may import from below it (besides other channel code, node and npm packages). */
-const CHANNEL_FACES = ["answer/api.ts", "stats/api.ts", "present/", "app/", "errors.ts", "types.ts", "config.ts", "domain/"];
+const CHANNEL_FACES = ["answer/api.ts", "stats/api.ts", "present/", "app/", "errors.ts", "types.ts", "config.ts", "limits.ts", "domain/"];
 
 const SRC = path.resolve(import.meta.dirname, "../src");
 

@@ -9,6 +9,7 @@ import { InProcessSearch } from "../search/inProcess.js";
 import { BodyRegistry } from "../domain/bodies.js";
 import { FACTS_FILE, FactsDb } from "../stats/db.js";
 import { FactsStatsService } from "../stats/service.js";
+import { checkDraftInSandbox } from "./draft.js";
 import type { StatsService } from "../stats/api.js";
 import { Engine } from "../answer/engine.js";
 import { FigureService } from "../answer/figures.js";
@@ -143,7 +144,7 @@ export async function openEngine(opts: OpenOptions): Promise<OpenedEngine> {
     },
     { settings, log, maxQuestionChars: opts.maxQuestionChars ?? settings.MAX_QUESTION_CHARS },
   );
-  const stats = new FactsStatsService(facts);
+  const stats = new FactsStatsService(facts, checkDraftInSandbox);
   return Object.assign(engine, { index, embedder, stats: () => stats }) as OpenedEngine;
 }
 
@@ -165,5 +166,5 @@ export async function openStatistics(opts: { indexDir: string; corpusDir: string
     gen = (await currentGeneration(opts.indexDir))!;
   }
   const facts = new FactsDb(path.join(gen, FACTS_FILE));
-  return { facts, bodies: BodyRegistry.fromBodies(facts.bodies), stats: new FactsStatsService(facts) };
+  return { facts, bodies: BodyRegistry.fromBodies(facts.bodies), stats: new FactsStatsService(facts, checkDraftInSandbox) };
 }

@@ -6,7 +6,7 @@ import { columnLabel, rowLabel, tableSchema } from "../domain/format/tables.js";
 import type { CellExportRow, CheckResult, TableId } from "../stats/api.js";
 import { TABLE_IDS, isTableId } from "../domain/types.js";
 import type { FactsDb } from "../stats/db.js";
-import { checkDraft } from "../stats/service.js";
+import { checkDraft } from "../app/draft.js";
 import { parseArgs } from "./args.js";
 import { loadDotEnv } from "./env.js";
 import { writeOut } from "./output.js";

@@ -4,14 +4,18 @@
  * text-level artifact removal that applies to every format lives in clean.ts.
  */
 import { readFile, stat } from "node:fs/promises";
-import { inflateRawSync } from "node:zlib";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { CheerioAPI } from "cheerio";
 import iconv from "iconv-lite";
-import { LoadError } from "../errors.js";
+import { FileLimitError, LoadError } from "../errors.js";
+import type { LoadLimits } from "../limits.js";
 import { keepingBuiltins } from "./builtins.js";
+import { checkHtmlStructure, checkPdfStructure, checkZipSize, pdfTooManyPages, sizeText as size } from "./prescan.js";
+import { extractInSandbox, type SandboxFormat } from "./sandbox.js";
 import type { LoadedFile } from "../types.js";
+
+export { checkZipSize };
 
 export const SUPPORTED_EXTENSIONS = [".txt", ".md", ".html", ".htm", ".pdf", ".docx"] as const;
 
@@ -26,44 +30,26 @@ const FORMAT_BY_EXT: Record<(typeof SUPPORTED_EXTENSIONS)[number], Format> = {
   ".docx": "docx",
 };
 
-/** Caps that keep one hostile or broken file from exhausting memory or the stack. */
-export interface LoadLimits {
-  /** Largest file read (bytes). */
-  maxFileBytes: number;
-  /** Largest total inflated size of a DOCX's zip entries (bytes). */
-  maxUnzippedBytes: number;
-  /** Longest extracted text (characters), for every format; PDF extraction stops as soon as it is exceeded. */
-  maxTextChars: number;
+export type { LoadLimits } from "../limits.js";
+
+function tooLarge(source: string, n: number, limits: LoadLimits): FileLimitError {
+  return new FileLimitError(source, "too_large", `文件过大：${size(n)} > ${size(limits.maxFileBytes)}`, `file too large: ${size(n)} > ${size(limits.maxFileBytes)}`);
 }
 
-const MB = 1024 * 1024;
-
-/** The caps from settings (MAX_FILE_MB, MAX_UNZIPPED_MB, MAX_TEXT_CHARS). */
-export function loadLimitsFrom(s: { MAX_FILE_MB: number; MAX_UNZIPPED_MB: number; MAX_TEXT_CHARS: number }): LoadLimits {
-  return { maxFileBytes: s.MAX_FILE_MB * MB, maxUnzippedBytes: s.MAX_UNZIPPED_MB * MB, maxTextChars: s.MAX_TEXT_CHARS };
-}
-
-let defaultLimits: LoadLimits | null = null;
-/** Caps from the environment (same names and defaults as src/config.ts), read once. */
-function limitsFromEnv(): LoadLimits {
-  if (defaultLimits) return defaultLimits;
-  const num = (name: string, def: number) => {
-    const v = Number(process.env[name]);
-    return Number.isInteger(v) && v > 0 ? v : def;
-  };
-  defaultLimits = loadLimitsFrom({ MAX_FILE_MB: num("MAX_FILE_MB", 64), MAX_UNZIPPED_MB: num("MAX_UNZIPPED_MB", 256), MAX_TEXT_CHARS: num("MAX_TEXT_CHARS", 20_000_000) });
-  return defaultLimits;
-}
-
-function size(n: number): string {
-  return n >= MB ? `${Math.round(n / MB)} MB` : `${n} bytes`;
+let inSandbox = false;
+/** Called in a sandbox process: it is the sandbox, so loadFile extracts there instead of handing the file on. */
+export function extractHere(): void {
+  inSandbox = true;
 }
 
 /**
  * Loads `absPath`; `bytes`, when the caller has already read the file, saves reading it again.
  * Only a regular file is opened (a FIFO would block forever, a device never ends); `limits` default to the settings.
+ * PDF, DOCX and HTML are parsed in the sandbox's separate process (src/ingest/sandbox.ts), under its time and
+ * memory limits and after the structural caps; plain text is decoded here (linear, and bounded by the size cap).
  */
-export async function loadFile(absPath: string, source: string, bytes?: Buffer, limits: LoadLimits = limitsFromEnv()): Promise<LoadedFile> {
+export async function loadFile(absPath: string, source: string, bytes?: Buffer, given?: LoadLimits): Promise<LoadedFile> {
+  const limits = given ?? (await import("../limits.js")).limitsFromEnv();
   const ext = path.extname(absPath).toLowerCase();
   const format = (FORMAT_BY_EXT as Record<string, Format | undefined>)[ext];
   if (!format) throw new LoadError(source, `unsupported file type ${ext || "(no extension)"}`);
@@ -73,7 +59,7 @@ export async function loadFile(absPath: string, source: string, bytes?: Buffer, 
     if (!bytes) {
       const st = await stat(absPath);
       if (!st.isFile()) throw new LoadError(source, "不是普通文件 / not a regular file (FIFO, device or socket)");
-      if (st.size > limits.maxFileBytes) throw new LoadError(source, `文件过大 / file too large: ${size(st.size)} > ${size(limits.maxFileBytes)}`);
+      if (st.size > limits.maxFileBytes) throw tooLarge(source, st.size, limits);
     }
     buf = bytes ?? (await readFile(absPath));
   } catch (err) {
@@ -81,46 +67,82 @@ export async function loadFile(absPath: string, source: string, bytes?: Buffer, 
     throw new LoadError(source, `cannot read file: ${firstLine(err)}`, { cause: err });
   }
   if (buf.length === 0) throw new LoadError(source, "empty file");
-  if (buf.length > limits.maxFileBytes) throw new LoadError(source, `文件过大 / file too large: ${size(buf.length)} > ${size(limits.maxFileBytes)}`);
+  if (buf.length > limits.maxFileBytes) throw tooLarge(source, buf.length, limits);
 
   try {
-    const { text, encoding } = await extract(format, buf, source, limits);
+    const { text, encoding } =
+      format === "txt" || format === "md"
+        ? decodeText(buf, source)
+        : inSandbox
+          ? await extractInProcess(format, buf, source, limits)
+          : await extractInSandbox(format, buf, source, limits);
     if (text.trim() === "") {
       throw new LoadError(source, format === "pdf" ? "PDF has no text layer (scanned?)" : "empty file");
     }
     if (text.length > limits.maxTextChars) throw textTooLong(source, text.length, limits);
     return { source, format, encoding, text };
   } catch (err) {
-    if (err instanceof LoadError) throw err;
-    // A parser drowning in a huge or deeply nested file: name the file and the cause, not the stack.
-    if (err instanceof RangeError && /call stack|Invalid string length|Array buffer allocation|Invalid array length/i.test(err.message))
-      throw new LoadError(source, `文件内容过大或嵌套过深，无法解析 / too large or too deeply nested to parse (${firstLine(err)})`, { cause: err });
-    // Anything unexpected from a parser still becomes a one-line, file-named error.
-    throw new LoadError(source, `cannot parse ${format}: ${firstLine(err)}`, { cause: err });
+    throw asLoadError(err, source, format);
   }
 }
 
-function textTooLong(source: string, chars: number | null, limits: LoadLimits): LoadError {
-  const got = chars === null ? "" : `${chars} `;
-  return new LoadError(source, `解压后超过文本上限 / extracted text exceeds the cap: ${got}> ${limits.maxTextChars} characters (MAX_TEXT_CHARS)`);
+/**
+ * Text of a PDF, DOCX or HTML file, parsed in this process: what the sandbox's child runs for loadFile. The
+ * structural caps come first; every failure is a one-line LoadError naming the file.
+ */
+export async function extractInProcess(format: SandboxFormat, buf: Buffer, source: string, limits: LoadLimits): Promise<{ text: string; encoding: string | null }> {
+  try {
+    const r = await extract(format, buf, source, limits);
+    if (r.text.length > limits.maxTextChars) throw textTooLong(source, r.text.length, limits);
+    return r;
+  } catch (err) {
+    throw asLoadError(err, source, format);
+  }
 }
 
+function asLoadError(err: unknown, source: string, format: Format): LoadError {
+  if (err instanceof LoadError) return err;
+  // A parser drowning in a huge or deeply nested file: name the file and the cause, not the stack.
+  if (err instanceof RangeError && /call stack|Invalid string length|Array buffer allocation|Invalid array length/i.test(err.message))
+    return new FileLimitError(source, "too_complex", `文件内容过大或嵌套过深，无法解析（${firstLine(err)}）`, `too large or too deeply nested to parse (${firstLine(err)})`);
+  // Anything unexpected from a parser still becomes a one-line, file-named error.
+  return new LoadError(source, `cannot parse ${format}: ${firstLine(err)}`, { cause: err });
+}
+
+function textTooLong(source: string, chars: number | null, limits: LoadLimits): FileLimitError {
+  const got = chars === null ? "" : `${chars} `;
+  return new FileLimitError(
+    source,
+    "too_large",
+    `解压后超过文本上限：${got}> ${limits.maxTextChars} 个字符（MAX_TEXT_CHARS）`,
+    `extracted text exceeds the cap: ${got}> ${limits.maxTextChars} characters (MAX_TEXT_CHARS)`,
+  );
+}
+
+/**
+ * How the parsers are imported. The sandbox's child replaces these with imports made outside tsx's loader
+ * (src/ingest/sandboxEntry.mjs): through it, pdf-parse took 7–10 s and 400 MB to load, natively 0.3 s and 40 MB.
+ */
+export const parserImports = {
+  pdf: () => import("pdf-parse"),
+  docx: () => import("mammoth"),
+  html: () => import("cheerio"),
+};
+
 async function extract(
-  format: Format,
+  format: SandboxFormat,
   buf: Buffer,
   source: string,
   limits: LoadLimits,
 ): Promise<{ text: string; encoding: string | null }> {
   switch (format) {
-    case "txt":
-    case "md":
-      return decodeText(buf, source);
     case "html":
-      return await htmlToText(buf, source);
+      return await htmlToText(buf, source, limits);
     case "pdf":
+      await checkPdfStructure(buf, source, limits);
       return { text: await pdfToText(buf, source, limits), encoding: null };
     case "docx":
-      checkZipSize(buf, source, limits);
+      await checkZipSize(buf, source, limits);
       return { text: await docxToText(buf, source), encoding: null };
   }
 }
@@ -232,9 +254,10 @@ const BLOCK_TAGS = new Set([
 const CONTENT_SELECTORS = ["article", "main", "[role=main]", "#content", ".content", "#main", ".main", ".article"];
 
 /** cheerio and mammoth are imported on the first HTML/DOCX file: a question (`ask`) never needs them. */
-async function htmlToText(buf: Buffer, source: string): Promise<{ text: string; encoding: string }> {
+async function htmlToText(buf: Buffer, source: string, limits: LoadLimits): Promise<{ text: string; encoding: string }> {
   const { text: html, encoding } = decodeHtml(buf, source);
-  const { load: loadHtml } = await import("cheerio");
+  checkHtmlStructure(html, source, limits);
+  const { load: loadHtml } = await parserImports.html();
   const $ = loadHtml(html);
   $("*").each((_, el) => {
     const node = el as unknown as DomNode;
@@ -338,7 +361,7 @@ function pdfToText(buf: Buffer, source: string, limits: LoadLimits): Promise<str
 const PDF_PAGES_PER_BATCH = 25;
 
 async function pdfToTextUnguarded(buf: Buffer, source: string, limits: LoadLimits): Promise<string> {
-  const { PDFParse } = await import("pdf-parse");
+  const { PDFParse } = await parserImports.pdf();
   const parser = new PDFParse({
     data: new Uint8Array(buf),
     cMapUrl: CMAP_URL,
@@ -347,6 +370,11 @@ async function pdfToTextUnguarded(buf: Buffer, source: string, limits: LoadLimit
     verbosity: 0,
   });
   try {
+    // The page count pdfjs reads, before any page is read (pdf-parse's load() is what getText calls first): the
+    // structural scan cannot see a page tree in an encrypted object stream.
+    const load = (parser as unknown as { load?: () => Promise<{ numPages: number }> }).load;
+    const numPages = typeof load === "function" ? (await load.call(parser)).numPages : 0;
+    if (numPages > limits.maxPdfPages) throw pdfTooManyPages(source, numPages, limits.maxPdfPages);
     // A tab between text items lets repairPdfPages tell table cells from prose.
     const pages: string[] = [];
     let chars = 0;
@@ -490,96 +518,9 @@ export function repairPdfPages(pages: string[]): string {
 // ---------------------------------------------------------------------------------------------
 // DOCX
 
-const EOCD_SIG = 0x06054b50;
-const CEN_SIG = 0x02014b50;
-const LOC_SIG = 0x04034b50;
-
-/**
- * Refuses a zip (DOCX) whose entries inflate beyond the cap, before mammoth reads it. The central directory's
- * declared sizes are checked first (cheap); then every deflated entry is actually inflated with an output
- * limit, so a directory that lies about its sizes is caught as well. A buffer that is not a zip is left to
- * mammoth (which names it corrupt).
- */
-export function checkZipSize(buf: Buffer, source: string, limits: Pick<LoadLimits, "maxUnzippedBytes">): void {
-  const cap = limits.maxUnzippedBytes;
-  const tooBig = (n: number | null) =>
-    new LoadError(source, `解压后超过上限 / DOCX inflates beyond the cap: ${n === null ? "" : `${size(n)} `}> ${size(cap)} (MAX_UNZIPPED_MB)`);
-  // End of central directory: last 22 bytes plus a comment of up to 65535 bytes.
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
-    if (buf.readUInt32LE(i) === EOCD_SIG) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) return;
-  let entries = buf.readUInt16LE(eocd + 10);
-  let cdOffset = buf.readUInt32LE(eocd + 16);
-  if (entries === 0xffff || cdOffset === 0xffffffff) {
-    // Zip64: the zip64 end-of-central-directory locator sits just before the EOCD.
-    const loc = eocd - 20;
-    if (loc < 0 || buf.readUInt32LE(loc) !== 0x07064b50) throw tooBig(null);
-    const z64 = Number(buf.readBigUInt64LE(loc + 8));
-    if (z64 + 56 > buf.length || buf.readUInt32LE(z64) !== 0x06064b50) throw tooBig(null);
-    entries = Number(buf.readBigUInt64LE(z64 + 32));
-    cdOffset = Number(buf.readBigUInt64LE(z64 + 48));
-  }
-  let declared = 0;
-  const deflated: Array<{ local: number; compressed: number }> = [];
-  let p = cdOffset;
-  for (let n = 0; n < entries; n++) {
-    if (p + 46 > buf.length || buf.readUInt32LE(p) !== CEN_SIG) return; // damaged directory: mammoth reports it
-    const method = buf.readUInt16LE(p + 10);
-    let compressed = buf.readUInt32LE(p + 20);
-    let uncompressed = buf.readUInt32LE(p + 24);
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extraLen = buf.readUInt16LE(p + 30);
-    const commentLen = buf.readUInt16LE(p + 32);
-    let local = buf.readUInt32LE(p + 42);
-    if (uncompressed === 0xffffffff || compressed === 0xffffffff || local === 0xffffffff) {
-      // Zip64 extended information: the 8-byte values present, in this order, for the fields set to 0xffffffff.
-      let e = p + 46 + nameLen;
-      const end = e + extraLen;
-      let found = false;
-      while (e + 4 <= end) {
-        const id = buf.readUInt16LE(e);
-        const len = buf.readUInt16LE(e + 2);
-        if (id === 0x0001) {
-          let q = e + 4;
-          if (uncompressed === 0xffffffff) (uncompressed = Number(buf.readBigUInt64LE(q))), (q += 8);
-          if (compressed === 0xffffffff) (compressed = Number(buf.readBigUInt64LE(q))), (q += 8);
-          if (local === 0xffffffff) local = Number(buf.readBigUInt64LE(q));
-          found = true;
-          break;
-        }
-        e += 4 + len;
-      }
-      if (!found) throw tooBig(null);
-    }
-    declared += uncompressed;
-    if (declared > cap) throw tooBig(declared);
-    if (method === 8) deflated.push({ local, compressed });
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  // Declared sizes can lie: inflate for real, never producing more than what is left of the cap.
-  let actual = 0;
-  for (const { local, compressed } of deflated) {
-    if (local + 30 > buf.length || buf.readUInt32LE(local) !== LOC_SIG) continue;
-    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    const data = buf.subarray(start, Math.min(buf.length, start + compressed));
-    try {
-      actual += inflateRawSync(data, { maxOutputLength: cap - actual + 1 }).length;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw tooBig(null);
-      continue; // a damaged entry: mammoth names the file corrupt if it needs it
-    }
-    if (actual > cap) throw tooBig(null);
-  }
-}
-
 async function docxToText(buf: Buffer, source: string): Promise<string> {
   try {
-    const { default: mammoth } = await import("mammoth");
+    const { default: mammoth } = await parserImports.docx();
     const { value } = await mammoth.extractRawText({ buffer: buf });
     return normalizeNewlines(value).replace(/\n{3,}/g, "\n\n").trim();
   } catch (err) {

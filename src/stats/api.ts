@@ -6,6 +6,7 @@
 import type { FormatId, TableId } from "../domain/types.js";
 
 export type { TableId } from "../domain/types.js";
+import type { LoadLimits } from "../limits.js";
 
 /** How a value was read. */
 export type ReadMethod = "html" | "pdf-layout" | "pipe" | "digit-run" | "text-row" | "sentence";
@@ -73,5 +74,6 @@ export interface StatsService {
   reports(): ReportInfo[];
   cells(filter: StatsFilter): CellExportRow[];
   checks(filter: StatsFilter): Array<CheckResult & { source: string }>;
-  checkDraft(bytes: Buffer, filename: string): Promise<DraftCheck>;
+  /** Reads and checks an uploaded draft under `limits` (the settings' parse limits; defaults when left out). */
+  checkDraft(bytes: Buffer, filename: string, limits?: LoadLimits): Promise<DraftCheck>;
 }

@@ -1,7 +1,4 @@
-import path from "node:path";
-import { LoadError } from "../errors.js";
-import { parseText } from "../ingest/document.js";
-import { loadFile } from "../ingest/load.js";
+import type { LoadLimits } from "../limits.js";
 import { columnLabel, rowLabel, tableSchema } from "../domain/format/tables.js";
 import type { CellExportRow, CheckResult, DraftCheck, StatsFilter, StatsService } from "./api.js";
 import { toReportInfo, type FactsDb } from "./db.js";
@@ -24,33 +21,19 @@ export function exportRowsOf(st: ReportStatistics, report: { source: string; tit
   return out;
 }
 
-/**
- * Reads a staff member's draft (txt/md/html/pdf/docx bytes) as ingestion reads a corpus file, in memory only,
- * and returns its tables and every check. Nothing is written anywhere.
- */
-export async function checkDraft(bytes: Buffer, filename: string): Promise<DraftCheck> {
-  const name = path.basename(filename || "draft.txt");
-  const loaded = await loadFile(name, name, bytes);
-  const docs = parseText(loaded.text, name);
-  const doc = docs.find((d) => d.statistics) ?? null;
-  if (!doc || !doc.statistics) throw new LoadError(name, "没有读到年度报告的内容（标题、统计表或统计数字）");
-  const m = doc.meta;
-  const body = m.issuer ?? m.region ?? "（未识别机关）";
-  const st = doc.statistics;
-  const checks: CheckResult[] = st.checks;
-  return {
-    filename: name,
-    report: { docId: m.docId, source: name, title: m.title, body, level: null, region: m.region, year: m.year, format: st.format, published: m.published ?? null, url: m.url ?? null },
-    cells: exportRowsOf(st, { source: name, title: m.title, body, year: m.year }),
-    checks,
-    // A draft passes only when every rule could be checked and holds: a cell that cannot be read is no pass.
-    ok: checks.length > 0 && checks.every((c) => c.ok === true),
-  };
-}
-
 /** The statistics service of one index generation. */
+/** How a draft is checked: parsed as ingestion parses a corpus file (in a sandbox process), given by the composition root. */
+export type DraftChecker = (bytes: Buffer, filename: string, limits?: LoadLimits) => Promise<DraftCheck>;
+
+const noDraftChecker: DraftChecker = async () => {
+  throw new Error("draft checks are not configured for this statistics service");
+};
+
 export class FactsStatsService implements StatsService {
-  constructor(private readonly db: FactsDb) {}
+  constructor(
+    private readonly db: FactsDb,
+    private readonly draftChecker: DraftChecker = noDraftChecker,
+  ) {}
 
   reports() {
     return this.db.reports().map(toReportInfo);
@@ -67,7 +50,7 @@ export class FactsStatsService implements StatsService {
       .flatMap((r) => this.db.checks(r.docId).filter((c) => !filter.table || c.label.startsWith(filter.table)).map((c) => ({ ...c, source: r.source })));
   }
 
-  checkDraft(bytes: Buffer, filename: string): Promise<DraftCheck> {
-    return checkDraft(bytes, filename);
+  checkDraft(bytes: Buffer, filename: string, limits?: LoadLimits): Promise<DraftCheck> {
+    return this.draftChecker(bytes, filename, limits);
   }
 }

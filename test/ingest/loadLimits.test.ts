@@ -4,6 +4,7 @@ import path from "node:path";
 import { deflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoadError } from "../../src/errors.js";
+import { DEFAULT_LOAD_LIMITS } from "../../src/limits.js";
 import { checkZipSize, loadFile, type LoadLimits } from "../../src/ingest/load.js";
 
 /** Decompression bombs and runaway text: one clear LoadError line each, quickly, instead of exhausting memory or the stack. */
@@ -15,7 +16,7 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const MB = 1024 * 1024;
-const LIMITS: LoadLimits = { maxFileBytes: 64 * MB, maxUnzippedBytes: 8 * MB, maxTextChars: 2_000_000 };
+const LIMITS: LoadLimits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: 64 * MB, maxUnzippedBytes: 8 * MB, maxTextChars: 2_000_000 };
 
 /** A deflated zip; `declare` overrides the uncompressed size written in the headers (a lying directory). */
 function zipDeflated(files: Record<string, Buffer>, declare?: number): Buffer {
@@ -98,9 +99,9 @@ describe("decompression caps", () => {
     expect(err.reason).toContain("MAX_UNZIPPED_MB");
   }, 30_000);
 
-  it("a DOCX whose directory lies about its sizes is caught by inflating with a limit", () => {
+  it("a DOCX whose directory lies about its sizes is caught by inflating with a limit", async () => {
     const liar = docx(200_000, 1000);
-    expect(() => checkZipSize(liar, "liar.docx", LIMITS)).toThrow(/解压后超过上限/);
+    await expect(checkZipSize(liar, "liar.docx", LIMITS)).rejects.toThrow(/解压后超过上限/);
   });
 
   it("an ordinary DOCX under the caps still loads", async () => {
@@ -133,13 +134,13 @@ describe("decompression caps", () => {
     expect(err.reason).toMatch(/file too large/);
   });
 
-  it("a stack overflow in a parser (deeply nested HTML) becomes one clear LoadError", async () => {
-    // Deep enough to overflow the recursive DOM walk, shallow enough for parse5 (whose cost grows with depth squared).
+  it("deeply nested HTML is refused by the tag scan before parse5 builds the tree", async () => {
+    // Deep enough to overflow the recursive DOM walk; parse5's cost grows with depth squared.
     const depth = 5000;
     const f = path.join(tmp, "deep.html");
     writeFileSync(f, `<html><body>${"<div>".repeat(depth)}政府信息公开${"</div>".repeat(depth)}</body></html>`);
     const err = await loadError(f, "deep.html", LIMITS);
-    expect(err.reason).toMatch(/^文件内容过大或嵌套过深/);
+    expect(err.reason).toMatch(/^HTML 嵌套过深：超过 1000 层（HTML_MAX_DEPTH）/);
   }, 30_000);
 });
 

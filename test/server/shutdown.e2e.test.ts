@@ -79,6 +79,8 @@ describe("npm start, SIGTERM with requests in flight", () => {
       LLM_BASE_URL: llm.url, LLM_MODEL: "fake", LLM_API_KEY: "", LLM_PLANNER: "false", EMBEDDINGS_BASE_URL: "",
       TELEGRAM_BOT_TOKEN: "", WEBHOOK_URL: "", NIANBAO_API_KEYS: "", API_RATE_LIMIT_PER_IP: "10000",
       SHUTDOWN_GRACE_MS: String(grace), LOG_LEVEL: "info",
+      // Three uploads at once: room for all of them (the default allows two draft checks at a time).
+      MAX_CONCURRENT_CHECKS: "4",
     });
     let tree: number[] = [];
     try {

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LoadError } from "../../src/errors.js";
 import { TABLES } from "../../src/domain/format/tables.js";
-import { FactsStatsService, checkDraft } from "../../src/stats/service.js";
+import { FactsStatsService } from "../../src/stats/service.js";
+import { checkDraft } from "../../src/ingest/draft.js";
 import { useRealEngine } from "../helpers/engine.js";
 
 const REPORT = readFileSync("corpus/平潭综合实验区-2024-年度报告.txt", "utf8");
