@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { BodyRegistry } from "../domain/bodies.js";
 import type { Settings } from "../config.js";
 import type { FigureService } from "./figures.js";
@@ -73,6 +74,12 @@ export interface AnswerComponents {
   mode: RetrievalMode;
 }
 
+/** What one request's answering records about itself (never state on the shared engine). */
+interface RequestState {
+  denseDown: boolean;
+}
+const REQUEST = new AsyncLocalStorage<RequestState>();
+
 export class AnswerContext {
   readonly retriever: Retriever;
   readonly embedder: DescribedEmbeddings;
@@ -92,8 +99,18 @@ export class AnswerContext {
     return pairs.length > 0 && pairs.every((t) => this.lexical.df(t) > 0);
   }
 
-  /** Set when dense search failed (embeddings server down) and lexical search answered alone; cleared on success. */
-  denseDown = false;
+  /**
+   * Whether dense search failed (embeddings server down) during the request being answered, so that lexical search
+   * answered alone. Per request (AsyncLocalStorage, see `answering`), never shared between concurrent requests.
+   */
+  get denseDown(): boolean {
+    return REQUEST.getStore()?.denseDown ?? false;
+  }
+
+  /** Runs one request's answering with its own request state. */
+  answering<T>(f: () => Promise<T>): Promise<T> {
+    return REQUEST.run({ denseDown: false }, f);
+  }
 
   /** Figures from the statistics database of the same generation (null for an index without one). */
   readonly figures: FigureService | null;
@@ -108,8 +125,9 @@ export class AnswerContext {
     this.vectors = c.search.vectors;
     this.retriever = new Retriever(c.search, c.embedder);
     this.retriever.onDenseFailure = (err) => {
-      if (!this.denseDown) this.log({ event: "dense_fallback", level: "warn", reason: err.message });
-      this.denseDown = true;
+      const req = REQUEST.getStore();
+      if (req && !req.denseDown) this.log({ event: "dense_fallback", level: "warn", reason: err.message });
+      if (req) req.denseDown = true;
     };
     this.corpus = new CorpusView({ manifest: { documents: c.documents }, chunks: c.search.chunks.list() }, (d) => this.bodies.idOf(d.issuer, d.region));
     this.figures = c.figures ? c.figures(this.corpus) : null;

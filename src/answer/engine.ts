@@ -93,12 +93,13 @@ export class Engine implements AnswerEngine {
     const greeting = greetingReply(q);
     if (greeting) return this.result(this.reply(q, greeting, "greeting"), prev, null);
     const { plan, note } = await understand(q, prev, this.understandContext());
-    const wasDown = this.ctx.denseDown;
-    this.ctx.denseDown = false;
-    const extractive = await this.answerPlan(plan);
-    if (this.ctx.denseDown && extractive.passages.length)
+    // Per-request state (did dense search fail for this request?) lives in the request, not on the shared engine.
+    const { extractive, denseDown } = await this.ctx.answering(async () => {
+      const r = await this.answerPlan(plan);
+      return { extractive: r, denseDown: this.ctx.denseDown };
+    });
+    if (denseDown && extractive.passages.length)
       extractive.answer = { ...extractive.answer, answer: `${extractive.answer.answer}\n（向量检索服务暂时不可用，本次只用关键词检索。）` };
-    else if (wasDown && !this.ctx.denseDown && extractive.passages.length) this.opts.log({ event: "dense_recovered" });
     if (note) extractive.answer = { ...extractive.answer, answer: `${note}\n${extractive.answer.answer}`, short: extractive.answer.short ? `${note}${extractive.answer.short}` : extractive.answer.short };
     let answer = extractive.answer;
     if (this.opts.settings.LLM_BASE_URL && this.opts.settings.LLM_MODEL && answer.found && extractive.passages.length) {
