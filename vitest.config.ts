@@ -1,8 +1,31 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Three projects, chosen by file name:
+ *  - unit    `*.test.ts`: pure code on tiny inputs; no global setup, no index; runs in seconds.
+ *  - corpus  `*.corpus.test.ts`: golden tests on the real corpus, and index-lifecycle tests on the fixture corpus
+ *            (test/fixtures/corpus/); test/globalSetup.ts builds both indexes once per run.
+ *  - e2e     `*.e2e.test.ts`: child processes, the browser, kills and restarts.
+ * `npm test` runs unit and corpus; `npm run test:e2e` runs e2e. Timeouts are sized for a loaded 2-core machine.
+ */
+const CORPUS = "test/**/*.corpus.test.ts";
+const E2E = "test/**/*.e2e.test.ts";
+
 export default defineConfig({
   test: {
-    // Builds the real-corpus index once per run and provides its folder to every test file (test/helpers/engine.ts).
-    globalSetup: ["test/globalSetup.ts"],
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: [CORPUS, E2E], testTimeout: 15_000, hookTimeout: 30_000 },
+      },
+      {
+        extends: true,
+        test: { name: "corpus", include: [CORPUS], globalSetup: ["test/globalSetup.ts"], testTimeout: 60_000, hookTimeout: 300_000 },
+      },
+      {
+        extends: true,
+        test: { name: "e2e", include: [E2E], globalSetup: ["test/globalSetup.ts"], testTimeout: 120_000, hookTimeout: 300_000 },
+      },
+    ],
   },
 });
