@@ -1,8 +1,10 @@
+import path from "node:path";
 import { beforeAll, inject } from "vitest";
 import { openEngine, type Engine } from "../../src/answer/engine.js";
 import type { ConversationState } from "../../src/answer/api.js";
 import type { Answer } from "../../src/types.js";
 import { settingsSchema, type Settings } from "../../src/config.js";
+import { defaultDeps, type CliDeps } from "../../src/cli/deps.js";
 
 /**
  * The real engine on the real corpus, opened on the index test/globalSetup.ts built once for the whole run:
@@ -34,4 +36,17 @@ export async function askTurns(engine: Engine, ...turns: string[]): Promise<Answ
     answer = r.answer;
   }
   return answer!;
+}
+
+/**
+ * The production deps of the commands (src/cli/deps.ts), except that opening the engine on the shared index returns
+ * the engine `useRealEngine` opened once for the file instead of opening it again for every command run.
+ */
+export function sharedIndexDeps(real: { engine: () => Engine }): CliDeps {
+  const deps = defaultDeps();
+  return {
+    ...deps,
+    openEngine: async (opts) => (path.resolve(opts.indexDir) === path.resolve(inject("realIndexDir")) ? real.engine() : deps.openEngine(opts)),
+    openStats: async (opts) => (path.resolve(opts.indexDir) === path.resolve(inject("realIndexDir")) ? real.engine().ctx.figures : deps.openStats(opts)),
+  };
 }
