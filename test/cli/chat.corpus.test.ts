@@ -26,7 +26,7 @@ async function script(lines: string[], end = true, exportDir?: string): Promise<
   return out;
 }
 
-describe("terminal chat (piped stdin)", () => {
+describe("terminal chat on the real index (piped stdin)", () => {
   it("answers, follows up, shows a source and the reports, then exits on EOF", async () => {
     const out = await script(["沈阳2013年受理了多少件政府信息公开申请？", "那行政复议呢？", "/source 1", "/reports"]);
     expect(out).not.toContain("问：");
@@ -43,27 +43,6 @@ describe("terminal chat (piped stdin)", () => {
     expect(out).toMatch(/已收录 \d+ 个地区或机关的年度报告/);
     expect(out).toContain("沈阳市");
   }, 60_000);
-
-  it("handles /help, bad /source numbers, unknown commands and /quit before EOF", async () => {
-    const out = await script(["/source 1", "/help", "/nope", "/quit", "沈阳2013年受理了多少件政府信息公开申请？"], false);
-    expect(out).toContain("还没有可查看的依据");
-    expect(out).toContain("/source N");
-    expect(out).toContain("未识别的命令 /nope");
-    // Nothing after /quit is processed.
-    expect(out).not.toContain("249");
-  });
-
-  it("shows the prompt only on a TTY", async () => {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let out = "";
-    output.on("data", (d) => (out += d.toString("utf8")));
-    const done = runTerminalChat(engine, { input, output, isTTY: true });
-    input.end("/help\n");
-    await done;
-    expect(out).toContain("问：");
-    expect(out).toContain("/quit");
-  });
 });
 
 describe("terminal /source on a long section", () => {
@@ -109,8 +88,4 @@ describe("terminal /export", () => {
     expect(lines[0]).toBe("机关,年份,本年新收政府信息公开申请数量,出处");
     expect(lines.find((l) => l.startsWith("平潭综合实验区,2024,218,"))).toContain("表三 · 行：一、本年新收政府信息公开申请数量 · 列：总计");
   }, 60_000);
-
-  it("/help lists /export", async () => {
-    expect(await script(["/help"])).toContain("/export");
-  });
 });
