@@ -16,7 +16,7 @@ describe("npm start (server)", () => {
       LLM_BASE_URL: "", EMBEDDINGS_BASE_URL: "", TELEGRAM_BOT_TOKEN: "", WEBHOOK_URL: "",
       NIANBAO_API_KEYS: "secret-key-123", HOST: "127.0.0.1", PORT: "0", NIANBAO_INDEX_DIR: path.join(root, "index"),
     };
-    const child = spawn(tsx, ["src/cli/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(tsx, ["src/bin/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stderr.on("data", (b) => (stderr += b));
