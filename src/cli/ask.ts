@@ -65,8 +65,8 @@ export function questionOf(bytes: Buffer): { question: string } | { error: keyof
 /** Opens the engine for a question, saying on stderr when it first builds or refreshes the index. */
 async function openEngineFor(deps: CliDeps, io: CliIo, indexDir: string, settings: Settings): Promise<AnswerEngine> {
   const log = (e: Record<string, unknown>) => {
-    if (e.event === "index_build") line(io.stderr, "首次使用：正在从 corpus/ 构建索引… / building the index from corpus/");
-    else if (e.event === "index_refresh") line(io.stderr, "corpus/ 有变动：正在增量更新索引… / updating the index");
+    if (e.event === "index_build") line(io.stderr, `首次使用：正在从 ${settings.CORPUS_DIR}/ 构建索引… / building the index from ${settings.CORPUS_DIR}/`);
+    else if (e.event === "index_refresh") line(io.stderr, `${settings.CORPUS_DIR}/ 有变动：正在增量更新索引… / updating the index`);
     else if (settings.LOG_LEVEL === "debug" || String(e.event).includes("fallback") || String(e.event).includes("failure")) line(io.stderr, JSON.stringify(e));
   };
   return deps.openEngine({ indexDir, corpusDir: path.resolve(io.cwd, settings.CORPUS_DIR), settings, log });

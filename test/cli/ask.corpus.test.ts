@@ -1,7 +1,12 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { run } from "../../src/cli/ask.js";
+import { defaultDeps } from "../../src/cli/deps.js";
 import { memoryIo } from "../helpers/cli.js";
 import { sharedIndexDeps, useRealEngine } from "../helpers/engine.js";
+import { FIXTURE_CORPUS } from "../helpers/fixture.js";
 
 // `ask` in process on the real index test/globalSetup.ts built once: the answers and formats scripts rely on.
 const real = useRealEngine();
@@ -93,5 +98,20 @@ describe("ask on the real index: figures as a table, --csv", () => {
     expect(none.code).toBe(2);
     expect(none.stdout).toBe("");
     expect(none.stderr).toContain("没有可导出的数字");
+  });
+});
+
+describe("ask without an index", () => {
+  it("builds it from CORPUS_DIR first, saying so on stderr, then answers (the fixture corpus)", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "nianbao-ask-build-"));
+    try {
+      const io = memoryIo({ cwd: root, env: { CORPUS_DIR: FIXTURE_CORPUS } });
+      expect(await run(["--index", "index", "--json", "沈阳2013年受理了多少件政府信息公开申请？"], io, defaultDeps())).toBe(0);
+      expect(io.err()).toContain(`首次使用：正在从 ${FIXTURE_CORPUS}/ 构建索引`);
+      expect(JSON.parse(io.out()).answer).toContain("249件");
+      expect(existsSync(path.join(root, "index", "CURRENT"))).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
