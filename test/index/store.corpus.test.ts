@@ -76,7 +76,7 @@ describe("full ingest of the real corpus (the index test/globalSetup.ts built)",
     // Every chunk has its vector, and both retrievers hold every chunk.
     expect(ix.vectors.length).toBe(ix.chunks.length * ix.manifest.embedder.dim);
     expect(ix.bm25.size).toBe(ix.chunks.length);
-    expect(ix.hnsw.index.getCurrentCount()).toBe(ix.chunks.length);
+    expect(ix.dense.graph.getCurrentCount()).toBe(ix.chunks.length);
   });
 });
 
@@ -137,8 +137,8 @@ describe("save → load round trip", () => {
     expect(odd.every(([r]) => r % 2 === 1)).toBe(true);
     // The graph holds the folded vectors, and LangChain's own text search on it finds the passage asked for.
     expect(loaded.manifest.graph.dim).toBe(HASH_GRAPH_DIM);
-    expect(loaded.hnsw.index.getNumDimensions()).toBe(HASH_GRAPH_DIM);
-    const [top] = await loaded.hnsw.similaritySearch("农业机械农具购置补贴", 1);
+    expect(loaded.dense.graph.getNumDimensions()).toBe(HASH_GRAPH_DIM);
+    const [top] = await (await loaded.langchainStore()).similaritySearch("农业机械农具购置补贴", 1);
     expect(top.pageContent).toContain("农业机械农具购置补贴");
   }, 30_000);
 });
@@ -219,7 +219,7 @@ describe("incremental ingest", () => {
     const q = "海坛古城政务公开体验角";
     const lex = after.bm25.search(analyze(q), 1)[0];
     expect(after.chunks[lex[0]].text).toContain("海坛古城");
-    const dense = await after.hnsw.similaritySearch(q, 1);
+    const dense = await (await after.langchainStore()).similaritySearch(q, 1);
     expect(dense[0].pageContent).toContain("海坛古城");
     // The previous generation is kept, intact, next to the live one.
     const gens = readdirSync(indexDir).filter((e) => e.startsWith("gen-") && !e.endsWith(".tmp"));
@@ -259,7 +259,7 @@ describe("incremental ingest", () => {
     expect(ix.manifest.files[REMOVED]).toBeUndefined();
     expect(ix.manifest.documents.some((d) => d.source === REMOVED)).toBe(false);
     expect(ix.bm25.size).toBe(ix.chunks.length);
-    expect(ix.hnsw.index.getCurrentCount()).toBe(ix.chunks.length);
+    expect(ix.dense.graph.getCurrentCount()).toBe(ix.chunks.length);
   });
 });
 
@@ -314,7 +314,7 @@ describe("crash safety", () => {
     const after = await open();
     expect(after.dir).toBe(live.dir);
     expect(after.chunks).toEqual(live.chunks);
-    expect((await after.hnsw.similaritySearch("农业机械农具购置补贴", 1))[0].pageContent).toContain("农业机械农具购置补贴");
+    expect((await (await after.langchainStore()).similaritySearch("农业机械农具购置补贴", 1))[0].pageContent).toContain("农业机械农具购置补贴");
     expect(readFileSync(path.join(indexDir, "CURRENT"), "utf8")).toBe(current);
   });
 
