@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -50,6 +50,16 @@ function answerCounts(api: FakeBotApi): Map<string, number> {
     if (m) out.set(m[1], (out.get(m[1]) ?? 0) + 1);
   }
   return out;
+}
+
+/** The bot's state file (src/bot/polling.ts): updates below `offset` and those in `answered` were answered. */
+function readState(file: string): { offset: number; answered: number[] } {
+  try {
+    const s = JSON.parse(readFileSync(file, "utf8")) as { offset?: number; answered?: number[] };
+    return { offset: s.offset ?? 0, answered: s.answered ?? [] };
+  } catch {
+    return { offset: 0, answered: [] };
+  }
 }
 
 const until = async (cond: () => boolean, ms: number, what: string) => {
@@ -108,8 +118,14 @@ describe("bot restarts", () => {
       children.push(first.child);
       await first.ready;
       for (let i = 1; i <= 60; i++) api.pushText({ chatId: 2000 + i, text: `Q${i}` });
+      // Their update ids, in order (pushed synchronously: none can have been confirmed in between).
+      const fast = api.unconfirmed().slice(-60).filter((_, k) => (k + 1) % 3 === 0);
       await until(() => answerCounts(api).size === 20, 20_000, "20 fast answers");
-      await new Promise((r) => setTimeout(r, 300));
+      // Killed once the state file remembers the 20 answered updates (it is written just after each answer is sent).
+      await until(() => {
+        const s = readState(state);
+        return fast.every((id) => id < s.offset || s.answered.includes(id));
+      }, 20_000, "20 answers remembered");
       first.child.kill("SIGKILL");
       await first.exited;
       expect(answerCounts(api).size).toBe(20);
@@ -173,7 +189,8 @@ describe("Bot API unreachable at start", () => {
     const logs: Record<string, unknown>[] = [];
     const bot = createBot({ token: TOKEN, engine: stubEngine, settings: settingsSchema.parse({}), apiRoot: `http://127.0.0.1:${port}`, log: (e) => logs.push(e) });
     const api = new FakeBotApi(TOKEN);
-    const late = new Promise<void>((r) => setTimeout(() => void api.start(port).then(() => r()), 1200));
+    // The Bot API comes up only after the bot has found it unreachable (and said so).
+    const late = until(() => logs.some((l) => l.event === "bot_api_unreachable"), 20_000, "a failed attempt").then(() => api.start(port));
     try {
       const polling = await startPolling(bot, { timeoutSeconds: 1, startLimitSeconds: 30, firstRetryMs: 200 });
       await late;
