@@ -16,7 +16,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: [CORPUS, E2E], testTimeout: 15_000, hookTimeout: 30_000 },
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: [CORPUS, E2E], testTimeout: 20_000, hookTimeout: 30_000 },
       },
       {
         extends: true,
