@@ -92,27 +92,35 @@ export function exactSearch(vectors: Float32Array, dim: number, query: ArrayLike
 export type Graph = Pick<HierarchicalNSW, "searchKnn" | "getCurrentCount" | "getNumDimensions">;
 
 export class DenseIndex {
+  private loaded: Promise<Graph> | null = null;
+
   constructor(
-    /** The graph as hnswlib-node loads it (LangChain's HNSWLib wrapper is not needed to search it). */
-    readonly graph: Graph,
+    /** Reads the graph (hnswlib-node; LangChain's HNSWLib wrapper is not needed to search it). */
+    private readonly load: () => Promise<Graph>,
     readonly vectors: Float32Array,
     readonly dim: number,
     readonly graphDim: number,
   ) {}
 
+  /** The graph, read on first use: a search scoped to a few reports ranks them exactly and never needs it. */
+  graph(): Promise<Graph> {
+    return (this.loaded ??= this.load());
+  }
+
   /** The k chunks nearest to `query` (a full-dimension query vector) as [row, cosine], best first. */
   async search(query: number[], k: number, filter?: (row: number) => boolean): Promise<Array<[number, number]>> {
-    const total = this.graph.getCurrentCount();
+    const graph = await this.graph();
+    const total = graph.getCurrentCount();
     const want = Math.min(total, Math.max(k * CANDIDATES_PER_RESULT, GRAPH_CANDIDATES));
     if (want === 0) return [];
     const folded = fold(query, this.graphDim);
-    let rows = this.graph.searchKnn(folded, want).neighbors;
+    let rows = graph.searchKnn(folded, want).neighbors;
     if (filter) {
       // A filtered graph walk calls back into JS for every node it visits and walks further to fill its beam with
       // rows that pass: several times slower. Filtering the unfiltered candidates is enough unless the filter is
       // selective enough to leave fewer than k of them.
       rows = rows.filter(filter);
-      if (rows.length < k) rows = this.graph.searchKnn(folded, want, filter).neighbors;
+      if (rows.length < k) rows = graph.searchKnn(folded, want, filter).neighbors;
     }
     return exactSearch(this.vectors, this.dim, query, rows, k);
   }

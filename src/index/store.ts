@@ -223,20 +223,24 @@ export async function loadIndex(indexDir: string, embedder: DescribedEmbeddings,
   checkEmbedder(data.manifest, embedder.descriptor);
   const graphDim = data.manifest.graph.dim;
   const dir = path.join(data.dir, "hnsw");
-  // The graph is read with hnswlib-node itself: LangChain's HNSWLib.load would also import LangChain and parse
-  // docstore.json (every chunk's text again), which a search does not need (labels are chunk rows).
-  let graph: InstanceType<typeof hnswlib.HierarchicalNSW>;
-  try {
-    const args = JSON.parse(await fs.readFile(path.join(dir, "args.json"), "utf8")) as { space: "cosine" | "l2" | "ip"; numDimensions: number };
-    graph = new hnswlib.HierarchicalNSW(args.space, args.numDimensions);
-    await graph.readIndex(path.join(dir, "hnswlib.index"));
-  } catch (err) {
-    throw new IndexStoreError(`向量索引无法读取 / dense index unreadable: ${(err as Error).message}`);
-  }
-  if (graph.getNumDimensions() !== graphDim || graph.getCurrentCount() !== data.chunks.length)
-    throw new IndexStoreError("向量索引与清单不一致 / hnsw graph does not match manifest.json");
-  // hnswlib's default search breadth (ef = 10) would return far fewer good candidates than the re-rank asks for.
-  graph.setEf(HNSW_EF_SEARCH);
+  // The graph is read with hnswlib-node itself, in the background: LangChain's HNSWLib.load would also
+  // import LangChain and parse docstore.json (every chunk's text again), which a search does not need (labels are
+  // chunk rows). Its size and hash were checked with the generation's other files (verifyGeneration).
+  const loadGraph = async () => {
+    let graph: InstanceType<typeof hnswlib.HierarchicalNSW>;
+    try {
+      const args = JSON.parse(await fs.readFile(path.join(dir, "args.json"), "utf8")) as { space: "cosine" | "l2" | "ip"; numDimensions: number };
+      graph = new hnswlib.HierarchicalNSW(args.space, args.numDimensions);
+      await graph.readIndex(path.join(dir, "hnswlib.index"));
+    } catch (err) {
+      throw new IndexStoreError(`向量索引无法读取 / dense index unreadable: ${(err as Error).message}`);
+    }
+    if (graph.getNumDimensions() !== graphDim || graph.getCurrentCount() !== data.chunks.length)
+      throw new IndexStoreError("向量索引与清单不一致 / hnsw graph does not match manifest.json");
+    // hnswlib's default search breadth (ef = 10) would return far fewer good candidates than the re-rank asks for.
+    graph.setEf(HNSW_EF_SEARCH);
+    return graph;
+  };
   let store: Promise<HNSWLib> | null = null;
   const langchainStore = () =>
     (store ??= import("@langchain/community/vectorstores/hnswlib").then(async ({ HNSWLib }) => {
@@ -244,7 +248,11 @@ export async function loadIndex(indexDir: string, embedder: DescribedEmbeddings,
       s.index.setEf(HNSW_EF_SEARCH);
       return s;
     }));
-  return { ...data, dense: new DenseIndex(graph, data.vectors, data.manifest.embedder.dim, graphDim), langchainStore };
+  const dense = new DenseIndex(loadGraph, data.vectors, data.manifest.embedder.dim, graphDim);
+  // Started now, awaited by the first search that needs it: hnswlib-node reads the file on a worker thread, so
+  // opening does not wait for it, and a long-running server holds it before its generation can be replaced.
+  dense.graph().catch(() => undefined);
+  return { ...data, dense, langchainStore };
 }
 
 /** Writes a complete generation aside, then makes it live. Keeps the previous generation for safety. */

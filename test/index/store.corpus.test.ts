@@ -76,7 +76,7 @@ describe("full ingest of the real corpus (the index test/globalSetup.ts built)",
     // Every chunk has its vector, and both retrievers hold every chunk.
     expect(ix.vectors.length).toBe(ix.chunks.length * ix.manifest.embedder.dim);
     expect(ix.bm25.size).toBe(ix.chunks.length);
-    expect(ix.dense.graph.getCurrentCount()).toBe(ix.chunks.length);
+    expect((await ix.dense.graph()).getCurrentCount()).toBe(ix.chunks.length);
   });
 });
 
@@ -137,7 +137,7 @@ describe("save → load round trip", () => {
     expect(odd.every(([r]) => r % 2 === 1)).toBe(true);
     // The graph holds the folded vectors, and LangChain's own text search on it finds the passage asked for.
     expect(loaded.manifest.graph.dim).toBe(HASH_GRAPH_DIM);
-    expect(loaded.dense.graph.getNumDimensions()).toBe(HASH_GRAPH_DIM);
+    expect((await loaded.dense.graph()).getNumDimensions()).toBe(HASH_GRAPH_DIM);
     const [top] = await (await loaded.langchainStore()).similaritySearch("农业机械农具购置补贴", 1);
     expect(top.pageContent).toContain("农业机械农具购置补贴");
   }, 30_000);
@@ -259,7 +259,7 @@ describe("incremental ingest", () => {
     expect(ix.manifest.files[REMOVED]).toBeUndefined();
     expect(ix.manifest.documents.some((d) => d.source === REMOVED)).toBe(false);
     expect(ix.bm25.size).toBe(ix.chunks.length);
-    expect(ix.dense.graph.getCurrentCount()).toBe(ix.chunks.length);
+    expect((await ix.dense.graph()).getCurrentCount()).toBe(ix.chunks.length);
   });
 });
 
