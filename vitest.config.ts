@@ -7,6 +7,9 @@ import { defineConfig } from "vitest/config";
  *            (test/fixtures/corpus/); test/globalSetup.ts builds both indexes once per run.
  *  - e2e     `*.e2e.test.ts`: child processes, the browser, kills and restarts.
  * `npm test` runs unit and corpus; `npm run test:e2e` runs e2e. Timeouts are sized for a loaded 2-core machine.
+ * Unit and corpus test files share their worker's modules (isolate: false): each file no longer re-imports the
+ * code (and the corpus files no longer re-open the real index, see test/helpers/engine.ts), so a test must leave
+ * no state behind (restore spies, close servers, do not change a shared engine).
  */
 const CORPUS = "test/**/*.corpus.test.ts";
 const E2E = "test/**/*.e2e.test.ts";
@@ -16,11 +19,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: [CORPUS, E2E], testTimeout: 20_000, hookTimeout: 30_000 },
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: [CORPUS, E2E], isolate: false, testTimeout: 20_000, hookTimeout: 30_000 },
       },
       {
         extends: true,
-        test: { name: "corpus", include: [CORPUS], globalSetup: ["test/globalSetup.ts"], testTimeout: 60_000, hookTimeout: 300_000 },
+        test: { name: "corpus", include: [CORPUS], globalSetup: ["test/globalSetup.ts"], isolate: false, testTimeout: 60_000, hookTimeout: 300_000 },
       },
       {
         extends: true,

@@ -6,16 +6,27 @@ import type { Answer } from "../../src/types.js";
 import { settingsSchema, type Settings } from "../../src/config.js";
 import { defaultDeps, type CliDeps } from "../../src/cli/deps.js";
 
+/** Engines opened in this worker, by settings: test files of the corpus project share a worker's modules. */
+const opened = new Map<string, Promise<Engine>>();
+
 /**
  * The real engine on the real corpus, opened on the index test/globalSetup.ts built once for the whole run:
  * no copy, no refresh (refresh: false), so nothing is written to it. Settings come from an empty environment
  * (plus `env`), so a developer's shell (LLM_BASE_URL…) cannot leak in; `env` must not change the embedder.
+ * Without a `log`, the engine is opened once per worker and settings and shared by the test files it runs
+ * (the corpus project does not isolate them): a test must not change it.
  */
 export function useRealEngine(env: Record<string, string> = {}, log?: (e: Record<string, unknown>) => void): { engine: () => Engine; settings: Settings } {
   const settings = settingsSchema.parse(env);
   let engine: Engine | null = null;
   beforeAll(async () => {
-    engine = await openEngine({ indexDir: inject("realIndexDir"), corpusDir: "corpus", settings, log, refresh: false });
+    const open = () => openEngine({ indexDir: inject("realIndexDir"), corpusDir: "corpus", settings, log, refresh: false });
+    if (log) engine = await open();
+    else {
+      const key = `${inject("realIndexDir")}\n${JSON.stringify(settings)}`;
+      if (!opened.has(key)) opened.set(key, open());
+      engine = await opened.get(key)!;
+    }
   }, 300_000);
   return {
     engine: () => {
