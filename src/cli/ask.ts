@@ -1,10 +1,10 @@
-import { loadSettings } from "../config.js";
-import { writeOut } from "./output.js";
-import { NianbaoError } from "../errors.js";
+import path from "node:path";
+import type { Settings } from "../config.js";
 import type { Answer } from "../types.js";
 import type { AnswerEngine } from "../answer/api.js";
 import { parseArgs } from "./args.js";
-import { loadDotEnv } from "./env.js";
+import type { CliDeps } from "./deps.js";
+import { environment, line, write, type CliIo } from "./io.js";
 import { answerCsv, renderAnswerText } from "../present/text.js";
 
 const USAGE = `usage: npm run --silent ask -- [--index DIR] [--verify] [--json | --csv] "问题"
@@ -63,55 +63,66 @@ export function questionOf(bytes: Buffer): { question: string } | { error: keyof
   return question ? { question } : { error: "empty_question" };
 }
 
-async function openEngineFor(indexDir: string, settings: ReturnType<typeof loadSettings>): Promise<AnswerEngine> {
+/** Opens the engine for a question, saying on stderr when it first builds or refreshes the index. */
+async function openEngineFor(deps: CliDeps, io: CliIo, indexDir: string, settings: Settings): Promise<AnswerEngine> {
   const log = (e: Record<string, unknown>) => {
-    if (e.event === "index_build") console.error("首次使用：正在从 corpus/ 构建索引… / building the index from corpus/");
-    else if (e.event === "index_refresh") console.error("corpus/ 有变动：正在增量更新索引… / updating the index");
-    else if (settings.LOG_LEVEL === "debug" || String(e.event).includes("fallback") || String(e.event).includes("failure")) console.error(JSON.stringify(e));
+    if (e.event === "index_build") line(io.stderr, `首次使用：正在从 ${settings.CORPUS_DIR}/ 构建索引… / building the index from ${settings.CORPUS_DIR}/`);
+    else if (e.event === "index_refresh") line(io.stderr, `${settings.CORPUS_DIR}/ 有变动：正在增量更新索引… / updating the index`);
+    else if (settings.LOG_LEVEL === "debug" || String(e.event).includes("fallback") || String(e.event).includes("failure")) line(io.stderr, JSON.stringify(e));
   };
-  // Loaded after the arguments are checked: --help and usage errors never pay for the engine's modules.
-  const { openEngine } = await import("../app/open.js");
-  return openEngine({ indexDir, corpusDir: settings.CORPUS_DIR, settings, log });
+  return deps.openEngine({ indexDir, corpusDir: path.resolve(io.cwd, settings.CORPUS_DIR), settings, log });
 }
 
-async function main(): Promise<number> {
-  loadDotEnv();
-  const args = parseArgs(process.argv.slice(2), ["index"]);
-  if (args.flags.has("help")) {
-    await writeOut(`${USAGE}\n`);
-    return 0;
-  }
-  const settings = loadSettings();
-  const indexDir = args.values.get("index") ?? settings.NIANBAO_INDEX_DIR;
-  const csv = args.flags.has("csv");
-  if (csv && (args.flags.has("json") || args.flags.has("jsonl"))) {
-    console.error(`--csv 不能与 --json 或 --jsonl 同时使用。\n${USAGE}`);
+/**
+ * `npm run ask`: one answer (text, `--json` or `--csv`), or `--jsonl`: one JSON line per stdin line. Returns the
+ * exit code: 0, or 2 for a usage error, a question that is none, an answer without figures for `--csv`, a failure.
+ */
+export async function run(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
+  try {
+    return await ask(argv, io, deps);
+  } catch (err) {
+    line(io.stderr, `错误 / error: ${(err as Error).message}`);
     return 2;
   }
+}
+
+async function ask(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
+  const args = parseArgs(argv, ["index"]);
+  if (args.flags.has("help")) {
+    await write(io.stdout, `${USAGE}\n`);
+    return 0;
+  }
+  const csv = args.flags.has("csv");
+  if (csv && (args.flags.has("json") || args.flags.has("jsonl"))) {
+    line(io.stderr, `--csv 不能与 --json 或 --jsonl 同时使用。\n${USAGE}`);
+    return 2;
+  }
+  const { loadSettings } = await import("../config.js");
+  const settings = loadSettings(environment(io));
+  const indexDir = path.resolve(io.cwd, args.values.get("index") ?? settings.NIANBAO_INDEX_DIR);
 
   if (args.flags.has("verify")) {
-    const { verifyIndex } = await import("../index/store.js");
-    if (!(await verifyIndex(indexDir, (line) => console.error(line)))) return 1;
+    if (!(await deps.verifyIndex(indexDir, (l) => line(io.stderr, l)))) return 1;
     if (!args.positionals.length && !args.flags.has("jsonl")) return 0;
   }
 
   if (args.flags.has("jsonl")) {
-    const engine = await openEngineFor(indexDir, settings);
+    const engine = await openEngineFor(deps, io, indexDir, settings);
     // Exactly one output line per input line, in order: a line that is no question gets an error object.
-    for await (const bytes of rawLines(process.stdin)) {
+    for await (const bytes of rawLines(io.stdin)) {
       const q = questionOf(bytes);
       if ("error" in q) {
-        await writeOut(`${errorLine(q.error, MESSAGES[q.error])}\n`);
+        await write(io.stdout, `${errorLine(q.error, MESSAGES[q.error])}\n`);
         continue;
       }
-      let line: string;
+      let out: string;
       try {
-        line = JSON.stringify((await engine.ask(q.question)).answer);
+        out = JSON.stringify((await engine.ask(q.question)).answer);
       } catch (err) {
-        console.error(`错误 / error: ${(err as Error).message}`);
-        line = errorLine("internal", MESSAGES.internal);
+        line(io.stderr, `错误 / error: ${(err as Error).message}`);
+        out = errorLine("internal", MESSAGES.internal);
       }
-      await writeOut(`${line}\n`);
+      await write(io.stdout, `${out}\n`);
     }
     return 0;
   }
@@ -119,38 +130,24 @@ async function main(): Promise<number> {
   const q = questionOf(Buffer.from(raw, "utf8"));
   if ("error" in q) {
     if (q.error === "empty_question") {
-      console.error(USAGE);
+      line(io.stderr, USAGE);
       return 2;
     }
-    if (args.flags.has("json")) await writeOut(`${errorLine(q.error, MESSAGES[q.error])}\n`);
-    else console.error(`错误 / error: ${MESSAGES[q.error]}`);
+    if (args.flags.has("json")) await write(io.stdout, `${errorLine(q.error, MESSAGES[q.error])}\n`);
+    else line(io.stderr, `错误 / error: ${MESSAGES[q.error]}`);
     return 2;
   }
-  const engine = await openEngineFor(indexDir, settings);
+  const engine = await openEngineFor(deps, io, indexDir, settings);
   const { answer } = await engine.ask(q.question);
   if (csv) {
     const doc = answerCsv(answer);
     if (doc === null) {
-      console.error(noFiguresMessage(answer));
+      line(io.stderr, noFiguresMessage(answer));
       return 2;
     }
-    await writeOut(doc);
+    await write(io.stdout, doc);
     return 0;
   }
-  await writeOut(`${args.flags.has("json") ? JSON.stringify(answer) : renderAnswerText(answer)}\n`);
+  await write(io.stdout, `${args.flags.has("json") ? JSON.stringify(answer) : renderAnswerText(answer)}\n`);
   return 0;
 }
-
-/** Exit only after stdout has been fully handed over, whatever path main() took. */
-async function finish(code: number): Promise<never> {
-  await writeOut("").catch(() => undefined);
-  process.exit(code);
-}
-
-main().then(
-  (code) => finish(code),
-  (err) => {
-    console.error(err instanceof NianbaoError ? `错误 / error: ${err.message}` : `错误 / error: ${(err as Error).message}`);
-    return finish(2);
-  },
-);

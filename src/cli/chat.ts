@@ -3,7 +3,11 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import type { AnswerEngine, ConversationState } from "../answer/api.js";
 import type { Answer } from "../types.js";
+import { loadSettings, type Settings } from "../config.js";
 import { NianbaoError, redact } from "../errors.js";
+import { parseArgs } from "./args.js";
+import type { CliDeps } from "./deps.js";
+import { environment, line, type CliIo } from "./io.js";
 import { NOT_FOUND_HINT, formatCoverageText, previewSection, sourceCutHint } from "../present/telegram.js";
 import { answerCsv, citationLabel, exportFileName, hasFigures, renderAnswerText, sourceText } from "../present/text.js";
 
@@ -31,6 +35,8 @@ export interface TerminalChatOptions {
   exportDir?: string;
   /** Clock for export file names (tests). */
   now?: () => Date;
+  /** Ends the session (after the question being answered) when aborted: SIGTERM/SIGINT on piped input. */
+  signal?: AbortSignal;
 }
 
 const SOURCE_HINT = "（输入 /source 编号 查看原文，例如 /source 1）";
@@ -76,6 +82,8 @@ export async function runTerminalChat(engine: AnswerEngine, opts: TerminalChatOp
   });
   const write = (text: string) => void output.write(text + "\n");
   rl.on("SIGINT", () => rl.close());
+  if (opts.signal?.aborted) rl.close();
+  opts.signal?.addEventListener("abort", () => rl.close(), { once: true });
 
   let state: ConversationState | null = null;
   let last: Answer | null = null;
@@ -138,5 +146,37 @@ function runCommand(engine: AnswerEngine, cmd: string, args: string[], last: Ans
     }
     default:
       return `未识别的命令 ${cmd}。\n${HELP}`;
+  }
+}
+
+/**
+ * `npm run chat`: the terminal chat on io.stdin/io.stdout (builds the index from the corpus first when it is
+ * missing). Exit 0 when the session ends (EOF, /quit, io.signal); 1 when it cannot start, with one line saying why.
+ */
+export async function run(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
+  let settings: Settings;
+  let indexDir: string;
+  try {
+    const args = parseArgs(argv, ["index"]);
+    settings = loadSettings(environment(io));
+    indexDir = path.resolve(io.cwd, args.values.get("index") ?? settings.NIANBAO_INDEX_DIR);
+  } catch (err) {
+    line(io.stderr, `启动失败：${(err as Error).message}`);
+    return 1;
+  }
+  try {
+    if (!(await deps.indexExists(indexDir))) line(io.stderr, `首次启动：正在从 ${settings.CORPUS_DIR}/ 构建索引（约数秒）… / building the index`);
+    const quiet = (e: Record<string, unknown>) => {
+      if (e.event === "index_refresh") line(io.stderr, `${settings.CORPUS_DIR}/ 有变动：正在增量更新索引… / updating the index`);
+      if (e.event === "ingest_failure") line(io.stderr, `无法读取 / cannot read: ${String(e.source)}: ${String(e.reason)}`);
+    };
+    const engine = await deps.openEngine({ indexDir, corpusDir: path.resolve(io.cwd, settings.CORPUS_DIR), settings, log: quiet });
+    const cov = engine.coverage();
+    line(io.stderr, `索引已就绪：${cov.documents} 篇文档，${cov.chunks} 个片段。模式：${settings.LLM_BASE_URL ? `LLM（${settings.LLM_MODEL}）+ 抽取式兜底` : "抽取式（离线）"}。`);
+    await runTerminalChat(engine, { input: io.stdin, output: io.stdout, exportDir: io.cwd, now: io.now, signal: io.signal });
+    return 0;
+  } catch (err) {
+    line(io.stderr, `启动失败：${redact((err as Error).message, [settings.LLM_API_KEY, settings.EMBEDDINGS_API_KEY])}`);
+    return 1;
   }
 }

@@ -1,20 +1,18 @@
 import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { AnswerEngine } from "../answer/api.js";
 import { loadSettings } from "../config.js";
-import { openEngine, type OpenedEngine as Engine } from "../app/open.js";
-import { cleanText } from "../ingest/clean.js";
-import { loadFile } from "../ingest/load.js";
-import { sourceOf } from "../index/build.js";
-import { listCorpusFiles } from "../ingest/files.js";
 import { groupReport, score, type EvalItem, type EvalOutcome, type EvalScores } from "../eval/metrics.js";
 import { NaivePipeline, windows, type NaiveWindow } from "../eval/naive.js";
-import type { RetrievalMode } from "../answer/retrieve.js";
 import { parseArgs } from "./args.js";
+import type { CliDeps, RetrievalMode } from "./deps.js";
+import { line, write, type CliIo } from "./io.js";
 
 /**
  * `npm run eval`: runs the question set through the full system and through the baselines and prints
  * the scores side by side. `--verbose` lists every failure with the answer given.
  */
-async function runEngine(engine: Engine, items: EvalItem[]): Promise<EvalOutcome[]> {
+async function runEngine(engine: AnswerEngine, items: EvalItem[]): Promise<EvalOutcome[]> {
   const out: EvalOutcome[] = [];
   for (const item of items) {
     let state = null;
@@ -25,15 +23,10 @@ async function runEngine(engine: Engine, items: EvalItem[]): Promise<EvalOutcome
   return out;
 }
 
-async function naiveOutcomes(corpusDir: string, items: EvalItem[]): Promise<EvalOutcome[]> {
+async function naiveOutcomes(deps: CliDeps, corpusDir: string, items: EvalItem[]): Promise<EvalOutcome[]> {
   const wins: NaiveWindow[] = [];
   // The same files ingest reads, so both pipelines answer from the same corpus.
-  for (const file of (await listCorpusFiles([corpusDir])).files) {
-    const source = sourceOf(corpusDir, file);
-    const loaded = await loadFile(file, source).catch(() => null);
-    if (!loaded) continue;
-    for (const w of windows(cleanText(loaded.text))) wins.push({ source, title: source, text: w });
-  }
+  for (const { source, text } of await deps.corpusTexts(corpusDir)) for (const w of windows(text)) wins.push({ source, title: source, text: w });
   const naive = new NaivePipeline(wins);
   return items.map((item) => naive.ask([...[item.previous ?? []].flat(), item.question].join(" ")));
 }
@@ -56,23 +49,38 @@ function citationAt3(s: EvalScores): string {
   return s.hit3.toFixed(3);
 }
 
-async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), ["index", "questions", "only", "modes"]);
-  const settings = loadSettings({ ...process.env, LLM_BASE_URL: "", EMBEDDINGS_BASE_URL: "" });
+/**
+ * `npm run eval`: the question sets through Nianbao (in each retrieval mode asked for) and the naive baseline, scores
+ * on io.stdout, timings on io.stderr. The index is opened offline (no LLM, the built-in embedder). Exit 0; 2 on a failure.
+ */
+export async function run(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
+  try {
+    return await evaluate(argv, io, deps);
+  } catch (err) {
+    line(io.stderr, `错误 / error: ${(err as Error).message}`);
+    return 2;
+  }
+}
+
+async function evaluate(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
+  const args = parseArgs(argv, ["index", "questions", "only", "modes"]);
+  const settings = loadSettings({ ...io.env, LLM_BASE_URL: "", EMBEDDINGS_BASE_URL: "" });
+  const corpusDir = path.resolve(io.cwd, settings.CORPUS_DIR);
+  const log = (l: string) => line(io.stdout, l);
   const file = args.values.get("questions");
   const sets = file ? [{ name: file, file }] : SETS;
   const modes = (args.values.get("modes") ?? (file ? "hybrid,dense,lexical" : "hybrid")).split(",") as RetrievalMode[];
-  const indexDir = args.values.get("index") ?? settings.NIANBAO_INDEX_DIR;
-  const engines = new Map<RetrievalMode, Engine>();
-  for (const mode of modes) engines.set(mode, await openEngine({ indexDir, corpusDir: settings.CORPUS_DIR, settings, mode }));
+  const indexDir = path.resolve(io.cwd, args.values.get("index") ?? settings.NIANBAO_INDEX_DIR);
+  const engines = new Map<RetrievalMode, AnswerEngine>();
+  for (const mode of modes) engines.set(mode, await deps.openEngine({ indexDir, corpusDir, settings, mode }));
   const summary: string[] = [];
   for (const set of sets) {
-    let items: EvalItem[] = readFileSync(set.file, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+    let items: EvalItem[] = readFileSync(path.resolve(io.cwd, set.file), "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
     const only = args.values.get("only");
     if (only) items = items.filter((i) => i.id.startsWith(only) || i.type === only);
     const counts = new Map<string, number>();
     items.forEach((i) => counts.set(i.type, (counts.get(i.type) ?? 0) + 1));
-    console.log(`\n=== ${set.name}: ${items.length} questions (${[...counts].map(([k, v]) => `${k} ${v}`).join(", ")})`);
+    log(`\n=== ${set.name}: ${items.length} questions (${[...counts].map(([k, v]) => `${k} ${v}`).join(", ")})`);
 
     const results: Array<[string, EvalScores, EvalOutcome[]]> = [];
     for (const mode of modes) {
@@ -81,13 +89,13 @@ async function main(): Promise<number> {
       const ms = (performance.now() - t0) / items.length;
       const name = mode === "hybrid" ? "nianbao (hybrid)" : `${mode}-only retrieval`;
       results.push([name, score(items, outs), outs]);
-      console.error(`${set.name} · ${name}: ${ms.toFixed(1)} ms/question`);
+      line(io.stderr, `${set.name} · ${name}: ${ms.toFixed(1)} ms/question`);
     }
-    const naive = await naiveOutcomes(settings.CORPUS_DIR, items);
+    const naive = await naiveOutcomes(deps, corpusDir, items);
     results.push(["naive 500/100 + BM25", score(items, naive), naive]);
 
-    console.log("pipeline               accuracy hit@1   hit@3   MRR     refusal-acc  false-refusals");
-    for (const [name, s] of results) console.log(row(name, s));
+    log("pipeline               accuracy hit@1   hit@3   MRR     refusal-acc  false-refusals");
+    for (const [name, s] of results) log(row(name, s));
     summary.push(`${set.name.padEnd(10)} nianbao ${results[0][1].answerAccuracy.toFixed(3)} (citation@3 ${citationAt3(results[0][1])}, refusals ${results[0][1].refusalAccuracy.toFixed(3)}) · naive ${results[results.length - 1][1].answerAccuracy.toFixed(3)}`);
 
     const [, main, outs] = results[0];
@@ -98,23 +106,19 @@ async function main(): Promise<number> {
       if (!main.failures.includes(item.id)) e.ok++;
       byType.set(item.type, e);
     });
-    for (const line of groupReport(items, outs)) console.log(line);
-    console.log(`nianbao accuracy by type: ${[...byType].map(([k, v]) => `${k} ${v.ok}/${v.n}`).join(", ")}`);
+    for (const l of groupReport(items, outs)) log(l);
+    log(`nianbao accuracy by type: ${[...byType].map(([k, v]) => `${k} ${v.ok}/${v.n}`).join(", ")}`);
     if (main.failures.length) {
-      console.log(`failures (${main.failures.length}): ${main.failures.join(" ")}`);
+      log(`failures (${main.failures.length}): ${main.failures.join(" ")}`);
       if (args.flags.has("verbose"))
         for (const id of main.failures) {
           const i = items.findIndex((x) => x.id === id);
           const a = outs[i].answer;
-          console.log(`\n--- ${id} ${items[i].question}\n expected ${JSON.stringify(items[i].answer_any)} from ${items[i].sources.join(",")} ${(items[i].section_any ?? []).join(",")}\n got found=${a.found}: ${a.answer.split("\n").slice(0, 2).join(" / ").slice(0, 300)}\n cites: ${a.citations.slice(0, 3).map((c) => `${c.source} ${c.section}`).join(" | ")}`);
+          log(`\n--- ${id} ${items[i].question}\n expected ${JSON.stringify(items[i].answer_any)} from ${items[i].sources.join(",")} ${(items[i].section_any ?? []).join(",")}\n got found=${a.found}: ${a.answer.split("\n").slice(0, 2).join(" / ").slice(0, 300)}\n cites: ${a.citations.slice(0, 3).map((c) => `${c.source} ${c.section}`).join(" | ")}`);
         }
     }
   }
-  console.log(`\nsummary\n${summary.join("\n")}`);
+  log(`\nsummary\n${summary.join("\n")}`);
+  await write(io.stdout, "");
   return 0;
 }
-
-main().then((c) => process.exit(c), (e) => {
-  console.error(`错误 / error: ${(e as Error).message}`);
-  process.exit(2);
-});

@@ -1,73 +1,64 @@
 import path from "node:path";
 import { loadSettings } from "../config.js";
-import { NianbaoError } from "../errors.js";
-import { parseFile } from "../ingest/document.js";
-import { SECTION_SEPARATOR } from "../ingest/chunk.js";
-import { flattenSections } from "../ingest/structure.js";
-import { ingest, readOverrides, sourceOf } from "../index/build.js";
+import { parsedFileText } from "../present/ingest.js";
 import { parseArgs } from "./args.js";
-import { loadDotEnv } from "./env.js";
+import type { CliDeps } from "./deps.js";
+import { environment, line, write, type CliIo } from "./io.js";
 
 const USAGE = `usage: npm run ingest -- [--index DIR] [--rebuild] [--verify] [PATH...]   (PATHs are added to the index's sources; none: re-sync them all)
   --verify  hash every file of the live generation first; damaged files are listed with a code and repaired (exit 1)
        npm run ingest -- [--index DIR] --forget PATH                (stop indexing a source)
        npm run ingest -- --show FILE`;
 
-async function show(file: string, corpusDir: string): Promise<void> {
-  const abs = path.resolve(file);
-  const source = sourceOf(path.resolve(corpusDir), abs);
-  const docs = await parseFile(abs, source, (await readOverrides(corpusDir)).files);
-  console.log(`${source}: ${docs.length} document(s)`);
-  for (const d of docs) {
-    const m = d.meta;
-    console.log(`\n■ ${m.title}`);
-    console.log(`  kind=${m.kind} issuer=${m.issuer ?? "-"} region=${m.region ?? "-"} year=${m.year ?? "-"}${d.aliases.length ? ` aliases=${d.aliases.join(",")}` : ""}`);
-    const perSection = new Map<string, number>();
-    for (const c of d.chunks) perSection.set(c.meta.section, (perSection.get(c.meta.section) ?? 0) + 1);
-    for (const s of flattenSections(d.sections)) {
-      const n = perSection.get(s.path.join(SECTION_SEPARATOR)) ?? 0;
-      console.log(`  ${"  ".repeat(s.level - 1)}${s.heading}${s.table ? " [表]" : ""}  (${s.body.length} 字, ${n} 块)`);
-    }
-    console.log(`  chunks: ${d.chunks.length}`);
+async function show(deps: CliDeps, io: CliIo, file: string, corpusDir: string): Promise<void> {
+  const { source, docs } = await deps.parseCorpusFile(path.resolve(io.cwd, file), corpusDir);
+  await write(io.stdout, parsedFileText(source, docs));
+}
+
+/**
+ * `npm run ingest`: incremental ingest of the index's recorded sources (PATHs added, `--forget` removed,
+ * `--rebuild` re-embeds everything), or `--show FILE`. Exit 0; 1 when a file failed; 2 when the ingest could not run.
+ */
+export async function run(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
+  try {
+    return await ingestCommand(argv, io, deps);
+  } catch (err) {
+    line(io.stderr, `错误 / error: ${(err as Error).message}`);
+    return 2;
   }
 }
 
-async function main(): Promise<number> {
-  loadDotEnv();
-  const args = parseArgs(process.argv.slice(2), ["index", "show", "forget"]);
+async function ingestCommand(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
+  const args = parseArgs(argv, ["index", "show", "forget"]);
   if (args.flags.has("help")) {
-    console.log(USAGE);
+    await write(io.stdout, `${USAGE}\n`);
     return 0;
   }
-  const settings = loadSettings();
+  const settings = loadSettings(environment(io));
+  const corpusDir = path.resolve(io.cwd, settings.CORPUS_DIR);
   if (args.values.has("show")) {
-    await show(args.values.get("show")!, settings.CORPUS_DIR);
+    await show(deps, io, args.values.get("show")!, corpusDir);
     return 0;
   }
-  const indexDir = args.values.get("index") ?? settings.NIANBAO_INDEX_DIR;
-  const s = await ingest({
-    corpusDir: settings.CORPUS_DIR,
+  const shownIndex = args.values.get("index") ?? settings.NIANBAO_INDEX_DIR;
+  const indexDir = path.resolve(io.cwd, shownIndex);
+  const s = await deps.ingest({
+    corpusDir,
     indexDir,
-    paths: args.positionals,
-    forget: args.values.has("forget") ? [args.values.get("forget")!] : [],
+    paths: args.positionals.map((p) => path.resolve(io.cwd, p)),
+    forget: args.values.has("forget") ? [path.resolve(io.cwd, args.values.get("forget")!)] : [],
     rebuild: args.flags.has("rebuild"),
     verify: args.flags.has("verify"),
     settings,
-    log: (l) => console.log(l),
+    log: (l) => line(io.stdout, l),
   });
-  for (const f of s.failures) console.error(`错误 / error: ${f.source}: ${f.reason}`);
-  if (s.stages) console.log(`stages (s): ${Object.entries(s.stages).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}`);
-  console.log(
-    `${s.written ? "index written" : "index up to date, nothing to embed"}: ${indexDir} — ${s.files} files, ${s.documents} documents, ` +
+  for (const f of s.failures) line(io.stderr, `错误 / error: ${f.source}: ${f.reason}`);
+  const out: string[] = [];
+  if (s.stages) out.push(`stages (s): ${Object.entries(s.stages).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}`);
+  out.push(
+    `${s.written ? "index written" : "index up to date, nothing to embed"}: ${shownIndex} — ${s.files} files, ${s.documents} documents, ` +
       `${s.sections} sections, ${s.chunks} chunks (${s.embedded} embedded, ${s.reused} reused${s.removed.length ? `, ${s.removed.length} files removed` : ""}), ${s.seconds.toFixed(2)} s`,
   );
+  await write(io.stdout, out.join("\n") + "\n");
   return s.failures.length || s.damaged.length ? 1 : 0;
 }
-
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err instanceof NianbaoError ? `错误 / error: ${err.message}` : `错误 / error: ${(err as Error).message}`);
-    process.exit(2);
-  },
-);

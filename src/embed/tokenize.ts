@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { Jieba } from "@node-rs/jieba";
-import { dict } from "@node-rs/jieba/dict.js";
 
 /**
  * Tokenizing and term processing are separate, pluggable functions (as in MiniSearch):
@@ -10,8 +11,9 @@ export type TermProcessor = (term: string) => string | null;
 
 let jieba: Jieba | null = null;
 function getJieba(): Jieba {
-  // Loading the dictionary takes ~150 ms; do it once, on first use.
-  jieba ??= Jieba.withDict(dict);
+  // Loading the dictionary takes ~150 ms; do it once, on first use. Its file is read here rather than through
+  // "@node-rs/jieba/dict.js", which also reads the 6 MB idf.txt (keyword extraction's, unused) at import time.
+  jieba ??= Jieba.withDict(readFileSync(createRequire(import.meta.url).resolve("@node-rs/jieba/dict.txt")));
   return jieba;
 }
 

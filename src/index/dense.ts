@@ -1,5 +1,5 @@
 import { Embeddings } from "@langchain/core/embeddings";
-import type { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
+import type { HierarchicalNSW } from "hnswlib-node";
 import { HASH_EMBEDDER_NAME } from "../embed/hashing.js";
 import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js";
 
@@ -88,27 +88,39 @@ export function exactSearch(vectors: Float32Array, dim: number, query: ArrayLike
   return scored.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, k);
 }
 
+/** The part of an hnswlib-node graph a search uses: labels are rows of chunks.json. */
+export type Graph = Pick<HierarchicalNSW, "searchKnn" | "getCurrentCount" | "getNumDimensions">;
+
 export class DenseIndex {
+  private loaded: Promise<Graph> | null = null;
+
   constructor(
-    readonly graph: HNSWLib,
+    /** Reads the graph (hnswlib-node; LangChain's HNSWLib wrapper is not needed to search it). */
+    private readonly load: () => Promise<Graph>,
     readonly vectors: Float32Array,
     readonly dim: number,
     readonly graphDim: number,
   ) {}
 
+  /** The graph, read on first use: a search scoped to a few reports ranks them exactly and never needs it. */
+  graph(): Promise<Graph> {
+    return (this.loaded ??= this.load());
+  }
+
   /** The k chunks nearest to `query` (a full-dimension query vector) as [row, cosine], best first. */
   async search(query: number[], k: number, filter?: (row: number) => boolean): Promise<Array<[number, number]>> {
-    const total = this.graph.index.getCurrentCount();
+    const graph = await this.graph();
+    const total = graph.getCurrentCount();
     const want = Math.min(total, Math.max(k * CANDIDATES_PER_RESULT, GRAPH_CANDIDATES));
+    if (want === 0) return [];
     const folded = fold(query, this.graphDim);
-    const rowsOf = (hits: Array<[{ metadata: Record<string, unknown> }, number]>) => hits.map(([d]) => d.metadata.row as number);
-    let rows = rowsOf(await this.graph.similaritySearchVectorWithScore(folded, want));
+    let rows = graph.searchKnn(folded, want).neighbors;
     if (filter) {
       // A filtered graph walk calls back into JS for every node it visits and walks further to fill its beam with
       // rows that pass: several times slower. Filtering the unfiltered candidates is enough unless the filter is
       // selective enough to leave fewer than k of them.
       rows = rows.filter(filter);
-      if (rows.length < k) rows = rowsOf(await this.graph.similaritySearchVectorWithScore(folded, want, (d) => filter(d.metadata.row as number)));
+      if (rows.length < k) rows = graph.searchKnn(folded, want, filter).neighbors;
     }
     return exactSearch(this.vectors, this.dim, query, rows, k);
   }

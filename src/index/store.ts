@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { Document } from "@langchain/core/documents";
-import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
+import type { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
+import hnswlib from "hnswlib-node";
 import { IndexStoreError } from "../errors.js";
 import type { HashStats } from "../embed/hashing.js";
 import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js";
@@ -86,12 +86,16 @@ export interface IndexData {
 
 export interface LoadedIndex extends IndexData {
   dir: string;
-  hnsw: HNSWLib;
   dense: DenseIndex;
+  /**
+   * LangChain's HNSWLib store over the same graph files (with its document store), for LangChain's own text
+   * searches. Loaded on first call: answering searches the graph through `dense` and never loads LangChain.
+   */
+  langchainStore(): Promise<HNSWLib>;
 }
 
 /** The dense index's own document: the passage and its row in chunks.json (the full metadata lives there once). */
-function chunkToDocument(c: Chunk, i: number): Document {
+function chunkToDocument(Document: typeof import("@langchain/core/documents").Document, c: Chunk, i: number) {
   return new Document({ pageContent: c.text, metadata: { row: i, docId: c.meta.docId, section: c.meta.section }, id: c.id });
 }
 
@@ -298,17 +302,37 @@ export async function loadIndex(indexDir: string, embedder: DescribedEmbeddings,
   if (!data) throw new IndexStoreError(`索引不存在：${indexDir} / no index; run npm run ingest`);
   checkEmbedder(data.manifest, embedder.descriptor);
   const graphDim = data.manifest.graph.dim;
-  let hnsw: HNSWLib;
-  try {
-    hnsw = await HNSWLib.load(path.join(data.dir, "hnsw"), new FoldedEmbeddings(embedder, graphDim));
-  } catch (err) {
-    throw new IndexStoreError(`向量索引无法读取 / dense index unreadable: ${(err as Error).message}`);
-  }
-  if (hnsw.index.getNumDimensions() !== graphDim || hnsw.index.getCurrentCount() !== data.chunks.length)
-    throw new IndexStoreError("向量索引与清单不一致 / hnsw graph does not match manifest.json");
-  // hnswlib's default search breadth (ef = 10) would return far fewer good candidates than the re-rank asks for.
-  hnsw.index.setEf(HNSW_EF_SEARCH);
-  return { ...data, hnsw, dense: new DenseIndex(hnsw, data.vectors, data.manifest.embedder.dim, graphDim) };
+  const dir = path.join(data.dir, "hnsw");
+  // The graph is read with hnswlib-node itself, in the background: LangChain's HNSWLib.load would also
+  // import LangChain and parse docstore.json (every chunk's text again), which a search does not need (labels are
+  // chunk rows). Its size and hash were checked with the generation's other files (verifyGeneration).
+  const loadGraph = async () => {
+    let graph: InstanceType<typeof hnswlib.HierarchicalNSW>;
+    try {
+      const args = JSON.parse(await fs.readFile(path.join(dir, "args.json"), "utf8")) as { space: "cosine" | "l2" | "ip"; numDimensions: number };
+      graph = new hnswlib.HierarchicalNSW(args.space, args.numDimensions);
+      await graph.readIndex(path.join(dir, "hnswlib.index"));
+    } catch (err) {
+      throw new IndexStoreError(`向量索引无法读取 / dense index unreadable: ${(err as Error).message}`);
+    }
+    if (graph.getNumDimensions() !== graphDim || graph.getCurrentCount() !== data.chunks.length)
+      throw new IndexStoreError("向量索引与清单不一致 / hnsw graph does not match manifest.json");
+    // hnswlib's default search breadth (ef = 10) would return far fewer good candidates than the re-rank asks for.
+    graph.setEf(HNSW_EF_SEARCH);
+    return graph;
+  };
+  let store: Promise<HNSWLib> | null = null;
+  const langchainStore = () =>
+    (store ??= import("@langchain/community/vectorstores/hnswlib").then(async ({ HNSWLib }) => {
+      const s = await HNSWLib.load(dir, new FoldedEmbeddings(embedder, graphDim));
+      s.index.setEf(HNSW_EF_SEARCH);
+      return s;
+    }));
+  const dense = new DenseIndex(loadGraph, data.vectors, data.manifest.embedder.dim, graphDim);
+  // Started now, awaited by the first search that needs it: hnswlib-node reads the file on a worker thread, so
+  // opening does not wait for it, and a long-running server holds it before its generation can be replaced.
+  dense.graph().catch(() => undefined);
+  return { ...data, dense, langchainStore };
 }
 
 /** Writes a complete generation aside, then makes it live. Keeps the previous generation for safety. */
@@ -328,6 +352,8 @@ export async function writeIndex(
   // hnswlib-node aborts the whole process on malformed input instead of throwing: check before handing it rows.
   if (data.vectors.length !== data.chunks.length * dim || !allFinite(data.vectors))
     throw new IndexStoreError(`向量与分块数量或维度不一致 / ${data.vectors.length} values for ${data.chunks.length} chunks × ${dim} dimensions`);
+  // LangChain is loaded by a build only (the graph is saved through its HNSWLib store, with its document store).
+  const [{ HNSWLib }, { Document }] = await Promise.all([import("@langchain/community/vectorstores/hnswlib"), import("@langchain/core/documents")]);
   const { HierarchicalNSW } = await HNSWLib.imports();
   const bm25 = data.bm25.serialize();
   // The files are written by libuv's threads while this thread builds the graph: disk waits overlap the build.
@@ -355,7 +381,7 @@ export async function writeIndex(
     graph.addPoint(row, i);
   }
   const hnsw = new HNSWLib(new FoldedEmbeddings(embedder, graphDim), { space: "cosine", numDimensions: graphDim, index: graph });
-  hnsw.docstore.add(Object.fromEntries(data.chunks.map((c, i) => [String(i), chunkToDocument(c, i)])));
+  hnsw.docstore.add(Object.fromEntries(data.chunks.map((c, i) => [String(i), chunkToDocument(Document, c, i)])));
   await Promise.all([hnsw.save(path.join(tmp, "hnsw")), files]);
   // The manifest is written last and records every other file's size and hash.
   const integrity = await integrityOf(tmp);

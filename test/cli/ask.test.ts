@@ -1,160 +1,159 @@
-import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "../../src/cli/ask.js";
+import type { EngineOptions } from "../../src/cli/deps.js";
+import { cliEngine, fakeDeps, memoryIo } from "../helpers/cli.js";
+import { FakeEngine } from "../server/fakes.js";
 
-// The exact `ask` interface scripts rely on, run as a real process.
-const tsx = path.resolve("node_modules/.bin/tsx");
-let dir: string;
-const env = { ...process.env, LLM_BASE_URL: "", EMBEDDINGS_BASE_URL: "", TELEGRAM_BOT_TOKEN: "" };
-const run = (args: string[], input?: string) => spawnSync(tsx, ["src/cli/ask.ts", "--index", dir, ...args], { input, encoding: "utf8", env, timeout: 120_000 });
+// `ask`'s own behaviour (arguments, output modes, exit codes, stdin lines) over a fake engine, in process.
+const Q = "沈阳2013年受理了多少件政府信息公开申请？";
 
+function engineDeps(engine = new FakeEngine()) {
+  const opened: EngineOptions[] = [];
+  const deps = fakeDeps({
+    openEngine: async (opts) => {
+      opened.push(opts);
+      return cliEngine(engine);
+    },
+  });
+  return { engine, opened, deps };
+}
+
+let cwd: string;
 beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), "nianbao-ask-"));
-  rmSync(dir, { recursive: true, force: true }); // `ask` must build a missing index itself
-}, 10_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-describe("npm run ask", () => {
-  it("--json prints one object of the documented shape, building the index when missing", () => {
-    const r = run(["--json", "沈阳2013年受理了多少件政府信息公开申请？"]);
-    expect(r.status).toBe(0);
-    const lines = r.stdout.trim().split("\n");
-    expect(lines).toHaveLength(1);
-    const a = JSON.parse(lines[0]);
-    expect(Object.keys(a).sort()).toEqual(["answer", "citations", "computed", "found", "mode", "operation", "question", "short", "table"]);
-    expect(a.operation).toBe("value");
-    expect(a).toMatchObject({ found: true, mode: "extractive" });
-    expect(a.answer).toContain("249件");
-    expect(a.short).toContain("249件");
-    expect(Object.keys(a.citations[0]).sort()).toEqual(["body", "cell", "id", "published", "quote", "region", "section", "source", "title", "url", "year"]);
-    expect(a.citations[0].source).toBe("000_0ce3f265a70a93e0.txt");
-  }, 120_000);
-
-  it("--jsonl answers each stdin line independently and in order", () => {
-    const qs = ["申请内容不明确怎么处理？", "那行政复议呢？", "北京市2015年受理了多少件申请？", "平潭综合实验区2024年收到多少件政府信息公开申请？"];
-    const r = run(["--jsonl"], qs.join("\n") + "\n");
-    expect(r.status).toBe(0);
-    const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    expect(out.map((o) => o.question)).toEqual(qs);
-    expect(out[0].citations[0].source).toBe("regulation-2019.txt");
-    // Independent: the second line inherits nothing from the first.
-    expect(out[1].answer).not.toContain("22件");
-    expect(out[2].found).toBe(false);
-    expect(out[3].answer).toContain("218件");
-  }, 120_000);
-
-  it("prints a readable answer by default", () => {
-    const out = execFileSync(tsx, ["src/cli/ask.ts", "--index", dir, "申请内容不明确怎么处理？"], { encoding: "utf8", env });
-    expect(out).toContain("第三十条");
-    expect(out).toContain("出处：");
-    expect(out).toContain("regulation-2019.txt");
-  }, 120_000);
+  cwd = mkdtempSync(path.join(tmpdir(), "nianbao-ask-unit-"));
 });
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-describe("npm run ask: figures as a table, --csv", { timeout: 120_000 }, () => {
-  // The index the vitest globalSetup built once (the corpus is unchanged, so nothing is rewritten).
-  const shared = (args: string[]) => spawnSync(tsx, ["src/cli/ask.ts", "--index", inject("realIndexDir"), ...args], { encoding: "utf8", env, timeout: 120_000 });
-  const SERIES = "平潭综合实验区历年收到多少件申请";
-  const DIFF = "平潭综合实验区2023年和2024年申请数相差多少";
-
-  it("text mode shows a difference's table aligned, its working and the cited cells", () => {
-    const r = shared([DIFF]);
-    expect(r.status, r.stderr).toBe(0);
-    const table = r.stdout.split("\n\n").find((b) => b.startsWith("报告"))!;
-    expect(table).toBeDefined();
-    const [head, rule, ...rows] = table.split("\n");
-    expect(head).toMatch(/^报告 +本年新收政府信息公开申请数量$/);
-    expect(rule).toMatch(/^─+  ─+$/);
-    expect(rows).toEqual([expect.stringMatching(/^平潭综合实验区2023年 +81$/), expect.stringMatching(/^平潭综合实验区2024年 +218$/)]);
-    // Right-aligned numbers end in the same display column: same character count, since both labels are equally wide.
-    expect(rows[0].length).toBe(rows[1].length);
-    expect(r.stdout).toContain("计算：218 − 81 = 137");
-    expect(r.stdout).toMatch(/表三 · 行：一、本年新收政府信息公开申请数量 · 列：总计 · 数值：218/);
+describe("ask: arguments", () => {
+  it("--help prints the usage on stdout and opens nothing", async () => {
+    const io = memoryIo();
+    expect(await run(["--help"], io, fakeDeps())).toBe(0);
+    expect(io.out()).toMatch(/^usage: npm run --silent ask/);
   });
 
-  it("--csv prints the series table with a BOM, a header and an 出处 per row", () => {
-    const r = shared(["--csv", SERIES]);
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout.charCodeAt(0)).toBe(0xfeff);
-    const lines = r.stdout.slice(1).trimEnd().split("\r\n");
-    expect(lines[0]).toBe("机关,年份,本年新收政府信息公开申请数量,出处");
-    const y2024 = lines.find((l) => l.startsWith("平潭综合实验区,2024,"));
-    expect(y2024).toMatch(/^平潭综合实验区,2024,218,《平潭综合实验区2024年[^,]*》 · 平潭综合实验区 · 2024年 · .*表三 · 行：一、本年新收政府信息公开申请数量 · 列：总计/);
-    // Every line has the header's four fields (a field with a comma would be quoted).
-    for (const l of lines) expect(l.replace(/"(?:[^"]|"")*"/g, "").split(",").length, l).toBe(4);
-    // A year whose report does not state the figure stays empty: nothing inferred.
-    expect(lines.find((l) => l.startsWith("平潭综合实验区,2016,"))).toMatch(/^平潭综合实验区,2016,,/);
-  });
-
-  it("--csv of a single cited cell gives one row per cell; an answer without figures exits 2 with a Chinese message", () => {
-    const one = shared(["--csv", "平潭综合实验区财政金融局2024年收到多少件申请"]);
-    expect(one.status, one.stderr).toBe(0);
-    const lines = one.stdout.slice(1).trimEnd().split("\r\n");
-    expect(lines[0]).toBe("机关,年份,报告,表,行,列,数值,出处");
-    expect(lines[1]).toMatch(/^平潭综合实验区财政金融局,2024,[^,]+,表三,一、本年新收政府信息公开申请数量,总计,2,.*发布日期 \d{4}-\d\d-\d\d · https?:\/\//);
-
-    const none = shared(["--csv", "申请内容不明确怎么处理？"]);
-    expect(none.status).toBe(2);
-    expect(none.stdout).toBe("");
-    expect(none.stderr).toContain("没有可导出的数字");
-  });
-
-  it("--csv with --json is a usage error", () => {
-    const r = shared(["--csv", "--json", SERIES]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain("--csv 不能与 --json");
-  });
-});
-
-describe("npm run ask: output reaches the reader, one line per input line", () => {
-  // A reader that waits before reading and then reads in small bites: the pipe fills, and the writer must wait.
-  const SLOW_READER = `setTimeout(() => { let n = 0, bytes = 0; process.stdin.on("data", (b) => { bytes += b.length; n += b.toString().split("\\n").length - 1; process.stdin.pause(); setTimeout(() => process.stdin.resume(), 2); }); process.stdin.on("end", () => console.log(JSON.stringify({ lines: n, bytes }))); }, 1500)`;
-
-  it("--jsonl into a slow pipe delivers every line before exiting", () => {
-    const lines = Array.from({ length: 1200 }, (_, i) => (i % 2 ? "你好" : "谢谢"));
-    const input = path.join(dir, "..", `${path.basename(dir)}-slow.txt`);
-    writeFileSync(input, lines.join("\n") + "\n");
-    try {
-      const cmd = `${JSON.stringify(tsx)} src/cli/ask.ts --index ${JSON.stringify(dir)} --jsonl < ${JSON.stringify(input)} | ${JSON.stringify(process.execPath)} -e ${JSON.stringify(SLOW_READER)}`;
-      const r = spawnSync("bash", ["-o", "pipefail", "-c", cmd], { encoding: "utf8", env, timeout: 120_000 });
-      expect(r.status).toBe(0);
-      const got = JSON.parse(r.stdout.trim());
-      expect(got.bytes).toBeGreaterThan(128 * 1024); // well beyond a pipe buffer
-      expect(got.lines).toBe(lines.length);
-    } finally {
-      rmSync(input, { force: true });
+  it("no question is a usage error (exit 2, usage on stderr); --csv with --json or --jsonl too", async () => {
+    const none = memoryIo();
+    expect(await run([], none, fakeDeps())).toBe(2);
+    expect(none.err()).toContain("usage:");
+    expect(none.out()).toBe("");
+    for (const other of ["--json", "--jsonl"]) {
+      const io = memoryIo();
+      expect(await run(["--csv", other, Q], io, fakeDeps())).toBe(2);
+      expect(io.err()).toContain("--csv 不能与 --json 或 --jsonl 同时使用");
     }
-  }, 120_000);
+  });
 
-  it("--jsonl answers a blank line with an error object, so answers stay aligned with questions", () => {
-    const r = run(["--jsonl"], "申请内容不明确怎么处理？\n\n   \n沈阳2013年受理了多少件政府信息公开申请？\n");
-    expect(r.status).toBe(0);
-    const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    expect(out).toHaveLength(4);
-    expect(out[0].question).toBe("申请内容不明确怎么处理？");
-    expect(out[1]).toEqual({ error: { code: "empty_question", message: expect.any(String) } });
-    expect(out[2].error.code).toBe("empty_question");
-    expect(out[3].answer).toContain("249件");
-  }, 120_000);
+  it("a question with invalid bytes (U+FFFD after decoding) is refused before the engine opens; --json says so as JSON", async () => {
+    const io = memoryIo();
+    expect(await run(["--json", "沈阳2013年受理了\uFFFD多少件？"], io, fakeDeps())).toBe(2);
+    expect(JSON.parse(io.out())).toEqual({ error: { code: "invalid_utf8", message: expect.any(String) } });
+    const text = memoryIo();
+    expect(await run(["沈阳\uFFFD"], text, fakeDeps())).toBe(2);
+    expect(text.err()).toContain("不是有效的 UTF-8");
+  });
 
-  it("invalid UTF-8 bytes get an error line, not a confident answer", () => {
-    const bad = Buffer.concat([Buffer.from("沈阳2013年受理了"), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from("多少件？\n")]);
-    const r = spawnSync(tsx, ["src/cli/ask.ts", "--index", dir, "--jsonl"], {
-      input: Buffer.concat([bad, Buffer.from("申请内容不明确怎么处理？\n")]),
-      encoding: "utf8",
-      env,
-      timeout: 120_000,
+  it("--index and the settings' folders are resolved against io.cwd; .env there fills what io.env leaves unset", async () => {
+    writeFileSync(path.join(cwd, ".env"), "NIANBAO_INDEX_DIR=from-dotenv\nCORPUS_DIR=my-corpus\nLLM_MODEL='m'\n");
+    const a = engineDeps();
+    expect(await run([Q], memoryIo({ cwd }), a.deps)).toBe(0);
+    expect(a.opened[0]).toMatchObject({ indexDir: path.join(cwd, "from-dotenv"), corpusDir: path.join(cwd, "my-corpus") });
+    expect(a.opened[0].settings?.LLM_MODEL).toBe("m");
+    const b = engineDeps();
+    expect(await run(["--index", "idx", Q], memoryIo({ cwd, env: { CORPUS_DIR: "/abs/corpus" } }), b.deps)).toBe(0);
+    expect(b.opened[0]).toMatchObject({ indexDir: path.join(cwd, "idx"), corpusDir: "/abs/corpus" });
+  });
+
+  it("a bad setting or an engine that cannot open: one line on stderr, exit 2", async () => {
+    const bad = memoryIo({ env: { LLM_BASE_URL: "not a url" } });
+    expect(await run([Q], bad, fakeDeps())).toBe(2);
+    expect(bad.err().trim().split("\n")).toEqual([expect.stringMatching(/^错误 \/ error: .*LLM_BASE_URL/)]);
+    const broken = memoryIo();
+    const deps = fakeDeps({ openEngine: async () => Promise.reject(new Error("索引已损坏")) });
+    expect(await run([Q], broken, deps)).toBe(2);
+    expect(broken.err()).toBe("错误 / error: 索引已损坏\n");
+  });
+
+  it("says on stderr when the engine builds or refreshes the index", async () => {
+    const io = memoryIo();
+    const deps = fakeDeps({
+      openEngine: async (opts) => {
+        opts.log?.({ event: "index_build" });
+        opts.log?.({ event: "index_refresh" });
+        opts.log?.({ event: "http" }); // not said unless LOG_LEVEL=debug
+        return cliEngine(new FakeEngine());
+      },
     });
-    expect(r.status).toBe(0);
-    const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    expect(out).toHaveLength(2);
-    expect(out[0]).toEqual({ error: { code: "invalid_utf8", message: expect.any(String) } });
-    expect(out[1].found).toBe(true);
-    // The same bytes as an argument: decoded by Node with U+FFFD, still refused.
-    const one = spawnSync(tsx, ["src/cli/ask.ts", "--index", dir, "--json", "沈阳2013年受理了\uFFFD多少件？"], { encoding: "utf8", env, timeout: 120_000 });
-    expect(one.status).toBe(2);
-    expect(JSON.parse(one.stdout.trim()).error.code).toBe("invalid_utf8");
-  }, 120_000);
+    expect(await run([Q], io, deps)).toBe(0);
+    expect(io.err().split("\n").filter(Boolean)).toEqual([expect.stringContaining("构建索引"), expect.stringContaining("增量更新索引")]);
+  });
+});
+
+describe("ask: one answer", () => {
+  it("text by default: the answer, then its citations", async () => {
+    const io = memoryIo();
+    expect(await run([Q], io, engineDeps().deps)).toBe(0);
+    expect(io.out()).toMatch(/^沈阳市2013年共受理政府信息公开申请249件。\n\n出处：\n\[1\] 《沈阳市2013年政府信息公开工作年度报告》/);
+    expect(io.out()).toContain("文件：沈阳-2013-年度报告.txt");
+  });
+
+  it("--json: exactly one line, the answer object", async () => {
+    const io = memoryIo();
+    const { deps, engine } = engineDeps();
+    expect(await run(["--json", Q], io, deps)).toBe(0);
+    expect(io.out().endsWith("\n")).toBe(true);
+    expect(io.out().trimEnd().split("\n")).toHaveLength(1);
+    expect(JSON.parse(io.out())).toEqual((await engine.ask(Q)).answer);
+  });
+
+  it("--csv: the series table with a BOM and an 出处 column; an answer without figures exits 2 with nothing on stdout", async () => {
+    const io = memoryIo();
+    expect(await run(["--csv", "沈阳历年收到多少件申请"], io, engineDeps().deps)).toBe(0);
+    expect(io.out().charCodeAt(0)).toBe(0xfeff);
+    const lines = io.out().slice(1).trimEnd().split("\r\n");
+    expect(lines[0]).toBe("年份,新收申请（件）,出处");
+    expect(lines).toHaveLength(4);
+    const none = memoryIo();
+    expect(await run(["--csv", "北京怎么样"], none, engineDeps().deps)).toBe(2);
+    expect(none.out()).toBe("");
+    expect(none.err()).toContain("没有可导出的数字");
+  });
+});
+
+describe("ask --jsonl", () => {
+  it("one line out per line in, in order, each answered without the previous one's state", async () => {
+    const io = memoryIo({ stdin: `${Q}\r\n那行政复议呢？\n\n   \n\uFEFF${Q}` });
+    const { deps, engine } = engineDeps();
+    expect(await run(["--jsonl"], io, deps)).toBe(0);
+    const out = io.out().trimEnd().split("\n").map((l) => JSON.parse(l));
+    expect(out).toHaveLength(5);
+    expect(out[0].answer).toContain("249件");
+    // Independent: the follow-up does not inherit 沈阳, so it finds nothing.
+    expect(out[1].found).toBe(false);
+    expect(out[2]).toEqual({ error: { code: "empty_question", message: expect.any(String) } });
+    expect(out[3].error.code).toBe("empty_question");
+    expect(out[4].question).toBe(Q);
+    expect(engine.calls.map((c) => c.state)).toEqual([null, null, null]);
+  });
+
+  it("a line of invalid UTF-8 gets an error line; an engine failure gets an internal error line and the rest go on", async () => {
+    const bad = Buffer.concat([Buffer.from("沈阳2013年受理了"), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from("多少件？\n")]);
+    const engine = new FakeEngine();
+    const ask = engine.ask.bind(engine);
+    engine.ask = async (q, s) => (q.includes("出错") ? Promise.reject(new Error("boom")) : ask(q, s));
+    const io = memoryIo({ stdin: Buffer.concat([bad, Buffer.from(`出错\n${Q}\n`)]) });
+    expect(await run(["--jsonl"], io, engineDeps(engine).deps)).toBe(0);
+    const out = io.out().trimEnd().split("\n").map((l) => JSON.parse(l));
+    expect(out.map((o) => o.error?.code ?? "answer")).toEqual(["invalid_utf8", "internal", "answer"]);
+    expect(io.err()).toContain("boom");
+  });
+
+  it("into a slow reader: run() returns only once every line has been taken", async () => {
+    const lines = Array.from({ length: 1200 }, (_, i) => (i % 2 ? "你好" : "谢谢"));
+    const io = memoryIo({ stdin: lines.join("\n") + "\n", slowStdout: 3 });
+    expect(await run(["--jsonl"], io, engineDeps().deps)).toBe(0);
+    expect(io.out().split("\n").filter(Boolean)).toHaveLength(lines.length);
+  });
 });

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { FORMATS, detectFormat, sectionKeyOf } from "../../src/domain/format/formats.js";
-import { useRealEngine } from "../helpers/engine.js";
 
 const text = (f: string) => readFileSync(`corpus/${f}`, "utf8");
 
@@ -29,18 +28,6 @@ describe("detectFormat", () => {
     expect(detectFormat(2019, text("平潭综合实验区-2019-年度报告.txt"))).toBe("2019");
     expect(detectFormat(2020, text("平潭综合实验区-2020-年度报告.txt"))).toBe("2019");
     for (const y of [2021, 2022, 2023, 2024, 2025]) expect(detectFormat(y, text(`平潭综合实验区-${y}-年度报告.txt`)), String(y)).toBe("2021");
-  });
-
-  describe("on the indexed corpus", () => {
-    const real = useRealEngine();
-    it("every report records its format, consistent with its year", () => {
-      const reports = real.engine().ctx.figures!.facts.reports();
-      expect(reports.length).toBeGreaterThan(90);
-      for (const r of reports) {
-        const want = r.year! <= 2018 ? "pre2019" : r.year! <= 2020 ? "2019" : "2021";
-        expect(r.format, `${r.source} ${r.year}`).toBe(want);
-      }
-    });
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * A bot process for restart tests: the real createBot + startPolling (as `npm start` runs them) over a stub
  * engine whose answers take DELAY_MS, or never come for questions listed in HANG ("Q1,Q2"). Stops on SIGTERM
- * the way src/cli/start.ts does. Env: API_ROOT, TOKEN, STATE_FILE, DELAY_MS, HANG.
+ * the way `npm start` does (src/bin/start.ts). Env: API_ROOT, TOKEN, STATE_FILE, DELAY_MS, HANG.
  */
 import type { AnswerEngine } from "../../src/answer/api.js";
 import { createBot, startPolling } from "../../src/bot/bot.js";

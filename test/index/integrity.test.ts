@@ -5,6 +5,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { memoryIo } from "../helpers/cli.js";
+import { defaultDeps } from "../../src/cli/deps.js";
 import { openEngine } from "../../src/app/open.js";
 import { settingsSchema } from "../../src/config.js";
 import { ingest } from "../../src/index/build.js";
@@ -142,14 +144,13 @@ describe("the manifest (it holds the hashes, so nothing hashes it)", () => {
 });
 
 describe("--verify on the commands", () => {
-  const cli = (script: string, args: string[]) =>
-    promisify(execFile)("npx", ["tsx", `src/cli/${script}.ts`, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, CORPUS_DIR: corpus, EMBEDDINGS_BASE_URL: "", EMBEDDINGS_MODEL: "", LLM_BASE_URL: "", LLM_MODEL: "" },
-    }).then(
-      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-      (e: { code: number; stdout: string; stderr: string }) => e,
-    );
+  // The commands in process, through run(argv, io, deps) with the production deps.
+  const cli = async (script: "ask" | "ingest", args: string[]) => {
+    const io = memoryIo({ cwd: ROOT, env: { CORPUS_DIR: corpus } });
+    const run = script === "ask" ? (await import("../../src/cli/ask.js")).run : (await import("../../src/cli/ingest.js")).run;
+    const code = await run(args, io, defaultDeps());
+    return { code, stdout: io.out(), stderr: io.err() };
+  };
 
   it("ask --verify reports each damaged file with its code and exits 1; ingest --verify repairs it (exit 1); then both pass", async () => {
     const { dir, gen } = await builtIndex("idx-cli");

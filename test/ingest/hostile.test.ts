@@ -71,10 +71,10 @@ describe("hostile corpus files at ingest", () => {
   it("under tsx (the CLI), the sandbox starts as well: a real PDF is shown, a hostile HTML refused in one line", () => {
     const tsx = path.resolve("node_modules/.bin/tsx");
     const env = { ...process.env, CORPUS_DIR: corpus, LLM_BASE_URL: "", EMBEDDINGS_BASE_URL: "" };
-    const ok = spawnSync(tsx, ["src/cli/ingest.ts", "--show", path.join(corpus, GOOD[2])], { encoding: "utf8", env, timeout: 120_000 });
+    const ok = spawnSync(tsx, ["src/bin/ingest.ts", "--show", path.join(corpus, GOOD[2])], { encoding: "utf8", env, timeout: 120_000 });
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/洪泽区人民政府-2024-年度报告\.pdf: 1 document\(s\)/);
-    const bad = spawnSync(tsx, ["src/cli/ingest.ts", "--show", path.join(corpus, "嵌套.html")], { encoding: "utf8", env, timeout: 120_000 });
+    const bad = spawnSync(tsx, ["src/bin/ingest.ts", "--show", path.join(corpus, "嵌套.html")], { encoding: "utf8", env, timeout: 120_000 });
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim()).toMatch(/^错误 \/ error: 嵌套\.html: HTML 嵌套过深：超过 1000 层（HTML_MAX_DEPTH） \/ HTML nested too deeply/);
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);

@@ -1,30 +1,24 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { openEngine, type OpenedEngine as Engine } from "../../src/app/open.js";
 import { buildServer } from "../../src/server/app.js";
-import { settingsSchema } from "../../src/config.js";
+import { run as ask } from "../../src/cli/ask.js";
+import { memoryIo } from "../helpers/cli.js";
+import { sharedIndexDeps, useRealEngine } from "../helpers/engine.js";
 import { multipartBody } from "./helpers.js";
 
-// The real engine on the real corpus behind the HTTP APIs (one index build for this file).
+// The real engine on the real corpus (the index test/globalSetup.ts built once) behind the HTTP APIs.
 const Q = "沈阳2013年受理了多少件政府信息公开申请？";
-const settings = settingsSchema.parse({ API_RATE_LIMIT_PER_IP: "10000" });
-let dir = "";
-let engine: Engine;
+const real = useRealEngine({ API_RATE_LIMIT_PER_IP: "10000" });
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), "nianbao-server-real-"));
-  engine = await openEngine({ indexDir: dir, corpusDir: "corpus", settings, log: () => {} });
+  const engine = real.engine();
   // The statistics of the engine's own generation, as `npm start` serves them.
-  app = await buildServer({ engine, stats: engine.stats(), settings });
-}, 300_000);
+  app = await buildServer({ engine, stats: engine.stats(), settings: real.settings });
+});
 afterAll(async () => {
   await app?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("HTTP APIs over the real engine", () => {
@@ -50,13 +44,9 @@ describe("HTTP APIs over the real engine", () => {
     const res = await app.inject({ method: "POST", url: "/api/ask", payload: { question: Q } });
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body).answer).toContain("249件");
-    const cli = spawnSync(path.resolve("node_modules/.bin/tsx"), ["src/cli/ask.ts", "--index", dir, "--json", Q], {
-      encoding: "utf8",
-      env: { ...process.env, LLM_BASE_URL: "", EMBEDDINGS_BASE_URL: "" },
-      timeout: 120_000,
-    });
-    expect(cli.status).toBe(0);
-    expect(res.body).toBe(cli.stdout.trimEnd());
+    const io = memoryIo();
+    expect(await ask(["--index", inject("realIndexDir"), "--json", Q], io, sharedIndexDeps(real))).toBe(0);
+    expect(res.body).toBe(io.out().trimEnd());
   }, 120_000);
 
   it("follow-ups: history on /api/ask and messages on /v1/chat/completions", async () => {

@@ -1,9 +1,9 @@
-import { rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openEngine, type OpenedEngine as Engine } from "../../src/app/open.js";
 import { useRealEngine } from "../helpers/engine.js";
+import { copyFixture } from "../helpers/fixture.js";
 import { currentGeneration, INDEX_FORMAT_VERSION } from "../../src/index/store.js";
 import { unsupportedNumbers } from "../../src/answer/extractive.js";
 import type { Answer, Citation } from "../../src/types.js";
@@ -211,39 +211,37 @@ describe("coverage and sources", () => {
   });
 });
 
-describe("opening an index that is behind the corpus", () => {
+describe("opening an index that is behind the corpus (a copy of the fixture corpus and its index)", () => {
   it("picks up a report added to the corpus folder without re-embedding the others, and rebuilds an older format", async () => {
-    const { cpSync, mkdtempSync: mk, readFileSync, writeFileSync } = await import("node:fs");
-    const root = mk(path.join(tmpdir(), "nianbao-refresh-"));
-    const corpus = path.join(root, "corpus");
-    const idx = path.join(root, "index");
+    const fx = copyFixture("nianbao-refresh-");
+    const Q2030 = "平潭综合实验区2030年收到多少件政府信息公开申请？";
     try {
-      cpSync("corpus", corpus, { recursive: true });
-      const first = await openEngine({ indexDir: idx, corpusDir: corpus, settings });
-      expect((await first.ask("平潭综合实验区2030年收到多少件政府信息公开申请？")).answer.found).toBe(false);
-      // A new year's report: the 2025 text moved to 2030 (the statistics period names the year).
-      writeFileSync(path.join(corpus, "new-report.txt"), readFileSync("corpus/平潭综合实验区-2025-年度报告.txt", "utf8").replaceAll("2025", "2030"));
+      const first = await openEngine({ indexDir: fx.index, corpusDir: fx.corpus, settings });
+      expect((await first.ask(Q2030)).answer.found).toBe(false);
+      // A new year's report: the 2021 report moved to 2030 (the statistics period names the year).
+      writeFileSync(path.join(fx.corpus, "new-report.html"), readFileSync(path.join(fx.corpus, "平潭综合实验区-2021-年度报告.html"), "utf8").replaceAll("2021", "2030"));
       const events: Array<Record<string, unknown>> = [];
-      const second = await openEngine({ indexDir: idx, corpusDir: corpus, settings, log: (e) => events.push(e) });
+      const second = await openEngine({ indexDir: fx.index, corpusDir: fx.corpus, settings, log: (e) => events.push(e) });
       expect(events.map((e) => e.event)).toContain("index_refresh");
-      const a = (await second.ask("平潭综合实验区2030年收到多少件政府信息公开申请？")).answer;
+      const a = (await second.ask(Q2030)).answer;
       expect(a.found).toBe(true);
-      expect(a.citations[0].source).toBe("new-report.txt");
+      expect(a.answer).toContain("70件");
+      expect(a.citations[0].source).toBe("new-report.html");
       const third: Array<Record<string, unknown>> = [];
-      await openEngine({ indexDir: idx, corpusDir: corpus, settings, log: (e) => third.push(e) });
+      await openEngine({ indexDir: fx.index, corpusDir: fx.corpus, settings, log: (e) => third.push(e) });
       expect(third).toEqual([]);
       // An index written by an older release (format 1) is rebuilt from the corpus instead of refused.
-      const manifest = path.join((await currentGeneration(idx))!, "manifest.json");
+      const manifest = path.join((await currentGeneration(fx.index))!, "manifest.json");
       writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, "utf8")), formatVersion: 1 }));
       const fourth: Array<Record<string, unknown>> = [];
-      const rebuilt = await openEngine({ indexDir: idx, corpusDir: corpus, settings, log: (e) => fourth.push(e) });
+      const rebuilt = await openEngine({ indexDir: fx.index, corpusDir: fx.corpus, settings, log: (e) => fourth.push(e) });
       expect(fourth.map((e) => e.event)).toContain("index_rebuild");
       expect(rebuilt.index.manifest.formatVersion).toBe(INDEX_FORMAT_VERSION);
-      expect((await rebuilt.ask("平潭综合实验区2030年收到多少件政府信息公开申请？")).answer.citations[0].source).toBe("new-report.txt");
+      expect((await rebuilt.ask(Q2030)).answer.citations[0].source).toBe("new-report.html");
     } finally {
-      rmSync(root, { recursive: true, force: true });
+      fx.cleanup();
     }
-  }, 120_000);
+  });
 });
 
 describe("answers that must not mislead", () => {

@@ -6,6 +6,7 @@ import { settingsSchema } from "../../src/config.js";
 import { openEngine, type OpenedEngine as Engine } from "../../src/app/open.js";
 import { IndexStoreError } from "../../src/errors.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../helpers/fakeOpenAI.js";
+import { FIXTURE_CORPUS } from "../helpers/fixture.js";
 
 // The optional LLM and remote embedder wired through the engine, against a fake OpenAI-compatible server.
 let fake: FakeOpenAI;
@@ -88,7 +89,7 @@ describe("LLM composition through the engine", () => {
   });
 });
 
-describe("remote embedder", () => {
+describe("remote embedder (indexes of the fixture corpus)", () => {
   it("answers from lexical search alone, and says so, when the embeddings server goes down after the index was built", async () => {
     const opts: { embeddingsStatus?: number } = {};
     const server = await startFakeOpenAI(opts);
@@ -96,7 +97,7 @@ describe("remote embedder", () => {
     try {
       const remote = settingsSchema.parse({ EMBEDDINGS_BASE_URL: server.url, EMBEDDINGS_MODEL: "fake-embed" });
       const events: Array<Record<string, unknown>> = [];
-      const e = await openEngine({ indexDir: edir, corpusDir: "corpus", settings: remote, log: (x) => events.push(x) });
+      const e = await openEngine({ indexDir: edir, corpusDir: FIXTURE_CORPUS, settings: remote, log: (x) => events.push(x) });
       opts.embeddingsStatus = 503;
       const { answer } = await e.ask("申请内容不明确怎么处理？");
       expect(answer.found).toBe(true);
@@ -107,19 +108,19 @@ describe("remote embedder", () => {
       await server.close();
       rmSync(edir, { recursive: true, force: true });
     }
-  }, 180_000);
+  });
 
   it("builds an index with an OpenAI-compatible embedder and refuses to query it with another", async () => {
     const edir = mkdtempSync(path.join(tmpdir(), "nianbao-remote-emb-"));
     try {
       const remote = settingsSchema.parse({ EMBEDDINGS_BASE_URL: fake.url, EMBEDDINGS_MODEL: "fake-embed" });
-      const e = await openEngine({ indexDir: edir, corpusDir: "corpus", settings: remote });
+      const e = await openEngine({ indexDir: edir, corpusDir: FIXTURE_CORPUS, settings: remote });
       expect(e.index.manifest.embedder.name).toBe(`openai:fake-embed@${fake.url}`);
       expect(fake.requests.some((r) => r.path.endsWith("/embeddings"))).toBe(true);
-      await expect(openEngine({ indexDir: edir, corpusDir: "corpus", settings: settingsSchema.parse({}) })).rejects.toThrow(IndexStoreError);
-      await expect(openEngine({ indexDir: edir, corpusDir: "corpus", settings: settingsSchema.parse({}) })).rejects.toThrow(/fake-embed/);
+      await expect(openEngine({ indexDir: edir, corpusDir: FIXTURE_CORPUS, settings: settingsSchema.parse({}) })).rejects.toThrow(IndexStoreError);
+      await expect(openEngine({ indexDir: edir, corpusDir: FIXTURE_CORPUS, settings: settingsSchema.parse({}) })).rejects.toThrow(/fake-embed/);
     } finally {
       rmSync(edir, { recursive: true, force: true });
     }
-  }, 120_000);
+  });
 });

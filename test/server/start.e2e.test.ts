@@ -4,9 +4,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
-// `npm start` as a user runs it: the real entry point in a child process, serving the page and the APIs. One
-// process, node with tsx's loader, as the npm script runs it: the `tsx` wrapper SIGKILLs its child when the child
-// does not confirm a relayed SIGTERM within 30 ms, which a loaded machine misses (exit 143, requests cut).
+// `npm start` as a user runs it (node src/bin/launch.mjs start), in a child process serving the page and the APIs;
+// its index is built from the fixture corpus. What `start` does is tested in process in test/cli/start.test.ts.
+const LAUNCH = path.resolve("src/bin/launch.mjs");
+const FIXTURE_CORPUS = path.resolve("test/fixtures/corpus");
 const root = mkdtempSync(path.join(tmpdir(), "nianbao-serve-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -15,9 +16,9 @@ describe("npm start (server)", () => {
     const env = {
       ...process.env,
       LLM_BASE_URL: "", EMBEDDINGS_BASE_URL: "", TELEGRAM_BOT_TOKEN: "", WEBHOOK_URL: "",
-      NIANBAO_API_KEYS: "secret-key-123", HOST: "127.0.0.1", PORT: "0", NIANBAO_INDEX_DIR: path.join(root, "index"),
+      NIANBAO_API_KEYS: "secret-key-123", HOST: "127.0.0.1", PORT: "0", NIANBAO_INDEX_DIR: path.join(root, "index"), CORPUS_DIR: FIXTURE_CORPUS,
     };
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [LAUNCH, "start"], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stderr.on("data", (b) => (stderr += b));

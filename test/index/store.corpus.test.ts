@@ -1,30 +1,34 @@
-import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { run as ingestCli } from "../../src/cli/ingest.js";
+import { defaultDeps } from "../../src/cli/deps.js";
 import { createEmbedder } from "../../src/embed/factory.js";
 import { fitHashStatsOnTerms, HashingEmbeddings, type HashStats } from "../../src/embed/hashing.js";
 import { analyze } from "../../src/embed/tokenize.js";
 import { IndexStoreError } from "../../src/errors.js";
 import { Bm25Index } from "../../src/index/bm25.js";
-import { ingest, type IngestSummary } from "../../src/index/build.js";
+import { ingest, readFailed } from "../../src/index/build.js";
 import { HASH_GRAPH_DIM } from "../../src/index/dense.js";
 import { checkEmbedder, currentGeneration, graphParams, INDEX_FORMAT_VERSION, loadIndex, readIndexData, writeIndex, type IndexData, type LoadedIndex } from "../../src/index/store.js";
 import { parseText } from "../../src/ingest/document.js";
+import { memoryIo } from "../helpers/cli.js";
+import { copyFixture, FIXTURE_CORPUS, type FixtureCopy } from "../helpers/fixture.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CORPUS = path.join(ROOT, "corpus");
-const CHANGED = "平潭综合实验区-2024-年度报告.txt";
+// Lifecycle tests run on a copy of the fixture corpus (test/fixtures/corpus) and of its index, built once per run.
+const CHANGED = "平潭综合实验区-2019-年度报告.txt";
 const REMOVED = "平潭县人民政府-2011-年度报告.txt";
-const CORRUPTED = "平潭综合实验区-2025-年度报告.txt";
+const CORRUPTED = "平潭综合实验区-2021-年度报告.html";
 
+let fx: FixtureCopy;
 let tmp: string;
 let corpus: string;
 let indexDir: string;
-let first: IngestSummary;
+/** Chunks of the fixture index as built. */
+let firstChunks: number;
 
 const run = (o: { paths?: string[]; indexDir?: string; corpusDir?: string } = {}) =>
   ingest({ corpusDir: o.corpusDir ?? corpus, indexDir: o.indexDir ?? indexDir, paths: o.paths, settings: {} });
@@ -52,28 +56,27 @@ function noise(n: number): Buffer {
 }
 
 beforeAll(async () => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), "nianbao-store-"));
-  corpus = path.join(tmp, "corpus");
-  indexDir = path.join(tmp, "index");
-  cpSync(CORPUS, corpus, { recursive: true });
-  first = await run();
-}, 60_000);
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  fx = copyFixture("nianbao-store-");
+  ({ root: tmp, corpus, index: indexDir } = fx);
+  firstChunks = (await readIndexData(indexDir))!.chunks.length;
+});
+afterAll(() => fx.cleanup());
 
-describe("full ingest of the real corpus", () => {
+describe("full ingest of the real corpus (the index test/globalSetup.ts built)", () => {
   it("indexes every file without failures", async () => {
+    const dir = inject("realIndexDir");
     const files = readdirSync(CORPUS).filter((f) => /\.(txt|pdf)$/.test(f));
-    expect(first.failures).toEqual([]);
-    expect(first.written).toBe(true);
-    expect(first.files).toBe(files.length);
-    expect(first.documents).toBe(files.length + 2); // the seed page holds three reports
-    expect(first.embedded).toBe(first.chunks);
-    const ix = await open();
-    expect(ix.chunks).toHaveLength(first.chunks);
-    expect(ix.manifest.chunkCount).toBe(first.chunks);
+    expect(await readFailed(dir)).toEqual({});
+    const ix = await open(dir);
+    expect(ix.manifest.chunkCount).toBe(ix.chunks.length);
     expect(ix.manifest.formatVersion).toBe(INDEX_FORMAT_VERSION);
     expect(Object.keys(ix.manifest.files).sort()).toEqual(files.sort());
+    expect(ix.manifest.documents).toHaveLength(files.length + 2); // the seed page holds three reports
     expect(ix.manifest.documents.find((d) => d.source === "沭阳县人民政府-2025-年度报告.txt")!.aliases).toContain("沐阳县");
+    // Every chunk has its vector, and both retrievers hold every chunk.
+    expect(ix.vectors.length).toBe(ix.chunks.length * ix.manifest.embedder.dim);
+    expect(ix.bm25.size).toBe(ix.chunks.length);
+    expect((await ix.dense.graph()).getCurrentCount()).toBe(ix.chunks.length);
   });
 });
 
@@ -134,8 +137,8 @@ describe("save → load round trip", () => {
     expect(odd.every(([r]) => r % 2 === 1)).toBe(true);
     // The graph holds the folded vectors, and LangChain's own text search on it finds the passage asked for.
     expect(loaded.manifest.graph.dim).toBe(HASH_GRAPH_DIM);
-    expect(loaded.hnsw.index.getNumDimensions()).toBe(HASH_GRAPH_DIM);
-    const [top] = await loaded.hnsw.similaritySearch("农业机械农具购置补贴", 1);
+    expect((await loaded.dense.graph()).getNumDimensions()).toBe(HASH_GRAPH_DIM);
+    const [top] = await (await loaded.langchainStore()).similaritySearch("农业机械农具购置补贴", 1);
     expect(top.pageContent).toContain("农业机械农具购置补贴");
   }, 30_000);
 });
@@ -191,8 +194,8 @@ describe("incremental ingest", () => {
     expect(s.embedded).toBe(0);
     expect(s.written).toBe(false);
     expect(s.failures).toEqual([]);
-    expect(s.chunks).toBe(first.chunks);
-    expect(s.reused).toBe(first.chunks);
+    expect(s.chunks).toBe(firstChunks);
+    expect(s.reused).toBe(firstChunks);
     expect(readFileSync(path.join(indexDir, "CURRENT"), "utf8")).toBe(before);
   });
 
@@ -216,13 +219,13 @@ describe("incremental ingest", () => {
     const q = "海坛古城政务公开体验角";
     const lex = after.bm25.search(analyze(q), 1)[0];
     expect(after.chunks[lex[0]].text).toContain("海坛古城");
-    const dense = await after.hnsw.similaritySearch(q, 1);
+    const dense = await (await after.langchainStore()).similaritySearch(q, 1);
     expect(dense[0].pageContent).toContain("海坛古城");
     // The previous generation is kept, intact, next to the live one.
     const gens = readdirSync(indexDir).filter((e) => e.startsWith("gen-") && !e.endsWith(".tmp"));
     expect(gens).toHaveLength(2);
     const prevGen = gens.find((g) => path.join(indexDir, g) !== after.dir)!;
-    expect(JSON.parse(readFileSync(path.join(indexDir, prevGen, "chunks.json"), "utf8"))).toHaveLength(first.chunks);
+    expect(JSON.parse(readFileSync(path.join(indexDir, prevGen, "chunks.json"), "utf8"))).toHaveLength(firstChunks);
   }, 60_000);
 
   it("editing the override of one document of a multi-document file re-ingests that file", async () => {
@@ -256,7 +259,7 @@ describe("incremental ingest", () => {
     expect(ix.manifest.files[REMOVED]).toBeUndefined();
     expect(ix.manifest.documents.some((d) => d.source === REMOVED)).toBe(false);
     expect(ix.bm25.size).toBe(ix.chunks.length);
-    expect(ix.hnsw.index.getCurrentCount()).toBe(ix.chunks.length);
+    expect((await ix.dense.graph()).getCurrentCount()).toBe(ix.chunks.length);
   });
 });
 
@@ -272,7 +275,7 @@ describe("bad files", () => {
     writeFileSync(path.join(corpus, "truncated.pdf"), readFileSync(path.join(CORPUS, "洪泽区人民政府-2023-年度报告.pdf")).subarray(0, 3000));
     writeFileSync(path.join(corpus, CORRUPTED), "");
     // A good new file in the same run is still ingested.
-    cpSync(path.join(CORPUS, REMOVED), path.join(corpus, REMOVED));
+    cpSync(path.join(FIXTURE_CORPUS, REMOVED), path.join(corpus, REMOVED));
 
     const s = await run();
     expect(s.failures.map((f) => f.source).sort()).toEqual(["empty.txt", "random.txt", "truncated.pdf", CORRUPTED].sort());
@@ -311,7 +314,7 @@ describe("crash safety", () => {
     const after = await open();
     expect(after.dir).toBe(live.dir);
     expect(after.chunks).toEqual(live.chunks);
-    expect((await after.hnsw.similaritySearch("农业机械农具购置补贴", 1))[0].pageContent).toContain("农业机械农具购置补贴");
+    expect((await (await after.langchainStore()).similaritySearch("农业机械农具购置补贴", 1))[0].pageContent).toContain("农业机械农具购置补贴");
     expect(readFileSync(path.join(indexDir, "CURRENT"), "utf8")).toBe(current);
   });
 
@@ -348,26 +351,20 @@ describe("crash safety", () => {
   }, 30_000);
 });
 
-describe("CLI", () => {
-  it("`ingest --index DIR` over a corpus with a bad file exits 1 and prints one line naming it, on every run until it changes", async () => {
+describe("npm run ingest", () => {
+  it("over a corpus with a bad file exits 1 and prints one line naming it, on every run until it changes", async () => {
     const cliCorpus = path.join(tmp, "cli-corpus");
     const cliIndex = path.join(tmp, "cli-index");
-    cpSync(corpus, cliCorpus, { recursive: true });
+    cpSync(FIXTURE_CORPUS, cliCorpus, { recursive: true });
     writeFileSync(path.join(cliCorpus, "坏文件.txt"), noise(2048));
-    const env = { ...process.env, CORPUS_DIR: cliCorpus, EMBEDDINGS_BASE_URL: "", EMBEDDINGS_MODEL: "", LLM_BASE_URL: "", LLM_MODEL: "" };
-    const cli = () =>
-      promisify(execFile)("npx", ["tsx", "src/cli/ingest.ts", "--index", cliIndex], { cwd: ROOT, env }).then(
-        () => ({ code: 0, stdout: "", stderr: "" }),
-        (e: { code: number; stdout: string; stderr: string }) => e,
-      );
-    for (const expected of [/index written/, /index up to date/]) {
-      const res = await cli();
-      expect(res.code).toBe(1);
-      const errLines = res.stderr.split("\n").filter((l) => l.trim());
+    for (const expected of [/index written: cli-index — /, /index up to date, nothing to embed: cli-index — /]) {
+      const io = memoryIo({ cwd: tmp, env: { CORPUS_DIR: "cli-corpus" } });
+      expect(await ingestCli(["--index", "cli-index"], io, defaultDeps())).toBe(1);
+      const errLines = io.err().split("\n").filter((l) => l.trim());
       expect(errLines).toHaveLength(1);
       expect(errLines[0]).toMatch(/坏文件\.txt: .*binary/);
-      expect(res.stdout).toMatch(expected);
+      expect(io.out()).toMatch(expected);
     }
     expect(existsSync(path.join(cliIndex, "CURRENT"))).toBe(true);
-  }, 120_000);
+  });
 });

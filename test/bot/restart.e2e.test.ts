@@ -191,7 +191,8 @@ describe("Bot API unreachable at start", () => {
     const logs: Record<string, unknown>[] = [];
     const bot = createBot({ token: TOKEN, engine: stubEngine, settings: settingsSchema.parse({}), apiRoot: `http://127.0.0.1:${port}`, log: (e) => logs.push(e) });
     const api = new FakeBotApi(TOKEN);
-    const late = new Promise<void>((r) => setTimeout(() => void api.start(port).then(() => r()), 1200));
+    // The Bot API comes up only after the bot has found it unreachable (and said so).
+    const late = until(() => logs.some((l) => l.event === "bot_api_unreachable"), 20_000, "a failed attempt").then(() => api.start(port));
     try {
       const polling = await startPolling(bot, { timeoutSeconds: 1, startLimitSeconds: 30, firstRetryMs: 200 });
       await late;

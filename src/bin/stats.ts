@@ -1,0 +1,4 @@
+import { run } from "../cli/stats.js";
+import { defaultDeps } from "../cli/deps.js";
+import { exit, processIo } from "../cli/io.js";
+await exit(await run(process.argv.slice(2), processIo(), defaultDeps()));
