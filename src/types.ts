@@ -47,7 +47,8 @@ export interface SourceDocument {
   text: string;
 }
 
-export type TableKind = "art20" | "applications" | "review_litigation" | "stats";
+import type { TableKind } from "./domain/types.js";
+export type { TableKind } from "./domain/types.js";
 
 export interface Section {
   /** Heading text as written, e.g. "一、政府信息公开情况" or "第三十条". */

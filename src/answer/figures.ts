@@ -1,3 +1,4 @@
+import { APPLICATIONS_TABLE } from "../domain/types.js";
 import type { BodyRegistry } from "../domain/bodies.js";
 import { cellFor, findMetric, type CellRef, type Metric } from "../domain/format/metrics.js";
 import { tableSchema } from "../domain/format/tables.js";
@@ -99,7 +100,7 @@ export class FigureService<F extends FactStore = FactStore> {
   }
 
   private failed(r: ReportRow, refs: CellRef[], look: FigureLookup = this.facts): CheckResult[] {
-    const schema = tableSchema(r.format, refs[0]?.table ?? "表三");
+    const schema = tableSchema(r.format, refs[0]?.table ?? APPLICATIONS_TABLE);
     if (!schema) return [];
     const labels = new Set(refs.flatMap((x) => [schema.rows.find((y) => y.key === x.row)?.label, schema.columns.find((y) => y.key === x.column)?.label]));
     const tables = new Set(refs.map((x) => x.table));

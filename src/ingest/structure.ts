@@ -1,4 +1,5 @@
 import type { DocKind, Section, TableKind } from "../types.js";
+import { APPLICATIONS_TABLE_END, STANDARD_TITLES, TABLE_LABELS, TABLE_ROW_TITLE } from "../domain/sections.js";
 import { parseChineseNumber, parseCircled } from "./numerals.js";
 
 /**
@@ -30,28 +31,7 @@ export interface TableSpan {
   kind: TableKind;
 }
 
-export const TABLE_LABELS: Record<TableKind, string> = {
-  art20: "表：主动公开政府信息情况（第二十条）",
-  applications: "表：收到和处理政府信息公开申请情况",
-  review_litigation: "表：政府信息公开行政复议、行政诉讼情况",
-  stats: "表：政府信息公开情况统计表",
-};
-
-/** Standard section titles across the eras of the national format; used to find where an inline heading ends. */
-export const STANDARD_TITLES = [
-  "概述", "总体情况", "基本情况",
-  "主动公开政府信息情况", "主动公开政府信息的情况", "政府信息主动公开情况", "主动公开情况",
-  "依申请公开政府信息情况", "政府信息依申请公开工作情况", "政府信息依申请公开情况", "依申请公开情况",
-  "收到和处理政府信息公开申请情况",
-  "政府信息公开收费及减免情况", "政府信息公开的收费及减免情况", "收费及减免情况",
-  "因政府信息公开申请行政复议、提起行政诉讼的情况", "申请行政复议和提起行政诉讼情况",
-  "政府信息公开行政复议、行政诉讼情况", "因政府信息公开申请行政复议、提起行政诉讼情况",
-  // Wordings of department reports (incl. a source typo, 行政法复议).
-  "政府信息公开行政复议与行政诉讼情况", "政府信息公开行政法复议、行政诉讼情况",
-  "政府信息公开工作存在的主要问题及改进情况", "政府信息公开存在的主要问题及改进情况", "存在的主要问题及改进情况", "存在的主要问题和改进情况",
-  "工作中存在的主要问题及改进情况", "存在的主要问题和改进措施", "主要问题和改进措施", "存在问题", "下步工作打算", "其他需要报告的事项", "其他情况",
-  "政府信息公开情况统计表", "重点领域政府信息公开情况",
-];
+export { TABLE_LABELS, STANDARD_TITLES } from "../domain/sections.js";
 
 const TITLES_BY_LENGTH = [...STANDARD_TITLES].sort((a, b) => b.length - a.length);
 /** Longest first within each group; a title can only be at a position holding its first character. */
@@ -85,8 +65,6 @@ const REPORT_TYPES = new Set<MarkerType>(["zh", "paren_zh", "num", "paren_num", 
 
 /** Characters after which an inline heading may start. */
 const BOUNDARY_BEFORE = /[。！？；：:\s」”"）)\]】]|^$/;
-/** Row labels of the standard tables that are numbered like headings. */
-const TABLE_ROW_TITLE = /^(本年新收|上年结转|本年度办理结果|结转下年度|予以公开|部分公开|不予公开|无法提供|不予处理|其他处理|总计|属于|本机关不掌握|没有现成信息|补正后|信访举报|重复申请|要求提供|无正当理由|要求行政机关|申请人)/;
 
 const MAX_TITLE = 40;
 const FOUR_DIGITS = /^\d{4}/;
@@ -318,7 +296,7 @@ export function findTables(text: string): TableSpan[] {
   const spans: TableSpan[] = [];
   const apps = text.search(/[（(]本列数据的勾稽关系|申请人情况\s*自然人/);
   if (apps >= 0) {
-    const endRe = /结转下年度继续办理[\s\d]*/g;
+    const endRe = new RegExp(APPLICATIONS_TABLE_END.source, "g");
     endRe.lastIndex = apps;
     const m = endRe.exec(text);
     spans.push({ start: apps, end: m ? m.index + m[0].length : null, kind: "applications" });

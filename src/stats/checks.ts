@@ -1,3 +1,4 @@
+import { APPLICATIONS_TABLE, PROACTIVE_TABLE, REVIEW_TABLE } from "../domain/types.js";
 import { CROSS_RULES, TABLES, columnLabel, rowLabel, type TableRule, type TableSchema } from "../domain/format/index.js";
 import type { CheckResult } from "./api.js";
 import type { ExtractedCell, ExtractedTable, NarrativeFact, ReportStatistics } from "./types.js";
@@ -101,10 +102,10 @@ function findCell(tables: ExtractedTable[], table: string, row: string, column: 
 export function narrativeChecks(facts: NarrativeFact[], tables: ExtractedTable[]): CheckResult[] {
   const out: CheckResult[] = [];
   const apps = facts.find((f) => f.metric === "applications");
-  const neu = findCell(tables, "表三", "new", "total");
+  const neu = findCell(tables, APPLICATIONS_TABLE, "new", "total");
   if (apps && neu) {
     const s = TABLES[neu.t.format].表三;
-    const carried = findCell(tables, "表三", "carried_in", "total");
+    const carried = findCell(tables, APPLICATIONS_TABLE, "carried_in", "total");
     const v = neu.c.value;
     const ci = carried?.c.value ?? null;
     let ok: boolean | null = null;
@@ -123,7 +124,7 @@ export function narrativeChecks(facts: NarrativeFact[], tables: ExtractedTable[]
     });
   }
   const review = facts.find((f) => f.metric === "review");
-  const rv = findCell(tables, "表四", "review", "total");
+  const rv = findCell(tables, REVIEW_TABLE, "review", "total");
   if (review && rv) {
     const s = TABLES[rv.t.format].表四;
     const v = rv.c.value;
@@ -145,8 +146,8 @@ export function narrativeChecks(facts: NarrativeFact[], tables: ExtractedTable[]
  */
 export function crossYearChecks(previous: ReportStatistics, current: ReportStatistics): CheckResult[] {
   const out: CheckResult[] = [];
-  const prevT3 = previous.tables.find((t) => t.table === "表三");
-  const curT3 = current.tables.find((t) => t.table === "表三");
+  const prevT3 = previous.tables.find((t) => t.table === APPLICATIONS_TABLE);
+  const curT3 = current.tables.find((t) => t.table === APPLICATIONS_TABLE);
   if (prevT3 && curT3) {
     const s = TABLES[curT3.format].表三;
     const ps = TABLES[prevT3.format].表三;
@@ -164,8 +165,8 @@ export function crossYearChecks(previous: ReportStatistics, current: ReportStati
       });
     }
   }
-  const prevT2 = previous.tables.find((t) => t.table === "表二");
-  const curT2 = current.tables.find((t) => t.table === "表二");
+  const prevT2 = previous.tables.find((t) => t.table === PROACTIVE_TABLE);
+  const curT2 = current.tables.find((t) => t.table === PROACTIVE_TABLE);
   if (prevT2 && curT2) {
     const s = TABLES[curT2.format].表二;
     const get = (t: ExtractedTable, row: string, col: string) => t.cells.find((c) => c.row === row && c.column === col);

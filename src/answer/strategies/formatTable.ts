@@ -1,3 +1,4 @@
+import { APPLICATIONS_TABLE, PROACTIVE_TABLE, REVIEW_TABLE } from "../../domain/types.js";
 import { FORMATS } from "../../domain/format/formats.js";
 import { findMetric } from "../../domain/format/metrics.js";
 import { TABLES, columnLabel, rowLabel, type TableSchema } from "../../domain/format/tables.js";
@@ -94,7 +95,7 @@ export const formatStrategy: Strategy<FormatContext> = {
         passages: [],
       };
     }
-    const table: TableId | null = plan.table ?? (/主动公开/.test(q) ? "表二" : /复议|诉讼/.test(q) ? "表四" : /申请|依申请/.test(q) ? "表三" : null);
+    const table: TableId | null = plan.table ?? (/主动公开/.test(q) ? PROACTIVE_TABLE : /复议|诉讼/.test(q) ? REVIEW_TABLE : /申请|依申请/.test(q) ? APPLICATIONS_TABLE : null);
     if (!table) return null;
     const format = plan.governing.includes("format-2019") && !plan.governing.includes("format-2021") ? "2019" : "2021";
     const s = TABLES[format][table];

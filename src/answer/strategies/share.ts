@@ -1,3 +1,4 @@
+import { APPLICATIONS_TABLE } from "../../domain/types.js";
 import { findMetric } from "../../domain/format/metrics.js";
 import { formatNumber, reportLabel } from "../figures.js";
 import type { Strategy } from "../strategy.js";
@@ -7,7 +8,7 @@ import { targetReports, type FiguresContext } from "./factsContext.js";
 /** The whole a part belongs to: an applicant column's row total, a result row's （七）总计. */
 function wholeOf(metricId: string): string | null {
   const [table, row, column] = metricId.split(":");
-  if (table !== "表三" || row === "group") return metricId.startsWith("表三:group:") ? `表三:total:${metricId.split(":").pop()}` : null;
+  if (table !== APPLICATIONS_TABLE || row === "group") return metricId.startsWith("表三:group:") ? `表三:total:${metricId.split(":").pop()}` : null;
   if (column !== "total") return `${table}:${row}:total`;
   if (row === "new" || row === "carried_in" || row === "total" || row === "carried_out") return null;
   return "表三:total:total";

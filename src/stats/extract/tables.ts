@@ -1,3 +1,4 @@
+import { APPLICATIONS_TABLE, PROACTIVE_TABLE, REVIEW_TABLE } from "../../domain/types.js";
 import { TABLES, type ColDef, type RowDef, type TableSchema } from "../../domain/format/tables.js";
 import type { ReadMethod, TableId } from "../api.js";
 import type { ExtractedCell, ExtractedTable } from "../types.js";
@@ -174,10 +175,10 @@ export function readT3(text: string, format: Format): ExtractedTable | null {
   const reads = readRows(text, region, schema.rows, (r) => rowColumns(schema, r), schema);
   if (reads.every((r) => !r.seg)) return null;
   const solved = solveTable(schema.rules, reads.map((r) => r.input));
-  const cells = cellsFrom(text, "表三", reads, solved.cells);
+  const cells = cellsFrom(text, APPLICATIONS_TABLE, reads, solved.cells);
   const methods = new Set(cells.filter((c) => c.value !== null || c.candidates).map((c) => c.method));
   return {
-    table: "表三",
+    table: APPLICATIONS_TABLE,
     format: variant,
     method: methods.has("digit-run") ? "digit-run" : methods.has("pipe") ? "pipe" : "text-row",
     status: statusOf(cells),
@@ -240,13 +241,13 @@ export function readT4(text: string, format: Format, after = 0): ExtractedTable 
   const quote = text.slice(segs[0].start, segs.at(-1)!.end).replace(/\s+/g, " ").trim();
   const cells: ExtractedCell[] = order.map(([r, c], i) => {
     const o = outcome.get(String(i))!;
-    const cell: ExtractedCell = { table: "表四", row: r.key, column: c.key, value: o.value, method, quote: quote.length > 200 ? quote.slice(0, 200) + "…" : quote, basis: o.value !== null ? basis : o.basis };
+    const cell: ExtractedCell = { table: REVIEW_TABLE, row: r.key, column: c.key, value: o.value, method, quote: quote.length > 200 ? quote.slice(0, 200) + "…" : quote, basis: o.value !== null ? basis : o.basis };
     if (o.candidates) cell.candidates = o.candidates;
     cell.span = o.span ?? [segs[0].start, segs.at(-1)!.end];
     return cell;
   });
   return {
-    table: "表四",
+    table: REVIEW_TABLE,
     format,
     method,
     status: statusOf(cells),
@@ -273,6 +274,6 @@ export function readT2(text: string, format: Format): ExtractedTable | null {
   const reads = readRows(text, region, schema.rows, (r) => rowColumns(schema, r));
   if (reads.every((r) => !r.seg)) return null;
   const outcomes = new Map(reads.map((r) => [r.row.key, decideByDigits(r.input)]));
-  const cells = cellsFrom(text, "表二", reads, outcomes);
-  return { table: "表二", format, method: cells.some((c) => c.method === "digit-run") ? "digit-run" : cells.some((c) => c.method === "pipe") ? "pipe" : "text-row", status: statusOf(cells), cells, span: [start, end] };
+  const cells = cellsFrom(text, PROACTIVE_TABLE, reads, outcomes);
+  return { table: PROACTIVE_TABLE, format, method: cells.some((c) => c.method === "digit-run") ? "digit-run" : cells.some((c) => c.method === "pipe") ? "pipe" : "text-row", status: statusOf(cells), cells, span: [start, end] };
 }
