@@ -229,11 +229,33 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.get("/healthz", async () => ({ ok: true }));
 
+  // One plugin per API family, each an encapsulated Fastify context under the hooks above.
+  await app.register(pageApi, { engine, settings, stats: opts.stats !== null, auth: keys.enabled });
+  await app.register(async (f) => registerStatsRoutes(f, opts.stats, settings));
+  await app.register(async (f) => registerOpenAiRoutes(f, engine, settings));
+  await app.register(async (f) => registerDifyRoutes(f, engine, settings));
+
+  for (const url of protectedRoutes) app.options(url, async (_req, reply) => reply.code(204).send());
+
+  await app.register(fastifyStatic, {
+    root: opts.webDir ?? DEFAULT_WEB_DIR,
+    prefix: "/",
+    index: "index.html",
+    dotfiles: "deny",
+    cacheControl: true,
+    maxAge: 60_000,
+  });
+  return app;
+}
+
+/** The page's own API: configuration, questions in a conversation, sources by citation id, coverage. */
+async function pageApi(app: FastifyInstance, o: { engine: AnswerEngine; settings: Settings; stats: boolean; auth: boolean }): Promise<void> {
+  const { engine, settings } = o;
   app.get("/api/config", async () => ({
     maxQuestionChars: settings.MAX_QUESTION_CHARS,
     uploadMaxBytes: settings.UPLOAD_MAX_BYTES,
-    stats: opts.stats !== null,
-    auth: keys.enabled,
+    stats: o.stats,
+    auth: o.auth,
     llm: Boolean(settings.LLM_BASE_URL),
   }));
 
@@ -272,19 +294,5 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.get("/api/coverage", async () => engine.coverage());
 
-  registerStatsRoutes(app, opts.stats, settings);
-  registerOpenAiRoutes(app, engine, settings);
-  registerDifyRoutes(app, engine, settings);
 
-  for (const url of protectedRoutes) app.options(url, async (_req, reply) => reply.code(204).send());
-
-  await app.register(fastifyStatic, {
-    root: opts.webDir ?? DEFAULT_WEB_DIR,
-    prefix: "/",
-    index: "index.html",
-    dotfiles: "deny",
-    cacheControl: true,
-    maxAge: 60_000,
-  });
-  return app;
 }
