@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { Api, Bot, GrammyError, InlineKeyboard, InputFile, webhookCallback, type Context } from "grammy";
+import { Api, Bot, Composer, GrammyError, InlineKeyboard, InputFile, webhookCallback, type Context } from "grammy";
 import type { Message, MessageEntity, UserFromGetMe } from "grammy/types";
 import { sequentialize } from "@grammyjs/runner";
 import { autoRetry } from "@grammyjs/auto-retry";
@@ -266,17 +266,6 @@ export function createBot(opts: CreateBotOptions): Bot {
   });
   bot.catch(async (err) => apologize(err.error, err.ctx));
 
-  // Allow-list: other chats get one polite refusal, then silence.
-  bot.use(async (ctx, next) => {
-    const chatId = ctx.chat?.id;
-    if (!allowed || chatId === undefined || allowed.has(chatId)) return next();
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: T.notAllowed }).catch(() => undefined);
-    if (refusedChats.has(chatId)) return;
-    refusedChats.set(chatId, true);
-    log({ level: "warn", event: "chat_refused", chat_id: chatId });
-    await ctx.api.sendMessage(chatId, T.notAllowed);
-  });
-
   const convKey = (ctx: Context) => (isGroup(ctx) ? `${ctx.chat!.id}:${ctx.from?.id ?? 0}` : String(ctx.chat!.id));
 
   async function handleQuestion(ctx: Context, raw: string, how: { usage: string; replyTo?: number; echo?: boolean }) {
@@ -330,15 +319,31 @@ export function createBot(opts: CreateBotOptions): Bot {
     }
   }
 
-  bot.command("start", async (ctx) => {
+  // Features, each a Composer registered in order: access first, then commands, export and source buttons, then
+  // questions (the catch-all for text), and last the answer to buttons no feature knows.
+  const access = new Composer<Context>();
+  access.use(async (ctx, next) => {
+    const chatId = ctx.chat?.id;
+    if (!allowed || chatId === undefined || allowed.has(chatId)) return next();
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: T.notAllowed }).catch(() => undefined);
+    if (refusedChats.has(chatId)) return;
+    refusedChats.set(chatId, true);
+    log({ level: "warn", event: "chat_refused", chat_id: chatId });
+    await ctx.api.sendMessage(chatId, T.notAllowed);
+  });
+
+
+  const commands = new Composer<Context>();
+  commands.command("start", async (ctx) => {
     const keyboard = new InlineKeyboard();
     getExamples().forEach((q, i) => keyboard.text(q, `ex:${i}`).row());
     await sendHtml(ctx.api, ctx.chat.id, startHtml(engine.coverage(), ctx.me.username), { keyboard });
   });
-  bot.command("help", (ctx) => sendHtml(ctx.api, ctx.chat.id, helpHtml(maxChars, ctx.me.username)));
-  bot.command("about", (ctx) => sendHtml(ctx.api, ctx.chat.id, aboutHtml(engine.coverage())));
-  bot.command("reports", (ctx) => sendHtml(ctx.api, ctx.chat.id, formatCoverageHtml(engine.coverage())));
-  bot.command("export", async (ctx) => {
+  commands.command("help", (ctx) => sendHtml(ctx.api, ctx.chat.id, helpHtml(maxChars, ctx.me.username)));
+  commands.command("about", (ctx) => sendHtml(ctx.api, ctx.chat.id, aboutHtml(engine.coverage())));
+  commands.command("reports", (ctx) => sendHtml(ctx.api, ctx.chat.id, formatCoverageHtml(engine.coverage())));
+  const exporting = new Composer<Context>();
+  exporting.command("export", async (ctx) => {
     const replyTo = isGroup(ctx) ? ctx.msg.message_id : undefined;
     const last = lastFigures.get(ctx.chat.id);
     if (!last) return void (await sendHtml(ctx.api, ctx.chat.id, escapeHtml(T.exportNone), { replyTo }));
@@ -349,11 +354,8 @@ export function createBot(opts: CreateBotOptions): Bot {
     });
     log({ level: "info", event: "exported", chat_id: ctx.chat.id, bytes: Buffer.byteLength(csv) });
   });
-  bot.command("ask", (ctx) =>
-    handleQuestion(ctx, ctx.match, { usage: T.usageAsk, replyTo: isGroup(ctx) ? ctx.msg.message_id : undefined }),
-  );
-
-  bot.callbackQuery(/^src:([0-9a-z]{1,12}):(\d{1,3})$/, async (ctx) => {
+  const sources = new Composer<Context>();
+  sources.callbackQuery(/^src:([0-9a-z]{1,12}):(\d{1,3})$/, async (ctx) => {
     const chatId = ctx.chat?.id;
     const n = Number(ctx.match[2]);
     const c = chatId === undefined ? undefined : citations.get(chatId, ctx.match[1])?.[n - 1];
@@ -367,17 +369,19 @@ export function createBot(opts: CreateBotOptions): Bot {
     await sendHtml(ctx.api, chatId, html, { replyTo: ctx.callbackQuery.message?.message_id });
   });
 
-  bot.callbackQuery(/^ex:(\d{1,2})$/, async (ctx) => {
+  const questions = new Composer<Context>();
+  questions.command("ask", (ctx) =>
+    handleQuestion(ctx, ctx.match, { usage: T.usageAsk, replyTo: isGroup(ctx) ? ctx.msg.message_id : undefined }),
+  );
+
+  questions.callbackQuery(/^ex:(\d{1,2})$/, async (ctx) => {
     const q = getExamples()[Number(ctx.match[1])];
     if (!q || !ctx.chat) return void (await ctx.answerCallbackQuery({ text: T.buttonExpired }));
     await ctx.answerCallbackQuery();
     await handleQuestion(ctx, q, { usage: T.usagePrivate, echo: true });
   });
 
-  // Buttons from a previous run or unknown data: stop the client's spinner and say so.
-  bot.on("callback_query", (ctx) => ctx.answerCallbackQuery({ text: T.buttonExpired }));
-
-  bot.on("message:text", async (ctx) => {
+  questions.on("message:text", async (ctx) => {
     const msg = ctx.msg;
     if (!isGroup(ctx)) {
       if (ctx.chat.type !== "private") return; // channels are not served
@@ -391,6 +395,12 @@ export function createBot(opts: CreateBotOptions): Bot {
     if (!mentioned && !replyToBot) return;
     await handleQuestion(ctx, rest, { usage: T.usageAsk, replyTo: msg.message_id });
   });
+
+  const expired = new Composer<Context>();
+  // Buttons from a previous run or unknown data: stop the client's spinner and say so.
+  expired.on("callback_query", (ctx) => ctx.answerCallbackQuery({ text: T.buttonExpired }));
+
+  bot.use(access, commands, exporting, sources, questions, expired);
 
   return bot;
 }
