@@ -3,11 +3,9 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import type { AnswerEngine, ConversationState } from "../answer/api.js";
 import type { Answer } from "../types.js";
-import { loadSettings, type Settings } from "../config.js";
 import { NianbaoError, redact } from "../errors.js";
-import { parseArgs } from "./args.js";
 import type { CliDeps } from "./deps.js";
-import { environment, line, type CliIo } from "./io.js";
+import { line, startupSettings, type CliIo } from "./io.js";
 import { NOT_FOUND_HINT, formatCoverageText, previewSection, sourceCutHint } from "../present/telegram.js";
 import { answerCsv, citationLabel, exportFileName, hasFigures, renderAnswerText, sourceText } from "../present/text.js";
 
@@ -154,16 +152,9 @@ function runCommand(engine: AnswerEngine, cmd: string, args: string[], last: Ans
  * missing). Exit 0 when the session ends (EOF, /quit, io.signal); 1 when it cannot start, with one line saying why.
  */
 export async function run(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
-  let settings: Settings;
-  let indexDir: string;
-  try {
-    const args = parseArgs(argv, ["index"]);
-    settings = loadSettings(environment(io));
-    indexDir = path.resolve(io.cwd, args.values.get("index") ?? settings.NIANBAO_INDEX_DIR);
-  } catch (err) {
-    line(io.stderr, `启动失败：${(err as Error).message}`);
-    return 1;
-  }
+  const setup = startupSettings(argv, io);
+  if ("failed" in setup) return 1;
+  const { settings, indexDir } = setup;
   try {
     if (!(await deps.indexExists(indexDir))) line(io.stderr, `首次启动：正在从 ${settings.CORPUS_DIR}/ 构建索引（约数秒）… / building the index`);
     const quiet = (e: Record<string, unknown>) => {

@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { loadSettings, type Settings } from "../config.js";
+import { parseArgs } from "./args.js";
 
 /**
  * What a command's run() reads and writes instead of the process: its streams, environment, working folder, clock
@@ -73,4 +75,19 @@ export function processIo(opts: { signals?: boolean } = {}): CliIo {
 export async function exit(code: number): Promise<never> {
   await Promise.all([write(process.stdout, ""), write(process.stderr, "")]).catch(() => undefined);
   process.exit(code);
+}
+
+/**
+ * The settings and index folder of a long-running command (start, chat) from its arguments and environment; a bad
+ * argument or setting is said in one line ("启动失败：…") and returned as failed.
+ */
+export function startupSettings(argv: string[], io: CliIo): { settings: Settings; indexDir: string } | { failed: true } {
+  try {
+    const args = parseArgs(argv, ["index"]);
+    const settings = loadSettings(environment(io));
+    return { settings, indexDir: path.resolve(io.cwd, args.values.get("index") ?? settings.NIANBAO_INDEX_DIR) };
+  } catch (err) {
+    line(io.stderr, `启动失败：${(err as Error).message}`);
+    return { failed: true };
+  }
 }

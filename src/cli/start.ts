@@ -1,9 +1,8 @@
 import path from "node:path";
-import { loadSettings, apiKeys, type Settings } from "../config.js";
+import { apiKeys } from "../config.js";
 import { redact } from "../errors.js";
-import { parseArgs } from "./args.js";
 import type { CliDeps, CliServer } from "./deps.js";
-import { environment, line, type CliIo } from "./io.js";
+import { line, startupSettings, type CliIo } from "./io.js";
 
 /**
  * `npm start`: builds the index from corpus/ when it is missing, then serves the web page and the APIs on
@@ -31,16 +30,9 @@ function closeServed(engine: object | null): void {
 }
 
 export async function run(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
-  let settings: Settings;
-  let indexDir: string;
-  try {
-    const args = parseArgs(argv, ["index"]);
-    settings = loadSettings(environment(io));
-    indexDir = path.resolve(io.cwd, args.values.get("index") ?? settings.NIANBAO_INDEX_DIR);
-  } catch (err) {
-    line(io.stderr, `启动失败：${(err as Error).message}`);
-    return 1;
-  }
+  const setup = startupSettings(argv, io);
+  if ("failed" in setup) return 1;
+  const { settings, indexDir } = setup;
   if (settings.TELEGRAM_BOT_TOKEN && settings.WEBHOOK_URL && settings.WEBHOOK_PORT === settings.PORT && settings.PORT !== 0) {
     line(io.stderr, `启动失败：设置错误 / invalid setting WEBHOOK_PORT: must differ from PORT (${settings.PORT}), the web page and API port`);
     return 1;
