@@ -83,6 +83,8 @@ export const formatStrategy: Strategy<FormatContext> = {
       const s = TABLES["2021"][ref.table];
       const group = plan.metric!.includes(":group:") ? plan.metric!.split(":")[2] : null;
       const rows = group ? s.rows.filter((r) => r.group[0] === group) : s.rows.filter((r) => r.key === ref.row);
+      // A metric of the 2019 table only (2019's undivided （六）其他处理) has no 2021 row: the clause answer takes it.
+      if (!rows.length) return null;
       const name = group ?? rowLabel(rows[0]);
       const cite = noticeCitation(ctx, "2021", rows.map((r) => r.label));
       return {

@@ -1,0 +1,315 @@
+import { GOVERNING_TEXTS, otherVersion } from "../../domain/governing.js";
+import { FORMATS } from "../../domain/format/formats.js";
+import { T3_GROUP_LABELS, TABLES, rowLabel, type RowDef } from "../../domain/format/tables.js";
+import type { GoverningText } from "../../domain/types.js";
+import { thesaurusHits } from "../../domain/vocabulary.js";
+import { parseChineseNumber } from "../../ingest/numerals.js";
+import { GOVERNING_KINDS } from "../../search/types.js";
+import { KIND_WORDS, type QuestionKind } from "../../understand/kinds.js";
+import type { Plan } from "../../understand/types.js";
+import type { Citation } from "../../types.js";
+import { clauseCitation, clauseLabel, clausesOf, rankClauses, bestClauseSentence, withoutHeadings, type Clause, type ClauseQuery, type ScoredClause } from "../clauses.js";
+import { contentWords, type AnswerContext } from "../context.js";
+import type { Strategy, StrategyResult } from "../strategy.js";
+import { figureAnswer } from "./figureText.js";
+
+/**
+ * Rule and drafting questions answered from the governing texts as clauses (src/answer/clauses.ts): the clause that
+ * answers leads (an item of an article, the sentence of a notice section, a row of the report template), then its
+ * article for context; the version in force leads and a superseded version is named as such. What the clause is
+ * chosen for depends on the kind of question (understand/kinds.ts): a court question leads with whether the court
+ * takes the case, a report-table question with the row of the table, a deadline with the sentence that sets it.
+ */
+
+/** Words that say nothing about the subject of a rule question. */
+const GENERIC = /^(政府|行政机关|机关|政府信息|信息|公开|政府信息公开|我们|单位|窗口|这种|这个|那个|一下|时候|应该|需要|问题|情况|规定|条例|施行|旧版|新版|现行|版本|修订|两版|新旧|现在)$/;
+/** Whether an old text still holds: the text in force says what replaced it ("…同时废止"). */
+const VALIDITY = /还能用|还有效|还适用|是否有效|有效吗|失效|废止|作废|还管用/;
+/** Questions that are about the report and its format rather than about handling applications. */
+const REPORT_WORDS = /年报|年度报告|表[二三四]|统计表|统计|格式|填报|报送|模板|篇幅|字数|时点|雷同|口径|总体情况|存在的主要问题|其他需要报告|主动公开政府信息情况|第二十条第/;
+const COURT_WORDS = /法院|起诉|诉讼|被告|立案|判决|审理|司法解释|最高法|法释|打官司|告/;
+/** Thesaurus phrases that name the act of going to court: for "can I sue" they are the question, not its subject. */
+const ACTION_PHRASES = /提起行政诉讼|行政复议/;
+
+/** A question about a whole table or row group of the template, which the format strategy lists. */
+const WHOLE_TABLE = /怎么填|如何填|要填什么|填写什么|填什么|填哪些|哪些栏目|哪些行|包括哪|哪几项|哪几种情形|哪些情形|哪些内容|统计哪些|要统计什么|那张表|有哪些数据/;
+
+/** How well the best clause must cover the question before it is given as the answer. */
+const MIN_SCORE = 0.34;
+
+/**
+ * The part of a question that asks: the last clause of each sentence ("申请涉及别人的商业秘密，要不要先问问对方" →
+ * 要不要先问问对方). Earlier clauses state the situation; words in the asking part weigh more.
+ */
+export function askingPart(q: string): string {
+  return q
+    .split(/[。？！?!]/)
+    .map((s) => s.split(/[，,；;]/).filter((x) => x.trim()).pop() ?? "")
+    .join(" ");
+}
+
+const FOCUS = 1.5;
+
+export function clauseQuery(ctx: Pick<AnswerContext, "idf" | "lexical">, plan: Plan): ClauseQuery {
+  const kind = plan.kind;
+  const q = plan.question;
+  const asking = askingPart(q);
+  const drop = KIND_WORDS[kind];
+  // An English question is matched by its Chinese key terms alone.
+  const raw = plan.operation === "english" ? [] : contentWords(`${plan.words} ${plan.context}`).filter((w) => !drop.test(w) && !GENERIC.test(w));
+  // jieba's search mode gives a compound and its parts (商业秘密, 商业, 秘密): the compound stands for them.
+  const words = raw.filter((w) => !raw.some((o) => o !== w && o.length > w.length && o.includes(w)));
+  const known = words.filter((w) => ctx.lexical.df(w) > 0);
+  const terms = (known.length ? known : words).map((term) => ({
+    term,
+    weight: (term.length >= 3 ? 1.5 : 1) * Math.min(2, Math.max(0.3, ctx.idf(term) / 3)) * (asking.includes(term) ? FOCUS : 1),
+  }));
+  const hits = thesaurusHits(q);
+  // Going to court is what an actionability or "whom to sue" question asks about, not its subject.
+  const phrases = plan.statutory
+    .filter((p) => !((kind === "actionable" || kind === "who") && ACTION_PHRASES.test(p)))
+    .map((phrase) => ({ phrase, focus: hits.some((h) => h.entry.statutory === phrase && asking.includes(h.word)) || asking.includes(phrase) ? FOCUS : 1 }));
+  const prefer: ClauseQuery["prefer"] =
+    kind === "actionable" || (COURT_WORDS.test(q) && kind !== "classify")
+      ? ["judicial_interpretation", "regulation", "format_notice"]
+      : kind === "classify" || REPORT_WORDS.test(q)
+        ? ["format_notice", "regulation", "judicial_interpretation"]
+        : ["regulation", "judicial_interpretation", "format_notice"];
+  const named = VALIDITY.test(q) ? [] : plan.governing.filter((g) => !GOVERNING_TEXTS[g].inForce);
+  return { terms, phrases, kind, prefer, named };
+}
+
+/** The clauses of the index, ranked for a plan: the first stage of a rule answer (evaluation reads it too). */
+export function rankForPlan(ctx: AnswerContext, plan: Plan): ScoredClause[] {
+  const clauses = clausesOf(ctx, () => ctx.chunks.list({ kinds: GOVERNING_KINDS }));
+  return rankClauses(clauses, clauseQuery(ctx, plan));
+}
+
+/** An article's best item replaces it when the item holds what the article was chosen for. */
+function leadOf(ranked: ScoredClause[], kind: QuestionKind): ScoredClause {
+  let top = ranked[0];
+  if (kind === "actionable") top = ranked.find((x) => GOVERNING_TEXTS[x.clause.governing].kind === "judicial_interpretation" && x.score >= ranked[0].score * 0.75) ?? top;
+  if (top.clause.shape === "article" && kind !== "list") {
+    const item = ranked.find((x) => x.clause.shape === "item" && x.clause.governing === top.clause.governing && x.clause.article === top.clause.article);
+    if (item && item.score >= top.score * 0.85) return item;
+  }
+  return top;
+}
+
+/** "（五）所申请…的；" → "所申请…的" */
+function itemBody(text: string): string {
+  return text.replace(/^（[一二三四五六七八九十]+）/, "").replace(/[；;。，]$/, "");
+}
+
+/** The consequence an article's lead-in attaches to its items: "人民法院裁定不予立案；已经立案的，裁定驳回起诉". */
+export function consequenceOf(lead: string): string {
+  const last = lead.replace(/[：:]\s*$/, "").split(/。/).pop() ?? "";
+  const m = last.match(/之一的，(.+)$/);
+  if (m) return m[1];
+  const parts = last.split("，");
+  return parts[parts.length - 1] ?? "";
+}
+
+const NOT_ACTIONABLE = /不予立案|驳回起诉|不予受理/;
+const ACTIONABLE = /应当受理|可以依法申请行政复议或者提起行政诉讼|可以向人民法院提起诉讼|依法提起行政诉讼/;
+
+/** The clause of the other version (superseded or in force) that says the same, if one covers the question as well. */
+function counterpart(ranked: ScoredClause[], lead: ScoredClause): ScoredClause | null {
+  const other = otherVersion(lead.clause.governing);
+  if (!other) return null;
+  return ranked.find((x) => x.clause.governing === other && x.score >= lead.score * 0.6 && x.clause.shape !== "template") ?? null;
+}
+
+/** Articles this short are quoted whole. */
+const SHORT_ARTICLE = 130;
+
+/** An article as context: whole up to 400 characters, its items not repeated when the lead is one of them. */
+function articleContext(c: Clause): string {
+  const t = c.text.replace(/\s*\n\s*/g, "");
+  return t.length > 400 ? `${t.slice(0, 400)}…` : t;
+}
+
+/** Up to `max` characters of a text around a sentence it holds. */
+function excerptAround(text: string, sentence: string, max: number): string {
+  if (text.length <= max) return text;
+  const at = Math.max(0, text.indexOf(sentence));
+  const start = Math.max(0, Math.min(at - Math.floor(max / 4), text.length - max));
+  return `${start > 0 ? "…" : ""}${text.slice(start, start + max)}${start + max < text.length ? "…" : ""}`;
+}
+
+function articleBody(c: Clause): string {
+  return c.text.replace(/^\s*第[一二三四五六七八九十百零〇]+条\s*/, "").replace(/\s*\n\s*/g, "");
+}
+
+function sentenceOf(x: ScoredClause): string {
+  if (x.clause.shape === "item") return itemBody(x.clause.text);
+  return (x.sentence ?? x.clause.text).replace(/\s*\n\s*/g, "").replace(/[；;]$/, "");
+}
+
+/** The article a template row rests on, as a clause path ("第三十六条第（六）项" → "第三十六条（六）", "第十六条第一款" → "第十六条"). */
+function articlePath(article: string): string {
+  const m = article.match(/^(第[一二三四五六七八九十百]+条)(?:第([（(][一二三四五六七八九十]+[）)])项)?/);
+  if (!m) return article;
+  return m[2] ? `${m[1]}${m[2].replace("(", "（").replace(")", "）")}` : m[1];
+}
+
+function findClause(ctx: AnswerContext, governing: GoverningText, path: string): Clause | null {
+  return clausesOf(ctx, () => ctx.chunks.list({ kinds: GOVERNING_KINDS })).find((c) => c.governing === governing && c.path === path) ?? null;
+}
+
+interface Composed {
+  short: string;
+  lines: string[];
+  citations: Citation[];
+}
+
+/** "按2021年格式，计入表三“（六）其他处理 › 1.…”一行。依据：《条例》第三十条…" */
+function classifyAnswer(ctx: AnswerContext, plan: Plan, ranked: ScoredClause[]): Composed | null {
+  const format = plan.governing.includes("format-2019") && !plan.governing.includes("format-2021") ? "2019" : "2021";
+  const row = ranked.find((x) => x.clause.shape === "template" && x.clause.row?.format === format && x.score >= ranked[0].score * 0.6);
+  if (!row || !row.clause.row) return null;
+  const { table, def } = row.clause.row;
+  const citations = [clauseCitation(row.clause)];
+  const lines: string[] = [];
+  const short = `按${FORMATS[format].name}，计入${table}“${rowLabel(def)}”一行。`;
+  const basis = def.article ? findClause(ctx, "regulation-2019", articlePath(def.article)) ?? findClause(ctx, "regulation-2019", def.article.match(/^第[一二三四五六七八九十百]+条/)?.[0] ?? "") : null;
+  if (basis) {
+    const q = clauseQuery(ctx, plan);
+    const s = basis.shape === "item" ? itemBody(basis.text) : bestClauseSentence(basis, q) ?? basis.text;
+    citations.push(clauseCitation(basis));
+    lines.push(`依据：${clauseLabel(basis)}：“${s.replace(/\s*\n\s*/g, "")}”[2]`);
+  }
+  return { short, lines, citations };
+}
+
+/** The rows of a template group the question names ("不予公开一共有哪几种理由"), each with the article behind it. */
+function groupAnswer(ctx: AnswerContext, plan: Plan): Composed | null {
+  const group = T3_GROUP_LABELS.find((g) => /^（/.test(g) && plan.question.includes(g.replace(/^（[一二三四五六七]）/, "")));
+  if (!group) return null;
+  const rows = TABLES["2021"].表三.rows.filter((r) => r.group[0] === group);
+  if (rows.length < 2) return null;
+  const articles = [...new Set(rows.map((r) => r.article).filter((a): a is string => !!a).map((a) => a.match(/^第[一二三四五六七八九十百]+条/)![0]))];
+  const clauses = articles.map((a) => findClause(ctx, "regulation-2019", a)).filter((c): c is Clause => c !== null);
+  const template = clausesOf(ctx, () => ctx.chunks.list({ kinds: GOVERNING_KINDS })).find((c) => c.governing === "format-2021" && c.row?.def.key === rows[0].key);
+  const citations = clauses.map((c) => clauseCitation(c));
+  const name = group.replace(/^（[一二三四五六七]）/, "");
+  const lines = rows.map((r: RowDef) => `  ${r.label}${r.article ? `（${r.article}）` : ""}`);
+  if (template) citations.push({ ...clauseCitation(template), quote: `${group} ${rows.map((r) => r.label).join(" ")}` });
+  return {
+    short: `按${GOVERNING_TEXTS["regulation-2019"].name}${articles.join("、")}，“${name}”有以下几种情形（年度报告表三“${group}”逐项列出）：`,
+    lines,
+    citations,
+  };
+}
+
+function ruleAnswer(ctx: AnswerContext, plan: Plan, ranked: ScoredClause[]): Composed {
+  const kind = plan.kind;
+  const lead = leadOf(ranked, kind);
+  const c = lead.clause;
+  const citations: Citation[] = [clauseCitation(c)];
+  const lines: string[] = [];
+  const said = sentenceOf(lead);
+  let short: string;
+  const items = c.shape === "article" ? clausesOf(ctx, () => ctx.chunks.list({ kinds: GOVERNING_KINDS })).filter((x) => x.shape === "item" && x.governing === c.governing && x.article === c.article) : [];
+  if (kind === "list" && items.length > 1) {
+    // "申请要写哪些内容": the article's lead-in and every item.
+    short = `${clauseLabel(c)}：“${c.lead || (items[0].lead.replace(/^第[一二三四五六七八九十百]+条\s*/, "").split(/(?<=。)/).pop() ?? "")}”`;
+    lines.push(...items.map((it) => `  ${it.text.replace(/\s*\n\s*/g, "")}`));
+    return { short: short.replace("“”", ""), lines, citations };
+  }
+  if (kind === "actionable" && c.shape === "item") {
+    const consequence = consequenceOf(c.lead);
+    const verdict = NOT_ACTIONABLE.test(consequence) ? "不能。" : ACTIONABLE.test(consequence) ? "可以。" : "";
+    short = `${verdict}${clauseLabel(c)}：“${said}”的，${consequence}。`;
+  } else if (kind === "actionable") {
+    const verdict = NOT_ACTIONABLE.test(said) ? "不能。" : ACTIONABLE.test(said) ? "可以。" : "";
+    short = `${verdict}${clauseLabel(c)}：“${said}”`;
+  } else if (c.shape === "article" && !items.length && articleBody(c).length <= SHORT_ARTICLE) {
+    // A short article is its own best context: quoted whole ("…不得公开。但是，…予以公开。").
+    short = `${clauseLabel(c)}：“${articleBody(c)}”`;
+  } else {
+    short = `${clauseLabel(c)}：“${said}”`;
+  }
+  // The article around the clause: its lead-in for an item (the other items are not quoted), the rest of it otherwise.
+  if (c.shape === "item") lines.push(`（${c.lead.replace(/\s*\n\s*/g, "")}……）`);
+  else if (c.shape === "article" && lead.sentence && articleBody(c).length > SHORT_ARTICLE && c.text.replace(/\s/g, "").length > lead.sentence.length + 20)
+    lines.push(`（${articleContext(c)}）`);
+  else if (c.shape === "notice" && lead.sentence && withoutHeadings(c.text, c.section).length > lead.sentence.length + 20)
+    lines.push(`（${c.path}：${excerptAround(withoutHeadings(c.text, c.section).replace(/\s*\n\s*/g, ""), lead.sentence, 300)}）`);
+  // Other clauses that answer as well (another article of the same text, another text), at most two.
+  const seen = new Set([c.article + c.governing]);
+  for (const x of ranked) {
+    if (citations.length >= 3 || x.score < lead.score * 0.8) break;
+    if (seen.has(x.clause.article + x.clause.governing) || x.clause.governing !== c.governing && !GOVERNING_TEXTS[x.clause.governing].inForce) continue;
+    if (x.clause.shape === "article" && ranked.some((y) => y.clause.shape === "item" && y.clause.article === x.clause.article && y.clause.governing === x.clause.governing && y.score >= x.score * 0.85)) continue;
+    seen.add(x.clause.article + x.clause.governing);
+    citations.push(clauseCitation(x.clause));
+    lines.push(`参见${clauseLabel(x.clause)}：“${sentenceOf(x)}”[${citations.length}]`);
+  }
+  const old = counterpart(ranked, lead);
+  if (old) {
+    citations.push(clauseCitation(old.clause));
+    const g = GOVERNING_TEXTS[old.clause.governing];
+    // Asked to compare the versions, both are the answer; otherwise the other version is a pointer.
+    lines.push(`${kind === "compare" ? "" : "另见"}${g.inForce ? "现行" : "已失效的"}${clauseLabel(old.clause)}：“${sentenceOf(old)}”[${citations.length}]`);
+  }
+  return { short, lines, citations };
+}
+
+/** "Article 33 of …", "item 5 of Article 36", "section 一、（二） of …". */
+function englishLabel(c: Clause): string {
+  const g = GOVERNING_TEXTS[c.governing];
+  const art = c.article.match(/^第([一二三四五六七八九十百]+)条/);
+  if (art) {
+    const item = c.path.match(/（([一二三四五六七八九十]+)）$/);
+    return `${item ? `Item ${parseChineseNumber(item[1])} of ` : ""}Article ${parseChineseNumber(art[1])} of ${g.english}`;
+  }
+  return `${c.shape === "template" ? "Row" : "Section"} ${c.path} of ${g.english}`;
+}
+
+function englishAnswer(plan: Plan, ranked: ScoredClause[]): Composed {
+  const kind: QuestionKind = /\bsue\b|court|lawsuit/i.test(plan.question) ? "actionable" : /how (?:many|long)|working days|deadline|when/i.test(plan.question) ? "deadline" : "duty";
+  const lead = leadOf(ranked, kind);
+  const c = lead.clause;
+  const said = sentenceOf(lead);
+  const lines = [`“${said}”`];
+  const days = said.match(/(\d+)个工作日/g);
+  if (days) lines.push(`Time limit stated: ${days.map((d) => `${d} (${d.replace("个工作日", "")} working days)`).join("; ")}.`);
+  if (c.shape === "item") lines.push(`(${c.lead.replace(/\s*\n\s*/g, "")}……)`);
+  return { short: `${englishLabel(c)} governs this:`, lines, citations: [clauseCitation(c)] };
+}
+
+/** A rule question the governing texts do not answer: one short line (no list of bodies). */
+export function ruleRefusal(plan: Plan): string {
+  if (plan.operation === "english") return "The regulations, format notices and court interpretations held do not answer this; please rephrase or ask in Chinese.";
+  return REPORT_WORDS.test(plan.question)
+    ? "格式通知和条例中没有找到这一要求；可以问某一部分的写法或某张表的填法。"
+    : "条例、格式通知和司法解释中没有找到对此的规定。";
+}
+
+export async function answerRules(ctx: AnswerContext, plan: Plan): Promise<StrategyResult | null> {
+  const ranked = rankForPlan(ctx, plan);
+  if (!ranked.length || ranked[0].score < MIN_SCORE) return null;
+  let composed: Composed | null = null;
+  if (plan.operation === "english") composed = englishAnswer(plan, ranked);
+  else if (plan.kind === "classify") composed = classifyAnswer(ctx, plan, ranked);
+  else if (plan.kind === "list") composed = groupAnswer(ctx, plan);
+  composed ??= ruleAnswer(ctx, plan, ranked);
+  return { answer: figureAnswer(plan.original, composed), passages: [] };
+}
+
+/** Which plans the clause answer takes: rule questions with no report in scope (precedents and report cases go elsewhere). */
+export function takesRules(plan: Plan): boolean {
+  if (plan.scope.bodies.length || plan.scope.years.length) return false;
+  if (plan.kind === "examples" || plan.kind === "handled") return false;
+  // A whole table ("表三怎么填") or the two formats compared: the format strategy lists them from the schemas.
+  if (plan.operation === "format" && plan.kind !== "classify" && (WHOLE_TABLE.test(plan.question) || plan.kind === "compare")) return false;
+  return plan.operation === "english" ? plan.statutory.length > 0 : true;
+}
+
+export const rulesStrategy: Strategy<AnswerContext> = {
+  name: "rules",
+  operations: ["definition", "procedure", "format", "english"],
+  answer: (ctx, { plan }) => (takesRules(plan) ? answerRules(ctx, plan) : null),
+};
+
