@@ -148,8 +148,12 @@ export function buildClauses(chunks: Chunk[]): Clause[] {
 /** How answers name a clause: "《政府信息公开条例》（2019年修订）第三十六条（五）", "国办公开办函〔2021〕30号 一、（二）". */
 export function clauseLabel(c: Clause): string {
   const g = GOVERNING_TEXTS[c.governing];
-  if (c.shape === "notice") return `${g.docNo} ${c.path}`;
-  if (c.shape === "template") return `${g.docNo}模板 ${c.path}`;
+  const docNo = `${g.docNo}${g.inForce ? "" : g.kind === "format_notice" ? "（已被现行格式取代）" : ""}`;
+  if (c.shape === "notice") {
+    const title = c.section.split(SECTION_SEPARATOR).pop()!.replace(/^[（(]?[一二三四五六七八九十]+[、）)]\s*/, "").replace(/。$/, "");
+    return `${docNo} ${c.path}${title && title !== c.path ? `“${title}”` : ""}`;
+  }
+  if (c.shape === "template") return `${docNo}模板 ${c.path}`;
   return `${g.name}${c.path}`;
 }
 
@@ -185,12 +189,14 @@ export interface ClauseQuery {
   /** The question's subject words (words that only ask for a kind of answer left out), weighted by rarity and focus. */
   terms: Array<{ term: string; weight: number }>;
   /** Statutory phrases the question names (itself or by an everyday word, thesaurus), with a focus factor. */
-  phrases: Array<{ phrase: string; focus: number }>;
+  phrases: Array<{ phrase: string; focus: number; exact?: boolean }>;
   kind: QuestionKind;
   /** Kinds of governing text, best first (a court question: interpretations; a report question: the notices). */
   prefer: Array<"regulation" | "format_notice" | "judicial_interpretation">;
   /** Superseded versions the question names ("旧条例", "2011年的规定"): they lead instead of the ones in force. */
   named: GoverningText[];
+  /** The term a "what is X" question asks about: the clause defining it ("本条例所称X，是指…") leads. */
+  defines?: string | null;
 }
 
 export interface ScoredClause {
@@ -240,11 +246,11 @@ export function queryCoverage(hay: string, q: Pick<ClauseQuery, "terms" | "phras
       if (f >= 0.5) hit += weight * f * 0.5;
     }
   }
-  for (const { phrase, focus } of q.phrases) {
+  for (const { phrase, focus, exact } of q.phrases) {
     const w = phraseWeight(phrase) * focus;
     total += w;
     if (hay.includes(phrase)) hit += w;
-    else {
+    else if (!exact) {
       const f = pairShare(hay, phrase);
       if (f >= 0.75) hit += w * f * 0.7;
     }
@@ -311,10 +317,13 @@ function phraseWeights(clauses: Clause[]): (p: string) => number {
 export function rankClauses(clauses: Clause[], q: ClauseQuery): ScoredClause[] {
   const ev = EVIDENCE[q.kind];
   const weight = phraseWeights(clauses);
+  const esc = q.defines?.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const defining = esc ? new RegExp(`(所称|所说的)${esc}[，,]?(是指|指)|(^|\\s)${esc}[，,]?是指`) : null;
   const out: ScoredClause[] = [];
   for (const c of clauses) {
     const whole = queryCoverage(c.match, q, weight);
-    if (whole <= 0) continue;
+    const defines = defining?.test(c.match) ?? false;
+    if (whole <= 0 && !defines) continue;
     const { sentence, coverage } = scoreSentencesOf(c, q, weight);
     let s = 0.6 * whole + 0.4 * coverage;
     const at = q.prefer.indexOf(KIND_OF[c.governing]);
@@ -324,6 +333,7 @@ export function rankClauses(clauses: Clause[], q: ClauseQuery): ScoredClause[] {
     else if (c.shape === "template") s *= 0.85;
     const evidence = q.kind === "duty" && KIND_OF[c.governing] === "format_notice" ? NOTICE_DUTY : ev;
     if (evidence && evidence.test(sentence ?? c.match)) s += 0.12;
+    if (defines) s += 0.5;
     // The version in force leads, unless the question names the superseded one (then that one leads).
     const old = GOVERNING_TEXTS[c.governing].supersededBy === null ? null : c.governing;
     if (old ? !q.named.includes(old) : q.named.some((n) => GOVERNING_TEXTS[n].supersededBy === c.governing)) s *= 0.7;

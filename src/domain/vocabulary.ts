@@ -178,7 +178,7 @@ export function statutoryPhrases(text: string): string[] {
 /** English key terms → the Chinese words of the governing texts (for answering a question asked in English). */
 export const ENGLISH_TERMS: Array<[RegExp, string]> = [
   [/working days?|business days?/i, "工作日"],
-  [/how (?:many|long)|deadline|time limit|within|by when/i, "答复期限"],
+  [/how many (?:working |business )?days|how long|deadline|time limit|by when/i, "工作日内予以答复"],
   [/\b(?:reply|respond|response|answer)\b/i, "答复"],
   [/\brequests?\b|\bapplications?\b|\bapply\b/i, "政府信息公开申请"],
   [/unclear|not clear|vague|ambiguous/i, "申请内容不明确"],

@@ -1,11 +1,12 @@
 import { GOVERNING_TEXTS, otherVersion } from "../../domain/governing.js";
 import { FORMATS } from "../../domain/format/formats.js";
-import { T3_GROUP_LABELS, TABLES, rowLabel, type RowDef } from "../../domain/format/tables.js";
+import { T3_GROUP_LABELS, TABLES, rowLabel } from "../../domain/format/tables.js";
 import type { GoverningText } from "../../domain/types.js";
 import { thesaurusHits } from "../../domain/vocabulary.js";
 import { parseChineseNumber } from "../../ingest/numerals.js";
 import { GOVERNING_KINDS } from "../../search/types.js";
 import { KIND_WORDS, type QuestionKind } from "../../understand/kinds.js";
+import { definedTerm } from "../../understand/query.js";
 import type { Plan } from "../../understand/types.js";
 import type { Citation } from "../../types.js";
 import { clauseCitation, clauseLabel, clausesOf, rankClauses, bestClauseSentence, withoutHeadings, type Clause, type ClauseQuery, type ScoredClause } from "../clauses.js";
@@ -34,6 +35,9 @@ const ACTION_PHRASES = /提起行政诉讼|行政复议/;
 /** A question about a whole table or row group of the template, which the format strategy lists. */
 const WHOLE_TABLE = /怎么填|如何填|要填什么|填写什么|填什么|填哪些|哪些栏目|哪些行|包括哪|哪几项|哪几种情形|哪些情形|哪些内容|统计哪些|要统计什么|那张表|有哪些数据/;
 
+/** English key terms that name the domain but no rule. */
+const ENGLISH_GENERIC = new Set(["政府信息公开申请", "年度报告", "答复"]);
+
 /** How well the best clause must cover the question before it is given as the answer. */
 const MIN_SCORE = 0.34;
 
@@ -50,7 +54,7 @@ export function askingPart(q: string): string {
 
 const FOCUS = 1.5;
 
-export function clauseQuery(ctx: Pick<AnswerContext, "idf" | "lexical">, plan: Plan): ClauseQuery {
+export function clauseQuery(ctx: AnswerContext, plan: Plan): ClauseQuery {
   const kind = plan.kind;
   const q = plan.question;
   const asking = askingPart(q);
@@ -65,10 +69,21 @@ export function clauseQuery(ctx: Pick<AnswerContext, "idf" | "lexical">, plan: P
     weight: (term.length >= 3 ? 1.5 : 1) * Math.min(2, Math.max(0.3, ctx.idf(term) / 3)) * (asking.includes(term) ? FOCUS : 1),
   }));
   const hits = thesaurusHits(q);
+  // A span the question quotes ("年报里“其他处理”数量偏高") is an official label when the texts write it.
+  const clauses = clausesOf(ctx, () => ctx.chunks.list({ kinds: GOVERNING_KINDS }));
+  const quoted = [...q.matchAll(/[“"「‘'](.{2,24}?)[”"」’']/g)].map((m) => m[1]).filter((t) => clauses.some((c) => c.match.includes(t)));
+  // A reference the question writes ("第二十条第（八）项") names the clauses that write it, exactly.
+  const refs: string[] = [];
+  for (const m of q.matchAll(/第[一二三四五六七八九十百]+条(?:第[（(][一二三四五六七八九十]+[）)]项)?/g)) {
+    const ref = m[0].replace(/[(]/g, "（").replace(/[)]/g, "）");
+    if (!refs.includes(ref) && clauses.some((c) => c.match.includes(ref))) refs.push(ref);
+  }
   // Going to court is what an actionability or "whom to sue" question asks about, not its subject.
   const phrases = plan.statutory
     .filter((p) => !((kind === "actionable" || kind === "who") && ACTION_PHRASES.test(p)))
-    .map((phrase) => ({ phrase, focus: hits.some((h) => h.entry.statutory === phrase && asking.includes(h.word)) || asking.includes(phrase) ? FOCUS : 1 }));
+    .map((phrase) => ({ phrase, focus: hits.some((h) => h.entry.statutory === phrase && asking.includes(h.word)) || asking.includes(phrase) ? FOCUS : 1 }))
+    .concat(quoted.filter((t) => !plan.statutory.includes(t)).map((phrase) => ({ phrase, focus: 1 })))
+    .concat(refs.map((phrase) => ({ phrase, focus: 1, exact: true })));
   const prefer: ClauseQuery["prefer"] =
     kind === "actionable" || (COURT_WORDS.test(q) && kind !== "classify")
       ? ["judicial_interpretation", "regulation", "format_notice"]
@@ -76,7 +91,8 @@ export function clauseQuery(ctx: Pick<AnswerContext, "idf" | "lexical">, plan: P
         ? ["format_notice", "regulation", "judicial_interpretation"]
         : ["regulation", "judicial_interpretation", "format_notice"];
   const named = VALIDITY.test(q) ? [] : plan.governing.filter((g) => !GOVERNING_TEXTS[g].inForce);
-  return { terms, phrases, kind, prefer, named };
+  const defines = definedTerm(q) ?? (kind === "definition" ? quoted[0] ?? null : null);
+  return { terms, phrases, kind, prefer, named, defines };
 }
 
 /** The clauses of the index, ranked for a plan: the first stage of a rule answer (evaluation reads it too). */
@@ -182,24 +198,33 @@ function classifyAnswer(ctx: AnswerContext, plan: Plan, ranked: ScoredClause[]):
   return { short, lines, citations };
 }
 
-/** The rows of a template group the question names ("不予公开一共有哪几种理由"), each with the article behind it. */
-function groupAnswer(ctx: AnswerContext, plan: Plan): Composed | null {
-  const group = T3_GROUP_LABELS.find((g) => /^（/.test(g) && plan.question.includes(g.replace(/^（[一二三四五六七]）/, "")));
-  if (!group) return null;
-  const rows = TABLES["2021"].表三.rows.filter((r) => r.group[0] === group);
+/**
+ * The rows of a template group ("不予公开一共有哪几种理由", "第二十条第（一）项统计的是哪些文件"): the group the question
+ * names, or the group of the best-ranked row; each row with the 条例 article behind it.
+ */
+function groupAnswer(ctx: AnswerContext, plan: Plan, ranked: ScoredClause[]): Composed | null {
+  const format = plan.governing.includes("format-2019") && !plan.governing.includes("format-2021") ? "2019" : "2021";
+  const named = T3_GROUP_LABELS.find((g) => /^（/.test(g) && plan.question.includes(g.replace(/^（[一二三四五六七]）/, "")));
+  const top = ranked.find((x) => x.clause.shape === "template" && x.clause.row?.format === format && x.clause.row.def.group.length > 0 && x.score >= ranked[0].score * 0.8);
+  const table = named ? "表三" : top?.clause.row?.table;
+  const group = named ?? top?.clause.row?.def.group[0];
+  if (!table || !group) return null;
+  const rows = TABLES[format][table].rows.filter((r) => r.group[0] === group);
   if (rows.length < 2) return null;
+  const all = clausesOf(ctx, () => ctx.chunks.list({ kinds: GOVERNING_KINDS }));
+  const templates = rows.map((r) => all.find((c) => c.shape === "template" && c.row?.format === format && c.row.def.key === r.key && c.row.table === table)).filter((c): c is Clause => !!c);
+  if (!templates.length) return null;
   const articles = [...new Set(rows.map((r) => r.article).filter((a): a is string => !!a).map((a) => a.match(/^第[一二三四五六七八九十百]+条/)![0]))];
-  const clauses = articles.map((a) => findClause(ctx, "regulation-2019", a)).filter((c): c is Clause => c !== null);
-  const template = clausesOf(ctx, () => ctx.chunks.list({ kinds: GOVERNING_KINDS })).find((c) => c.governing === "format-2021" && c.row?.def.key === rows[0].key);
-  const citations = clauses.map((c) => clauseCitation(c));
+  const basis = articles.map((a) => findClause(ctx, "regulation-2019", a)).filter((c): c is Clause => c !== null);
   const name = group.replace(/^（[一二三四五六七]）/, "");
-  const lines = rows.map((r: RowDef) => `  ${r.label}${r.article ? `（${r.article}）` : ""}`);
-  if (template) citations.push({ ...clauseCitation(template), quote: `${group} ${rows.map((r) => r.label).join(" ")}` });
-  return {
-    short: `按${GOVERNING_TEXTS["regulation-2019"].name}${articles.join("、")}，“${name}”有以下几种情形（年度报告表三“${group}”逐项列出）：`,
-    lines,
-    citations,
-  };
+  const template = { ...clauseCitation(templates[0]), quote: `${group} ${templates.map((t) => t.text.replace(group, "").trim()).join(" ")}` };
+  // With the 条例 behind the rows, the articles lead (they are the rule); the template shows how the report lists them.
+  const citations = basis.length ? [...basis.map((c) => clauseCitation(c)), template] : [template];
+  const lines = templates.map((t) => `  ${t.text.replace(group, "").trim()}${t.row?.def.article ? `（${t.row.def.article}）` : ""}`);
+  const short = basis.length
+    ? `按${GOVERNING_TEXTS["regulation-2019"].name}${articles.join("、")}，“${name}”有以下几种情形（年度报告${table}“${group}”逐项列出）：`
+    : `${clauseLabel(templates[0]).replace(/ .*$/, "")}模板${table}“${group}”包括：`;
+  return { short, lines, citations };
 }
 
 function ruleAnswer(ctx: AnswerContext, plan: Plan, ranked: ScoredClause[]): Composed {
@@ -282,7 +307,8 @@ function englishAnswer(plan: Plan, ranked: ScoredClause[]): Composed {
 /** A rule question the governing texts do not answer: one short line (no list of bodies). */
 export function ruleRefusal(plan: Plan): string {
   if (plan.operation === "english") return "The regulations, format notices and court interpretations held do not answer this; please rephrase or ask in Chinese.";
-  return REPORT_WORDS.test(plan.question)
+  // A drafting or report question is never told that "the 条例 does not cover it".
+  return REPORT_WORDS.test(plan.question) || plan.intent === "drafting" || plan.operation === "precedents" || plan.operation === "format"
     ? "格式通知和条例中没有找到这一要求；可以问某一部分的写法或某张表的填法。"
     : "条例、格式通知和司法解释中没有找到对此的规定。";
 }
@@ -293,7 +319,7 @@ export async function answerRules(ctx: AnswerContext, plan: Plan): Promise<Strat
   let composed: Composed | null = null;
   if (plan.operation === "english") composed = englishAnswer(plan, ranked);
   else if (plan.kind === "classify") composed = classifyAnswer(ctx, plan, ranked);
-  else if (plan.kind === "list") composed = groupAnswer(ctx, plan);
+  else if (plan.kind === "list") composed = groupAnswer(ctx, plan, ranked);
   composed ??= ruleAnswer(ctx, plan, ranked);
   return { answer: figureAnswer(plan.original, composed), passages: [] };
 }
@@ -304,7 +330,8 @@ export function takesRules(plan: Plan): boolean {
   if (plan.kind === "examples" || plan.kind === "handled") return false;
   // A whole table ("表三怎么填") or the two formats compared: the format strategy lists them from the schemas.
   if (plan.operation === "format" && plan.kind !== "classify" && (WHOLE_TABLE.test(plan.question) || plan.kind === "compare")) return false;
-  return plan.operation === "english" ? plan.statutory.length > 0 : true;
+  // An English question about a report ("…Shenyang receive in 2013") is no rule question.
+  return plan.operation === "english" ? plan.statutory.some((s) => !ENGLISH_GENERIC.has(s)) && !/\b(?:19|20)\d{2}\b/.test(plan.question) : true;
 }
 
 export const rulesStrategy: Strategy<AnswerContext> = {
