@@ -23,12 +23,14 @@ import { figureAnswer } from "./figureText.js";
  */
 
 /** Words that say nothing about the subject of a rule question. */
-const GENERIC = /^(政府|行政机关|机关|政府信息|信息|公开|政府信息公开|我们|单位|窗口|这种|这个|那个|一下|时候|应该|需要|问题|情况|规定|条例|施行|旧版|新版|现行|版本|修订|两版|新旧|现在)$/;
+const GENERIC = /^(政府|行政机关|机关|政府信息|信息|公开|政府信息公开|我们|单位|窗口|这种|这个|那个|一下|时候|应该|需要|问题|情况|规定|条例|施行|旧版|新版|现行|版本|修订|两版|新旧|现在|还要|还需要|目前|如今|仍然|今后|以后)$/;
 /** Whether an old text still holds: the text in force says what replaced it ("…同时废止"). */
 const VALIDITY = /还能用|还有效|还适用|是否有效|有效吗|失效|废止|作废|还管用/;
 /** Questions that are about the report and its format rather than about handling applications. */
 const REPORT_WORDS = /年报|年度报告|表[二三四]|统计表|统计|格式|填报|报送|模板|篇幅|字数|时点|雷同|口径|总体情况|存在的主要问题|其他需要报告|主动公开政府信息情况|第二十条第/;
-const COURT_WORDS = /法院|起诉|诉讼|被告|立案|判决|审理|司法解释|最高法|法释|打官司|告/;
+const COURT_WORDS = /法院|起诉|诉讼|被告|立案|判决|审理|司法解释|最高法|法释|打官司|去告|能告|告他|告谁|状告|告政府|告机关|告吗/;
+/** The question asks what holds now, whatever old text it names ("旧条例规定…，现在呢"). */
+const NOW = /现在|现行|目前|如今|还是这样|还要|还需要|还用|仍然|仍要/;
 /** Thesaurus phrases that name the act of going to court: for "can I sue" they are the question, not its subject. */
 const ACTION_PHRASES = /提起行政诉讼|行政复议/;
 
@@ -90,7 +92,9 @@ export function clauseQuery(ctx: AnswerContext, plan: Plan): ClauseQuery {
       : kind === "classify" || REPORT_WORDS.test(q)
         ? ["format_notice", "regulation", "judicial_interpretation"]
         : ["regulation", "judicial_interpretation", "format_notice"];
-  const named = VALIDITY.test(q) ? [] : plan.governing.filter((g) => !GOVERNING_TEXTS[g].inForce);
+  // An old text named to ask whether it still holds, what holds now, or how it differs: the text in force leads.
+  const both = plan.governing.some((g) => !GOVERNING_TEXTS[g].inForce && plan.governing.includes(GOVERNING_TEXTS[g].supersededBy!));
+  const named = VALIDITY.test(q) || NOW.test(q) || both || kind === "compare" ? [] : plan.governing.filter((g) => !GOVERNING_TEXTS[g].inForce);
   const defines = definedTerm(q) ?? (kind === "definition" ? quoted[0] ?? null : null);
   return { terms, phrases, kind, prefer, named, defines };
 }
@@ -227,6 +231,30 @@ function groupAnswer(ctx: AnswerContext, plan: Plan, ranked: ScoredClause[]): Co
   return { short, lines, citations };
 }
 
+/**
+ * A row of the 2019 trial template the 2021 format dropped, named by the question ("现在年报还要填政府集中采购吗"):
+ * the current format has no such row; the old one had it.
+ */
+function retiredRowAnswer(ctx: AnswerContext, plan: Plan): Composed | null {
+  const all = clausesOf(ctx, () => ctx.chunks.list({ kinds: GOVERNING_KINDS }));
+  const q = plan.question;
+  const bare = (l: string) => l.replace(/^[\d.、（）一二三四五六七]+/, "");
+  // A row the current table has neither as a row nor as a group of rows (（六）其他处理 became a group in 2021).
+  const dropped = (c: Clause) => !TABLES["2021"][c.row!.table].rows.some((r) => bare(r.label) === bare(c.row!.def.label) || r.group.some((g) => bare(g) === bare(c.row!.def.label)));
+  const old = all.find((c) => c.shape === "template" && c.row?.format === "2019" && q.includes(bare(c.row.def.label)) && dropped(c));
+  if (!old?.row) return null;
+  const table = old.row.table;
+  const current = all.filter((c) => c.shape === "template" && c.row?.format === "2021" && c.row.table === table);
+  if (!current.length) return null;
+  const name = old.row.def.label.replace(/^[\d.、（）一二三四五六七]+/, "");
+  const citations = [{ ...clauseCitation(current[0]), quote: current.map((c) => c.text).join("；") }, clauseCitation(old)];
+  return {
+    short: `不需要。${FORMATS["2021"].name}的${table}中没有“${name}”一行[1]；它只在${FORMATS["2019"].name}的${table}“${[...old.row.def.group, name].join(" › ")}”中，2019年试行格式已被现行格式取代[2]。`,
+    lines: [`现行${table}各行：${current.map((c) => c.text.split("：")[0]).join("、")}。`],
+    citations,
+  };
+}
+
 function ruleAnswer(ctx: AnswerContext, plan: Plan, ranked: ScoredClause[]): Composed {
   const kind = plan.kind;
   const lead = leadOf(ranked, kind);
@@ -275,8 +303,10 @@ function ruleAnswer(ctx: AnswerContext, plan: Plan, ranked: ScoredClause[]): Com
   if (old) {
     citations.push(clauseCitation(old.clause));
     const g = GOVERNING_TEXTS[old.clause.governing];
-    // Asked to compare the versions, both are the answer; otherwise the other version is a pointer.
-    lines.push(`${kind === "compare" ? "" : "另见"}${g.inForce ? "现行" : "已失效的"}${clauseLabel(old.clause)}：“${sentenceOf(old)}”[${citations.length}]`);
+    // When the versions are the question (compared, an old one named, "现在呢"), both are the answer; otherwise the
+    // other version is a pointer.
+    const versions = kind === "compare" || plan.governing.some((g) => !GOVERNING_TEXTS[g].inForce) || NOW.test(plan.question);
+    lines.push(`${versions ? "" : "另见"}${g.inForce ? "现行" : ""}${clauseLabel(old.clause)}：“${sentenceOf(old)}”[${citations.length}]`);
   }
   return { short, lines, citations };
 }
@@ -320,6 +350,7 @@ export async function answerRules(ctx: AnswerContext, plan: Plan): Promise<Strat
   if (plan.operation === "english") composed = englishAnswer(plan, ranked);
   else if (plan.kind === "classify") composed = classifyAnswer(ctx, plan, ranked);
   else if (plan.kind === "list") composed = groupAnswer(ctx, plan, ranked);
+  else if (REPORT_WORDS.test(plan.question) && !(plan.governing.includes("format-2019") && !plan.governing.includes("format-2021"))) composed = retiredRowAnswer(ctx, plan);
   composed ??= ruleAnswer(ctx, plan, ranked);
   return { answer: figureAnswer(plan.original, composed), passages: [] };
 }
