@@ -5,7 +5,7 @@ import { cleanText } from "../ingest/clean.js";
 import { loadFile } from "../ingest/load.js";
 import { sourceOf } from "../index/build.js";
 import { listCorpusFiles } from "../ingest/files.js";
-import { groupReport, score, type EvalItem, type EvalOutcome, type EvalScores } from "../eval/metrics.js";
+import { groupReport, retrievalLine, retrievalScores, score, type EvalItem, type EvalOutcome, type EvalScores } from "../eval/metrics.js";
 import { NaivePipeline, windows, type NaiveWindow } from "../eval/naive.js";
 import type { RetrievalMode } from "../answer/retrieve.js";
 import { parseArgs } from "./args.js";
@@ -99,6 +99,14 @@ async function main(): Promise<number> {
       byType.set(item.type, e);
     });
     for (const line of groupReport(items, outs)) console.log(line);
+    // Rule items name their governing clause: its rank in the first stage, ours beside the naive windows'.
+    if (items.some((i) => i.first_citation_any?.length)) {
+      const first = [];
+      for (const i of items) first.push(await engines.get(modes[0])!.firstStage(i.question));
+      const line = retrievalLine(retrievalScores(items, first), retrievalScores(items, naive.map((o) => o.ranked.map((r) => ({ section: "", quote: r.section })))));
+      console.log(line);
+      summary.push(`${set.name.padEnd(10)} ${line}`);
+    }
     console.log(`nianbao accuracy by type: ${[...byType].map(([k, v]) => `${k} ${v.ok}/${v.n}`).join(", ")}`);
     if (main.failures.length) {
       console.log(`failures (${main.failures.length}): ${main.failures.join(" ")}`);
