@@ -107,11 +107,14 @@ export function buildClauses(chunks: Chunk[]): Clause[] {
         if (!ARTICLE.test(article)) continue;
         const parts = splitArticle(s.text);
         out.push({ ...base(article, "article", s.chunks[0], s.section), text: s.text, lead: "", article, match: s.text });
-        const lead = `${article} ${parts.lead}`;
+        // An item's lead-in is the line that introduces the list ("政府信息公开申请应当包括下列内容："), not the
+        // article's earlier paragraphs.
+        const intro = parts.lead.split("\n").map((l) => l.trim()).filter(Boolean).pop() ?? "";
+        const lead = `${article} ${intro}`;
         for (const it of parts.items) {
           const marker = itemMarker(it.n);
           const chunk = s.chunks.find((c) => c.text.includes(it.text.slice(0, 20))) ?? s.chunks[0];
-          out.push({ ...base(`${article}${marker}`, "item", chunk, `${s.section}${marker}`), text: `${marker}${it.text}`, lead, article, match: `${parts.lead} ${it.text}` });
+          out.push({ ...base(`${article}${marker}`, "item", chunk, `${s.section}${marker}`), text: `${marker}${it.text}`, lead, article, match: `${intro} ${it.text}` });
         }
       }
       continue;
@@ -260,7 +263,9 @@ export function queryCoverage(hay: string, q: Pick<ClauseQuery, "terms" | "phras
 
 /** The sentence of a clause that answers best (its own words, then the evidence its kind wants), and its coverage. */
 function scoreSentencesOf(c: Clause, q: ClauseQuery, weight: (p: string) => number): { sentence: string | null; coverage: number } {
-  if (c.shape === "item" || c.shape === "template") return { sentence: null, coverage: queryCoverage(c.match, q, weight) };
+  // An item is judged by its own text too: the lead-in it shares with the other items sets none of them apart.
+  if (c.shape === "item") return { sentence: null, coverage: queryCoverage(c.text, q, weight) };
+  if (c.shape === "template") return { sentence: null, coverage: queryCoverage(c.match, q, weight) };
   const sentences = clauseSentences(c);
   const ev = EVIDENCE[q.kind];
   let best: string | null = null;

@@ -81,7 +81,7 @@ export function clauseQuery(ctx: AnswerContext, plan: Plan): ClauseQuery {
     if (!refs.includes(ref) && clauses.some((c) => c.match.includes(ref))) refs.push(ref);
   }
   // Going to court is what an actionability or "whom to sue" question asks about, not its subject.
-  const phrases = plan.statutory
+  const phrases: ClauseQuery["phrases"] = plan.statutory
     .filter((p) => !((kind === "actionable" || kind === "who") && ACTION_PHRASES.test(p)))
     .map((phrase) => ({ phrase, focus: hits.some((h) => h.entry.statutory === phrase && asking.includes(h.word)) || asking.includes(phrase) ? FOCUS : 1 }))
     .concat(quoted.filter((t) => !plan.statutory.includes(t)).map((phrase) => ({ phrase, focus: 1 })))
@@ -96,6 +96,8 @@ export function clauseQuery(ctx: AnswerContext, plan: Plan): ClauseQuery {
   const both = plan.governing.some((g) => !GOVERNING_TEXTS[g].inForce && plan.governing.includes(GOVERNING_TEXTS[g].supersededBy!));
   const named = VALIDITY.test(q) || NOW.test(q) || both || kind === "compare" ? [] : plan.governing.filter((g) => !GOVERNING_TEXTS[g].inForce);
   const defines = definedTerm(q) ?? (kind === "definition" ? quoted[0] ?? null : null);
+  // The term a "what is X" question asks about is a phrase of its own (过程性信息 is more than 过程).
+  if (defines && !phrases.some((p) => p.phrase === defines) && clauses.some((c) => c.match.includes(defines))) phrases.push({ phrase: defines, focus: FOCUS, exact: true });
   return { terms, phrases, kind, prefer, named, defines };
 }
 
@@ -359,6 +361,8 @@ export async function answerRules(ctx: AnswerContext, plan: Plan): Promise<Strat
 export function takesRules(plan: Plan): boolean {
   if (plan.scope.bodies.length || plan.scope.years.length) return false;
   if (plan.kind === "examples" || plan.kind === "handled") return false;
+  // "什么是过程性信息": a 表三 category is defined by the article behind its row, which the article strategy quotes whole.
+  if (plan.operation === "definition" && plan.kind === "definition" && plan.metric !== null) return false;
   // A whole table ("表三怎么填") or the two formats compared: the format strategy lists them from the schemas.
   if (plan.operation === "format" && plan.kind !== "classify" && (WHOLE_TABLE.test(plan.question) || plan.kind === "compare")) return false;
   // An English question about a report ("…Shenyang receive in 2013") is no rule question.
