@@ -104,14 +104,15 @@ export function complete(draft: PlanDraft, heldNames: string[], prev: Conversati
   if (rule) intent = "definition";
   // Everyday words stand for statutory phrases (平信 → 平常信函); an English question for its Chinese key terms.
   const statutory = operation === "english" ? englishTerms(q) : statutoryPhrases(q);
-  const glossary = expansions(words);
   return {
     ...draft,
     operation,
     intent,
     scope: rule ? { bodies: [], years: [] } : { bodies: draft.bodies, years: draft.years },
     words,
-    expansions: [...glossary, ...statutory.filter((s) => !glossary.includes(s) && !q.includes(s))],
+    // The thesaurus phrases stay apart from the glossary's expansions: clause retrieval and the report searches that
+    // want them add them (rules, report cases, precedents); other searches keep their tuned expansions.
+    expansions: expansions(words),
     kinds: kindsFor(intent),
     claimed,
     injection: isInjection(q),

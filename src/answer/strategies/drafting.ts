@@ -1,7 +1,7 @@
 import { SECTION_SEPARATOR, splitSentences } from "../../ingest/chunk.js";
 import type { SearchFilter } from "../../search/types.js";
 import type { Passage } from "../../types.js";
-import { contentWords, PRECEDENT, type AnswerContext } from "../context.js";
+import { contentWords, PRECEDENT, withStatutory, type AnswerContext } from "../context.js";
 import { CitationList, citeLabel, excerpt } from "../extractive.js";
 import { displayName } from "../corpus.js";
 import { groupsIn } from "../../domain/vocabulary.js";
@@ -68,7 +68,7 @@ async function answerPrecedents(ctx: AnswerContext, plan: Plan): Promise<Strateg
   const reports = ctx.corpus.docs.filter((d) => d.kind === "report" && (plan.scope.bodies.length === 0 || (d.region && plan.scope.bodies.includes(d.region))));
   const scope: SearchFilter = plan.scope.bodies.length ? { docIds: reports.map((d) => d.docId) } : { kinds: ["report"] };
   // Table chunks repeat the template's labels in every report: many more candidates, then the prose among them.
-  const retrieved = (await ctx.search(plan, scope, 80, ["report"])).filter((p) => p.chunk.meta.block === "prose");
+  const retrieved = (await ctx.search(withStatutory(plan), scope, 80, ["report"])).filter((p) => p.chunk.meta.block === "prose");
   const words = contentWords(plan.words).filter((w) => !DOCUMENT_WORDS.test(w));
   const groups = groupsIn(plan.question);
   const ranked = retrieved

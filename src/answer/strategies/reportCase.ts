@@ -2,7 +2,7 @@ import { splitSentences } from "../../ingest/chunk.js";
 import { KIND_WORDS } from "../../understand/kinds.js";
 import type { Passage } from "../../types.js";
 import { queryCoverage } from "../clauses.js";
-import { contentWords, type AnswerContext } from "../context.js";
+import { contentWords, withStatutory, type AnswerContext } from "../context.js";
 import { displayName } from "../corpus.js";
 import { CitationList } from "../extractive.js";
 import type { Strategy, StrategyResult } from "../strategy.js";
@@ -29,7 +29,7 @@ export const reportCase: Strategy<AnswerContext> = {
     if (!docs.length) return null;
     // The report calls itself 我局/我区: the body's own names say nothing about the case.
     const names = plan.scope.bodies.flatMap((b) => ctx.bodies.get(b)?.names ?? [b]);
-    const passages = await ctx.search(plan, { docIds: docs.map((d) => d.docId) }, 16, ["report"]);
+    const passages = await ctx.search(withStatutory(plan), { docIds: docs.map((d) => d.docId) }, 16, ["report"]);
     // Only words the report writes somewhere can be matched by one of its sentences: the others count for none.
     const text = ctx.chunks.list({ docIds: docs.map((d) => d.docId) }).map((c) => c.text).join("\n");
     const raw = contentWords(plan.words).filter((w) => !KIND_WORDS.handled.test(w) && !NOT_CASE.test(w) && !names.some((n) => n.includes(w)) && text.includes(w));
