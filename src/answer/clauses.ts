@@ -319,7 +319,7 @@ function phraseWeights(clauses: Clause[]): (p: string) => number {
  * than words spread over an article); then the kind of text the question wants, the evidence its kind wants, and
  * the version in force.
  */
-export function rankClauses(clauses: Clause[], q: ClauseQuery): ScoredClause[] {
+export function rankClauses(clauses: Clause[], q: ClauseQuery, prior: (chunkId: string) => number | undefined = () => undefined): ScoredClause[] {
   const ev = EVIDENCE[q.kind];
   const weight = phraseWeights(clauses);
   const esc = q.defines?.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -339,6 +339,9 @@ export function rankClauses(clauses: Clause[], q: ClauseQuery): ScoredClause[] {
     const evidence = q.kind === "duty" && KIND_OF[c.governing] === "format_notice" ? NOTICE_DUTY : ev;
     if (evidence && evidence.test(sentence ?? c.match)) s += 0.12;
     if (defines) s += 0.5;
+    // The hybrid passage retrieval's rank of the clause's chunk breaks near ties (dense similarity sees paraphrase).
+    const r = prior(c.chunk.id);
+    if (r !== undefined) s += 0.1 / (1 + r);
     // The version in force leads, unless the question names the superseded one (then that one leads).
     const old = GOVERNING_TEXTS[c.governing].supersededBy === null ? null : c.governing;
     if (old ? !q.named.includes(old) : q.named.some((n) => GOVERNING_TEXTS[n].supersededBy === c.governing)) s *= 0.7;

@@ -157,7 +157,7 @@ export class Engine implements AnswerEngine {
   async firstStage(question: string, state?: ConversationState | null): Promise<Array<{ source: string; section: string; quote: string }>> {
     const { plan } = await understand(question, state ?? null, this.understandContext());
     if (!plan.scope.bodies.length && !plan.scope.years.length && plan.kind !== "examples" && plan.kind !== "handled")
-      return rankForPlan(this.ctx, plan).slice(0, 10).map((x) => { const c = clauseCitation(x.clause); return { source: c.source, section: c.section, quote: c.quote }; });
+      return (await rankForPlan(this.ctx, plan)).slice(0, 10).map((x) => { const c = clauseCitation(x.clause); return { source: c.source, section: c.section, quote: c.quote }; });
     return (await this.ctx.search(plan, this.ctx.scopeFilter(plan), 10)).map((p) => ({ source: p.chunk.meta.source, section: p.chunk.meta.section, quote: p.chunk.text }));
   }
 

@@ -8,9 +8,9 @@ import { GOVERNING_KINDS } from "../../search/types.js";
 import { KIND_WORDS, type QuestionKind } from "../../understand/kinds.js";
 import { definedTerm } from "../../understand/query.js";
 import type { Plan } from "../../understand/types.js";
-import type { Citation } from "../../types.js";
+import type { Citation, Passage } from "../../types.js";
 import { clauseCitation, clauseLabel, clausesOf, rankClauses, bestClauseSentence, withoutHeadings, type Clause, type ClauseQuery, type ScoredClause } from "../clauses.js";
-import { contentWords, type AnswerContext } from "../context.js";
+import { contentWords, withStatutory, type AnswerContext } from "../context.js";
 import type { Strategy, StrategyResult } from "../strategy.js";
 import { figureAnswer } from "./figureText.js";
 
@@ -101,10 +101,17 @@ export function clauseQuery(ctx: AnswerContext, plan: Plan): ClauseQuery {
   return { terms, phrases, kind, prefer, named, defines };
 }
 
-/** The clauses of the index, ranked for a plan: the first stage of a rule answer (evaluation reads it too). */
-export function rankForPlan(ctx: AnswerContext, plan: Plan): ScoredClause[] {
+/**
+ * The clauses of the index, ranked for a plan: the first stage of a rule answer (evaluation reads it too). The
+ * hybrid retrieval over the governing texts' chunks (dense + BM25, expanded by the thesaurus) gives each clause a
+ * small prior by its chunk's rank.
+ */
+export async function rankForPlan(ctx: AnswerContext, plan: Plan): Promise<ScoredClause[]> {
   const clauses = clausesOf(ctx, () => ctx.chunks.list({ kinds: GOVERNING_KINDS }));
-  return rankClauses(clauses, clauseQuery(ctx, plan));
+  const query = clauseQuery(ctx, plan);
+  const passages = plan.operation === "english" ? [] : await ctx.search(withStatutory(plan), { kinds: GOVERNING_KINDS }, 30, query.prefer);
+  const rank = new Map(passages.map((p, i) => [p.chunk.id, i] as const));
+  return rankClauses(clauses, query, (id) => rank.get(id));
 }
 
 /** An article's best item replaces it when the item holds what the article was chosen for. */
@@ -346,7 +353,7 @@ export function ruleRefusal(plan: Plan): string {
 }
 
 export async function answerRules(ctx: AnswerContext, plan: Plan): Promise<StrategyResult | null> {
-  const ranked = rankForPlan(ctx, plan);
+  const ranked = await rankForPlan(ctx, plan);
   if (!ranked.length || ranked[0].score < MIN_SCORE) return null;
   let composed: Composed | null = null;
   if (plan.operation === "english") composed = englishAnswer(plan, ranked);
@@ -354,7 +361,13 @@ export async function answerRules(ctx: AnswerContext, plan: Plan): Promise<Strat
   else if (plan.kind === "list") composed = groupAnswer(ctx, plan, ranked);
   else if (REPORT_WORDS.test(plan.question) && !(plan.governing.includes("format-2019") && !plan.governing.includes("format-2021"))) composed = retiredRowAnswer(ctx, plan);
   composed ??= ruleAnswer(ctx, plan, ranked);
-  return { answer: figureAnswer(plan.original, composed), passages: [] };
+  // The chunks behind the cited clauses, for an LLM composer (it may only cite what it is given).
+  const chunks = new Map<string, Passage>();
+  for (const c of composed.citations) {
+    const x = ranked.find((y) => y.clause.section === c.section)?.clause.chunk;
+    if (x && !chunks.has(x.id)) chunks.set(x.id, { chunk: x, score: 1 });
+  }
+  return { answer: figureAnswer(plan.original, composed), passages: [...chunks.values()] };
 }
 
 /** Which plans the clause answer takes: rule questions with no report in scope (precedents and report cases go elsewhere). */
