@@ -205,6 +205,8 @@ export interface ClauseQuery {
 export interface ScoredClause {
   clause: Clause;
   score: number;
+  /** How much of the question the clause covers, before any preference (the bar an answer must clear). */
+  coverage: number;
   /** The sentence of an article or notice section that answers best (null for an item or a template row: the whole). */
   sentence: string | null;
 }
@@ -330,7 +332,8 @@ export function rankClauses(clauses: Clause[], q: ClauseQuery, prior: (chunkId: 
     const defines = defining?.test(c.match) ?? false;
     if (whole <= 0 && !defines) continue;
     const { sentence, coverage } = scoreSentencesOf(c, q, weight);
-    let s = 0.6 * whole + 0.4 * coverage;
+    const covered = 0.6 * whole + 0.4 * coverage;
+    let s = covered;
     const at = q.prefer.indexOf(KIND_OF[c.governing]);
     s *= at === 0 ? 1 : at === 1 ? 0.85 : 0.75;
     if (q.kind === "classify") s *= c.shape === "template" ? 1.2 : 0.8;
@@ -345,7 +348,7 @@ export function rankClauses(clauses: Clause[], q: ClauseQuery, prior: (chunkId: 
     // The version in force leads, unless the question names the superseded one (then that one leads).
     const old = GOVERNING_TEXTS[c.governing].supersededBy === null ? null : c.governing;
     if (old ? !q.named.includes(old) : q.named.some((n) => GOVERNING_TEXTS[n].supersededBy === c.governing)) s *= 0.7;
-    out.push({ clause: c, score: s, sentence });
+    out.push({ clause: c, score: s, coverage: covered, sentence });
   }
   return out.sort((a, b) => b.score - a.score || a.clause.id.localeCompare(b.clause.id));
 }

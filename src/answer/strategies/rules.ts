@@ -40,8 +40,8 @@ const WHOLE_TABLE = /怎么填|如何填|要填什么|填写什么|填什么|填
 /** English key terms that name the domain but no rule. */
 const ENGLISH_GENERIC = new Set(["政府信息公开申请", "年度报告", "答复"]);
 
-/** How well the best clause must cover the question before it is given as the answer. */
-const MIN_SCORE = 0.34;
+/** How much of the question the best clause must cover before it is given as the answer. */
+const MIN_COVERAGE = 0.3;
 
 /**
  * The part of a question that asks: the last clause of each sentence ("申请涉及别人的商业秘密，要不要先问问对方" →
@@ -65,12 +65,12 @@ export function clauseQuery(ctx: AnswerContext, plan: Plan): ClauseQuery {
   const raw = plan.operation === "english" ? [] : contentWords(`${plan.words} ${plan.context}`).filter((w) => !drop.test(w) && !GENERIC.test(w));
   // jieba's search mode gives a compound and its parts (商业秘密, 商业, 秘密): the compound stands for them.
   const words = raw.filter((w) => !raw.some((o) => o !== w && o.length > w.length && o.includes(w)));
+  const hits = thesaurusHits(q);
   const known = words.filter((w) => ctx.lexical.df(w) > 0);
   const terms = (known.length ? known : words).map((term) => ({
     term,
     weight: (term.length >= 3 ? 1.5 : 1) * Math.min(2, Math.max(0.3, ctx.idf(term) / 3)) * (asking.includes(term) ? FOCUS : 1),
   }));
-  const hits = thesaurusHits(q);
   // A span the question quotes ("年报里“其他处理”数量偏高") is an official label when the texts write it.
   const clauses = clausesOf(ctx, () => ctx.chunks.list({ kinds: GOVERNING_KINDS }));
   const quoted = [...q.matchAll(/[“"「‘'](.{2,24}?)[”"」’']/g)].map((m) => m[1]).filter((t) => clauses.some((c) => c.match.includes(t)));
@@ -354,7 +354,8 @@ export function ruleRefusal(plan: Plan): string {
 
 export async function answerRules(ctx: AnswerContext, plan: Plan): Promise<StrategyResult | null> {
   const ranked = await rankForPlan(ctx, plan);
-  if (!ranked.length || ranked[0].score < MIN_SCORE) return null;
+  // The bar is how much of the question the best clauses cover, not the preferences that order them.
+  if (!ranked.length || Math.max(...ranked.slice(0, 5).map((x) => x.coverage)) < MIN_COVERAGE) return null;
   let composed: Composed | null = null;
   if (plan.operation === "english") composed = englishAnswer(plan, ranked);
   else if (plan.kind === "classify") composed = classifyAnswer(ctx, plan, ranked);
