@@ -101,9 +101,11 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
   const followsReport = prev !== null && prev.bodies.length > 0 && !bodies.length && metricMatch !== null && /^(那|那么|还有|另外|因此|其中|此外)/.test(q);
   if (CHECK.test(q) && (bodies.length || years.length)) op = "check";
   else if (followsReport) op = "value";
+  // "有没有单位在总体情况写过…": examples from the reports (a place named only narrows them).
+  else if (questionKind(q) === "examples" && !asksFigure) op = "precedents";
   // "平潭2021年报告的存在的主要问题是怎么写的": that report's section, not examples from others.
   else if (sectionKey && bodies.length && AS_WRITTEN.test(q)) op = "section";
-  else if ((PRECEDENT.test(q) || questionKind(q) === "examples") && !asksFigure) op = "precedents";
+  else if (PRECEDENT.test(q) && !asksFigure) op = "precedents";
   // "总体情况部分应该写哪些内容": the section's requirement and examples (a table question is "format").
   else if (sectionKey && SECTION_WRITING.test(q) && !bodies.length && !/表[二三四]|表格|填/.test(q)) op = "precedents";
   else if (FORMAT.test(q) && !bodies.length && !asksFigure) op = "format";

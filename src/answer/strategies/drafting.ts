@@ -4,13 +4,13 @@ import type { Passage } from "../../types.js";
 import { contentWords, PRECEDENT, withStatutory, type AnswerContext } from "../context.js";
 import { CitationList, citeLabel, excerpt } from "../extractive.js";
 import { displayName } from "../corpus.js";
-import { groupsIn } from "../../domain/vocabulary.js";
+import { groupsIn, sectionGroup } from "../../domain/vocabulary.js";
 import type { Plan } from "../../understand/types.js";
 import type { Strategy, StrategyResult } from "../strategy.js";
 import { answerDefinition } from "./definition.js";
 
 /** Words naming the report or its parts, or asking (怎么, 哪些), not a practice described in a report. */
-const DOCUMENT_WORDS = /^(年度报告|年度|年报|报告|工作报告|部分|内容|章节|段落|别人|别的|其他|单位|部门|怎么|如何|怎样|哪些|什么|可以|应该|原文|例子|举例|提到|提过|写过|给我|几个|哪家|哪份|有没有)$/;
+const DOCUMENT_WORDS = /^(年度报告|年度|年报|报告|工作报告|部分|内容|章节|段落|别人|别的|其他|单位|部门|怎么|如何|怎样|哪些|什么|可以|应该|原文|例子|举例|提到|提过|写过|给我|几个|哪家|哪份|有没有|现成|说法|一般|地方|通常|别的地方|类似|参考)$/;
 
 /**
  * The section's first chunk in every report, best title match first, newest first: the same for every question
@@ -26,6 +26,10 @@ const sectionExamples = new WeakMap<AnswerContext, Map<string, Array<{ p: Passag
 
 /** The practice a question asks examples of: "有没有单位写过办前沟通的做法" → 办前沟通. */
 export function practiceOf(q: string): string | null {
+  // A quoted span is the practice as the asker would write it ("怎么写“申请量同比增长”的").
+  // A quoted section name ("“其他需要报告的事项”里…") says where, not what.
+  const quoted = [...q.matchAll(/[“"「]([^”"」]{2,24})[”"」]/g)].map((m) => m[1]).find((t) => !sectionGroup(t));
+  if (quoted) return quoted;
   const m = q.match(/(?:写过|写了|提到过?|提过|体现|反映)[“"「]?([\u4e00-\u9fa5、\dA-Za-z]{2,24}?)[”"」]?(?:的(?:做法|问题|情况|内容|经验|说法|写法|举措|措施)|[？?，,。]|$)/);
   return m ? m[1].replace(/的$/, "") : null;
 }
