@@ -374,7 +374,8 @@ export async function answerRules(ctx: AnswerContext, plan: Plan): Promise<Strat
 /** Which plans the clause answer takes: rule questions with no report in scope (precedents and report cases go elsewhere). */
 export function takesRules(plan: Plan): boolean {
   if (plan.scope.bodies.length || plan.scope.years.length) return false;
-  if (plan.kind === "examples" || plan.kind === "handled") return false;
+  // Examples come from the reports; a case a named report handled never reaches here (it names a report).
+  if (plan.kind === "examples") return false;
   // "什么是过程性信息": a 表三 category is defined by the article behind its row, which the article strategy quotes whole.
   if (plan.operation === "definition" && plan.kind === "definition" && plan.metric !== null) return false;
   // A whole table ("表三怎么填") or the two formats compared: the format strategy lists them from the schemas.
