@@ -182,7 +182,7 @@ export const ENGLISH_TERMS: Array<[RegExp, string]> = [
   [/\b(?:reply|respond|response|answer)\b/i, "答复"],
   [/\brequests?\b|\bapplications?\b|\bapply\b/i, "政府信息公开申请"],
   [/unclear|not clear|vague|ambiguous/i, "申请内容不明确"],
-  [/correct(?:ion)?s?\b|supplement|amend/i, "补正"],
+  [/correct(?:ion)?s?\b|amend/i, "更正"],
   [/\bfees?\b|charge|cost/i, "信息处理费"],
   [/\bsue\b|lawsuit|court|litigation/i, "提起行政诉讼"],
   [/administrative review|reconsideration/i, "行政复议"],
@@ -203,6 +203,13 @@ export const ENGLISH_TERMS: Array<[RegExp, string]> = [
   [/defendant|whom to sue|who (?:to|should) sue/i, "被告"],
   [/publish|made public/i, "向社会公布"],
   [/orally|oral/i, "口头提出"],
+  [/\bcontain|\binclude|what .{0,20}(?:must|should) .{0,20}(?:say|state|write)/i, "应当包括下列内容"],
+  [/supplement|incomplete|clarif/i, "补正"],
+  [/\bappeal\b/i, "行政复议"],
+  [/in writing|written/i, "书面形式"],
+  [/date of receipt|received (?:date|on)|when .{0,30}(?:counts? as )?received/i, "收到申请之日"],
+  [/ordinary (?:mail|letter)|regular (?:mail|post)/i, "平常信函"],
+  [/process(?:ing|ed)? (?:further|any more)|stop processing|no longer (?:process|handle)/i, "不再处理"],
 ];
 
 /** The Chinese terms an English question names. */

@@ -331,16 +331,31 @@ function englishLabel(c: Clause): string {
   return `${c.shape === "template" ? "Row" : "Section"} ${c.path} of ${g.english}`;
 }
 
-function englishAnswer(plan: Plan, ranked: ScoredClause[]): Composed {
-  const kind: QuestionKind = /\bsue\b|court|lawsuit/i.test(plan.question) ? "actionable" : /how (?:many|long)|working days|deadline|when/i.test(plan.question) ? "deadline" : "duty";
+/** The kind of an English question, from its words (the Chinese patterns do not read English). */
+export function englishKind(q: string): QuestionKind {
+  return /\bsue\b|court|lawsuit/i.test(q) ? "actionable" : /how (?:many|long)|working days|deadline|when/i.test(q) ? "deadline" : /\bcontain|\binclude|which (?:kinds|grounds)|what (?:kinds|grounds)/i.test(q) ? "list" : "duty";
+}
+
+function englishAnswer(ctx: AnswerContext, plan: Plan, ranked: ScoredClause[]): Composed {
+  const kind = plan.kind;
   const lead = leadOf(ranked, kind);
   const c = lead.clause;
   const said = sentenceOf(lead);
   const lines = [`“${said}”`];
+  // Whether the court takes the case, said first (as in Chinese: 不能 / 可以).
+  let verdict = "";
+  if (kind === "actionable" && c.shape === "item") {
+    const consequence = consequenceOf(c.lead);
+    if (NOT_ACTIONABLE.test(consequence)) verdict = `No: the court does not accept such a case (${consequence}). `;
+    else if (ACTIONABLE.test(consequence)) verdict = `Yes: the court accepts such a case (${consequence}). `;
+  }
   const days = said.match(/(\d+)个工作日/g);
   if (days) lines.push(`Time limit stated: ${days.map((d) => `${d} (${d.replace("个工作日", "")} working days)`).join("; ")}.`);
   if (c.shape === "item") lines.push(`(${c.lead.replace(/\s*\n\s*/g, "")}……)`);
-  return { short: `${englishLabel(c)} governs this:`, lines, citations: [clauseCitation(c)] };
+  // A list asked for: the article's items, as the Chinese answer gives them.
+  if (kind === "list" && c.shape === "article")
+    lines.push(...clausesOf(ctx, () => ctx.chunks.list({ kinds: GOVERNING_KINDS })).filter((x) => x.shape === "item" && x.governing === c.governing && x.article === c.article).map((x) => `  ${x.text}`));
+  return { short: `${verdict}${englishLabel(c)} governs this:`, lines, citations: [clauseCitation(c)] };
 }
 
 /** A rule question the governing texts do not answer: one short line (no list of bodies). */
@@ -352,12 +367,13 @@ export function ruleRefusal(plan: Plan): string {
     : "条例、格式通知和司法解释中没有找到对此的规定。";
 }
 
-export async function answerRules(ctx: AnswerContext, plan: Plan): Promise<StrategyResult | null> {
+export async function answerRules(ctx: AnswerContext, asked: Plan): Promise<StrategyResult | null> {
+  const plan = asked.operation === "english" ? { ...asked, kind: englishKind(asked.question) } : asked;
   const ranked = await rankForPlan(ctx, plan);
   // The bar is how much of the question the best clauses cover, not the preferences that order them.
   if (!ranked.length || Math.max(...ranked.slice(0, 5).map((x) => x.coverage)) < MIN_COVERAGE) return null;
   let composed: Composed | null = null;
-  if (plan.operation === "english") composed = englishAnswer(plan, ranked);
+  if (plan.operation === "english") composed = englishAnswer(ctx, plan, ranked);
   else if (plan.kind === "classify") composed = classifyAnswer(ctx, plan, ranked);
   else if (plan.kind === "list") composed = groupAnswer(ctx, plan, ranked);
   else if (REPORT_WORDS.test(plan.question) && !(plan.governing.includes("format-2019") && !plan.governing.includes("format-2021"))) composed = retiredRowAnswer(ctx, plan);
