@@ -47,6 +47,12 @@ const OFF_TOPIC: Array<[string, RegExp]> = [
   ["fees", /收费|信息处理费/],
 ];
 
+/** A plan whose search also expands the question by the statutory phrases its everyday words stand for (thesaurus). */
+export function withStatutory(plan: Plan): Plan {
+  const add = plan.statutory.filter((s) => !plan.expansions.includes(s) && !plan.question.includes(s));
+  return add.length ? { ...plan, expansions: [...plan.expansions, ...add] } : plan;
+}
+
 /** Content words of a text (jieba words of two characters or more, numbers dropped), each once. */
 export function contentWords(text: string): string[] {
   const out: string[] = [];

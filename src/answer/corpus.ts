@@ -161,18 +161,39 @@ export class CorpusView {
   }
 
   /** Years of the reports of a body, as "语料收录的X报告年份：…". */
+  /** Years of a body's reports held, in one short line ("语料收录的X报告：2011–2025年（15份）。"). */
   coverageOfBody(body: string): string {
     const years = [...new Set(this.docs.filter((d) => d.kind === "report" && this.bodyOf(d) === body).map((d) => d.year).filter((y): y is number => !!y))].sort();
-    return years.length ? `语料收录的${body}报告年份：${years.map((y) => `${y}年`).join("、")}。` : "";
+    return years.length ? `语料收录的${body}报告：${compactYears(years)}。` : "";
+  }
+
+  /** The held years of a body nearest to a year it lacks (at most two on each side). */
+  nearbyYears(body: string | null, year: number): number[] {
+    const years = [...new Set(this.docs.filter((d) => d.kind === "report" && (body === null || this.bodyOf(d) === body)).map((d) => d.year).filter((y): y is number => !!y))].sort();
+    return [...years.filter((y) => y < year).slice(-2), ...years.filter((y) => y > year).slice(0, 2)];
   }
 
   coverageOf(region: string): string {
     const years = [...new Set(this.docs.filter((d) => d.region === region && d.kind === "report").map((d) => d.year).filter((y): y is number => !!y))].sort();
-    return years.length ? `语料收录的${region}报告年份：${years.map((y) => `${y}年`).join("、")}。` : "";
+    return years.length ? `语料收录的${region}报告：${compactYears(years)}。` : "";
   }
 
+  /** What the corpus holds, in one short line (a refusal stays one sentence, never a list of every body). */
   coverageSummary(): string {
     const c = this.coverage();
-    return `本库收录：${c.reports.map((r) => `${r.issuer ?? r.region}（${r.years.length > 1 ? `${r.years[0]}–${r.years[r.years.length - 1]}年，${r.years.length}份` : `${r.years[0]}年`}）`).join("、")}；以及政府信息公开条例、年度报告格式通知和相关司法解释。`;
+    const years = c.reports.flatMap((r) => r.years);
+    if (!years.length) return "本库收录政府信息公开条例、年度报告格式通知和相关司法解释。";
+    const regions = [...new Set(c.reports.map((r) => r.region))];
+    const reports = this.docs.filter((d) => d.kind === "report").length;
+    return `本库收录${regions.slice(0, 3).join("、")}等${c.reports.length}个机关${Math.min(...years)}–${Math.max(...years)}年的${reports}份年度报告，以及条例、格式通知和司法解释。`;
   }
+
+}
+
+/** "2011–2025年（15份）" for a run of years, "2013、2015、2019年" otherwise. */
+export function compactYears(years: number[]): string {
+  if (!years.length) return "";
+  const contiguous = years.every((y, i) => i === 0 || y === years[i - 1] + 1);
+  if (contiguous && years.length > 2) return `${years[0]}–${years[years.length - 1]}年（${years.length}份）`;
+  return `${years.join("、")}年`;
 }

@@ -12,6 +12,8 @@ import { nextState, understand, type UnderstandContext } from "../understand/und
 import { parseLinkAllowlist } from "./links.js";
 import type { RetrievalMode } from "./retrieve.js";
 import { createRegistry, defaultGuards, greetingReply, runGuards, type Guard } from "./strategies/index.js";
+import { rankForPlan } from "./strategies/rules.js";
+import { clauseCitation } from "./clauses.js";
 import type { StrategyRegistry, StrategyResult } from "./strategy.js";
 
 /**
@@ -148,6 +150,17 @@ export class Engine implements AnswerEngine {
 
   private result(answer: Answer, prev: ConversationState | null, plan: Plan | null = null): AskResult {
     return { answer, state: nextState(plan, prev) };
+  }
+
+  /**
+   * Exposed for evaluation: the first-stage results of a question, before an answer is composed — the clauses of the
+   * governing texts ranked for a rule question (no report in scope), the retrieved passages otherwise.
+   */
+  async firstStage(question: string, state?: ConversationState | null): Promise<Array<{ source: string; section: string; quote: string }>> {
+    const { plan } = await understand(question, state ?? null, this.understandContext());
+    if (!plan.scope.bodies.length && !plan.scope.years.length && plan.kind !== "examples" && plan.kind !== "handled")
+      return (await rankForPlan(this.ctx, plan)).slice(0, 10).map((x) => { const c = clauseCitation(x.clause); return { source: c.source, section: c.section, quote: c.quote }; });
+    return (await this.ctx.search(plan, this.ctx.scopeFilter(plan), 10)).map((p) => ({ source: p.chunk.meta.source, section: p.chunk.meta.section, quote: p.chunk.text }));
   }
 
   /** Exposed for evaluation: the passages retrieval returns for a question, before composition. */

@@ -20,6 +20,8 @@ export type { EngineOptions, IngestOptions, IngestSummary, ParsedDocument, Retri
 /** The engine as the commands use it: answers, coverage, sources, and the statistics of its index. */
 export interface CliEngine extends AnswerEngine {
   stats(): StatsService | null;
+  /** The first-stage results a rule question is answered from (evaluation measures retrieval apart from answering). */
+  firstStage?(question: string): Promise<Array<{ source: string; section: string; quote: string }>>;
 }
 
 /** The statistics database of an index with its body registry (`stats show`, `stats export`). */

@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { AnswerEngine } from "../answer/api.js";
 import { loadSettings } from "../config.js";
-import { groupReport, score, type EvalItem, type EvalOutcome, type EvalScores } from "../eval/metrics.js";
+import { groupReport, retrievalLine, retrievalScores, score, type EvalItem, type EvalOutcome, type EvalScores } from "../eval/metrics.js";
 import { NaivePipeline, windows, type NaiveWindow } from "../eval/naive.js";
 import { parseArgs } from "./args.js";
-import type { CliDeps, RetrievalMode } from "./deps.js";
+import type { CliDeps, CliEngine, RetrievalMode } from "./deps.js";
 import { line, write, type CliIo } from "./io.js";
 
 /**
@@ -71,7 +71,7 @@ async function evaluate(argv: string[], io: CliIo, deps: CliDeps): Promise<numbe
   const sets = file ? [{ name: file, file }] : SETS;
   const modes = (args.values.get("modes") ?? (file ? "hybrid,dense,lexical" : "hybrid")).split(",") as RetrievalMode[];
   const indexDir = path.resolve(io.cwd, args.values.get("index") ?? settings.NIANBAO_INDEX_DIR);
-  const engines = new Map<RetrievalMode, AnswerEngine>();
+  const engines = new Map<RetrievalMode, CliEngine>();
   for (const mode of modes) engines.set(mode, await deps.openEngine({ indexDir, corpusDir, settings, mode }));
   const summary: string[] = [];
   for (const set of sets) {
@@ -106,7 +106,16 @@ async function evaluate(argv: string[], io: CliIo, deps: CliDeps): Promise<numbe
       if (!main.failures.includes(item.id)) e.ok++;
       byType.set(item.type, e);
     });
-    for (const l of groupReport(items, outs)) log(l);
+    for (const line of groupReport(items, outs)) log(line);
+    // Rule items name their governing clause: its rank in the first stage, ours beside the naive windows'.
+    const firstStage = engines.get(modes[0])!.firstStage?.bind(engines.get(modes[0]));
+    if (firstStage && items.some((i) => i.first_citation_any?.length)) {
+      const first = [];
+      for (const i of items) first.push(await firstStage(i.question));
+      const line = retrievalLine(retrievalScores(items, first), retrievalScores(items, naive.map((o) => o.ranked.map((r) => ({ section: "", quote: r.section })))));
+      log(line);
+      summary.push(`${set.name.padEnd(10)} ${line}`);
+    }
     log(`nianbao accuracy by type: ${[...byType].map(([k, v]) => `${k} ${v.ok}/${v.n}`).join(", ")}`);
     if (main.failures.length) {
       log(`failures (${main.failures.length}): ${main.failures.join(" ")}`);

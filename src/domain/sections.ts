@@ -33,5 +33,8 @@ export const STANDARD_TITLES = [
 /** Row labels of the standard tables that are numbered like headings. */
 export const TABLE_ROW_TITLE = /^(本年新收|上年结转|本年度办理结果|结转下年度|予以公开|部分公开|不予公开|无法提供|不予处理|其他处理|总计|属于|本机关不掌握|没有现成信息|补正后|信访举报|重复申请|要求提供|无正当理由|要求行政机关|申请人)/;
 
+/** Headings whose words contain "公开" without asking about 公开 (removed before reading a question's cue words). */
+export const TITLES_SAYING_PUBLIC = /主动公开政府信息情况|依申请公开/g;
+
 /** Where the 表三 of a report ends: its last row, "四、结转下年度继续办理", with its figures. */
 export const APPLICATIONS_TABLE_END = /结转下年度继续办理[\s\d]*/g;

@@ -143,3 +143,53 @@ export function score(items: EvalItem[], outcomes: EvalOutcome[]): EvalScores {
     failures,
   };
 }
+
+// ---------------------------------------------------------------- first-stage retrieval of the governing clause
+
+/** One first-stage result: where it is (section path) and its text. */
+export interface RankedUnit {
+  section: string;
+  quote: string;
+}
+
+/**
+ * 1-based rank of the governing clause among first-stage results (before any answer is composed): the first result
+ * whose section path or text holds one of the item's `first_citation_any` strings; 0 when none does in the list.
+ */
+export function clauseRank(item: EvalItem, ranked: readonly RankedUnit[]): number {
+  const want = (item.first_citation_any ?? []).map(squash);
+  if (!want.length) return 0;
+  const i = ranked.findIndex((r) => {
+    const where = squash(`${r.section} ${r.quote}`);
+    return want.some((w) => where.includes(w));
+  });
+  return i + 1;
+}
+
+export interface RetrievalScores {
+  /** Items with a governing clause named and an answer expected. */
+  n: number;
+  hit1: number;
+  hit5: number;
+}
+
+/** hit@1 and hit@5 of the governing clause over the items that name one (answerable rule items). */
+export function retrievalScores(items: EvalItem[], ranked: ReadonlyArray<readonly RankedUnit[]>): RetrievalScores {
+  let n = 0;
+  let h1 = 0;
+  let h5 = 0;
+  items.forEach((item, i) => {
+    if (!item.found || !item.first_citation_any?.length) return;
+    n++;
+    const r = clauseRank(item, ranked[i] ?? []);
+    if (r === 1) h1++;
+    if (r >= 1 && r <= 5) h5++;
+  });
+  return { n, hit1: n ? h1 / n : 0, hit5: n ? h5 / n : 0 };
+}
+
+/** "retrieval (governing clause, first stage, n=…): nianbao hit@1 … hit@5 … · naive hit@1 … hit@5 …" */
+export function retrievalLine(ours: RetrievalScores, naive: RetrievalScores): string {
+  const f = (x: number) => x.toFixed(3);
+  return `retrieval (governing clause in first-stage results, n=${ours.n}): nianbao hit@1 ${f(ours.hit1)} hit@5 ${f(ours.hit5)} · naive hit@1 ${f(naive.hit1)} hit@5 ${f(naive.hit5)}`;
+}

@@ -1,8 +1,9 @@
 import type { BodyRegistry } from "../domain/bodies.js";
 import { sectionKeyOf } from "../domain/format/formats.js";
 import { extractYears } from "./query.js";
-import { COUNT_WORDS, resolveMetric, resolveMetrics } from "./metric.js";
+import { resolveMetric, resolveMetrics } from "./metric.js";
 import { isLatinQuestion } from "./normalize.js";
+import { questionKind } from "./kinds.js";
 import type { GoverningText, Operation, PlanDraft as Plan, PlanCore } from "./types.js";
 
 /**
@@ -22,10 +23,16 @@ export interface PlannerContext {
 const PROCEDURE = /多少天|几天|多少个?工作日|几个工作日|期限|时限|多久|多长时间|延长|能不能|能否|可不可以|可以.{0,12}吗|是否可以|是否需要|需不需要|要不要|怎么办|怎么处理|如何处理|怎么答复|如何答复|怎么做|怎样|如何|应当|必须|会受理吗|受理吗|要写|写哪些|哪些内容|需要提供|需要什么|收费吗|要钱吗|收不收费|口头|申请书|怎么申请|流程|程序|依据|哪一条|哪条|规定|条例|法律责任|起诉|复议.{0,4}(怎么|如何|可以)/;
 const DEFINITION = /什么是|是什么意思|什么意思|指什么|是指|的定义|含义|怎么理解|何为|哪些属于|属于什么/;
 /** The report format itself: its tables, template, columns (a difference question counts only when it names the format). */
-const FORMAT = /怎么填|如何填|要填什么|填写|填报|模板|表[二三四]|统计表|填什么|栏目|勾稽关系是什么|表格里|表格中|哪几种情形|哪些情形|哪几项|包括哪几种|(格式|年报|年度报告).{0,20}(有何不同|有什么不同|区别|变化)|(有何不同|有什么不同|区别|变化).{0,12}格式|(格式|模板).{0,30}(比|相比|对比|少报|多报|少了|多了)|那张表/;
+const FORMAT = /怎么填|如何填|要填什么|填写|填报|模板|表[二三四]|统计表|填什么|栏目|第二十条第|什么单位|计量单位|统计口径|时点|勾稽关系是什么|表格里|表格中|哪几种情形|哪些情形|哪几项|包括哪几种|(格式|年报|年度报告).{0,20}(有何不同|有什么不同|区别|变化)|(有何不同|有什么不同|区别|变化).{0,12}格式|(格式|模板).{0,30}(比|相比|对比|少报|多报|少了|多了)|那张表/;
 /** What to write in a section of the report ("总体情况部分应该写哪些内容", "这一部分格式上的重点要求"). */
 const SECTION_WRITING = /写哪些|写什么|哪些内容|什么内容|怎么写|如何写|重点要求|要求是什么|格式上|应该包括|要包括/;
-const PRECEDENT = /例子|范例|示例|样例|参考|借鉴|怎么写|如何写|写法|别人|其他(单位|部门|报告)|哪些报告|看看.{0,6}(写|报告)/;
+const PRECEDENT = /例子|范例|示例|样例|参考|借鉴|怎么写|如何写|写法|别人(写|是怎么|怎么|的(写法|报告|年报|做法))|其他(单位|部门|报告)|哪些报告|看看.{0,6}(写|报告)/;
+/** How a named report wrote one of its sections ("平潭2021年报告的存在的主要问题是怎么写的"): that section, as written. */
+const AS_WRITTEN = /怎么写的|是怎么写|如何写的|写了什么|写的什么|怎么说的|原文|全文/;
+/** A figure is asked for: without a report named, only a question word for a count asks for one ("数量偏高" does not). */
+const ASKS_COUNT = /多少|几(件|个|起|条|项|份|次|类)|数量(是|为|有)/;
+/** Years that name a version of the format or the rules, not a report ("2019年试行格式", "2021版"). */
+const VERSION_YEAR = /(?<!\d)((?:19|20)\d{2})\s*年?\s*(?:的)?\s*(?:修订的?|试行的?)?\s*(?:版|格式|模板|通知|条例|司法解释|规定)/g;
 const CHECK = /勾稽|核对|校验|对得上|对不上|是否一致|是否相符|(表|总计|合计).{0,8}加起来|合计是否|自相矛盾|有没有错|数据.{0,4}(对|错)/;
 const EXTREME_MAX = /最多|最高|最大|最长|峰值|最多的/;
 const EXTREME_MIN = /最少|最低|最小|最短/;
@@ -42,7 +49,7 @@ const WHICH_MORE = /(?:哪(?:一|个)?(?:年|个|家|些)?|谁).{0,16}(多|少|�
 
 function governingOf(q: string, op: Operation): GoverningText[] {
   const out: GoverningText[] = [];
-  if (/2007|旧条例|原条例|老条例|492号|修订前/.test(q)) out.push("regulation-2007");
+  if (/2007|2008年施行|(旧|老|原)版?的?(政府信息公开)?条例|492号|修订前/.test(q)) out.push("regulation-2007");
   if (/2019年?(修订|版)?的?条例|新条例|711号|修订后/.test(q)) out.push("regulation-2019");
   if (/60号|试行|2019年?的?(新)?格式|2019版/.test(q)) out.push("format-2019");
   if (/30号|2021年?的?(新)?格式|2021版|现行格式|新格式/.test(q)) out.push("format-2021");
@@ -78,7 +85,9 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
   const bodies = mentioned.map((b) => b.id);
   // A department's names, and its place's names written before its short name ("平潭财政局").
   const names = mentioned.flatMap((b) => [...b.names, ...(b.level === "部门" && b.region ? ctx.bodies.get(b.region)?.names ?? [] : [])].filter((n) => q.includes(n)));
-  const years = extractYears(q);
+  // A year that names a version of the format or the rules is no report's year.
+  const versionYears = new Set([...q.matchAll(VERSION_YEAR)].map((m) => Number(m[1])));
+  const years = extractYears(q).filter((y) => !versionYears.has(y));
   const range = yearRange(q);
   const metricMatch = resolveMetric(q);
   const tableAsked = q.match(/表([二三四])/)?.[1];
@@ -87,11 +96,15 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
 
   // The operation, by the words that ask for it; rule words win only when no report is named.
   let op: Operation;
-  const asksFigure = metricMatch !== null && (COUNT_WORDS.test(q) || years.length > 0 || bodies.length > 0);
+  const asksFigure = metricMatch !== null && (years.length > 0 || bodies.length > 0 || ASKS_COUNT.test(q));
   // "那有没有因此被申请行政复议" after a question about a report: a figure of that report, not a rule.
   const followsReport = prev !== null && prev.bodies.length > 0 && !bodies.length && metricMatch !== null && /^(那|那么|还有|另外|因此|其中|此外)/.test(q);
   if (CHECK.test(q) && (bodies.length || years.length)) op = "check";
   else if (followsReport) op = "value";
+  // "有没有单位在总体情况写过…": examples from the reports (a place named only narrows them).
+  else if (questionKind(q) === "examples" && !asksFigure) op = "precedents";
+  // "平潭2021年报告的存在的主要问题是怎么写的": that report's section, not examples from others.
+  else if (sectionKey && bodies.length && AS_WRITTEN.test(q)) op = "section";
   else if (PRECEDENT.test(q) && !asksFigure) op = "precedents";
   // "总体情况部分应该写哪些内容": the section's requirement and examples (a table question is "format").
   else if (sectionKey && SECTION_WRITING.test(q) && !bodies.length && !/表[二三四]|表格|填/.test(q)) op = "precedents";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { DocKind } from "../types.js";
 import { GOVERNING, SECTION_KEYS, TABLE_IDS } from "../domain/types.js";
+import type { QuestionKind } from "./kinds.js";
 
 /**
  * A question, understood: which bodies, years, metric and operation it asks for. The offline planner
@@ -86,6 +87,10 @@ export interface Plan extends PlanDraft {
   injection: boolean;
   /** The previous turn's words, for a follow-up that continues it without inheriting a report ("那2007年的条例呢"). */
   context: string;
+  /** The kind of answer wanted (a duty, a deadline, whether one can sue, a report-table row, examples…). */
+  kind: QuestionKind;
+  /** Statutory phrases the question's everyday words stand for (the thesaurus), or for an English question its Chinese key terms. */
+  statutory: string[];
 }
 
 export type Intent = "figure" | "comparison" | "verify" | "definition" | "drafting" | "general";

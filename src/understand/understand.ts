@@ -1,5 +1,6 @@
 import type { BodyRegistry } from "../domain/bodies.js";
-import { expansions, sectionGroup } from "../domain/vocabulary.js";
+import { englishTerms, expansions, sectionGroup, statutoryPhrases } from "../domain/vocabulary.js";
+import { questionKind } from "./kinds.js";
 import { normalizeQuestion } from "./normalize.js";
 import { plan as offlinePlan, type PlannerContext } from "./planner.js";
 import { planWithLlm, type PlannerSettings } from "./llmPlanner.js";
@@ -102,23 +103,31 @@ export function complete(draft: PlanDraft, heldNames: string[], prev: Conversati
   if (operation === "search") operation = operationOf(intent, draft, q);
   const rule = RULE_OPERATIONS.includes(operation);
   if (rule) intent = "definition";
+  // Everyday words stand for statutory phrases (平信 → 平常信函); an English question for its Chinese key terms.
+  const statutory = operation === "english" ? englishTerms(q) : statutoryPhrases(q);
   return {
     ...draft,
     operation,
     intent,
     scope: rule ? { bodies: [], years: [] } : { bodies: draft.bodies, years: draft.years },
     words,
+    // The thesaurus phrases stay apart from the glossary's expansions: clause retrieval and the report searches that
+    // want them add them (rules, report cases, precedents); other searches keep their tuned expansions.
     expansions: expansions(words),
     kinds: kindsFor(intent),
     claimed,
     injection: isInjection(q),
     context: followup && !inherited && !wordsInherited ? prev!.words : "",
+    kind: questionKind(q),
+    statutory,
   };
 }
 
 /** The operation the kind of answer implies, for questions the planner's rules leave as "search". */
 function operationOf(intent: Intent, draft: PlanDraft, q: string): Operation {
   if (intent === "definition") return "definition";
+  // With no report named, a figure word that asks for no count ("其他处理数量偏高，主管部门会怎么看") is a rule question.
+  if (intent === "figure" && !draft.bodies.length && !draft.years.length && !/多少|几(件|个|起|条|项|份|次|类)|数量(是|为|有)/.test(q)) return "definition";
   if (intent === "drafting") return "precedents";
   // Comparisons and figures no metric of the vocabulary names: the passage strategies compare or quote.
   if (intent === "comparison") return "difference";

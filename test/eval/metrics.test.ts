@@ -47,3 +47,20 @@ describe("evaluation metrics", () => {
     expect(w.map((x) => x.length)).toEqual([500, 500, 200]);
   });
 });
+
+describe("first-stage retrieval of the governing clause", () => {
+  it("ranks the first result holding the governing clause (section or text), hit@1 and hit@5 over rule items only", async () => {
+    const { clauseRank, retrievalScores } = await import("../../src/eval/metrics.js");
+    const rule = item({ first_citation_any: ["第三十一条（二）"] });
+    const ranked = [
+      { section: "第四章 › 第三十三条", quote: "…20个工作日内予以答复" },
+      { section: "第四章 › 第三十一条（二）", quote: "以平常信函等无需签收的邮寄方式提交…" },
+    ];
+    expect(clauseRank(rule, ranked)).toBe(2);
+    expect(clauseRank(rule, [])).toBe(0);
+    // Whitespace does not count (the naive windows keep the source's line breaks).
+    expect(clauseRank(item({ first_citation_any: ["平常信函"] }), [{ section: "", quote: "平常\n信函" }])).toBe(1);
+    const s = retrievalScores([rule, rule, item(), item({ found: false, first_citation_any: ["x"] })], [ranked, [ranked[1]], [], []]);
+    expect(s).toEqual({ n: 2, hit1: 0.5, hit5: 1 });
+  });
+});

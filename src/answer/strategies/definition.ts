@@ -7,6 +7,7 @@ import { groupsIn } from "../../domain/vocabulary.js";
 import { definedTerm, escapeRegExp } from "../../understand/query.js";
 import type { Plan } from "../../understand/types.js";
 import type { Strategy, StrategyResult } from "../strategy.js";
+import { ruleRefusal } from "./rules.js";
 
 /**
  * Rule questions ("什么是政府信息", "申请内容不明确怎么处理", "答复期限是多少个工作日"): the article or notice
@@ -69,7 +70,7 @@ export async function answerDefinition(ctx: AnswerContext, plan: Plan): Promise<
     })
     .sort((a, b) => b.score - a.score);
   if (ranked.length === 0 || ctx.relevance(plan, ranked) < RELEVANCE_OPEN)
-    return ctx.none(plan, `语料中的条例、格式通知和司法解释没有涉及这一问题。${ctx.corpus.coverageSummary()}`);
+    return ctx.none(plan, ruleRefusal(plan));
   const cites = new CitationList();
   const lines: string[] = [];
   const focus = words.filter((w) => ranked[0].chunk.text.includes(w)).sort((a, b) => b.length - a.length)[0] ?? "";

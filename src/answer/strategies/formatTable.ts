@@ -1,9 +1,13 @@
+import { TITLES_SAYING_PUBLIC } from "../../domain/sections.js";
 import { APPLICATIONS_TABLE, PROACTIVE_TABLE, REVIEW_TABLE } from "../../domain/types.js";
-import { FORMATS } from "../../domain/format/formats.js";
+import { FORMATS, sectionKeyOf } from "../../domain/format/formats.js";
+import { SECTION_SEPARATOR } from "../../ingest/chunk.js";
+import { GOVERNING_KINDS } from "../../search/types.js";
+import { clauseCitation, clausesOf, withoutHeadings } from "../clauses.js";
 import { findMetric } from "../../domain/format/metrics.js";
 import { TABLES, columnLabel, rowLabel, type TableSchema } from "../../domain/format/tables.js";
 import type { ChunkStore } from "../../search/types.js";
-import { TABLE_IDS, type TableId } from "../../domain/types.js";
+import { TABLE_IDS, type SectionKey, type TableId } from "../../domain/types.js";
 import { chunkCitationId, type Chunk, type Citation } from "../../types.js";
 import type { Strategy } from "../strategy.js";
 import { figureAnswer } from "./figureText.js";
@@ -59,20 +63,77 @@ function differences(): string[] {
   return out;
 }
 
+function pairs(s: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 2 <= s.length; i++) out.push(s.slice(i, i + 2));
+  return out;
+}
+
+/** A clause of one notice has a counterpart in the other when most of its character pairs are there. */
+function sameClause(a: string, others: string[]): boolean {
+  const ps = pairs(a);
+  return others.some((b) => ps.length > 0 && ps.filter((x) => b.includes(x)).length / ps.length >= 0.7);
+}
+
+const clauseParts = (text: string) => text.split(/[，。；：\n]/).map((x) => x.trim()).filter((x) => x.length >= 4);
+
+/**
+ * What the 2021 notice's text says that the 2019 trial format's does not, and the reverse, item by item (一、（一）
+ * against 附件1 一、（一）): the differences of the written requirements, beside those of the tables. With a section
+ * named, only its item.
+ */
+export function noticeDifferences(ctx: FormatContext, section: SectionKey | null): { lines: string[]; citations: Citation[] } {
+  const all = clausesOf(ctx, () => ctx.chunks.list({ kinds: GOVERNING_KINDS })).filter((c) => c.shape === "notice");
+  const newer = all.filter((c) => c.governing === "format-2021" && /^[一二三四五六]、（/.test(c.path));
+  const lines: string[] = [];
+  const citations: Citation[] = [];
+  for (const n of newer) {
+    const o = all.find((c) => c.governing === "format-2019" && c.path.replace(/^附件\d+ /, "") === n.path);
+    if (!o) continue;
+    const title = n.section.split(SECTION_SEPARATOR).pop()!;
+    if (section && sectionKeyOf(title.replace(/^（[一二三四五六]）/, "")) !== section) continue;
+    const a = clauseParts(withoutHeadings(n.text, n.section));
+    const b = clauseParts(withoutHeadings(o.text, o.section));
+    const added = a.filter((x) => !sameClause(x, b));
+    const removed = b.filter((x) => !sameClause(x, a));
+    if (!added.length && !removed.length) continue;
+    const cap = section ? 6 : 2;
+    const parts = [
+      added.length ? `2021年格式新增“${added.slice(0, cap).join("”“")}”` : "",
+      removed.length ? `2019年试行格式有而2021年格式没有“${removed.slice(0, cap).join("”“")}”` : "",
+    ].filter(Boolean);
+    lines.push(`${n.path}${title.replace(/^（[一二三四五六]）/, "").replace(/。$/, "")}：${parts.join("；")}。`);
+    citations.push(clauseCitation(n), clauseCitation(o));
+  }
+  return { lines, citations };
+}
+
 /** "表三怎么填", "主动公开那张表要填什么", "2019年和2021年格式有何不同": the format module, with the notices cited. */
 export const formatStrategy: Strategy<FormatContext> = {
   name: "format",
   operations: ["format"],
   answer(ctx, { plan }) {
     const q = plan.question;
-    const compare = /不同|区别|差异|变化|对比|比较|比|少报|多报/.test(q) && /2019|试行|60号/.test(q) && /2021|30号|新/.test(q);
+    const compare = /不同|区别|差异|变化|对比|比较|比|少报|多报|多了|少了|新增|增加了|删去|改了/.test(q) && /2019|试行|60号/.test(q) && /2021|30号|新/.test(q);
+    // A section named without a table ("总体情况部分多了什么要求"): the notices' written requirements compared.
+    const named = sectionKeyOf(q);
+    const tableNamed = plan.table !== null || /表[二三四]|表格|统计表|栏目|那张表|处理|公开|提供/.test(q.replace(TITLES_SAYING_PUBLIC, ""));
+    if (compare && named && !tableNamed) {
+      const diff = noticeDifferences(ctx, named);
+      if (diff.lines.length)
+        return {
+          answer: figureAnswer(plan.original, { short: `2021年格式（${FORMATS["2021"].notice!.docNo}）与2019年试行格式（${FORMATS["2019"].notice!.docNo}）对这一部分的文字要求不同：`, lines: diff.lines, citations: diff.citations }),
+          passages: [],
+        };
+    }
     if (compare) {
+      const notes = noticeDifferences(ctx, null);
       const citations = (["2019", "2021"] as const).map((f) => noticeCitation(ctx, f, ["第二十条第（一）项", "信息内容", "（六）其他处理", FORMATS[f].sections[1].heading])).filter((c): c is Citation => c !== null);
       return {
         answer: figureAnswer(plan.original, {
           short: `2021年格式（${FORMATS["2021"].notice!.docNo}）与2019年试行格式（${FORMATS["2019"].notice!.docNo}）的统计表主要有以下不同：`,
-          lines: [...differences(), "两版的六个部分（总体情况、主动公开、收到和处理申请、复议诉讼、存在的问题及改进、其他事项）相同。"],
-          citations,
+          lines: [...differences(), "两版的六个部分（总体情况、主动公开、收到和处理申请、复议诉讼、存在的问题及改进、其他事项）相同；各部分的文字要求：", ...notes.lines],
+          citations: [...citations, ...notes.citations],
         }),
         passages: [],
       };
@@ -84,6 +145,8 @@ export const formatStrategy: Strategy<FormatContext> = {
       const s = TABLES["2021"][ref.table];
       const group = plan.metric!.includes(":group:") ? plan.metric!.split(":")[2] : null;
       const rows = group ? s.rows.filter((r) => r.group[0] === group) : s.rows.filter((r) => r.key === ref.row);
+      // A metric of the 2019 table only (2019's undivided （六）其他处理) has no 2021 row: the clause answer takes it.
+      if (!rows.length) return null;
       const name = group ?? rowLabel(rows[0]);
       const cite = noticeCitation(ctx, "2021", rows.map((r) => r.label));
       return {

@@ -25,7 +25,11 @@ export function greetingReply(q: string): string | null {
     : "您好！我根据政府信息公开工作年度报告和《政府信息公开条例》等文件回答问题，并注明出处。例如：“沈阳2013年受理了多少件政府信息公开申请？”“申请内容不明确怎么处理？”";
 }
 
-const DOMAIN_HINT = /政府信息|信息公开|政务公开|公开|申请|条例|报告|年报|复议|诉讼|收费|答复|不予|无法提供|补正|主动|依申请|行政机关|保密|豁免|第三方|工作日/;
+const DOMAIN_HINT = /政府信息|信息公开|政务公开|公开|申请|条例|报告|年报|复议|诉讼|收费|答复|不予|无法提供|补正|主动|依申请|行政机关|保密|豁免|第三方|工作日|法院|起诉|被告|机关|政府/;
+/** A personal matter's status ("我家的补偿款到账没有"): no report or rule answers it, whatever words it shares with them. */
+const PERSONAL = /(我家|我的|本人的|我们家|我父母|我爸|我妈).{0,20}(到账|到了没|办到哪|进度|批下来|批了没|有没有批|结果出来|什么时候(到|发|批|办好))|帮我(查|问|办)(一下)?(我|本人)/;
+/** What Nianbao answers, in one sentence (the refusal of anything else). */
+export const SCOPE_LINE = "Nianbao只回答政府信息公开工作年度报告和信息公开法规（条例、格式通知、司法解释）的问题。";
 
 /** An instruction-changing message is answered only when it also asks a concrete question about a report. */
 export const injection: Guard = {
@@ -36,12 +40,21 @@ export const injection: Guard = {
   },
 };
 
+/** A personal matter (a payment, a case's progress): one short sentence of what Nianbao answers. */
+export const personalMatter: Guard = {
+  name: "personal-matter",
+  check(ctx, { plan }) {
+    if (!PERSONAL.test(plan.question) || plan.scope.bodies.length) return null;
+    return ctx.none(plan, `个人事项的办理情况请向经办机关查询；${SCOPE_LINE}`);
+  },
+};
+
 /** A place the corpus holds no report of ("北京市2015年…"). */
 export const unknownPlace: Guard = {
   name: "unknown-place",
   check(ctx, { plan }) {
     if (!plan.unknownPlaces[0] || plan.scope.bodies.length) return null;
-    return ctx.none(plan, `语料中没有${plan.unknownPlaces[0]}的政府信息公开年度报告，无法回答。${ctx.corpus.coverageSummary()}`);
+    return ctx.none(plan, `语料中没有${plan.unknownPlaces[0]}的政府信息公开年度报告。${ctx.corpus.coverageSummary()}`);
   },
 };
 
@@ -50,10 +63,11 @@ export const offDomain: Guard = {
   name: "off-domain",
   check(ctx, { plan }) {
     const asked = `${plan.question} ${plan.context}`;
-    // A body, a metric or a rule the planner recognised is the domain, even without its usual words ("沈阳").
-    const planned = plan.bodies.length > 0 || plan.metric !== null || plan.operation !== "search";
-    const domain = planned || plan.scope.years.length > 0 || groupsIn(asked).length > 0 || DOMAIN_HINT.test(asked);
-    return domain ? null : ctx.none(plan, `语料中没有找到与该问题相关的内容。${ctx.corpus.coverageSummary()}`);
+    // A body, a metric or an operation the planner recognised is the domain, even without its usual words ("沈阳");
+    // a rule operation only by its words (every question naming no report would otherwise pass as a rule question).
+    const planned = plan.bodies.length > 0 || plan.metric !== null || !["search", "definition", "procedure"].includes(plan.operation);
+    const domain = planned || plan.scope.years.length > 0 || groupsIn(asked).length > 0 || plan.statutory.length > 0 || DOMAIN_HINT.test(asked);
+    return domain ? null : ctx.none(plan, `这超出了本库的范围。${SCOPE_LINE}`);
   },
 };
 
@@ -73,14 +87,16 @@ export const missingReport: Guard = {
     }
     if (!missing.length || plan.intent === "definition" || plan.intent === "drafting") return null;
     if (missing.length !== regions.length * (plan.scope.years.length || 1)) return null;
-    const cover = plan.scope.bodies.map((b) => ctx.corpus.coverageOfBody(b)).join("");
-    return ctx.none(plan, `语料中没有${missing.join("、")}的政府信息公开年度报告，无法回答。${cover || ctx.corpus.coverageSummary()}`);
+    // Exactly what is missing, and the nearest years held of the same body (one line).
+    const near = plan.scope.years.length === 1 ? ctx.corpus.nearbyYears(plan.scope.bodies[0] ?? null, plan.scope.years[0]) : [];
+    const cover = near.length ? `相近年份收录有${near.map((y) => `${y}年`).join("、")}。` : plan.scope.bodies.map((b) => ctx.corpus.coverageOfBody(b)).join("");
+    return ctx.none(plan, `语料中没有${missing.join("、")}的政府信息公开年度报告。${cover || ctx.corpus.coverageSummary()}`);
   },
 };
 
 /** In order: the first refusal wins. */
 export function defaultGuards(): Guard[] {
-  return [injection, unknownPlace, offDomain, missingReport];
+  return [injection, personalMatter, unknownPlace, offDomain, missingReport];
 }
 
 export function runGuards(guards: readonly Guard[], ctx: AnswerContext, input: StrategyInput): (StrategyResult & { strategy: string }) | null {

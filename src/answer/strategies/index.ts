@@ -13,6 +13,8 @@ import { formatStrategy } from "./formatTable.js";
 import { overviewStrategy } from "./overview.js";
 import { rankStrategy } from "./rank.js";
 import { englishStrategy, helpStrategy } from "./reply.js";
+import { rulesStrategy } from "./rules.js";
+import { reportCase } from "./reportCase.js";
 import { seriesStrategy } from "./series.js";
 import { shareStrategy } from "./share.js";
 import { valueStrategy } from "./value.js";
@@ -26,6 +28,11 @@ import { valueStrategy } from "./value.js";
 export function defaultStrategies(): Array<Strategy<AnswerContext>> {
   return [
     helpStrategy,
+    // How a named report handled a case: the report's own sentences before its figures or the rule.
+    reportCase,
+    // Rule questions (and English ones) from the governing texts as clauses; the format tables and the older
+    // passage answers stand behind it for what it does not take.
+    rulesStrategy,
     englishStrategy,
     // Figures from the statistics database first; the passage strategies answer what no fact does.
     valueStrategy,

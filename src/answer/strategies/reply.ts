@@ -18,8 +18,8 @@ export const englishStrategy: Strategy<unknown> = {
   name: "english",
   operations: ["english"],
   answer(_ctx, { plan }) {
-    const text =
-      "Nianbao answers questions in Chinese about Chinese government information disclosure annual reports (政府信息公开工作年度报告) and the rules behind them (the 2007 and 2019 Regulations, the 2019 and 2021 report-format notices, court interpretations), citing its sources. Please ask in Chinese, for example: “平潭综合实验区2024年收到多少件政府信息公开申请？”";
+    // One short paragraph, like every refusal (a rule question in English is answered by the rules strategy).
+    const text = "Nianbao answers questions in Chinese on disclosure reports and their rules. Please ask in Chinese, e.g. “申请内容不明确怎么处理？”";
     return { answer: figureAnswer(plan.original, { short: text, lines: [], citations: [], found: false }), passages: [] };
   },
 };

@@ -1,4 +1,8 @@
+import { SECTION_SEPARATOR } from "../../ingest/chunk.js";
 import type { Passage } from "../../types.js";
+
+/** Longest section shown whole (characters); a longer one is cut with "…" and its citation opens it in full. */
+const WHOLE_CAP = 1500;
 import type { AnswerContext } from "../context.js";
 import { displayName } from "../corpus.js";
 import { CitationList, excerpt } from "../extractive.js";
@@ -20,7 +24,8 @@ export const section: Strategy<AnswerContext> = {
     const cites = new CitationList();
     const lines: string[] = [];
     const passages: Passage[] = [];
-    for (const d of ctx.corpus.targetDocs(plan).sort((a, b) => (b.year ?? 0) - (a.year ?? 0)).slice(0, 3)) {
+    const targets = ctx.corpus.targetDocs(plan).sort((a, b) => (b.year ?? 0) - (a.year ?? 0)).slice(0, 3);
+    for (const d of targets) {
       const hit = ctx.corpus
         .topSections(d.docId)
         .map((t) => ({ ...t, rank: hints.findIndex((h) => t.top.includes(h)) }))
@@ -31,8 +36,17 @@ export const section: Strategy<AnswerContext> = {
       const p: Passage = { chunk, score: 1 };
       passages.push(p);
       const n = cites.add(p);
+      // The section whole (its prose, subsections included, in order), capped: one report asked for is shown in full.
+      const whole = ctx.chunks
+        .list({ docIds: [d.docId] })
+        .filter((c) => c.meta.block === "prose" && (c.meta.section === hit.top || c.meta.section.startsWith(hit.top + SECTION_SEPARATOR)))
+        .map((c) => c.text)
+        .join("\n");
+      const cap = targets.length === 1 ? WHOLE_CAP : 400;
+      // The citation is the section as shown (the numbers of every subsection are in it).
+      if (whole) Object.assign(cites.items[n - 1], { section: hit.top, quote: whole });
       lines.push(`${displayName(d)}${d.year ? `${d.year}年` : ""}报告“${hit.top}”部分原文：[${n}]`);
-      lines.push(`“${excerpt(p.chunk.text, "", 400)}”`);
+      lines.push(`“${excerpt(whole || p.chunk.text, "", cap)}”`);
     }
     return lines.length ? ctx.finish(plan, lines, cites, passages) : null;
   },
