@@ -1,35 +1,13 @@
-import path from "node:path";
 import { loadSettings } from "../config.js";
 import { NianbaoError } from "../errors.js";
-import { parseFile } from "../ingest/document.js";
-import { SECTION_SEPARATOR } from "../ingest/chunk.js";
-import { flattenSections } from "../ingest/structure.js";
-import { ingest, readOverrides, sourceOf } from "../index/build.js";
+import { describeFile } from "../ingest/show.js";
+import { ingest } from "../index/build.js";
 import { parseArgs } from "./args.js";
 import { loadDotEnv } from "./env.js";
 
 const USAGE = `usage: npm run ingest -- [--index DIR] [--rebuild] [PATH...]   (PATHs are added to the index's sources; none: re-sync them all)
        npm run ingest -- [--index DIR] --forget PATH                (stop indexing a source)
        npm run ingest -- --show FILE`;
-
-async function show(file: string, corpusDir: string): Promise<void> {
-  const abs = path.resolve(file);
-  const source = sourceOf(path.resolve(corpusDir), abs);
-  const docs = await parseFile(abs, source, (await readOverrides(corpusDir)).files);
-  console.log(`${source}: ${docs.length} document(s)`);
-  for (const d of docs) {
-    const m = d.meta;
-    console.log(`\n■ ${m.title}`);
-    console.log(`  kind=${m.kind} issuer=${m.issuer ?? "-"} region=${m.region ?? "-"} year=${m.year ?? "-"}${d.aliases.length ? ` aliases=${d.aliases.join(",")}` : ""}`);
-    const perSection = new Map<string, number>();
-    for (const c of d.chunks) perSection.set(c.meta.section, (perSection.get(c.meta.section) ?? 0) + 1);
-    for (const s of flattenSections(d.sections)) {
-      const n = perSection.get(s.path.join(SECTION_SEPARATOR)) ?? 0;
-      console.log(`  ${"  ".repeat(s.level - 1)}${s.heading}${s.table ? " [表]" : ""}  (${s.body.length} 字, ${n} 块)`);
-    }
-    console.log(`  chunks: ${d.chunks.length}`);
-  }
-}
 
 async function main(): Promise<number> {
   loadDotEnv();
@@ -40,7 +18,7 @@ async function main(): Promise<number> {
   }
   const settings = loadSettings();
   if (args.values.has("show")) {
-    await show(args.values.get("show")!, settings.CORPUS_DIR);
+    for (const line of await describeFile(args.values.get("show")!, settings.CORPUS_DIR)) console.log(line);
     return 0;
   }
   const indexDir = args.values.get("index") ?? settings.NIANBAO_INDEX_DIR;

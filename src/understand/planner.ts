@@ -74,16 +74,32 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
   // No question in it: digits, punctuation, a lone word that names nothing.
   if (!/[\u3400-\u9fffA-Za-z]/.test(q)) return { ...empty, ...base, operation: "help" };
 
-  const mentioned = ctx.bodies.mentions(q);
-  const bodies = mentioned.map((b) => b.id);
-  // A department's names, and its place's names written before its short name ("平潭财政局").
-  const names = mentioned.flatMap((b) => [...b.names, ...(b.level === "部门" && b.region ? ctx.bodies.get(b.region)?.names ?? [] : [])].filter((n) => q.includes(n)));
   const years = extractYears(q);
   const range = yearRange(q);
   const metricMatch = resolveMetric(q);
+  const detailed = ctx.bodies.mentionsDetailed(q);
+  let mentioned = detailed.bodies;
+  // A name several held bodies carry (公安局): the years asked decide when one of them alone holds them; else the
+  // registry's preferred one (the latest of a line of succession); else which one is meant is asked.
+  const ambiguous: NonNullable<Plan["ambiguous"]> = [];
+  for (const a of detailed.ambiguous) {
+    const asked = years.length ? years : range ? a.candidates.flatMap((c) => ctx.yearsOf(c.id)).filter((y) => y >= range[0] && y <= range[1]) : [];
+    const holders = asked.length ? a.candidates.filter((c) => ctx.yearsOf(c.id).some((y) => asked.includes(y))) : [];
+    const chosen = holders.length === 1 ? holders[0] : a.preferred;
+    if (chosen && chosen !== a.preferred) mentioned = [...mentioned.filter((b) => b !== a.preferred), chosen];
+    if (!chosen) ambiguous.push({ name: a.name, candidates: (holders.length > 1 ? holders : a.candidates).map((c) => c.id) });
+  }
+  // A department, 片区 or town named but not held ("平潭综合实验区气象局", "澳前片区"): not held, and the place written
+  // before it is no body asked about.
+  // Only in a question about a report's figures, or (for a name that cannot be another word) about a year's report.
+  const asksFigures = metricMatch !== null || COUNT_WORDS.test(q);
+  let unheld = ctx.bodies.unheldBodies(q).filter((u) => asksFigures || (u.strong && (years.length > 0 || range !== null)));
+  let bodies = [...new Set(mentioned.map((b) => b.id))];
+  // A department's names, and its place's names written before its short name ("平潭财政局").
+  const names = mentioned.flatMap((b) => [...b.names, ...(b.level !== "市" && b.level !== "省" && b.level !== "区县" && b.region ? ctx.bodies.get(b.region)?.names ?? [] : [])].filter((n) => q.includes(n)));
   const tableAsked = q.match(/表([二三四])/)?.[1];
   const sectionKey = sectionKeyOf(q) ?? (/问题|不足|改进/.test(q) && /存在|主要|改进/.test(q) ? "problems" : null);
-  const unknown = bodies.length === 0 ? ctx.unknownPlace(q) : null;
+  const unknown = bodies.length === 0 && !unheld.length ? ctx.unknownPlace(q) : null;
 
   // The operation, by the words that ask for it; rule words win only when no report is named.
   let op: Operation;
@@ -115,6 +131,12 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
   else if (PROCEDURE.test(q) && !years.length) op = "procedure";
   else op = "search";
 
+  // A rule question names no report: a body-like word in it is no report missing.
+  if (["definition", "procedure", "format", "precedents", "help", "english"].includes(op) || (op === "search" && !years.length)) unheld = [];
+  if (unheld.length) {
+    const still = new Set(ctx.bodies.mentions(unheld.reduce((t, u) => t.split(u.name).join("　"), q)).map((b) => b.id));
+    bodies = bodies.filter((id) => still.has(id) || !unheld.some((u) => u.place?.id === id));
+  }
   const direction = EXTREME_MIN.test(q) || /从少到多|从低到高/.test(q) || /哪.{0,12}(少|低)/.test(q) ? "min" : EXTREME_MAX.test(q) || RANK.test(q) || WHICH_MORE.test(q) ? "max" : null;
   const out: Plan = {
     ...base,
@@ -129,7 +151,8 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
     table: tableAsked ? (`表${tableAsked}` as PlanCore["table"]) : null,
     governing: governingOf(q, op),
     topic: topicOf(q, [...names, ...(metricMatch?.words ?? [])]),
-    unknownPlaces: unknown ? [unknown] : [],
+    unknownPlaces: [...unheld.map((u) => u.name), ...(unknown ? [unknown] : [])],
+    ...(ambiguous.length ? { ambiguous } : {}),
   };
   return prev ? inherit(out, prev) : out;
 }

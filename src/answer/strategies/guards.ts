@@ -45,6 +45,18 @@ export const unknownPlace: Guard = {
   },
 };
 
+/** A short name several held bodies derive, the years asked not deciding: which one is meant is asked, never guessed. */
+export const ambiguousBody: Guard = {
+  name: "ambiguous-body",
+  check(ctx, { plan }) {
+    const a = plan.ambiguous?.[0];
+    if (!a || ["definition", "procedure", "format"].includes(plan.operation)) return null;
+    const c = a.candidates;
+    const which = c.length === 2 ? `${c[0]}还是${c[1]}` : `${c.slice(0, -1).join("、")}还是${c[c.length - 1]}`;
+    return ctx.none(plan, `“${a.name}”可指语料中的${c.length}个机关。您是指${which}？请写明全称后再问。`);
+  },
+};
+
 /** A place name alone is no sign that the question is about disclosure ("平潭能看到蓝眼泪吗"). */
 export const offDomain: Guard = {
   name: "off-domain",
@@ -80,7 +92,7 @@ export const missingReport: Guard = {
 
 /** In order: the first refusal wins. */
 export function defaultGuards(): Guard[] {
-  return [injection, unknownPlace, offDomain, missingReport];
+  return [injection, unknownPlace, ambiguousBody, offDomain, missingReport];
 }
 
 export function runGuards(guards: readonly Guard[], ctx: AnswerContext, input: StrategyInput): (StrategyResult & { strategy: string }) | null {
