@@ -296,7 +296,7 @@ export class BodyRegistry {
     return this.byId.get(canon.id)?.id ?? this.lookup(issuer ?? canon.id)?.id ?? this.lookup(canon.id)?.id ?? canon.id;
   }
 
-  /** Every body named in a text, longest names first, without names inside a longer match; ambiguous names left out. */
+  /** Every body named in a text, in the order named, without names inside a longer match; ambiguous names left out. */
   mentions(text: string): Body[] {
     return this.mentionsDetailed(text).bodies;
   }
@@ -335,7 +335,9 @@ export class BodyRegistry {
     const qualifier = (s: { start: number; end: number }) =>
       spans.some((d) => d.start === s.end && UNIT_LEVELS.has(d.body.level) && ownPlace(d.body, text.slice(s.start, s.end))) ||
       ambiguous.some((a) => !a.preferred && text.startsWith(a.name, s.end) && a.candidates.every((d) => ownPlace(d, text.slice(s.start, s.end))));
-    return { bodies: found.filter((b) => !spans.filter((s) => s.body === b).every(qualifier)), ambiguous };
+    // In the order the text names them ("沈阳市2013年和长沙市2011年": the years pair with the bodies in order).
+    const first = (b: Body) => Math.min(...spans.filter((s) => s.body === b).map((s) => s.start));
+    return { bodies: found.filter((b) => !spans.filter((s) => s.body === b).every(qualifier)).sort((a, b) => first(a) - first(b)), ambiguous };
   }
 
   /**

@@ -37,6 +37,8 @@ const SHARE = /占比|比例|百分之|百分比|比重|占.{0,8}(多少|几成)
 const SECTION_ASK = /写了什么|怎么说|内容|情况|说了什么|讲了什么|原文|全文|部分/;
 /** What is left of an overview request once the body is taken out: nothing, or words that ask for the whole. */
 const OVERVIEW = /^(的)?(政府信息公开)?(报告|年报|年度报告|情况|概况|简介|介绍|有哪些报告|有哪些年报|哪些年份?|有哪些|有什么)?(有哪些|呢)?[？?。!！\s]*$/;
+/** "各是多少", "分别多少", "各收到多少件": one figure per year or body. */
+const EACH = /各(?:自)?(?:是|有|为|收到|受理|公开|办理)?了?(?:多少|几)|分别(?:是|为|有|收到|受理)?了?(?:多少|几)?|各(?:年|个)/;
 /** "哪年…多", "哪个部门…少": which one has more or less. */
 const WHICH_MORE = /(?:哪(?:一|个)?(?:年|个|家|些)?|谁).{0,16}(多|少|高|低)/;
 
@@ -117,8 +119,11 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
   else if ((PROCEDURE.test(q) || /条例|规定/.test(q)) && !bodies.length) op = "procedure";
   else if (metricMatch && SHARE.test(q)) op = "share";
   else if (metricMatch && RANK.test(q)) op = "rank";
-  // "2022年和2023年哪年多", "沈阳市2013年和长沙市2011年哪个多": two reports compared.
-  else if (metricMatch && WHICH_MORE.test(q) && ((years.length === 2 && bodies.length <= 1) || (bodies.length === 2 && years.length <= 2))) op = "difference";
+  // "2025年A和B各多少件": one figure per body (of that year only); "2019、2022、2024年各是多少": one per year.
+  else if (metricMatch && EACH.test(q) && !EXTREME_MAX.test(q) && !EXTREME_MIN.test(q) && (bodies.length >= 2 || years.length >= 2 || range)) op = "series";
+  // "2022年和2023年哪年多", "沈阳市2013年和长沙市2011年哪个多": two reports compared. Over a range ("2021至2025年哪一年
+  // 最多") it is the extreme of every year, not the difference of the two ends.
+  else if (metricMatch && WHICH_MORE.test(q) && !range && ((years.length === 2 && bodies.length <= 1) || (bodies.length === 2 && years.length <= 2))) op = "difference";
   else if (metricMatch && (EXTREME_MAX.test(q) || EXTREME_MIN.test(q) || WHICH_MORE.test(q))) op = "extreme";
   else if (metricMatch && DIFFERENCE.test(q)) op = "difference";
   else if (metricMatch && (SERIES.test(q) || range !== null || (years.length === 0 && /各年|每一年|哪几年/.test(q)))) op = "series";

@@ -114,10 +114,10 @@ describe("BodyRegistry on a few seeds", () => {
     expect(r.idOf("财金局", "平潭综合实验区")).toBe("平潭综合实验区财政金融局");
   });
 
-  it("mentions: the longest name wins and no body is found inside a longer match", () => {
+  it("mentions: the longest name wins, no body is found inside a longer match, bodies come in the order named", () => {
     const r = registry();
     expect(r.mentions("平潭综合实验区财政金融局2024年收到多少申请").map((b) => b.id)).toEqual(["平潭综合实验区财政金融局"]);
-    expect(r.mentions("沈阳和平潭综合实验区财政金融局比较").map((b) => b.id)).toEqual(["平潭综合实验区财政金融局", "沈阳市"]);
+    expect(r.mentions("沈阳和平潭综合实验区财政金融局比较").map((b) => b.id)).toEqual(["沈阳市", "平潭综合实验区财政金融局"]);
     expect(r.mentions("平潭综合实验区2024年").map((b) => b.id)).toEqual(["平潭综合实验区"]);
     expect(r.mentions("财金局和洪泽").map((b) => b.id).sort()).toEqual(["平潭综合实验区财政金融局", "洪泽区"].sort());
     expect(r.mentions("北京市2015年")).toEqual([]);

@@ -35,6 +35,18 @@ describe("planner: operations for typical questions", () => {
     expect(P("平潭综合实验区哪一年收到的申请最少")).toMatchObject({ operation: "extreme", direction: "min" });
   });
 
+  it("over a range, 哪一年最多 is the extreme of every year, not the difference of the two ends (issue 15)", () => {
+    expect(P("平潭综合实验区2021至2025年哪一年收到的申请最多")).toMatchObject({ operation: "extreme", direction: "max", yearRange: [2021, 2025] });
+    // Two years named, not a range: the two compared.
+    expect(P("平潭综合实验区2022年和2023年哪年申请多").operation).toBe("difference");
+  });
+
+  it("各是多少/分别多少 asks one figure per year or per body, a difference never (issue 15)", () => {
+    expect(P("平潭综合实验区2019、2022、2024年收到的申请各是多少")).toMatchObject({ operation: "series", years: [2019, 2022, 2024] });
+    expect(P("2025年财金局和经发局各收到多少件申请")).toMatchObject({ operation: "series", bodies: ["平潭综合实验区财政金融局", "平潭综合实验区经济发展局"], years: [2025] });
+    expect(P("沈阳市和长沙市收到的申请分别是多少").operation).toBe("series");
+  });
+
   it("多了多少 between two years is a difference of both years", () => {
     const p = P("平潭综合实验区2024年比2023年多了多少申请");
     expect(p.operation).toBe("difference");

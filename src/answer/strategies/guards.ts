@@ -40,10 +40,23 @@ export const injection: Guard = {
 export const unknownPlace: Guard = {
   name: "unknown-place",
   check(ctx, { plan }) {
-    if (!plan.unknownPlaces[0] || plan.scope.bodies.length) return null;
-    return ctx.none(plan, `语料中没有${plan.unknownPlaces[0]}的政府信息公开年度报告，无法回答。${ctx.corpus.coverageSummary()}`);
+    const name = plan.unknownPlaces[0];
+    if (!name || plan.scope.bodies.length) return null;
+    return ctx.none(plan, `语料中没有${name}的政府信息公开年度报告，无法回答。${heldUnder(ctx, name) ?? ctx.corpus.coverageSummary()}`);
   },
 };
+
+/** For a body not held under a held place ("平潭综合实验区气象局"): the bodies of that place that are held. */
+function heldUnder(ctx: AnswerContext, name: string): string | null {
+  for (let k = name.length - 2; k >= 2; k--) {
+    const place = ctx.bodies.lookup(name.slice(0, k));
+    if (!place || ["部门", "片区", "乡镇"].includes(place.level)) continue;
+    const own = ctx.bodies.all().filter((b) => b.id !== place.id && (b.parent === place.id || b.region === place.id) && ctx.corpus.holds(b.id, null));
+    if (!own.length) return null;
+    return `语料中${place.id}的机关有：${own.map((b) => b.id).join("、")}。`;
+  }
+  return null;
+}
 
 /** A short name several held bodies derive, the years asked not deciding: which one is meant is asked, never guessed. */
 export const ambiguousBody: Guard = {

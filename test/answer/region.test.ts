@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { askTurns, useRealEngine } from "../helpers/engine.js";
+
+/**
+ * Questions a user asks of a region's reports (issue 15), on the real corpus: not held means not held, one body
+ * named gets that body only, and operations over a range or several bodies show one figure per year or body.
+ */
+describe("region questions on the real corpus", () => {
+  const real = useRealEngine();
+  const ask = (...q: string[]) => askTurns(real.engine(), ...q);
+
+  it("a department not held under a held place is not held: never the place's figure", async () => {
+    const a = await ask("平潭综合实验区气象局2023年收到多少件申请？");
+    expect(a.found).toBe(false);
+    expect(a.answer).toContain("语料中没有平潭综合实验区气象局");
+    expect(a.answer).toContain("平潭综合实验区公安局");
+    expect(a.answer).not.toContain("81件");
+  }, 60_000);
+
+  it("a held body's year not held is said with the years held, never another year's or body's figure", async () => {
+    const a = await ask("平潭综合实验区公安局2023年收到了多少件申请？");
+    expect(a.found).toBe(false);
+    expect(a.answer).toMatch(/语料中没有平潭综合实验区公安局2023年.*2022年、2024年/s);
+  }, 60_000);
+
+  it("a short name no held body derives (国资局 here) is not held, not 国土资源局 nor the place", async () => {
+    const a = await ask("国资局2021年主动公开了多少条政府信息？");
+    expect(a.found).toBe(false);
+    expect(a.answer).toContain("语料中没有国资局");
+    expect(a.answer).not.toContain("国土资源局2021");
+  }, 60_000);
+
+  it("哪一年最多 over a range: the extreme, with every year's figure shown", async () => {
+    const a = await ask("平潭综合实验区2021至2024年哪一年收到的政府信息公开申请最多？");
+    expect(a.operation).toBe("extreme");
+    expect(a.short).toContain("2024年（218件）");
+    for (const s of ["70件", "74件", "81件", "218件"]) expect(a.answer).toContain(s);
+    expect(a.table?.rows.map((r) => r[0])).toEqual([2021, 2022, 2023, 2024]);
+  }, 60_000);
+
+  it("各是多少 over named years: one figure per year in the direct answer and the table", async () => {
+    const a = await ask("平潭综合实验区2021、2023、2024年收到的政府信息公开申请各是多少？");
+    expect(a.short).toContain("2021年70件，2023年81件，2024年218件");
+    expect(a.table?.rows.map((r) => [r[1], r[2]])).toEqual([[2021, 70], [2023, 81], [2024, 218]]);
+  }, 60_000);
+
+  it("2024年A和B各多少: two figures of that year, not both bodies' whole series", async () => {
+    const a = await ask("2024年平潭综合实验区公安局和财政金融局各收到多少件申请？");
+    expect(a.table?.rows.map((r) => [r[0], r[1], r[2]])).toEqual([
+      ["平潭综合实验区公安局", 2024, 8],
+      ["平潭综合实验区财政金融局", 2024, 2],
+    ]);
+    expect(a.short).toContain("2024年8件");
+    expect(a.short).toContain("2024年2件");
+  }, 60_000);
+});
