@@ -77,6 +77,11 @@ export class CorpusView {
     return this.topsByDoc.get(docId) ?? [];
   }
 
+  /** The prose of a document (its chunks' text, tables left out), for reading a sentence that states a figure. */
+  proseOf(docId: string): string {
+    return (this.chunksByDoc.get(docId) ?? []).filter((c) => c.meta.block === "prose").map((c) => c.text).join("\n");
+  }
+
   /** The section path of the first chunk of a document that holds a sentence (whitespace ignored), or null. */
   sectionHolding(docId: string, sentence: string): string | null {
     const want = sentence.replace(/\s+/g, "").slice(0, 60);

@@ -211,6 +211,6 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   const engine = new Engine(index, embedder, { settings, log, mode: opts.mode ?? "hybrid", maxQuestionChars: opts.maxQuestionChars ?? settings.MAX_QUESTION_CHARS });
   const facts = new FactsDb(path.join(index.dir, FACTS_FILE));
   engine.ctx.bodies = BodyRegistry.fromBodies(facts.bodies);
-  engine.ctx.figures = new FigureService(facts, engine.ctx.bodies, (docId, sentence) => engine.corpus.sectionHolding(docId, sentence));
+  engine.ctx.figures = new FigureService(facts, engine.ctx.bodies, (docId, sentence) => engine.corpus.sectionHolding(docId, sentence), (docId) => engine.corpus.proseOf(docId));
   return engine;
 }

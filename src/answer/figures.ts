@@ -56,6 +56,8 @@ export class FigureService<F extends FactStore = FactStore> {
     readonly bodies: BodyRegistry,
     /** The section of a report that holds a sentence (from the index's chunks), for citing narrative figures. */
     private readonly sectionOf: (docId: string, sentence: string) => string | null = () => null,
+    /** A report's prose (no tables), for a sentence deciding between an undecided cell's candidates. */
+    private readonly proseOf: (docId: string) => string = () => "",
   ) {}
 
   /** Reports of a body in year order (one per year: the first read when a body published two). */
@@ -135,8 +137,13 @@ export class FigureService<F extends FactStore = FactStore> {
         const same = said.length && said.every((x) => x.value === c.value) ? [this.sentenceCitation(r, said[0].sentence)] : [];
         return { ...base, value: c.value, status: "cell", citations: [this.cellCitation(r, c), ...same], failedChecks: this.failed(r, [ref], look) };
       }
-      if (c && c.candidates?.length)
+      if (c && c.candidates?.length) {
+        // The report's own sentence may state one of the candidates ("本年度制发行政规范性文件62件"): it decides.
+        const said = this.proseStating(r, metric, c.candidates);
+        if (said)
+          return { ...base, value: said.value, status: "sentence", citations: [this.sentenceCitation(r, said.sentence), this.cellCitation(r, c)], candidates: c.candidates, failedChecks: this.failed(r, [ref], look) };
         return { ...base, value: null, status: "undecided", candidates: c.candidates, citations: [this.cellCitation(r, c)], failedChecks: this.failed(r, [ref], look) };
+      }
     }
     const parts = r.format === "2019" || r.format === "2021" ? metric.sumOf?.[r.format] : undefined;
     if (parts?.length) {
@@ -172,6 +179,28 @@ export class FigureService<F extends FactStore = FactStore> {
       }
     }
     return { ...base, value: null, status: "missing", citations: [] };
+  }
+
+  /**
+   * The one candidate of an undecided cell that a sentence of the report states right after the metric's words
+   * ("制发行政规范性文件62件" for 行政规范性文件 read as 6 or 62), or null when none or several are stated.
+   */
+  private proseStating(r: ReportRow, metric: Metric, candidates: number[]): { value: number; sentence: string } | null {
+    const words = metric.aliases.filter((a) => a.length >= 3);
+    if (!words.length) return null;
+    const prose = this.proseOf(r.docId);
+    if (!prose) return null;
+    const found = new Map<number, string>();
+    const re = new RegExp(`(?:${words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})[^\\d。；;，,]{0,6}?(\\d+)\\s*(?:件|条|项|个)`, "g");
+    for (const sentence of prose.split(/(?<=[。；;！？\n])/)) {
+      for (const m of sentence.matchAll(re)) {
+        const v = Number(m[1]);
+        if (candidates.includes(v)) found.set(v, sentence.trim());
+      }
+    }
+    if (found.size !== 1) return null;
+    const [[value, sentence]] = [...found];
+    return { value, sentence };
   }
 
   /**

@@ -5,7 +5,7 @@
  * always derives from the body it names: 国资局 comes from 国有资产管理局, never from 国土资源局 (国土局).
  */
 
-/** Words of a body name → their short form. The longest word matching at a position wins. */
+/** Words of a body name → their short forms (a word may have several). The longest word matching at a position wins. */
 export const WORD_ABBREVIATIONS: ReadonlyArray<readonly [string, string]> = [
   ["人力资源和社会保障", "人社"],
   ["人力资源与社会保障", "人社"],
@@ -24,6 +24,7 @@ export const WORD_ABBREVIATIONS: ReadonlyArray<readonly [string, string]> = [
   ["环境保护", "环保"],
   ["财政金融", "财金"],
   ["旅游与文化体育", "旅文体"],
+  ["旅游与文化体育", "文体旅"],
   ["文化和旅游", "文旅"],
   ["文化广电和旅游", "文广旅"],
   ["文化广电旅游", "文广旅"],

@@ -71,13 +71,6 @@ export function levelOfPlace(place: string): BodyLevel {
   return "区县";
 }
 
-/** The longest entry of a table whose key starts `text` at `at`. */
-function longestAt(table: ReadonlyArray<readonly [string, string]>, text: string, at: number): readonly [string, string] | null {
-  let best: readonly [string, string] | null = null;
-  for (const e of table) if (text.startsWith(e[0], at) && (!best || e[0].length > best[0].length)) best = e;
-  return best;
-}
-
 /**
  * The short forms officials use for a body's own name (without its place), generated from the word and ending
  * tables of abbreviations.ts: 国有资产管理局 → 国资局, 人力资源和社会保障局 → 人社局, 卫生健康委员会 → 卫健委,
@@ -89,28 +82,27 @@ export function abbreviations(own: string): string[] {
   let suffix: readonly [string, string] | null = null;
   for (const s of SUFFIX_ABBREVIATIONS) if (own.endsWith(s[0]) && own.length > s[0].length && (!suffix || s[0].length > suffix[0].length)) suffix = s;
   if (!suffix) return [];
-  const core = own.slice(0, own.length - suffix[0].length);
-  let short = "";
-  let literal = "";
-  let changed = suffix[0] !== suffix[1];
-  for (let i = 0; i < core.length; ) {
-    const w = longestAt(WORD_ABBREVIATIONS, core, i);
-    if (w) {
-      short += w[1];
-      literal = "";
-      changed = true;
-      i += w[0].length;
-    } else {
-      short += core[i];
-      literal += core[i];
-      i++;
+  const end = suffix;
+  const core = own.slice(0, own.length - end[0].length);
+  const out = new Set<string>();
+  // Every way to write the core with the table's short forms (a word may have more than one: 旅文体, 文体旅).
+  const walk = (i: number, short: string, literal: string, changed: boolean) => {
+    if (out.size >= 6) return;
+    if (i === core.length) {
+      // "国有资产管理局" → 国资局, "应急管理局" → 应急局: a trailing 管理 of the core's own words goes with the ending.
+      if (literal.endsWith(DROPPED_BEFORE_SUFFIX) && short.length > DROPPED_BEFORE_SUFFIX.length + 1) out.add(short.slice(0, -DROPPED_BEFORE_SUFFIX.length) + end[1]);
+      else if (changed || end[0] !== end[1]) out.add(short + end[1]);
+      return;
     }
-  }
-  const out: string[] = [];
-  // "国有资产管理局" → 国资局, "应急管理局" → 应急局: a trailing 管理 of the core's own words goes with the ending.
-  if (literal.endsWith(DROPPED_BEFORE_SUFFIX) && short.length > DROPPED_BEFORE_SUFFIX.length + 1) out.push(short.slice(0, -DROPPED_BEFORE_SUFFIX.length) + suffix[1]);
-  else if (changed) out.push(short + suffix[1]);
-  return out.filter((n) => n !== own && n.length >= 2);
+    const len = Math.max(0, ...WORD_ABBREVIATIONS.filter(([f]) => core.startsWith(f, i)).map(([f]) => f.length));
+    if (len) for (const [f, a] of WORD_ABBREVIATIONS) if (f.length === len && core.startsWith(f, i)) walk(i + len, short + a, "", true);
+    if (!len) walk(i + 1, short + core[i], literal + core[i], changed);
+  };
+  walk(0, "", "", false);
+  // A merged department is still called by its first part: 交通与建设局 → 交通局, 旅游与文化体育局 → 旅游局.
+  const merged = core.match(/^([\u4e00-\u9fff]{2,6}?)与[\u4e00-\u9fff]{2,}$/);
+  if (merged) out.add(merged[1] + end[0]);
+  return [...out].filter((n) => n !== own && n.length >= 2);
 }
 
 /**

@@ -53,4 +53,21 @@ describe("region questions on the real corpus", () => {
     expect(a.short).toContain("2024年8件");
     expect(a.short).toContain("2024年2件");
   }, 60_000);
+
+  it("a glued 表二 cell the rules leave open is decided by the report's own sentence, and says so", async () => {
+    const a = await ask("平潭综合实验区2024年制发了多少件行政规范性文件？");
+    expect(a.short).toContain("62件");
+    expect(a.answer).toMatch(/粘连.*6 或 62.*正文写明62件/);
+  }, 60_000);
+});
+
+describe("the ambiguity guard", () => {
+  it("asks which body a shared short name means: 您是指…还是…？", async () => {
+    const { ambiguousBody } = await import("../../src/answer/strategies/guards.js");
+    const ctx = { none: (_p: unknown, text: string) => ({ answer: { answer: text, found: false }, passages: [] }) } as never;
+    const plan = { operation: "value", ambiguous: [{ name: "市场监管局", candidates: ["福州市市场监督管理局", "厦门市市场监督管理局"] }] } as never;
+    const r = ambiguousBody.check(ctx, { plan });
+    expect(r?.answer.answer).toBe("“市场监管局”可指语料中的2个机关。您是指福州市市场监督管理局还是厦门市市场监督管理局？请写明全称后再问。");
+    expect(ambiguousBody.check(ctx, { plan: { operation: "value" } as never })).toBeNull();
+  });
 });

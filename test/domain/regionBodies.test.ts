@@ -72,4 +72,18 @@ describe("short names resolve to the body they derive from, or ask", () => {
     expect(r.unheldBodies("申请人向档案局申请查阅怎么办")).toEqual([]);
     expect(r.unheldBodies("国务院办公厅的格式通知2021年版")).toEqual([]);
   });
+
+  it("a merged department is also called by its first part; a shared name is then decided by succession or asked", () => {
+    const r = new BodyRegistry(
+      [
+        { issuer: "平潭县旅游局", region: "平潭县" },
+        { issuer: "平潭综合实验区旅游与文化体育局", region: "平潭综合实验区" },
+      ],
+      {},
+    );
+    expect(r.carrying("旅游局").map((b) => b.id)).toEqual(["平潭综合实验区旅游与文化体育局", "平潭县旅游局"]);
+    expect(r.carrying("文体旅局").map((b) => b.id)).toEqual(["平潭综合实验区旅游与文化体育局"]);
+    // Two lines, none leading to the other: ambiguous until a year decides (the planner's part).
+    expect(r.mentionsDetailed("旅游局主动公开了多少条").ambiguous[0].preferred).toBeNull();
+  });
 });

@@ -197,3 +197,23 @@ describe("inherit: a follow-up inherits only what it leaves open", () => {
     expect(p.years).toEqual([]);
   });
 });
+
+describe("planner: names several bodies carry (issue 15)", () => {
+  const r = new BodyRegistry([
+    { issuer: "平潭县旅游局", region: "平潭县" },
+    { issuer: "平潭综合实验区旅游与文化体育局", region: "平潭综合实验区" },
+    { issuer: "福州市市场监督管理局", region: "福州市" },
+    { issuer: "厦门市市场监督管理局", region: "厦门市" },
+  ]);
+  const years: Record<string, number[]> = { 平潭县旅游局: [2011], 平潭综合实验区旅游与文化体育局: [2019, 2020, 2021, 2022, 2023] };
+  const c: PlannerContext = { bodies: r, yearsOf: (b) => years[b] ?? [2024], unknownPlace: () => null };
+  it("the year asked picks the one body holding it", () => {
+    expect(plan("旅游局2023年主动公开政府信息多少条", "", null, c).bodies).toEqual(["平潭综合实验区旅游与文化体育局"]);
+    expect(plan("旅游局2011年主动公开政府信息多少条", "", null, c).bodies).toEqual(["平潭县旅游局"]);
+  });
+  it("otherwise which one is meant is asked, never guessed", () => {
+    const p = plan("市场监管局2024年收到多少件申请", "", null, c);
+    expect(p.bodies).toEqual([]);
+    expect(p.ambiguous).toEqual([{ name: "市场监管局", candidates: ["福州市市场监督管理局", "厦门市市场监督管理局"] }]);
+  });
+});
