@@ -116,7 +116,11 @@ export class AnswerContext {
       if (!this.denseDown) this.log({ event: "dense_fallback", level: "warn", reason: err.message });
       this.denseDown = true;
     };
-    this.corpus = new CorpusView({ manifest: index.manifest, chunks: backend.chunks.list() }, (d) => this.bodies.idOf(d.issuer, d.region));
+    this.corpus = new CorpusView(
+      { manifest: index.manifest, chunks: backend.chunks.list() },
+      (d) => this.bodies.idOf(d.issuer, d.region),
+      (id) => this.bodies.get(id),
+    );
     this.settings = opts.settings;
     this.log = opts.log;
     this.mode = opts.mode;

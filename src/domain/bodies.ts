@@ -99,10 +99,17 @@ export function abbreviations(own: string): string[] {
     if (!len) walk(i + 1, short + core[i], literal + core[i], changed);
   };
   walk(0, "", "", false);
-  // A merged department is still called by its first part: 交通与建设局 → 交通局, 旅游与文化体育局 → 旅游局.
-  const merged = core.match(/^([\u4e00-\u9fff]{2,6}?)与[\u4e00-\u9fff]{2,}$/);
-  if (merged) out.add(merged[1] + end[0]);
   return [...out].filter((n) => n !== own && n.length >= 2);
+}
+
+/**
+ * A merged department is still called by its first part (交通与建设局 → 交通局, 旅游与文化体育局 → 旅游局): a name it
+ * shares with the body it was merged from, so it never absorbs a report of that body (平潭综合实验区综合执法局 stays
+ * itself beside 综合执法与应急管理局).
+ */
+export function firstPartName(own: string): string | null {
+  const m = own.match(/^([\u4e00-\u9fff]{2,6}?)与[\u4e00-\u9fff]{2,}?(局|委员会|委|办公室|办|中心)$/);
+  return m ? m[1] + m[2] : null;
 }
 
 /**
@@ -166,6 +173,8 @@ const UNIT_LEVELS = new Set<BodyLevel>(["部门", "片区", "乡镇"]);
 
 export class BodyRegistry {
   private readonly byId = new Map<string, Body>();
+  /** Names a merged department is called by that are also its predecessor's own (`${id}\u0000${name}`). */
+  private readonly colloquial = new Set<string>();
   /** Every body carrying a name, in registration order (full names first). */
   private readonly byName = new Map<string, Body[]>();
 
@@ -181,7 +190,10 @@ export class BodyRegistry {
         same.parent ??= canon.parent;
         continue;
       }
-      if (this.lookup(canon.id)) continue;
+      const known = this.lookup(canon.id);
+      // A short form of a held body written by a report (平潭综合实验区财金局) is that body; a body's own name that a
+      // merged successor is also called by is not.
+      if (known && !(known.region && this.colloquial.has(`${known.id}\u0000${canon.id.slice(known.region.length)}`))) continue;
       this.add({ id: canon.id, names: [], level: canon.level, region: canon.region, parent: canon.parent, predecessors: [], successors: [] });
     }
     // A region's other spellings name its government as they name the region (沐阳县, 沐阳 → 沭阳县).
@@ -213,7 +225,14 @@ export class BodyRegistry {
       const bare = b.id.replace(/(综合实验区|自治州|自治县|新区|省|市|县|区)$/, "");
       if (bare.length >= 2 && bare !== b.id) this.alias(b, bare);
       if (b.id.endsWith("综合实验区")) this.alias(b, b.id.replace("综合实验区", "实验区"));
-    } else for (const n of shortNames(b.id, b.region)) this.alias(b, n);
+    } else {
+      for (const n of shortNames(b.id, b.region)) this.alias(b, n);
+      const first = firstPartName(b.region && b.id.startsWith(b.region) ? b.id.slice(b.region.length) : b.id);
+      if (first) {
+        this.alias(b, first);
+        this.colloquial.add(`${b.id}\u0000${first}`);
+      }
+    }
     return b;
   }
 

@@ -54,6 +54,13 @@ describe("region questions on the real corpus", () => {
     expect(a.short).toContain("2024年2件");
   }, 60_000);
 
+  it("the coverage (/reports, 收录范围) lists each body with its level and parent", () => {
+    const c = real.engine().coverage();
+    expect(c.reports.find((r) => r.body === "平潭综合实验区财政金融局")).toMatchObject({ region: "平潭综合实验区", issuer: "平潭综合实验区财政金融局", level: "部门", parent: "平潭综合实验区" });
+    expect(c.reports.find((r) => r.body === "平潭综合实验区")).toMatchObject({ issuer: null, level: "市" });
+    expect(c.reports.find((r) => r.body === "洪泽区")).toMatchObject({ level: "区县", parent: "淮安市", years: [2023, 2024] });
+  });
+
   it("a glued 表二 cell the rules leave open is decided by the report's own sentence, and says so", async () => {
     const a = await ask("平潭综合实验区2024年制发了多少件行政规范性文件？");
     expect(a.short).toContain("62件");
