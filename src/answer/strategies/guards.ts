@@ -48,12 +48,16 @@ export const unknownPlace: Guard = {
 
 /** For a body not held under a held place ("平潭综合实验区气象局"): the bodies of that place that are held. */
 function heldUnder(ctx: AnswerContext, name: string): string | null {
+  const all = ctx.bodies.all();
   for (let k = name.length - 2; k >= 2; k--) {
-    const place = ctx.bodies.lookup(name.slice(0, k));
-    if (!place || ["部门", "片区", "乡镇"].includes(place.level)) continue;
-    const own = ctx.bodies.all().filter((b) => b.id !== place.id && (b.parent === place.id || b.region === place.id) && ctx.corpus.holds(b.id, null));
+    // The place written first: a held government, or the place of held departments ("沙县区" of 沙县区农业农村局).
+    const written = name.slice(0, k);
+    const gov = ctx.bodies.lookup(written);
+    const place = gov && !["部门", "片区", "乡镇"].includes(gov.level) ? gov.id : all.some((b) => b.region === written) ? written : null;
+    if (!place) continue;
+    const own = all.filter((b) => b.id !== place && (b.parent === place || b.region === place) && ctx.corpus.holds(b.id, null));
     if (!own.length) return null;
-    return `语料中${place.id}的机关有：${own.map((b) => b.id).join("、")}。`;
+    return `语料中${place}的机关有：${own.map((b) => b.id).join("、")}。`;
   }
   return null;
 }

@@ -55,7 +55,8 @@ export function numericSegments(text: string, from: number, to: number): NumSegm
     if (cur.some((t) => t.kind !== "empty")) {
       const byLine = !piped && perLine && cur.length > 1;
       const emptyLine = [...empties, breaks >= 2];
-      segs.push({ tokens: cur, start: segStart, end: segEnd, atomic: piped || byLine, ...(byLine && emptyLine.some(Boolean) ? { emptyLine } : {}) });
+      // Empty lines tell where empty cells stand only when some stands between two numbers (else they are breaks).
+      segs.push({ tokens: cur, start: segStart, end: segEnd, atomic: piped || byLine, ...(byLine && emptyLine.slice(1, -1).some(Boolean) ? { emptyLine } : {}) });
     }
     cur = [];
     segStart = -1;
@@ -321,7 +322,10 @@ export function enumerateWithBlanks(tokens: NumToken[], n: number, maxDigits: nu
   // Empty cells placed before token t so far (one number per line with empty lines kept: there must be some exactly
   // where an empty line stands).
   const before = new Array<number>(tokens.length + 1).fill(0);
-  const gapOk = (t: number) => !emptyLine || (emptyLine[t] ? before[t] > 0 : before[t] === 0);
+  // Between two numbers an empty line is an empty cell; before the first or after the last it may be a paragraph's
+  // break as well, so there it only allows empty cells.
+  const edge = (t: number) => t === 0 || t === tokens.length;
+  const gapOk = (t: number) => !emptyLine || (emptyLine[t] ? before[t] > 0 || edge(t) : before[t] === 0);
   let overflow = false;
   const rec = (t: number, pos: number) => {
     if (overflow) return;
@@ -337,7 +341,7 @@ export function enumerateWithBlanks(tokens: NumToken[], n: number, maxDigits: nu
     if (tokens.length - t - (pos > 0 ? 1 : 0) > n - k) return;
     // An empty cell here (only between whole cells, never inside a number).
     const at = t < tokens.length ? (pos === 0 ? tokens[t].start : tokens[t].start + pos) : tokens.length ? tokens[tokens.length - 1].end : 0;
-    if (!emptyLine || (pos === 0 && emptyLine[t])) {
+    if (!emptyLine || (pos === 0 && emptyLine[t]) || (pos === 0 && edge(t) && emptyLine[t])) {
       values.push(0);
       spans.push([at, at]);
       blank.push(true);

@@ -304,7 +304,8 @@ export function readT4(text: string, format: Format, after = 0): ExtractedTable 
       }
   }
   const valid = splits.filter((s) => rowsOk(s.values));
-  const chosen = valid.length > 0 ? valid : splits;
+  // Placements of fewer numbers than cells that break the rules decide nothing: the empty cells were only inferred.
+  const chosen = valid.length > 0 ? valid : placed ? [] : splits;
   const whole: RowInput = { key: "*", columns: order.map((_, i) => String(i)), splits: chosen };
   const outcome = decideByDigits(whole);
   const basis: CellOutcome["basis"] = splits.length === 1 ? "digits" : valid.length > 0 ? "row-rule" : "digits";
