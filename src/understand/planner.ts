@@ -101,7 +101,10 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
   const names = mentioned.flatMap((b) => [...b.names, ...(b.level !== "市" && b.level !== "省" && b.level !== "区县" && b.region ? ctx.bodies.get(b.region)?.names ?? [] : [])].filter((n) => q.includes(n)));
   const tableAsked = q.match(/表([二三四])/)?.[1];
   const sectionKey = sectionKeyOf(q) ?? (/问题|不足|改进/.test(q) && /存在|主要|改进/.test(q) ? "problems" : null);
-  const unknown = bodies.length === 0 && !unheld.length ? ctx.unknownPlace(q) : null;
+  let unknown = bodies.length === 0 ? ctx.unknownPlace(q) : null;
+  // A department of a place not held ("云新县财政局"): the place is what is not held.
+  if (unknown && unheld.some((u) => !u.place && u.name.startsWith(unknown!))) unheld = unheld.filter((u) => u.place || !u.name.startsWith(unknown!));
+  else if (unheld.length) unknown = null;
 
   // The operation, by the words that ask for it; rule words win only when no report is named.
   let op: Operation;

@@ -56,8 +56,9 @@ function heldUnder(ctx: AnswerContext, name: string): string | null {
     const place = gov && !["部门", "片区", "乡镇"].includes(gov.level) ? gov.id : all.some((b) => b.region === written) ? written : null;
     if (!place) continue;
     const own = all.filter((b) => b.id !== place && (b.parent === place || b.region === place) && ctx.corpus.holds(b.id, null));
-    if (!own.length) return null;
-    return `语料中${place}的机关有：${own.map((b) => b.id).join("、")}。`;
+    if (own.length) return `语料中${place}的机关有：${own.map((b) => b.id).join("、")}。`;
+    // No department of that place is held: what the place's own government has.
+    return ctx.corpus.coverageOfBody(place) || null;
   }
   return null;
 }
