@@ -166,7 +166,7 @@ export interface AmbiguousName {
 const UNHELD_BODY =
   /(?:^|[^\u4e00-\u9fff]|年|[和与、及跟同比或])(?![年和与、及跟同比或])([\u4e00-\u9fff]{1,16}?(?:片区管理局|管理局|局|委员会|委|办公室|办|中心|片区|镇|乡|街道))(?=$|[^\u4e00-\u9fff]|[的在收受共有是和与、比呢吗主依行公答全对])/g;
 /** Words that end like a body but are none, or hold question words: 怎么办, 乡镇, 城乡, 公开办, 申请. */
-const GENERIC_BODY_WORDS = /^(?:我|本|该|各|全|当|此|贵|哪个|哪些|什么|国务院|国家|中央|党中央|上级|有关|相关|主管)|怎么办|如何办|乡镇|城乡|城镇|村镇|公开办|申请|政府信息|信息公开|多少|几件|几条|报告|年度|情况|工作|条例|规定|办理|办结|承办|督办|交办|转办|代办/;
+const GENERIC_BODY_WORDS = /^(?:我|本|该|各|全|当|此|贵|哪个|哪些|什么|国务院|国家|中央|党中央|上级|有关|相关|主管|每个|所有|[一二三四五六七八九十两几]个)|怎么办|如何办|乡镇|城乡|城镇|村镇|公开办|申请|政府信息|信息公开|多少|几件|几条|报告|年度|情况|工作|条例|规定|办理|办结|承办|督办|交办|转办|代办/;
 
 /** Levels whose names are derived as a department's (own name, short forms), not as a place's. */
 const UNIT_LEVELS = new Set<BodyLevel>(["部门", "片区", "乡镇"]);

@@ -37,6 +37,12 @@ const SHARE = /占比|比例|百分之|百分比|比重|占.{0,8}(多少|几成)
 const SECTION_ASK = /写了什么|怎么说|内容|情况|说了什么|讲了什么|原文|全文|部分/;
 /** What is left of an overview request once the body is taken out: nothing, or words that ask for the whole. */
 const OVERVIEW = /^(的)?(政府信息公开)?(报告|年报|年度报告|情况|概况|简介|介绍|有哪些报告|有哪些年报|哪些年份?|有哪些|有什么)?(有哪些|呢)?[？?。!！\s]*$/;
+/** Words naming a kind of body rather than one: the held bodies of that level. */
+const CATEGORY: Array<[RegExp, "片区" | "乡镇"]> = [
+  [/(?:各|每个|哪个|哪一个|哪些|几个|所有|全部|[二三四五六七八九十两]个)片区|片区(?:中|里|之间|当中)/, "片区"],
+  [/(?:各|每个|哪个|哪一个|哪些|几个|所有|全部|[二三四五六七八九十两]个)(?:乡镇|街道)|(?:乡镇|街道)(?:中|里|之间|当中)/, "乡镇"],
+];
+
 /** "各是多少", "分别多少", "各收到多少件": one figure per year or body. */
 const EACH = /各(?:自)?(?:是|有|为|收到|受理|公开|办理)?了?(?:多少|几)|分别(?:是|为|有|收到|受理)?了?(?:多少|几)?|各(?:年|个)/;
 /** "哪年…多", "哪个部门…少": which one has more or less. */
@@ -97,6 +103,9 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
   const asksFigures = metricMatch !== null || COUNT_WORDS.test(q);
   let unheld = ctx.bodies.unheldBodies(q).filter((u) => asksFigures || (u.strong && (years.length > 0 || range !== null)));
   let bodies = [...new Set(mentioned.map((b) => b.id))];
+  // "各片区", "哪个片区", "四个片区": every held body of that level, when the question names none of them.
+  const category = !bodies.length && !detailed.ambiguous.length && metricMatch ? CATEGORY.find(([re]) => re.test(q))?.[1] : undefined;
+  if (category) bodies = ctx.bodies.all().filter((b) => b.level === category && ctx.yearsOf(b.id).length > 0).map((b) => b.id);
   // A department's names, and its place's names written before its short name ("平潭财政局").
   const names = mentioned.flatMap((b) => [...b.names, ...(b.level !== "市" && b.level !== "省" && b.level !== "区县" && b.region ? ctx.bodies.get(b.region)?.names ?? [] : [])].filter((n) => q.includes(n)));
   const tableAsked = q.match(/表([二三四])/)?.[1];
@@ -126,7 +135,7 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
   else if (metricMatch && EACH.test(q) && !EXTREME_MAX.test(q) && !EXTREME_MIN.test(q) && (bodies.length >= 2 || years.length >= 2 || range)) op = "series";
   // "2022年和2023年哪年多", "沈阳市2013年和长沙市2011年哪个多": two reports compared. Over a range ("2021至2025年哪一年
   // 最多") it is the extreme of every year, not the difference of the two ends.
-  else if (metricMatch && WHICH_MORE.test(q) && !range && ((years.length === 2 && bodies.length <= 1) || (bodies.length === 2 && years.length <= 2))) op = "difference";
+  else if (metricMatch && WHICH_MORE.test(q) && !range && ((years.length === 2 && bodies.length <= 1) || (bodies.length === 2 && years.length <= 2 && !category))) op = "difference";
   else if (metricMatch && (EXTREME_MAX.test(q) || EXTREME_MIN.test(q) || WHICH_MORE.test(q))) op = "extreme";
   else if (metricMatch && DIFFERENCE.test(q)) op = "difference";
   else if (metricMatch && (SERIES.test(q) || range !== null || (years.length === 0 && /各年|每一年|哪几年/.test(q)))) op = "series";

@@ -61,6 +61,13 @@ describe("region questions on the real corpus", () => {
     expect(c.reports.find((r) => r.body === "洪泽区")).toMatchObject({ level: "区县", parent: "淮安市", years: [2023, 2024] });
   });
 
+  it("a total cell its own row contradicts gives way to the parts' sum the report's sentence states, and says so", async () => {
+    // 农业农村局 2025: 本年新收 "1000000" (自然人 1, 总计 0); "2025年，我局共收到政府信息公开申请1份".
+    const a = await ask("平潭综合实验区农业农村局2025年收到多少件政府信息公开申请？");
+    expect(a.short).toContain("为1件");
+    expect(a.answer).toContain("“总计”印为0，与同行各项之和1不符");
+  }, 60_000);
+
   it("a glued 表二 cell the rules leave open is decided by the report's own sentence, and says so", async () => {
     const a = await ask("平潭综合实验区2024年制发了多少件行政规范性文件？");
     expect(a.short).toContain("62件");

@@ -217,3 +217,16 @@ describe("planner: names several bodies carry (issue 15)", () => {
     expect(p.ambiguous).toEqual([{ name: "市场监管局", candidates: ["福州市市场监督管理局", "厦门市市场监督管理局"] }]);
   });
 });
+
+describe("planner: a kind of body named instead of one (issue 15)", () => {
+  const r = new BodyRegistry([
+    { issuer: "平潭综合实验区管委会", region: "平潭综合实验区" },
+    { issuer: "平潭综合实验区金井片区管理局", region: "平潭综合实验区" },
+    { issuer: "平潭综合实验区苏平片区管理局", region: "平潭综合实验区" },
+  ]);
+  const c: PlannerContext = { bodies: r, yearsOf: () => [2024], unknownPlace: () => null };
+  it("哪个片区/各片区: every held 片区, never the government", () => {
+    expect(plan("2024年哪个片区收到的申请最多", "", null, c)).toMatchObject({ operation: "extreme", bodies: ["平潭综合实验区金井片区管理局", "平潭综合实验区苏平片区管理局"] });
+    expect(plan("各片区2024年分别收到多少件申请", "", null, c)).toMatchObject({ operation: "series", unknownPlaces: [] });
+  });
+});

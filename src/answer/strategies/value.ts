@@ -60,7 +60,7 @@ export const valueStrategy: Strategy<FiguresContext> = {
           return { answer: figureAnswer(plan.original, { short, lines, citations: s.citations, found: false }), passages: [] };
         }
       }
-      if (f.status === "sentence" && f.candidates?.length) lines.push(`表中该格数字粘连，可读作 ${f.candidates.join(" 或 ")}；报告正文写明${valueText(f)}，按正文。`);
+      if (f.note) lines.push(f.note);
       if (f.status === "sum") lines.push(f.basis === "channels" ? `报告未写总数，只分渠道列出；相加：${f.working}。` : `计算：${f.working}（${f.citations.length}个单元格相加）。`);
     } else {
       short = figs.map((f) => figureLine(f)).join("；") + "。";
