@@ -36,7 +36,7 @@ const SUM = /一共|总共|合计|累计|加起来一共|总和/;
 const SHARE = /占比|比例|百分之|百分比|比重|占.{0,8}(多少|几成)/;
 const SECTION_ASK = /写了什么|怎么说|内容|情况|说了什么|讲了什么|原文|全文|部分/;
 /** What is left of an overview request once the body is taken out: nothing, or words that ask for the whole. */
-const OVERVIEW = /^(的)?(政府信息公开)?(报告|年报|年度报告|情况|概况|简介|介绍|有哪些报告|有哪些年报|哪些年份?|有哪些|有什么)?(有哪些|呢)?[？?。!！\s]*$/;
+const OVERVIEW = /^(的)?(政府信息公开)?(报告|年报|年度报告|情况|概况|简介|介绍|有哪些报告|有哪些年报|哪些年份?|有哪些|有什么|有?哪些年(?:份|度)?的?(?:报告|年报)|有?几份(?:报告|年报))?(有哪些|呢)?[？?。!！\s]*$/;
 /** Words naming a kind of body rather than one: the held bodies of that level. */
 const CATEGORY: Array<[RegExp, "片区" | "乡镇"]> = [
   [/(?:各|每个|哪个|哪一个|哪些|几个|所有|全部|[二三四五六七八九十两]个)片区|片区(?:中|里|之间|当中)/, "片区"],

@@ -68,6 +68,11 @@ describe("region questions on the real corpus", () => {
     expect(a.answer).toContain("“总计”印为0，与同行各项之和1不符");
   }, 60_000);
 
+  it("哪个多 between two bodies says the larger one first", async () => {
+    const a = await ask("2024年平潭综合实验区财政金融局和公安局哪个收到的申请多？");
+    expect(a.short.startsWith("平潭综合实验区公安局2024年比平潭综合实验区财政金融局2024年多6件")).toBe(true);
+  }, 60_000);
+
   it("a glued 表二 cell the rules leave open is decided by the report's own sentence, and says so", async () => {
     const a = await ask("平潭综合实验区2024年制发了多少件行政规范性文件？");
     expect(a.short).toContain("62件");

@@ -230,3 +230,9 @@ describe("planner: a kind of body named instead of one (issue 15)", () => {
     expect(plan("各片区2024年分别收到多少件申请", "", null, c)).toMatchObject({ operation: "series", unknownPlaces: [] });
   });
 });
+
+describe("planner: what a body holds (issue 15)", () => {
+  it("有哪些年度的报告 after a body name is its overview", () => {
+    expect(P("平潭综合实验区财政金融局有哪些年度的报告？").operation).toBe("overview");
+  });
+});
