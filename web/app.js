@@ -288,7 +288,7 @@ async function loadCoverage() {
     const reports = [...cov.reports].sort((a, b) => a.region.localeCompare(b.region, "zh"));
     target.replaceChildren(
       el("p", {}, `共 ${cov.documents} 份文件、${cov.chunks} 个段落；${reports.length} 个地区或机关的年度报告。`),
-      renderTable({ columns: ["地区", "发布机关", "年度"], rows: reports.map((r) => [r.region, r.issuer || "—", formatYears(r.years)]) }, "已收录的年度报告"),
+      renderTable({ columns: ["地区", "发布机关", "层级", "上级", "年度"], rows: reports.map((r) => [r.region, r.issuer || "—", r.level || "—", r.parent || "—", formatYears(r.years)]) }, "已收录的年度报告"),
       el("h3", {}, "法规、通知与司法解释"),
       el("ul", {}, cov.governing.map((g) => el("li", {}, `${g.title.startsWith("《") ? g.title : `《${g.title}》`}（${[KIND_LABEL[g.kind] || g.kind, g.year ? `${g.year}年` : null].filter(Boolean).join("，")}）`))),
     );

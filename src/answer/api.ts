@@ -19,7 +19,12 @@ export interface AskResult {
 
 export interface CoverageReport {
   region: string;
+  /** The issuing department (or 片区, town) when not the region's government. */
   issuer: string | null;
+  /** The body's registry id, level (市, 区县, 部门, 片区, 乡镇…) and the body one level up, when known. */
+  body?: string;
+  level?: string | null;
+  parent?: string | null;
   years: number[];
 }
 

@@ -135,7 +135,11 @@ export class AnswerContext {
       if (req && !req.denseDown) this.log({ event: "dense_fallback", level: "warn", reason: err.message });
       if (req) req.denseDown = true;
     };
-    this.corpus = new CorpusView({ manifest: { documents: c.documents }, chunks: c.search.chunks.list() }, (d) => this.bodies.idOf(d.issuer, d.region));
+    this.corpus = new CorpusView(
+      { manifest: { documents: c.documents }, chunks: c.search.chunks.list() },
+      (d) => this.bodies.idOf(d.issuer, d.region),
+      (id) => this.bodies.get(id),
+    );
     this.figures = c.figures ? c.figures(this.corpus) : null;
     this.settings = c.settings;
     this.log = c.log;

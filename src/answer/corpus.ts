@@ -34,8 +34,16 @@ export class CorpusView {
   /** The registry id of a document's issuing body (the one way bodies are identified). */
   readonly bodyOf: (d: IndexedDocument) => string;
 
-  constructor(index: { manifest: { documents: IndexedDocument[] }; chunks: Chunk[] }, bodyOf: (d: IndexedDocument) => string = (d) => d.issuer ?? d.region ?? d.title) {
+  /** A body's level and parent by its id (the registry), for the coverage listing. */
+  private readonly bodyInfo: (id: string) => { level: string; parent: string | null } | null;
+
+  constructor(
+    index: { manifest: { documents: IndexedDocument[] }; chunks: Chunk[] },
+    bodyOf: (d: IndexedDocument) => string = (d) => d.issuer ?? d.region ?? d.title,
+    bodyInfo: (id: string) => { level: string; parent: string | null } | null = () => null,
+  ) {
     this.bodyOf = bodyOf;
+    this.bodyInfo = bodyInfo;
     this.docs = index.manifest.documents;
     this.chunkCount = index.chunks.length;
     const byRegion = new Map<string, Set<string>>();
@@ -77,6 +85,11 @@ export class CorpusView {
     return this.topsByDoc.get(docId) ?? [];
   }
 
+  /** The prose of a document (its chunks' text, tables left out), for reading a sentence that states a figure. */
+  proseOf(docId: string): string {
+    return (this.chunksByDoc.get(docId) ?? []).filter((c) => c.meta.block === "prose").map((c) => c.text).join("\n");
+  }
+
   /** The section path of the first chunk of a document that holds a sentence (whitespace ignored), or null. */
   sectionHolding(docId: string, sentence: string): string | null {
     const want = sentence.replace(/\s+/g, "").slice(0, 60);
@@ -87,21 +100,22 @@ export class CorpusView {
   }
 
   coverage(): Coverage {
-    const reports = new Map<string, { region: string; issuer: string | null; years: Set<number> }>();
+    const reports = new Map<string, { region: string; issuer: string | null; body: string; years: Set<number> }>();
     const governing: Coverage["governing"] = [];
     for (const d of this.docs) {
       if (d.kind === "report") {
-        // One line per region; a department (地方税务局) is its own line.
-        const dept = d.issuer && isDepartment(d.issuer) ? d.issuer : null;
-        const key = `${d.region ?? "?"}|${dept ?? ""}`;
-        const e = reports.get(key) ?? { region: d.region ?? "（未识别地区）", issuer: dept, years: new Set<number>() };
+        // One line per issuing body: a region's government, each department, 片区 or town its own.
+        const body = this.bodyOf(d);
+        const info = this.bodyInfo(body);
+        const unit = info ? ["部门", "片区", "乡镇"].includes(info.level) : !!(d.issuer && isDepartment(d.issuer));
+        const e = reports.get(body) ?? { region: d.region ?? "（未识别地区）", issuer: unit ? (info ? body : d.issuer) : null, body, years: new Set<number>() };
         if (d.year) e.years.add(d.year);
-        reports.set(key, e);
+        reports.set(body, e);
       } else governing.push({ title: d.title, kind: d.kind, year: d.year, source: d.source });
     }
     return {
       reports: [...reports.values()]
-        .map((r) => ({ region: r.region, issuer: r.issuer, years: [...r.years].sort((a, b) => a - b) }))
+        .map((r) => ({ region: r.region, issuer: r.issuer, body: r.body, level: this.bodyInfo(r.body)?.level ?? null, parent: this.bodyInfo(r.body)?.parent ?? null, years: [...r.years].sort((a, b) => a - b) }))
         .sort((a, b) => b.years.length - a.years.length || a.region.localeCompare(b.region, "zh")),
       governing: governing.sort((a, b) => (a.year ?? 0) - (b.year ?? 0)),
       documents: this.docs.length,

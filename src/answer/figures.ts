@@ -31,6 +31,8 @@ export interface Figure {
   candidates?: number[];
   /** Failed 勾稽关系 checks that involve the cells read. */
   failedChecks: CheckResult[];
+  /** Why the figure is not the table cell's as printed (a glued cell, a total its own row contradicts). */
+  note?: string;
 }
 
 export function reportLabel(r: ReportRow): string {
@@ -57,6 +59,8 @@ export class FigureService<F extends FactStore = FactStore> {
     readonly bodies: BodyRegistry,
     /** The section of a report that holds a sentence (from the index's chunks), for citing narrative figures. */
     private readonly sectionOf: (docId: string, sentence: string) => string | null = () => null,
+    /** A report's prose (no tables), for a sentence deciding between an undecided cell's candidates. */
+    private readonly proseOf: (docId: string) => string = () => "",
   ) {}
 
   /** Reports of a body in year order (one per year: the first read when a body published two). */
@@ -134,13 +138,39 @@ export class FigureService<F extends FactStore = FactStore> {
     if (ref) {
       const c = look.cell(r.docId, ref.table, ref.row, ref.column);
       if (c && c.value !== null) {
+        // A total cell its own row contradicts, where the row's parts add up to what the report's sentence states
+        // (海坛片区 2024: 5+1 = 6 ≠ 0, "共受理政府信息公开申请6件"): the two agreeing sources stand, the cell is noted.
+        const corrected = this.totalContradicted(r, metric, c, look);
+        if (corrected)
+          return {
+            ...base,
+            value: corrected.value,
+            unit: corrected.unit,
+            status: "sentence",
+            citations: [this.sentenceCitation(r, corrected.sentence), this.cellCitation(r, c)],
+            failedChecks: this.failed(r, [ref], look),
+            note: `表中该行“总计”印为${formatNumber(c.value)}，与同行各项之和${formatNumber(corrected.value)}不符；报告正文写明${formatNumber(corrected.value)}${corrected.unit}，按正文。`,
+          };
         // The cell first; the report's own sentence stating the same figure second.
         const said = metric.narrative && look.withProse !== false ? look.facts(r.docId, metric.narrative.id) : [];
         const same = said.length && said.every((x) => x.value === c.value) ? [this.sentenceCitation(r, said[0].sentence)] : [];
         return { ...base, value: c.value, status: "cell", citations: [this.cellCitation(r, c), ...same], failedChecks: this.failed(r, [ref], look) };
       }
-      if (c && c.candidates?.length)
+      if (c && c.candidates?.length) {
+        // The report's own sentence may state one of the candidates ("本年度制发行政规范性文件62件"): it decides.
+        const said = this.proseStating(r, metric, c.candidates);
+        if (said)
+          return {
+            ...base,
+            value: said.value,
+            status: "sentence",
+            citations: [this.sentenceCitation(r, said.sentence), this.cellCitation(r, c)],
+            candidates: c.candidates,
+            failedChecks: this.failed(r, [ref], look),
+            note: `表中该格数字粘连，可读作 ${c.candidates.join(" 或 ")}；报告正文写明${formatNumber(said.value)}${metric.unit}，按正文。`,
+          };
         return { ...base, value: null, status: "undecided", candidates: c.candidates, citations: [this.cellCitation(r, c)], failedChecks: this.failed(r, [ref], look) };
+      }
     }
     const parts = r.format === "2019" || r.format === "2021" ? metric.sumOf?.[r.format] : undefined;
     if (parts?.length) {
@@ -176,6 +206,39 @@ export class FigureService<F extends FactStore = FactStore> {
       }
     }
     return { ...base, value: null, status: "missing", citations: [] };
+  }
+
+  /** The sentence's figure when the cell is the total of a row whose parts add up to it and not to the cell. */
+  private totalContradicted(r: ReportRow, metric: Metric, c: CellRow, look: FigureLookup): { value: number; unit: string; sentence: string } | null {
+    if (!metric.narrative) return null;
+    const stated = look.facts(r.docId, metric.narrative.id);
+    if (!stated.length || new Set(stated.map((x) => x.value)).size > 1 || stated[0].value === c.value) return null;
+    const rowSum = look.checks(r.docId).find((k) => k.ok === false && k.rule.endsWith(".row-sum") && k.cells.length > 1 && k.cells[k.cells.length - 1].row === c.rowLabel && k.cells[k.cells.length - 1].column === c.columnLabel && k.cells[k.cells.length - 1].table === c.table);
+    if (!rowSum || rowSum.cells.slice(0, -1).some((x) => x.value === null)) return null;
+    const parts = rowSum.cells.slice(0, -1).reduce((a, x) => a + (x.value ?? 0), 0);
+    return parts === stated[0].value ? { value: stated[0].value, unit: stated[0].unit, sentence: stated[0].sentence } : null;
+  }
+
+  /**
+   * The one candidate of an undecided cell that a sentence of the report states right after the metric's words
+   * ("制发行政规范性文件62件" for 行政规范性文件 read as 6 or 62), or null when none or several are stated.
+   */
+  private proseStating(r: ReportRow, metric: Metric, candidates: number[]): { value: number; sentence: string } | null {
+    const words = metric.aliases.filter((a) => a.length >= 3);
+    if (!words.length) return null;
+    const prose = this.proseOf(r.docId);
+    if (!prose) return null;
+    const found = new Map<number, string>();
+    const re = new RegExp(`(?:${words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})[^\\d。；;，,]{0,6}?(\\d+)\\s*(?:件|条|项|个)`, "g");
+    for (const sentence of prose.split(/(?<=[。；;！？\n])/)) {
+      for (const m of sentence.matchAll(re)) {
+        const v = Number(m[1]);
+        if (candidates.includes(v)) found.set(v, sentence.trim());
+      }
+    }
+    if (found.size !== 1) return null;
+    const [[value, sentence]] = [...found];
+    return { value, sentence };
   }
 
   /**

@@ -137,7 +137,7 @@ export async function openEngine(opts: OpenOptions): Promise<OpenedEngine> {
       search,
       embedder,
       bodies,
-      figures: (corpus) => new FigureService(facts, bodies, (docId, sentence) => corpus.sectionHolding(docId, sentence)),
+      figures: (corpus) => new FigureService(facts, bodies, (docId, sentence) => corpus.sectionHolding(docId, sentence), (docId) => corpus.proseOf(docId)),
       settings,
       log,
       mode: opts.mode ?? "hybrid",

@@ -7,7 +7,7 @@
 import type { AnswerEngine } from "../answer/api.js";
 import type { OpenOptions as EngineOptions } from "../app/open.js";
 import type { RetrievalMode } from "../answer/retrieve.js";
-import type { BodyRegistry } from "../domain/bodies.js";
+import type { BodyOverride, BodyRegistry } from "../domain/bodies.js";
 import type { Settings } from "../config.js";
 import type { IngestOptions, IngestSummary } from "../index/build.js";
 import type { ParsedDocument } from "../ingest/document.js";
@@ -45,7 +45,7 @@ export interface CliDeps {
   /** Incremental ingest (`npm run ingest`). */
   ingest(opts: IngestOptions): Promise<IngestSummary>;
   /** How ingestion understands one file (`ingest --show`): its source name and documents. */
-  parseCorpusFile(file: string, corpusDir: string): Promise<{ source: string; docs: ParsedDocument[] }>;
+  parseCorpusFile(file: string, corpusDir: string): Promise<{ source: string; docs: ParsedDocument[]; bodyOverrides?: Record<string, BodyOverride> }>;
   /** The statistics of an index, or null when it has none. */
   openStats(opts: { indexDir: string; corpusDir: string; settings: Settings }): Promise<StatsSource | null>;
   /** A draft read as ingestion reads it, with every check (`stats check`). */
@@ -72,9 +72,12 @@ export function defaultDeps(): CliDeps {
     indexExists: async (dir) => (await import("../index/store.js")).indexExists(dir),
     ingest: async (opts) => (await import("../index/build.js")).ingest(opts),
     parseCorpusFile: async (file, corpusDir) => {
-      const [{ parseFile }, { readOverrides, sourceOf }] = await Promise.all([import("../ingest/document.js"), import("../index/build.js")]);
+      const [{ parseFile }, { readOverrides, sourceOf }, { ProvenanceTables }] = await Promise.all([import("../ingest/document.js"), import("../index/build.js"), import("../ingest/provenance.js")]);
       const source = sourceOf(corpusDir, file);
-      return { source, docs: await parseFile(file, source, (await readOverrides(corpusDir)).files) };
+      // A folder's provenance table (SOURCES.md) gives 发布日期 and 原文链接, as at ingest.
+      const provenance = await new ProvenanceTables().of(file);
+      const overrides = await readOverrides(corpusDir);
+      return { source, docs: await parseFile(file, source, overrides.files, undefined, undefined, provenance), bodyOverrides: overrides.bodies };
     },
     // The statistics alone: no search index, no embedder, no engine.
     openStats: async ({ indexDir, corpusDir, settings }) => (await import("../app/open.js")).openStatistics({ indexDir, corpusDir, settings }),

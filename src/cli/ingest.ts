@@ -11,8 +11,8 @@ const USAGE = `usage: npm run ingest -- [--index DIR] [--rebuild] [--verify] [PA
        npm run ingest -- --show FILE`;
 
 async function show(deps: CliDeps, io: CliIo, file: string, corpusDir: string): Promise<void> {
-  const { source, docs } = await deps.parseCorpusFile(path.resolve(io.cwd, file), corpusDir);
-  await write(io.stdout, parsedFileText(source, docs));
+  const { source, docs, bodyOverrides } = await deps.parseCorpusFile(path.resolve(io.cwd, file), corpusDir);
+  await write(io.stdout, parsedFileText(source, docs, bodyOverrides));
 }
 
 /**

@@ -6,7 +6,8 @@ import { createEmbedder, type EmbedderSettings } from "../embed/factory.js";
 import { fitHashStatsOnCounts, HashingEmbeddings } from "../embed/hashing.js";
 import { TermCounter } from "../embed/termCounts.js";
 import { IndexStoreError, LoadError } from "../errors.js";
-import { parseFile, parseOverrides, type CorpusOverrides, type Overrides, type ParsedDocument } from "../ingest/document.js";
+import { parseFile, parseOverrides, type CorpusOverrides, type Overrides, type ParsedDocument, type Provenance } from "../ingest/document.js";
+import { ProvenanceTables } from "../ingest/provenance.js";
 import type { Chunk } from "../types.js";
 import { BodyRegistry } from "../domain/bodies.js";
 import { consecutiveYearChecks } from "../stats/cross.js";
@@ -18,7 +19,7 @@ import { listCorpusFiles, type ListOptions, type SkippedFile } from "../ingest/f
 import { cleanStaleBuilds, currentGeneration, graphParams, INDEX_FORMAT_VERSION, integrityLines, readForIngest, readManifest, writeIndex, type FileEntry, type IndexedDocument, type Manifest, type PreviousForIngest } from "./store.js";
 
 /** Bump when parsing or chunking changes, so every file is re-processed once. */
-export const CHUNKER_VERSION = "8";
+export const CHUNKER_VERSION = "9";
 
 
 export interface IngestOptions {
@@ -131,8 +132,11 @@ function countSections(docs: ParsedDocument[]): number {
  * nothing changed. A file that fails to load keeps its previous version (if any) and is reported.
  */
 /** What decides whether a file must be processed again: its bytes, the chunker version and its override entries. */
-function fileHash(bytes: Buffer, source: string, overrides: Overrides): string {
-  return createHash("sha256").update(bytes).update(CHUNKER_VERSION).update(STATISTICS_VERSION).update(overrideKey(overrides, source)).digest("hex");
+function fileHash(bytes: Buffer, source: string, overrides: Overrides, provenance: Provenance | null = null): string {
+  const h = createHash("sha256").update(bytes).update(CHUNKER_VERSION).update(STATISTICS_VERSION).update(overrideKey(overrides, source));
+  // A file's row in its folder's provenance table (SOURCES.md) is part of what it is read as.
+  if (provenance) h.update(JSON.stringify(provenance));
+  return h.digest("hex");
 }
 
 /** Files that failed to load, with the hash they failed at: reported on every ingest until they change. */
@@ -183,8 +187,9 @@ export async function isUpToDate(corpusDir: string, indexDir: string, settings: 
   const { files } = await listSources(recordedSources(manifest, corpusDir), listOptionsOf(settings));
   const failed = await readFailed(indexDir);
   if (files.length !== Object.keys(manifest.files).length + Object.keys(failed).length) return false;
+  const provenance = new ProvenanceTables();
   for (const { file, source } of files) {
-    const hash = fileHash(await fs.readFile(file), source, overrides);
+    const hash = fileHash(await fs.readFile(file), source, overrides, await provenance.of(file));
     if ((manifest.files[source]?.hash ?? failed[source]?.hash) !== hash) return false;
   }
   return true;
@@ -257,6 +262,7 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
   const seen = new Set<string>();
 
   const reads = readAhead(files);
+  const provenanceTables = new ProvenanceTables();
   for (const [i, file] of files.entries()) {
     const { source, root } = rootOf.get(file)!;
     const read = await reads.next();
@@ -270,7 +276,8 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
       continue;
     }
     const bytes = read.bytes;
-    const hash = fileHash(bytes, source, overrides);
+    const provenance = await provenanceTables.of(file);
+    const hash = fileHash(bytes, source, overrides, provenance);
     const old = prev?.manifest.files[source];
     if (old && old.hash === hash && prev) {
       files2[source] = old;
@@ -281,7 +288,7 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
       continue;
     }
     try {
-      const docs = await parseFile(file, source, overrides, undefined, bytes);
+      const docs = await parseFile(file, source, overrides, undefined, bytes, provenance);
       const chunks = docs.flatMap((d) => d.chunks);
       if (chunks.length === 0) throw new LoadError(source, "no text to index after cleaning");
       const nSec = countSections(docs);

@@ -78,8 +78,21 @@ function lineOfKey(raw: string, path: string[]): number | null {
   return line;
 }
 
+/** 发布日期 and 原文链接 of a file as a folder's provenance table (SOURCES.md) records them. */
+export interface Provenance {
+  published: string | null;
+  url: string | null;
+  /** Where they were read ("SOURCES.md"). */
+  from: string;
+}
+
+/** How each field of a document was found: issuer, year, title, published, url (for `ingest --show`). */
+export type Detection = Record<"issuer" | "year" | "title" | "published" | "url", string>;
+
 export interface ParsedDocument {
   meta: DocMeta;
+  /** How each field of `meta` was found. */
+  detection: Detection;
   aliases: string[];
   sections: Section[];
   chunks: Chunk[];
@@ -90,12 +103,18 @@ export interface ParsedDocument {
 }
 
 /** Cleaned text of one file → its documents with metadata, section tree and chunks. Pure. */
-export function parseText(text: string, source: string, overrides: Overrides = {}, opts: ChunkOptions = DEFAULT_CHUNK_OPTIONS): ParsedDocument[] {
+export function parseText(text: string, source: string, overrides: Overrides = {}, opts: ChunkOptions = DEFAULT_CHUNK_OPTIONS, provenance: Provenance | null = null): ParsedDocument[] {
   const page = splitPageHeader(text);
   const parts = splitDocuments(cleanText(page.text));
+  // The crawler header first, then the folder's provenance table; a file holding several documents has neither per document.
+  const published = page.header.published ?? provenance?.published ?? null;
+  const url = page.header.url ?? provenance?.url ?? null;
   return parts.map((part, i) => {
-    const detected = detectMeta(part.text, source, page.header.title);
-    if (part.pageTitle && detected.kind === "report" && !/^\d/.test(part.pageTitle) && !part.pageTitle.startsWith("关于")) detected.title = part.pageTitle;
+    const detected = detectMeta(part.text, source, page.header.title, { agency: page.header.agency, published: parts.length === 1 ? published : null });
+    if (part.pageTitle && detected.kind === "report" && !/^\d/.test(part.pageTitle) && !part.pageTitle.startsWith("关于")) {
+      detected.title = part.pageTitle;
+      detected.how.title = "分篇标题";
+    }
     const o = overrides[`${source}#${i}`] ?? overrides[source] ?? {};
     const meta: DocMeta = {
       docId: `${source}#${i}`,
@@ -105,8 +124,17 @@ export function parseText(text: string, source: string, overrides: Overrides = {
       region: o.region !== undefined ? o.region : detected.region,
       year: o.year !== undefined ? o.year : detected.year,
       kind: o.kind ?? detected.kind,
-      published: parts.length === 1 ? page.header.published : null,
-      url: parts.length === 1 ? page.header.url : null,
+      published: parts.length === 1 ? published : null,
+      url: parts.length === 1 ? url : null,
+    };
+    const by = (field: string | null | undefined, header: string | null) => (parts.length !== 1 || !field ? "—" : header ? "采集头" : provenance?.from ?? "—");
+    const overridden = (k: keyof typeof o) => (o[k] !== undefined ? "overrides.json" : null);
+    const detection: Detection = {
+      issuer: overridden("issuer") ?? detected.how.issuer,
+      year: overridden("year") ?? detected.how.year,
+      title: overridden("title") ?? detected.how.title,
+      published: by(meta.published, page.header.published),
+      url: by(meta.url, page.header.url),
     };
     if (meta.kind === "report") meta.format = detectFormat(meta.year, part.text);
     const sections = parseSections(part.text, meta.kind);
@@ -114,11 +142,11 @@ export function parseText(text: string, source: string, overrides: Overrides = {
     const statistics = meta.kind === "report" ? extractStatistics(part.text, { year: meta.year ?? null, source }) : null;
     const statisticsMs = performance.now() - t0;
     if (statistics) meta.format = statistics.format;
-    return { meta, aliases: o.aliases ?? [], sections, chunks: chunkDocument(meta, sections, opts), statistics, statisticsMs };
+    return { meta, detection, aliases: o.aliases ?? [], sections, chunks: chunkDocument(meta, sections, opts), statistics, statisticsMs };
   });
 }
 
-export async function parseFile(absPath: string, source: string, overrides: Overrides = {}, opts?: ChunkOptions, bytes?: Buffer): Promise<ParsedDocument[]> {
+export async function parseFile(absPath: string, source: string, overrides: Overrides = {}, opts?: ChunkOptions, bytes?: Buffer, provenance: Provenance | null = null): Promise<ParsedDocument[]> {
   const loaded = await loadFile(absPath, source, bytes);
-  return parseText(loaded.text, source, overrides, opts);
+  return parseText(loaded.text, source, overrides, opts, provenance);
 }

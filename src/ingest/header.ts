@@ -9,6 +9,8 @@ export interface PageHeader {
   /** YYYY-MM-DD. */
   published: string | null;
   url: string | null;
+  /** 发布机构 as the crawler recorded it (often blank or the portal's name: used only when the text names no body). */
+  agency: string | null;
 }
 
 const RULE = /^=+\s*正文\s*=+[ \t]*$/m;
@@ -18,7 +20,7 @@ const FIELD = /^(标题|发布时间|文号|发布机构|栏目|原文链接|本
 export function splitPageHeader(text: string): { header: PageHeader; text: string } {
   const head = text.slice(0, 2000);
   const rule = RULE.exec(head);
-  if (!rule || !/^\s*标题[:：]/.test(head)) return { header: { title: null, published: null, url: null }, text };
+  if (!rule || !/^\s*标题[:：]/.test(head)) return { header: { title: null, published: null, url: null, agency: null }, text };
   const fields = new Map<string, string>();
   for (const m of head.slice(0, rule.index).matchAll(FIELD)) fields.set(m[1], m[2].trim());
   const date = fields.get("发布时间")?.match(/(\d{4})-(\d{1,2})-(\d{1,2})/);
@@ -29,6 +31,7 @@ export function splitPageHeader(text: string): { header: PageHeader; text: strin
       title: fields.get("标题")?.replace(/^关于报送《\s*(.+?)\s*》的函$/, "$1").replace(/\s+/g, "") || null,
       published: date ? `${date[1]}-${date[2].padStart(2, "0")}-${date[3].padStart(2, "0")}` : null,
       url: /^https?:\/\/\S+$/.test(url) ? url : null,
+      agency: fields.get("发布机构") || null,
     },
     text: text.slice(rule.index + rule[0].length).replace(/^\s*\n/, ""),
   };

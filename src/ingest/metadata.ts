@@ -1,4 +1,5 @@
 import type { DocKind } from "../types.js";
+import { canonicalBody, placeChain } from "../domain/bodies.js";
 import { parseChineseYear } from "./numerals.js";
 
 /**
@@ -17,17 +18,13 @@ export interface DetectedMeta {
 const REPORT_TITLE =
   /^[ \t#]*([\u4e00-\u9fa5（）()]{2,30}?)\s*(\d{4})\s*年\s*(?:度)?\s*(?:政府)?\s*(?:信息公开|政务公开|信息工作公开)\s*(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*报告/m;
 const BARE_REPORT_TITLE = /^[ \t#]*关于\s*(\d{4})\s*年\s*度?\s*政府信息公开工作的?报告/m;
-const AGENCY_SUFFIX = /(人民政府|党工委管委会|管委会|管理委员会|地方税务局|税务局|办公室|办公厅|委员会)$/;
 const BUREAU_SUFFIX = /[^区市县省旗]{1,5}局$/;
-const ADMIN_UNIT = /.+?(?:综合实验区|新区|自治州|自治县|特别行政区|自治区|省|市|县|区|旗)/g;
-const ADMIN_UNIT_AT_START = /^.+?(?:综合实验区|新区|自治州|自治县|自治区|省|市|县|区|旗)/;
 const NOT_A_PLACE = /^(全|本|我|各|该|市|县|区|省|城|地|辖|社|小|街|景|园|片|试|开发|保护|管|实验|政|山|矿|农|城乡|中心)/;
 
+/** The place an issuer belongs to: the last place of the chain its name starts with (淮安市洪泽区财政局 → 洪泽区). */
 export function regionOf(issuer: string): string | null {
-  const base = issuer.replace(AGENCY_SUFFIX, "").replace(BUREAU_SUFFIX, "");
-  const units = base.match(ADMIN_UNIT);
-  if (!units || units.length === 0) return null;
-  return units[units.length - 1];
+  const units = placeChain(issuer);
+  return units.length ? units[units.length - 1] : null;
 }
 
 /**
@@ -133,49 +130,180 @@ function noticeTitle(text: string): string {
   return firstLine(text).slice(0, 60);
 }
 
-/** `pageTitle`: the title a crawler header gives the page, tried before the text's own first lines. */
-export function detectMeta(text: string, source: string, pageTitle: string | null = null): DetectedMeta {
+/** How each field of a document's metadata was found, for `ingest --show`. */
+export interface DetectionNotes {
+  issuer: string;
+  year: string;
+  title: string;
+}
+
+/** A name that ends like a body: a bureau, committee, office, centre, government, 片区, town or 街道. */
+const BODY_END = /(?:片区管理局|管理局|局|委员会|委|办公室|办公厅|办|中心|管委会|管理委员会|人民政府|政府|片区|镇|乡|街道办事处|街道)$/;
+/** Words that end like a body but are not a name: 我局, 本委, 当局. */
+const NOT_A_BODY = /^(?:我|本|该|各|当)?(?:局|委|办|单位|机关|部门|政府)$|^(?:政府信息|信息公开|年度|报告)/;
+
+/** A candidate body name, trimmed of the words around it ("平潭综合实验区苏平片区管理局关于报送" → the 管理局), or null. */
+export function bodyName(raw: string): string | null {
+  const n = raw
+    .replace(/\s+/g, "")
+    .replace(/^(?:关于|#)+/, "")
+    .replace(/(?:关于报送|关于印发|关于公布|关于发布|关于|的)+$/, "")
+    .replace(/[“”"《》]/g, "");
+  if (n.length < 2 || n.length > 40 || !BODY_END.test(n) || NOT_A_BODY.test(n) || /[，。、；：,;:!?！？]/.test(n)) return null;
+  return n;
+}
+
+/** The unit of a body that handles enquiries, cut off its body: "…片区管理局党政办公室" → "…片区管理局". */
+function withoutInnerUnit(n: string): string {
+  const m = n.match(/^(.{2,}?(?:局|委员会|委|中心|管委会|管理委员会|人民政府|政府))(?:党政|综合|行政)?(?:办公室|办公厅|综合科|科|处|股|室)$/);
+  return m ? m[1] : n;
+}
+
+/**
+ * The issuing body named by the text itself when its title names none (or only its place): the opening sentence
+ * ("本报告由XX局编制", "现将XX局2022年度政府信息公开工作…", "特向社会公布XX局2023年…年度报告"), the contact line
+ * ("请与XX局办公室联系"), the signature above the closing date. In that order; null when none names a body.
+ */
+export function issuerInText(text: string): { name: string; how: string } | null {
+  const head = text.slice(0, 1500);
+  const tries: Array<[RegExp, string]> = [
+    [/本(?:年度)?报告由\s*([^，。,；;（(]{2,40}?)\s*(?:负责|组织)?(?:编制|制作|编写|起草|发布)/, "开头一句（本报告由…编制）"],
+    [/现将\s*([^，。,；;（(]{2,40}?)\s*\d{4}\s*年度?(?:政府|政务)?信息公开/, "开头一句（现将…情况）"],
+    [/公布\s*([^，。,；;《》（(]{2,40}?)\s*\d{4}\s*年度?(?:政府|政务)?信息公开工作/, "开头一句（公布…年度报告）"],
+  ];
+  for (const [re, how] of tries) {
+    const m = head.match(re);
+    const n = m ? bodyName(m[1]) : null;
+    if (n) return { name: n, how };
+  }
+  const contact = head.match(/请与\s*([^，。,；;（(：:]{2,40}?)\s*联系/);
+  const c = contact ? bodyName(withoutInnerUnit(contact[1].replace(/\s+/g, ""))) : null;
+  if (c && !/(?:办公室|办公厅|科|处|股|室)$/.test(c)) return { name: c, how: "联系方式（请与…联系）" };
+  // The signature: a body name right before the closing date, near the end.
+  const tail = text.slice(-400);
+  let sig: string | null = null;
+  for (const m of tail.matchAll(/([\u4e00-\u9fa5（）()]{4,40})\s*(\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日/g)) {
+    const n = bodyName(m[1].replace(/^.*?(?:附件|下载|报告)/, ""));
+    if (n) sig = n;
+  }
+  return sig ? { name: sig, how: "落款" } : null;
+}
+
+/** Title patterns of a report: "<body>2024年度政府信息公开工作年度报告", "<body>政府信息公开工作2024年度报告". */
+const ALT_TITLES = [
+  /(?:^|\s)[ \t#]*([\u4e00-\u9fa5（）()]{2,30}?)\s*(?:政府|政务)?\s*信息公开(?:工作)?\s*(\d{4})\s*年度?\s*(?:工作)?\s*(?:报告|年报)/m,
+  /(?:^|\s)[ \t#]*([\u4e00-\u9fa5（）()]{2,30}?)\s*(\d{4})\s*年\s*度?\s*(?:政府|政务)?\s*信息公开\s*年报/m,
+];
+
+/** The statistics period: "统计期限自2024年1月1日起至2024年12月31日止" → 2024 (its end year). */
+function periodYear(text: string): number | null {
+  const span = text.match(/统计(?:期限|时限|时间|区间|周期|数据时间段|数据的时间段|时段)?[^。；]{0,16}?(\d{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:起)?\s*(?:至|到|—|－|-|~)\s*(\d{4})\s*年\s*12\s*月\s*31\s*日/);
+  if (span) return Number(span[2]);
+  const start = text.match(/统计期限(?:为|从|自)?\s*(\d{4})年1月1日/);
+  return start ? Number(start[1]) : null;
+}
+
+/**
+ * `pageTitle`: the title a crawler header gives the page, tried before the text's own first lines; `header`: the
+ * rest of that header (发布机构, 发布时间), used only when the text names no body, and for the year as a last resort.
+ */
+export function detectMeta(
+  text: string,
+  source: string,
+  pageTitle: string | null = null,
+  header: { agency?: string | null; published?: string | null } = {},
+): DetectedMeta & { how: DetectionNotes } {
   const head = (pageTitle ? `${pageTitle}\n` : "") + text.slice(0, 1500);
   const kind = detectKind(head);
   if (kind === "regulation" || kind === "judicial_interpretation") {
     const issuer = kind === "regulation" ? "国务院" : "最高人民法院";
-    return { title: legalTitle(text), issuer, region: null, year: issueYear(text), kind };
+    return { title: legalTitle(text), issuer, region: null, year: issueYear(text), kind, how: { issuer: "文本类型", year: "发布或施行日期", title: "正文标题" } };
   }
   if (kind === "format_notice") {
-    return { title: noticeTitle(text), issuer: "国务院办公厅政府信息与政务公开办公室", region: null, year: issueYear(text), kind };
+    return { title: noticeTitle(text), issuer: "国务院办公厅政府信息与政务公开办公室", region: null, year: issueYear(text), kind, how: { issuer: "文本类型", year: "发布日期", title: "正文标题" } };
   }
-  const t = head.slice(0, 400).match(REPORT_TITLE);
-  const bare = head.slice(0, 400).match(BARE_REPORT_TITLE);
+  const how: DetectionNotes = { issuer: "—", year: "—", title: "—" };
+  const titleFrom = (pageTitle ? "网页标题（采集头）" : "标题");
+  const top = head.slice(0, 400);
+  const t = top.match(REPORT_TITLE) ?? ALT_TITLES.map((re) => top.match(re)).find((m) => m) ?? null;
+  const bare = top.match(BARE_REPORT_TITLE);
   let issuer: string | null = null;
   let year: number | null = null;
   let title: string;
   if (t && (!bare || (t.index ?? 0) <= (bare.index ?? 0))) {
-    issuer = t[1].replace(/^(关于|#)+/, "").replace(/关于$/, "").trim() || null;
+    issuer = bodyName(t[1]) ?? (t[1].replace(/^(关于|#)+/, "").replace(/关于$/, "").trim() || null);
     year = Number(t[2]);
-    title = t[0].replace(/^[\s#]+/, "").replace(/\s+/g, "");
+    how.year = titleFrom;
+    title = t[0].replace(/^[\s#]+/, "").replace(/\s+/g, "").replace(/(?:关于报送|关于印发|关于公布)(?=\d{4})/, "");
+    how.title = titleFrom;
+    if (issuer) how.issuer = titleFrom;
   } else if (bare) {
     year = Number(bare[1]);
+    how.year = titleFrom;
     title = bare[0].replace(/^[\s#]+/, "").replace(/\s+/g, "");
+    how.title = titleFrom;
   } else {
     title = "";
   }
-  const period = text.match(/统计期限(?:为|从|自)?\s*(\d{4})年1月1日/);
-  if (period) year = Number(period[1]);
+  const period = periodYear(text);
+  if (period) {
+    year = period;
+    how.year = "统计期限";
+  }
+  if (year === null && header.published) {
+    // Reports are published early in the following year.
+    year = Number(header.published.slice(0, 4)) - 1;
+    how.year = "发布日期的上一年";
+  }
+  if (year === null) {
+    // The closing date of the signature: the report is signed early in the following year.
+    const signed = [...text.slice(-400).matchAll(/(\d{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日/g)].at(-1);
+    if (signed) {
+      year = Number(signed[1]) - 1;
+      how.year = "落款日期的上一年";
+    }
+  }
   if (year === null) {
     const fromName = source.match(/(?:^|[^\d])(20\d{2}|19\d{2})(?:[^\d]|$)/);
-    if (fromName) year = Number(fromName[1]);
+    if (fromName) {
+      year = Number(fromName[1]);
+      how.year = "文件名";
+    }
+  }
+  // A title naming only a place (or nothing) leaves the body to the text: a department's report says so in its
+  // opening sentence, its contact line or its signature, and refers to itself as 我局/我委/我办.
+  const titleNamesPlaceOnly = !issuer || canonicalBody(issuer, null).level !== "部门" && canonicalBody(issuer, null).level !== "片区";
+  if (titleNamesPlaceOnly) {
+    const own = issuerInText(text);
+    const selfDept = /我(?:局|委|办)|本(?:局|委)/.test(text.slice(0, 3000));
+    if (own && (!issuer || (selfDept && isUnitName(own.name)))) {
+      issuer = own.name;
+      how.issuer = own.how;
+    } else if (!issuer && header.agency && bodyName(header.agency)) {
+      issuer = bodyName(header.agency);
+      how.issuer = "发布机构（采集头）";
+    }
   }
   let region = issuer ? regionOf(issuer) : null;
   if (!region) {
     region = dominantPlace(text);
     // A department that names itself without its place ("公安局2009年度…") belongs to the place the text is about.
-    if (region && issuer && BUREAU_SUFFIX.test(issuer) && !ADMIN_UNIT_AT_START.test(issuer)) issuer = `${region}${fullBureauName(text, region, issuer)}`;
+    if (region && issuer && placeChain(issuer).length === 0) issuer = `${region}${BUREAU_SUFFIX.test(issuer) ? fullBureauName(text, region, issuer) : issuer}`;
   }
   if (!issuer && region) {
     const agency = text.match(new RegExp(`${region}(?:党工委)?(管委会|管理委员会|人民政府)`));
     issuer = agency ? agency[0] : region;
+    how.issuer = "正文中最常提到的地名";
   }
-  if (!title) title = `${region ?? ""}${year ?? ""}年政府信息公开工作年度报告`;
-  else if (issuer && !t) title = `${issuer}${title}`;
-  return { title, issuer, region, year, kind };
+  if (!title) {
+    title = `${issuer && isUnitName(issuer) ? issuer : region ?? ""}${year ?? ""}年政府信息公开工作年度报告`;
+    how.title = "由机关和年份生成";
+  } else if (issuer && !t) title = `${issuer}${title}`;
+  return { title, issuer, region, year, kind, how };
+}
+
+/** A department, 片区 or town (not a government): a body inside its place. */
+function isUnitName(name: string): boolean {
+  const level = canonicalBody(name, null).level;
+  return level === "部门" || level === "片区" || level === "乡镇";
 }

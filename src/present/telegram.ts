@@ -157,9 +157,11 @@ export function formatCoverageText(cov: Coverage): string {
   const lines: string[] = [];
   const reportCount = cov.reports.reduce((n, r) => n + r.years.length, 0);
   lines.push(`已收录 ${cov.reports.length} 个地区或机关的年度报告（共 ${reportCount} 份）：`);
-  for (const r of [...cov.reports].sort((a, b) => a.region.localeCompare(b.region, "zh"))) {
+  for (const r of [...cov.reports].sort((a, b) => a.region.localeCompare(b.region, "zh") || (a.issuer ?? "").localeCompare(b.issuer ?? "", "zh"))) {
     const issuer = r.issuer && r.issuer !== r.region ? `（${r.issuer}）` : "";
-    lines.push(`• ${r.region}${issuer}：${formatYears(r.years)} 年`);
+    // Level and the body one level up, when the registry knows them: 片区，上级：平潭综合实验区.
+    const where = r.level ? `〔${r.level}${r.parent ? `，上级：${r.parent}` : ""}〕` : "";
+    lines.push(`• ${r.region}${issuer}${where}：${formatYears(r.years)} 年`);
   }
   if (cov.governing.length > 0) {
     lines.push("", "法规、通知与司法解释：");

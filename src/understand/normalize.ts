@@ -4,13 +4,21 @@
  * first use only.
  */
 
+import { METRICS } from "../domain/format/metrics.js";
+
 type Convert = (s: string) => string;
 let convert: Convert | null = null;
 
 async function converter(): Promise<Convert> {
   if (!convert) {
     const OpenCC = (await import("opencc-js/t2cn")) as unknown as { Converter(o: { from: string; to: string }): Convert };
-    convert = OpenCC.Converter({ from: "twp", to: "cn" });
+    const phrases = OpenCC.Converter({ from: "twp", to: "cn" });
+    // The format's own terms that Taiwan phrase conversion would change (规范性文件 → 规范性文档) are put back.
+    const back = [...new Set(METRICS.flatMap((m) => m.aliases))]
+      .filter((a) => a.length >= 2 && phrases(a) !== a)
+      .sort((a, b) => b.length - a.length)
+      .map((a) => [phrases(a), a] as const);
+    convert = (s) => back.reduce((t, [from, to]) => t.split(from).join(to), phrases(s));
   }
   return convert;
 }
@@ -34,7 +42,8 @@ export function stripInvalid(s: string): { text: string; dropped: number } {
 export async function normalizeQuestion(q: string): Promise<string> {
   const { text } = stripInvalid(q ?? "");
   const half = halfWidth(text).replace(/\s+/g, " ").trim();
-  // Only text with CJK characters can hold traditional forms; conversion is skipped for the rest.
+  // Only text with CJK characters can hold traditional forms; conversion is skipped for the rest. The format's terms
+  // keep their words (规范性文件 is no 文档).
   return /[\u3400-\u9fff]/.test(half) ? (await converter())(half) : half;
 }
 

@@ -1,7 +1,7 @@
 import type { BodyRegistry } from "../domain/bodies.js";
 import { sectionKeyOf } from "../domain/format/formats.js";
 import { extractYears } from "./query.js";
-import { resolveMetric, resolveMetrics } from "./metric.js";
+import { COUNT_WORDS, resolveMetric, resolveMetrics } from "./metric.js";
 import { isLatinQuestion } from "./normalize.js";
 import { questionKind } from "./kinds.js";
 import type { GoverningText, Operation, PlanDraft as Plan, PlanCore } from "./types.js";
@@ -43,7 +43,15 @@ const SUM = /一共|总共|合计|累计|加起来一共|总和/;
 const SHARE = /占比|比例|百分之|百分比|比重|占.{0,8}(多少|几成)/;
 const SECTION_ASK = /写了什么|怎么说|内容|情况|说了什么|讲了什么|原文|全文|部分/;
 /** What is left of an overview request once the body is taken out: nothing, or words that ask for the whole. */
-const OVERVIEW = /^(的)?(政府信息公开)?(报告|年报|年度报告|情况|概况|简介|介绍|有哪些报告|有哪些年报|哪些年份?|有哪些|有什么)?(有哪些|呢)?[？?。!！\s]*$/;
+const OVERVIEW = /^(的)?(政府信息公开)?(报告|年报|年度报告|情况|概况|简介|介绍|有哪些报告|有哪些年报|哪些年份?|有哪些|有什么|有?哪些年(?:份|度)?的?(?:报告|年报)|有?几份(?:报告|年报))?(有哪些|呢)?[？?。!！\s]*$/;
+/** Words naming a kind of body rather than one: the held bodies of that level. */
+const CATEGORY: Array<[RegExp, "片区" | "乡镇"]> = [
+  [/(?:各|每个|哪个|哪一个|哪些|几个|所有|全部|[二三四五六七八九十两]个)片区|片区(?:中|里|之间|当中)/, "片区"],
+  [/(?:各|每个|哪个|哪一个|哪些|几个|所有|全部|[二三四五六七八九十两]个)(?:乡镇|街道)|(?:乡镇|街道)(?:中|里|之间|当中)/, "乡镇"],
+];
+
+/** "各是多少", "分别多少", "各收到多少件": one figure per year or body. */
+const EACH = /各(?:自)?(?:是|有|为|收到|受理|公开|办理)?了?(?:多少|几)|分别(?:是|为|有|收到|受理)?了?(?:多少|几)?|各(?:年|个)/;
 /** "哪年…多", "哪个部门…少": which one has more or less. */
 const WHICH_MORE = /(?:哪(?:一|个)?(?:年|个|家|些)?|谁).{0,16}(多|少|高|低)/;
 
@@ -81,18 +89,40 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
   // No question in it: digits, punctuation, a lone word that names nothing.
   if (!/[\u3400-\u9fffA-Za-z]/.test(q)) return { ...empty, ...base, operation: "help" };
 
-  const mentioned = ctx.bodies.mentions(q);
-  const bodies = mentioned.map((b) => b.id);
-  // A department's names, and its place's names written before its short name ("平潭财政局").
-  const names = mentioned.flatMap((b) => [...b.names, ...(b.level === "部门" && b.region ? ctx.bodies.get(b.region)?.names ?? [] : [])].filter((n) => q.includes(n)));
   // A year that names a version of the format or the rules is no report's year.
   const versionYears = new Set([...q.matchAll(VERSION_YEAR)].map((m) => Number(m[1])));
   const years = extractYears(q).filter((y) => !versionYears.has(y));
   const range = yearRange(q);
   const metricMatch = resolveMetric(q);
+  const detailed = ctx.bodies.mentionsDetailed(q);
+  let mentioned = detailed.bodies;
+  // A name several held bodies carry (公安局): the years asked decide when one of them alone holds them; else the
+  // registry's preferred one (the latest of a line of succession); else which one is meant is asked.
+  const ambiguous: NonNullable<Plan["ambiguous"]> = [];
+  for (const a of detailed.ambiguous) {
+    const asked = years.length ? years : range ? a.candidates.flatMap((c) => ctx.yearsOf(c.id)).filter((y) => y >= range[0] && y <= range[1]) : [];
+    const holders = asked.length ? a.candidates.filter((c) => ctx.yearsOf(c.id).some((y) => asked.includes(y))) : [];
+    const chosen = holders.length === 1 ? holders[0] : a.preferred;
+    if (chosen && chosen !== a.preferred) mentioned = [...mentioned.filter((b) => b !== a.preferred), chosen];
+    if (!chosen) ambiguous.push({ name: a.name, candidates: (holders.length > 1 ? holders : a.candidates).map((c) => c.id) });
+  }
+  // A department, 片区 or town named but not held ("平潭综合实验区气象局", "澳前片区"): not held, and the place written
+  // before it is no body asked about.
+  // Only in a question about a report's figures, or (for a name that cannot be another word) about a year's report.
+  const asksFigures = metricMatch !== null || COUNT_WORDS.test(q);
+  let unheld = ctx.bodies.unheldBodies(q).filter((u) => asksFigures || (u.strong && (years.length > 0 || range !== null)));
+  let bodies = [...new Set(mentioned.map((b) => b.id))];
+  // "各片区", "哪个片区", "四个片区": every held body of that level, when the question names none of them.
+  const category = !bodies.length && !detailed.ambiguous.length && metricMatch ? CATEGORY.find(([re]) => re.test(q))?.[1] : undefined;
+  if (category) bodies = ctx.bodies.all().filter((b) => b.level === category && ctx.yearsOf(b.id).length > 0).map((b) => b.id);
+  // A department's names, and its place's names written before its short name ("平潭财政局").
+  const names = mentioned.flatMap((b) => [...b.names, ...(b.level !== "市" && b.level !== "省" && b.level !== "区县" && b.region ? ctx.bodies.get(b.region)?.names ?? [] : [])].filter((n) => q.includes(n)));
   const tableAsked = q.match(/表([二三四])/)?.[1];
   const sectionKey = sectionKeyOf(q) ?? (/问题|不足|改进/.test(q) && /存在|主要|改进/.test(q) ? "problems" : null);
-  const unknown = bodies.length === 0 ? ctx.unknownPlace(q) : null;
+  let unknown = bodies.length === 0 ? ctx.unknownPlace(q) : null;
+  // A department of a place not held ("云新县财政局"): the place is what is not held.
+  if (unknown && unheld.some((u) => !u.place && u.name.startsWith(unknown!))) unheld = unheld.filter((u) => u.place || !u.name.startsWith(unknown!));
+  else if (unheld.length) unknown = null;
 
   // The operation, by the words that ask for it; rule words win only when no report is named.
   let op: Operation;
@@ -114,8 +144,11 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
   else if ((PROCEDURE.test(q) || /条例|规定/.test(q)) && !bodies.length) op = "procedure";
   else if (metricMatch && SHARE.test(q)) op = "share";
   else if (metricMatch && RANK.test(q)) op = "rank";
-  // "2022年和2023年哪年多", "沈阳市2013年和长沙市2011年哪个多": two reports compared.
-  else if (metricMatch && WHICH_MORE.test(q) && ((years.length === 2 && bodies.length <= 1) || (bodies.length === 2 && years.length <= 2))) op = "difference";
+  // "2025年A和B各多少件": one figure per body (of that year only); "2019、2022、2024年各是多少": one per year.
+  else if (metricMatch && EACH.test(q) && !EXTREME_MAX.test(q) && !EXTREME_MIN.test(q) && (bodies.length >= 2 || years.length >= 2 || range)) op = "series";
+  // "2022年和2023年哪年多", "沈阳市2013年和长沙市2011年哪个多": two reports compared. Over a range ("2021至2025年哪一年
+  // 最多") it is the extreme of every year, not the difference of the two ends.
+  else if (metricMatch && WHICH_MORE.test(q) && !range && ((years.length === 2 && bodies.length <= 1) || (bodies.length === 2 && years.length <= 2 && !category))) op = "difference";
   else if (metricMatch && (EXTREME_MAX.test(q) || EXTREME_MIN.test(q) || WHICH_MORE.test(q))) op = "extreme";
   else if (metricMatch && DIFFERENCE.test(q)) op = "difference";
   else if (metricMatch && (SERIES.test(q) || range !== null || (years.length === 0 && /各年|每一年|哪几年/.test(q)))) op = "series";
@@ -128,6 +161,12 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
   else if (PROCEDURE.test(q) && !years.length) op = "procedure";
   else op = "search";
 
+  // A rule question names no report: a body-like word in it is no report missing.
+  if (["definition", "procedure", "format", "precedents", "help", "english"].includes(op) || (op === "search" && !years.length)) unheld = [];
+  if (unheld.length) {
+    const still = new Set(ctx.bodies.mentions(unheld.reduce((t, u) => t.split(u.name).join("　"), q)).map((b) => b.id));
+    bodies = bodies.filter((id) => still.has(id) || !unheld.some((u) => u.place?.id === id));
+  }
   const direction = EXTREME_MIN.test(q) || /从少到多|从低到高/.test(q) || /哪.{0,12}(少|低)/.test(q) ? "min" : EXTREME_MAX.test(q) || RANK.test(q) || WHICH_MORE.test(q) ? "max" : null;
   const out: Plan = {
     ...base,
@@ -142,7 +181,8 @@ export function plan(question: string, original: string, prev: PlanCore | null, 
     table: tableAsked ? (`表${tableAsked}` as PlanCore["table"]) : null,
     governing: governingOf(q, op),
     topic: topicOf(q, [...names, ...(metricMatch?.words ?? [])]),
-    unknownPlaces: unknown ? [unknown] : [],
+    unknownPlaces: [...unheld.map((u) => u.name), ...(unknown ? [unknown] : [])],
+    ...(ambiguous.length ? { ambiguous } : {}),
   };
   return prev ? inherit(out, prev) : out;
 }

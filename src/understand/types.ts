@@ -61,8 +61,10 @@ export interface PlanDraft extends PlanCore {
   question: string;
   /** Near-miss body names, for "您是否指…". */
   suggestions: string[];
-  /** Places named that the corpus does not hold. */
+  /** Places, departments, 片区 or towns named that the corpus does not hold. */
   unknownPlaces: string[];
+  /** Names several held bodies carry with none preferred and the years asked not deciding ("您是指…还是…？"). */
+  ambiguous?: Array<{ name: string; candidates: string[] }>;
   /** Which fields came from earlier turns. */
   inherited: Array<"bodies" | "years" | "metric" | "section">;
   /** Further metrics the question names beside `metric` ("行政复议和行政诉讼各有多少件"). */

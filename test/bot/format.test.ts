@@ -167,6 +167,16 @@ describe("formatCoverageText", () => {
     expect(text).toContain("平潭综合实验区（平潭综合实验区管委会）：2011–2013、2020 年");
     expect(text).toContain("《中华人民共和国政府信息公开条例》（条例，2019年）");
   });
+
+  it("says each body's level and parent when known", () => {
+    const text = formatCoverageText({
+      reports: [{ region: "平潭综合实验区", issuer: "平潭综合实验区金井片区管理局", body: "平潭综合实验区金井片区管理局", level: "片区", parent: "平潭综合实验区", years: [2019, 2020] }],
+      governing: [],
+      documents: 2,
+      chunks: 10,
+    });
+    expect(text).toContain("平潭综合实验区（平潭综合实验区金井片区管理局）〔片区，上级：平潭综合实验区〕：2019–2020 年");
+  });
 });
 
 describe("splitMessage", () => {

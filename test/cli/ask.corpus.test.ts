@@ -83,8 +83,8 @@ describe("ask on the real index: figures as a table, --csv", () => {
     expect(y2024).toMatch(/^平潭综合实验区,2024,218,《平潭综合实验区2024年[^,]*》 · 平潭综合实验区 · 2024年 · .*表三 · 行：一、本年新收政府信息公开申请数量 · 列：总计/);
     // Every line has the header's four fields (a field with a comma would be quoted).
     for (const l of lines) expect(l.replace(/"(?:[^"]|"")*"/g, "").split(",").length, l).toBe(4);
-    // A year whose report does not state the figure stays empty: nothing inferred.
-    expect(lines.find((l) => l.startsWith("平潭综合实验区,2016,"))).toMatch(/^平潭综合实验区,2016,,/);
+    // A year whose report says there were none in words ("2016年全区未收到有关政府信息公开申请") is 0, cited to it.
+    expect(lines.find((l) => l.startsWith("平潭综合实验区,2016,"))).toMatch(/^平潭综合实验区,2016,0,《平潭综合实验区2016年/);
   });
 
   it("--csv of a single cited cell gives one row per cell; an answer without figures exits 2 with a Chinese message", async () => {

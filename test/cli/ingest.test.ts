@@ -63,7 +63,10 @@ describe("npm run ingest", () => {
     const file = path.join("test", "fixtures", "corpus", "平潭综合实验区-2021-年度报告.html");
     expect(await run(["--show", file], io, fakeDeps({ parseCorpusFile: defaultDeps().parseCorpusFile }))).toBe(0);
     const out = io.out();
-    expect(out).toMatch(/^平潭综合实验区-2021-年度报告\.html: 1 document\(s\)\n\n■ 平潭综合实验区2021年政府信息公开工作年度报告\n  kind=report .* year=2021/);
+    expect(out).toMatch(/^平潭综合实验区-2021-年度报告\.html: 1 document\(s\)\n\n■ 平潭综合实验区2021年政府信息公开工作年度报告（标题：[^）]+）\n  机关：平潭综合实验区（/);
+    // Body, level, parent, year and format, each with how it was found.
+    expect(out).toMatch(/  层级：.+　上级：.+　地区：平潭综合实验区/);
+    expect(out).toMatch(/  年度：2021（[^）]+）　格式：2021年格式/);
     expect(out).toContain("三、收到和处理政府信息公开申请情况");
     expect(out).toMatch(/表：收到和处理政府信息公开申请情况 \[表\]  \(\d+ 字, 1 块\)/);
     expect(out).toMatch(/  chunks: \d+\n$/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BodyRegistry, canonicalBody, levelOfPlace, shortNames, type BodySeed } from "../../src/domain/bodies.js";
+import { abbreviations, BodyRegistry, canonicalBody, levelOfPlace, shortNames, type BodySeed } from "../../src/domain/bodies.js";
 
 describe("canonicalBody: the body an issuer name denotes", () => {
   it("a government named with its parent place is the place itself, the parent kept", () => {
@@ -39,17 +39,37 @@ describe("canonicalBody: the body an issuer name denotes", () => {
   });
 });
 
-describe("shortNames: names people use for a department", () => {
-  it("the name without its place, and the initials of a four- or six-character core", () => {
+describe("shortNames: names people use for a department, generated from the abbreviation tables", () => {
+  it("the name without its place and the short forms officials use", () => {
     expect(shortNames("平潭综合实验区财政金融局", "平潭综合实验区")).toEqual(["财政金融局", "财金局"]);
     expect(shortNames("平潭综合实验区交通与建设局", "平潭综合实验区")).toContain("交建局");
     expect(shortNames("平潭综合实验区经济发展局", "平潭综合实验区")).toContain("经发局");
   });
 
-  it("a core of other length gets no initials form, and the full name is never its own short name", () => {
-    const s = shortNames("平潭县公安局", "平潭县");
-    expect(s).toEqual(["公安局"]);
+  it("a name none of whose words has a short form keeps its own name only, and the full name is never its own short name", () => {
+    expect(shortNames("平潭县公安局", "平潭县")).toEqual(["公安局"]);
     expect(shortNames("平潭县公安局", null)).toEqual([]);
+  });
+
+  it("officials' abbreviations: 片区管理局 → 片区, 人社局, 市场监管局, 住建局, 卫健委, 国资局, 旅文体局", () => {
+    const cases: Array<[string, string]> = [
+      ["平潭综合实验区金井片区管理局", "金井片区"],
+      ["福州市人力资源和社会保障局", "人社局"],
+      ["福州市市场监督管理局", "市场监管局"],
+      ["福州市住房和城乡建设局", "住建局"],
+      ["福州市卫生健康委员会", "卫健委"],
+      ["平潭综合实验区国有资产管理局", "国资局"],
+      ["平潭综合实验区旅游与文化体育局", "旅文体局"],
+      ["平潭综合实验区财政金融局", "财金局"],
+      ["福州市应急管理局", "应急局"],
+    ];
+    for (const [full, short] of cases) expect(shortNames(full, canonicalBody(full, null).region), full).toContain(short);
+  });
+
+  it("a short name derives only from its own body's words: 国土资源局 is 国土局, never 国资局", () => {
+    expect(abbreviations("国土资源局")).toEqual(["国土局"]);
+    expect(abbreviations("国有资产管理局")).toEqual(["国资局"]);
+    expect(abbreviations("公安局")).toEqual([]);
   });
 });
 
@@ -93,10 +113,10 @@ describe("BodyRegistry on a few seeds", () => {
     expect(r.idOf("财金局", "平潭综合实验区")).toBe("平潭综合实验区财政金融局");
   });
 
-  it("mentions: the longest name wins and no body is found inside a longer match", () => {
+  it("mentions: the longest name wins, no body is found inside a longer match, bodies come in the order named", () => {
     const r = registry();
     expect(r.mentions("平潭综合实验区财政金融局2024年收到多少申请").map((b) => b.id)).toEqual(["平潭综合实验区财政金融局"]);
-    expect(r.mentions("沈阳和平潭综合实验区财政金融局比较").map((b) => b.id)).toEqual(["平潭综合实验区财政金融局", "沈阳市"]);
+    expect(r.mentions("沈阳和平潭综合实验区财政金融局比较").map((b) => b.id)).toEqual(["沈阳市", "平潭综合实验区财政金融局"]);
     expect(r.mentions("平潭综合实验区2024年").map((b) => b.id)).toEqual(["平潭综合实验区"]);
     expect(r.mentions("财金局和洪泽").map((b) => b.id).sort()).toEqual(["平潭综合实验区财政金融局", "洪泽区"].sort());
     expect(r.mentions("北京市2015年")).toEqual([]);

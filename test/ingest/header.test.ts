@@ -25,6 +25,7 @@ describe("crawler header (splitPageHeader)", () => {
       title: "公安局2009年度政府信息公开工作年度报告",
       published: "2010-05-12",
       url: "https://www.pingtan.gov.cn/zwgk/zfxxgk/dfbmptlj/ptzhsyqbm/ptzhsyqgaj/zfxxgknb/201005/t20100512_80645.htm",
+      agency: "平潭县公安局办公室",
     });
     for (const field of ["标题:", "发布时间:", "原文链接:", "本地目录:", "==== 正文"]) expect(text).not.toContain(field);
     expect(text.startsWith("当前位置")).toBe(true);
@@ -66,14 +67,14 @@ describe("crawler header (splitPageHeader)", () => {
 
   it("text without a crawler header comes back unchanged with an empty header", () => {
     const raw = corpus("平潭综合实验区-2024-年度报告.txt");
-    expect(splitPageHeader(raw)).toEqual({ header: { title: null, published: null, url: null }, text: raw });
+    expect(splitPageHeader(raw)).toEqual({ header: { title: null, published: null, url: null, agency: null }, text: raw });
   });
 
   it("a 标题 line without the 正文 rule, or a rule without a leading 标题, is not a header", () => {
     const noRule = "标题: 甲\n发布时间: 2020-01-01\n正文";
     expect(splitPageHeader(noRule).text).toBe(noRule);
     const noTitle = "前言\n==================== 正文 ====================\n正文";
-    expect(splitPageHeader(noTitle)).toEqual({ header: { title: null, published: null, url: null }, text: noTitle });
+    expect(splitPageHeader(noTitle)).toEqual({ header: { title: null, published: null, url: null, agency: null }, text: noTitle });
   });
 });
 

@@ -53,3 +53,19 @@ describe("narrative facts", () => {
     expect([f.value, f.unit]).toEqual([120.5, "元"]);
   });
 });
+
+describe("narrative facts: none in words, totals not parts (issue 15)", () => {
+  it("'未收到…申请' states no applications: the figure 0; a review application not received is no such sentence", () => {
+    expect(values("2023年我局未收到依申请公开事宜。", "applications")).toEqual([0]);
+    expect(values("2023年,我局未收到过信息公开申请。", "applications")).toEqual([0]);
+    expect(values("2017年未收到有关政府信息公开申请。", "applications")).toEqual([0]);
+    expect(values("未收到有关政府信息公开行政复议申请。", "applications")).toEqual([]);
+  });
+
+  it("主动公开: the year's total, not a category of the breakdown nor a running total since the regulation", () => {
+    expect(values("全年主动公开信息数160条，其中政策文件5条，其他应主动公开的政府信息65条。", "proactive_items")).toEqual([160]);
+    expect(values("主动公开的其他政府信息2条。", "proactive_items")).toEqual([]);
+    expect(values("自条例颁布以来,我市累计主动公开信息数量190441条。2009年度全市主动公开政府信息更新数量75954条。", "proactive_items")).toEqual([75954]);
+    expect(values("2024年累计主动公开政府信息37条。", "proactive_items")).toEqual([37]);
+  });
+});

@@ -200,8 +200,8 @@ describe("表三 status across the corpus", () => {
     "平潭综合实验区-2023-年度报告.txt": "decoded",
     "平潭综合实验区-2024-年度报告.txt": "decoded",
     "平潭综合实验区-2025-年度报告.txt": "decoded",
-    // "本年新收…0 00000": six digits for seven cells.
-    "平潭综合实验区公安局-2019-年度报告.txt": "partial",
+    // "本年新收…0 00000": six digits for seven cells — one cell left empty; 一+二 = 三+四 places it (all 0).
+    "平潭综合实验区公安局-2019-年度报告.txt": "decoded",
     // "2.申请人逾期未按…3.其他（七）总计": two rows left empty.
     "平潭综合实验区市场监督管理局-2024-年度报告.txt": "partial",
     // 不掌握 row 1,0,0,0,0,1,2 but （七）总计 3,0,0,0,0,0,3.

@@ -39,3 +39,10 @@ describe("isLatinQuestion", () => {
     expect(isLatinQuestion("沈阳 how many requests")).toBe(false);
   });
 });
+
+describe("simplified text keeps its words (issue 15)", () => {
+  it("the format's own terms survive Taiwan phrase conversion: 规范性文件 (also written 規範性文件) is no 规范性文档", async () => {
+    expect(await normalizeQuestion("国资局2022年本年制发的行政规范性文件有多少件？")).toBe("国资局2022年本年制发的行政规范性文件有多少件?");
+    expect(await normalizeQuestion("行政規範性文件有多少件")).toBe("行政规范性文件有多少件");
+  });
+});

@@ -36,6 +36,18 @@ describe("planner: operations for typical questions", () => {
     expect(P("平潭综合实验区哪一年收到的申请最少")).toMatchObject({ operation: "extreme", direction: "min" });
   });
 
+  it("over a range, 哪一年最多 is the extreme of every year, not the difference of the two ends (issue 15)", () => {
+    expect(P("平潭综合实验区2021至2025年哪一年收到的申请最多")).toMatchObject({ operation: "extreme", direction: "max", yearRange: [2021, 2025] });
+    // Two years named, not a range: the two compared.
+    expect(P("平潭综合实验区2022年和2023年哪年申请多").operation).toBe("difference");
+  });
+
+  it("各是多少/分别多少 asks one figure per year or per body, a difference never (issue 15)", () => {
+    expect(P("平潭综合实验区2019、2022、2024年收到的申请各是多少")).toMatchObject({ operation: "series", years: [2019, 2022, 2024] });
+    expect(P("2025年财金局和经发局各收到多少件申请")).toMatchObject({ operation: "series", bodies: ["平潭综合实验区财政金融局", "平潭综合实验区经济发展局"], years: [2025] });
+    expect(P("沈阳市和长沙市收到的申请分别是多少").operation).toBe("series");
+  });
+
   it("多了多少 between two years is a difference of both years", () => {
     const p = P("平潭综合实验区2024年比2023年多了多少申请");
     expect(p.operation).toBe("difference");
@@ -186,5 +198,44 @@ describe("inherit: a follow-up inherits only what it leaves open", () => {
     const p = P("历年呢", prev);
     expect(p.operation).toBe("series");
     expect(p.years).toEqual([]);
+  });
+});
+
+describe("planner: names several bodies carry (issue 15)", () => {
+  const r = new BodyRegistry([
+    { issuer: "平潭县旅游局", region: "平潭县" },
+    { issuer: "平潭综合实验区旅游与文化体育局", region: "平潭综合实验区" },
+    { issuer: "福州市市场监督管理局", region: "福州市" },
+    { issuer: "厦门市市场监督管理局", region: "厦门市" },
+  ]);
+  const years: Record<string, number[]> = { 平潭县旅游局: [2011], 平潭综合实验区旅游与文化体育局: [2019, 2020, 2021, 2022, 2023] };
+  const c: PlannerContext = { bodies: r, yearsOf: (b) => years[b] ?? [2024], unknownPlace: () => null };
+  it("the year asked picks the one body holding it", () => {
+    expect(plan("旅游局2023年主动公开政府信息多少条", "", null, c).bodies).toEqual(["平潭综合实验区旅游与文化体育局"]);
+    expect(plan("旅游局2011年主动公开政府信息多少条", "", null, c).bodies).toEqual(["平潭县旅游局"]);
+  });
+  it("otherwise which one is meant is asked, never guessed", () => {
+    const p = plan("市场监管局2024年收到多少件申请", "", null, c);
+    expect(p.bodies).toEqual([]);
+    expect(p.ambiguous).toEqual([{ name: "市场监管局", candidates: ["福州市市场监督管理局", "厦门市市场监督管理局"] }]);
+  });
+});
+
+describe("planner: a kind of body named instead of one (issue 15)", () => {
+  const r = new BodyRegistry([
+    { issuer: "平潭综合实验区管委会", region: "平潭综合实验区" },
+    { issuer: "平潭综合实验区金井片区管理局", region: "平潭综合实验区" },
+    { issuer: "平潭综合实验区苏平片区管理局", region: "平潭综合实验区" },
+  ]);
+  const c: PlannerContext = { bodies: r, yearsOf: () => [2024], unknownPlace: () => null };
+  it("哪个片区/各片区: every held 片区, never the government", () => {
+    expect(plan("2024年哪个片区收到的申请最多", "", null, c)).toMatchObject({ operation: "extreme", bodies: ["平潭综合实验区金井片区管理局", "平潭综合实验区苏平片区管理局"] });
+    expect(plan("各片区2024年分别收到多少件申请", "", null, c)).toMatchObject({ operation: "series", unknownPlaces: [] });
+  });
+});
+
+describe("planner: what a body holds (issue 15)", () => {
+  it("有哪些年度的报告 after a body name is its overview", () => {
+    expect(P("平潭综合实验区财政金融局有哪些年度的报告？").operation).toBe("overview");
   });
 });

@@ -37,6 +37,11 @@ export const differenceStrategy: Strategy<FiguresContext> = {
       pair = reps.map((r) => fs.figure(r!, plan.metric!));
     } else return null;
     if (pair.length !== 2) return null;
+    // "哪个多": the larger one is said first ("哪个少": the smaller); otherwise the later year against the earlier.
+    if (plan.direction && pair[0].value !== null && pair[1].value !== null && pair[0].report.body !== pair[1].report.body) {
+      const firstBigger = pair[0].value > pair[1].value;
+      if (plan.direction === "max" ? firstBigger : !firstBigger && pair[0].value !== pair[1].value) pair.reverse();
+    }
     const [a, b] = pair;
     const name = metricName(a.metric);
     const { citations, first } = collectCitations(pair);

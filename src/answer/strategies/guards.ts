@@ -53,8 +53,38 @@ export const personalMatter: Guard = {
 export const unknownPlace: Guard = {
   name: "unknown-place",
   check(ctx, { plan }) {
-    if (!plan.unknownPlaces[0] || plan.scope.bodies.length) return null;
-    return ctx.none(plan, `语料中没有${plan.unknownPlaces[0]}的政府信息公开年度报告。${ctx.corpus.coverageSummary()}`);
+    const name = plan.unknownPlaces[0];
+    if (!name || plan.scope.bodies.length) return null;
+    return ctx.none(plan, `语料中没有${name}的政府信息公开年度报告。${heldUnder(ctx, name) ?? ctx.corpus.coverageSummary()}`);
+  },
+};
+
+/** For a body not held under a held place ("平潭综合实验区气象局"): the bodies of that place that are held. */
+function heldUnder(ctx: AnswerContext, name: string): string | null {
+  const all = ctx.bodies.all();
+  for (let k = name.length - 2; k >= 2; k--) {
+    // The place written first: a held government, or the place of held departments ("沙县区" of 沙县区农业农村局).
+    const written = name.slice(0, k);
+    const gov = ctx.bodies.lookup(written);
+    const place = gov && !["部门", "片区", "乡镇"].includes(gov.level) ? gov.id : all.some((b) => b.region === written) ? written : null;
+    if (!place) continue;
+    const own = all.filter((b) => b.id !== place && (b.parent === place || b.region === place) && ctx.corpus.holds(b.id, null));
+    if (own.length) return `语料中${place}的机关有：${own.map((b) => b.id).join("、")}。`;
+    // No department of that place is held: what the place's own government has.
+    return ctx.corpus.coverageOfBody(place) || null;
+  }
+  return null;
+}
+
+/** A short name several held bodies derive, the years asked not deciding: which one is meant is asked, never guessed. */
+export const ambiguousBody: Guard = {
+  name: "ambiguous-body",
+  check(ctx, { plan }) {
+    const a = plan.ambiguous?.[0];
+    if (!a || ["definition", "procedure", "format"].includes(plan.operation)) return null;
+    const c = a.candidates;
+    const which = c.length === 2 ? `${c[0]}还是${c[1]}` : `${c.slice(0, -1).join("、")}还是${c[c.length - 1]}`;
+    return ctx.none(plan, `“${a.name}”可指语料中的${c.length}个机关。您是指${which}？请写明全称后再问。`);
   },
 };
 
@@ -96,7 +126,7 @@ export const missingReport: Guard = {
 
 /** In order: the first refusal wins. */
 export function defaultGuards(): Guard[] {
-  return [injection, personalMatter, unknownPlace, offDomain, missingReport];
+  return [injection, personalMatter, unknownPlace, ambiguousBody, offDomain, missingReport];
 }
 
 export function runGuards(guards: readonly Guard[], ctx: AnswerContext, input: StrategyInput): (StrategyResult & { strategy: string }) | null {

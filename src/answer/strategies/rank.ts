@@ -18,9 +18,10 @@ function rankYear(fs: FigureService, plan: Plan): number | null {
 export function rankedBodies(fs: FigureService, plan: Plan): Figure[] {
   const year = rankYear(fs, plan);
   if (year === null) return [];
+  // 部门/局/单位: departments and the 片区 bureaus, not governments.
   const onlyDepartments = /部门|局|单位/.test(plan.question);
   const scope = plan.bodies.length > 1 ? new Set(plan.bodies) : null;
-  const reports = fs.reportsInYear(year).filter((r) => (scope ? scope.has(r.body) : !onlyDepartments || r.level === "部门"));
+  const reports = fs.reportsInYear(year).filter((r) => (scope ? scope.has(r.body) : !onlyDepartments || r.level === "部门" || r.level === "片区"));
   return fs.figuresOf(reports, plan.metric!);
 }
 

@@ -12,7 +12,9 @@ export const seriesStrategy: Strategy<FiguresContext> = {
   answer(ctx, { plan }) {
     const fs = ctx.figures;
     if (!fs || !plan.metric || !plan.bodies.length) return null;
-    const rows: Figure[][] = plan.bodies.slice(0, 4).map((b) => fs.reportsOf(b, plan.yearRange ? null : plan.years.length > 1 ? plan.years : null, plan.yearRange).map((r) => fs.figure(r, plan.metric!)));
+    // The years named (one year for several bodies: "2025年A和B各多少件"), the range, or every year held.
+    const years = plan.yearRange ? null : plan.years.length > 1 || (plan.years.length === 1 && plan.bodies.length > 1) ? plan.years : null;
+    const rows: Figure[][] = plan.bodies.slice(0, 4).map((b) => fs.reportsOf(b, years, plan.yearRange).map((r) => fs.figure(r, plan.metric!)));
     const figs = rows.flat();
     if (!figs.length) return null;
     const known = figs.filter((f) => f.value !== null);
@@ -36,9 +38,14 @@ export const seriesStrategy: Strategy<FiguresContext> = {
     lines.push(...eraNotes(figs), ...checkNotes(figs));
     computed.push(...checkComputed(figs, first));
     const span = `${figs[0].report.year}–${figs[figs.length - 1].report.year}年`;
-    const short = known.length
-      ? `${plan.bodies.slice(0, 4).join("、")}${span}${name}（语料中有报告的年份）见下表。`
-      : `${plan.bodies.join("、")}的报告均未载明${name}。`;
+    // A few figures are the answer itself, one per year (and body): said in the first line, not only in the table.
+    const perBody = rows.filter((r) => r.length).map((series) => `${series[0].report.body}${name}：${series.map((f) => `${f.report.year}年${f.value === null ? (f.status === "undecided" ? "未能确定" : "未载明") : valueText(f)}`).join("，")}`);
+    const short = !known.length
+      ? `${plan.bodies.join("、")}的报告均未载明${name}。`
+      : figs.length <= 12
+        ? `${perBody.join("；")}（语料中有报告的年份）。`
+        : `${plan.bodies.slice(0, 4).join("、")}${span}${name}（语料中有报告的年份）见下表。`;
+    if (known.length && figs.length <= 12) lines.splice(0, lines.length, ...lines.filter((l) => !rows.some((r) => r.length && l.startsWith(`${r[0].report.body}：`))));
     return {
       answer: figureAnswer(plan.original, {
         short,

@@ -35,6 +35,9 @@ export const valueStrategy: Strategy<FiguresContext> = {
       const f = figs[0];
       if (f.value !== null) {
         short = `${reportLabel(f.report)}${metricName(f.metric)}为${valueText(f, askedClassifier(plan.question))}。`;
+        // None, said in words ("2011年未收到政府信息公开申请"): the report's words first, the figure after them.
+        const none = f.value === 0 && f.status === "sentence" ? f.citations[0]?.quote.match(/[^，,。；;]*(?:未|没有)[^，,。；;]*/)?.[0] : undefined;
+        if (none) short = `${reportLabel(f.report)}报告写明：“${none.trim()}”，即${metricName(f.metric)}为${valueText(f, askedClassifier(plan.question))}。`;
         // "受理了300件，对吗": the claim is checked against the figure, and a wrong one is not repeated.
         const claimed = plan.claimed.map(claimedValue).filter((n): n is number => n !== null);
         if (claimed.length) short = claimed.includes(f.value) ? `与报告相符：${short}` : `与报告不符：${short}`;
@@ -57,6 +60,7 @@ export const valueStrategy: Strategy<FiguresContext> = {
           return { answer: figureAnswer(plan.original, { short, lines, citations: s.citations, found: false }), passages: [] };
         }
       }
+      if (f.note) lines.push(f.note);
       if (f.status === "sum") lines.push(f.basis === "channels" ? `报告未写总数，只分渠道列出；相加：${f.working}。` : `计算：${f.working}（${f.citations.length}个单元格相加）。`);
     } else {
       short = figs.map((f) => figureLine(f)).join("；") + "。";

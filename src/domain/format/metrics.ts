@@ -38,6 +38,10 @@ export interface NarrativeMetric {
   /** Each pattern captures the number in group 1 and may capture the unit in group 2. */
   patterns: RegExp[];
   unit: string;
+  /** Words of the sentence before the figure that make it another count (历年累计, 颁布以来: a running total). */
+  notAfter?: RegExp;
+  /** Sentences saying there were none ("2023年未收到依申请公开事宜"): the figure 0. */
+  zero?: RegExp[];
 }
 
 /**
@@ -57,9 +61,20 @@ export const NARRATIVE: NarrativeMetric[] = [
       // a bare "受理申请136437件" is an approval window's business, not disclosure).
       /(?:收到|受理|接到|接收)(?:了)?(?:书面|电子|口头|网上)申请(?:共)?\s*(\d+)\s*(件|份)/,
     ],
+    // Not "未收到有关政府信息公开行政复议申请": the words right after 信息公开 must be the application itself.
+    zero: [
+      /(?:未|没有)(?:收到|受理|接到|接收)(?:过)?(?:任何)?(?:公民|群众|有关|相关)?(?:提出)?(?:的)?(?:(?:政府)?信息公开|依申请公开|公开政府信息)(?:的)?(?:申请|事宜|事项|信息)/,
+      /(?:未|没有)(?:收到|受理)(?:过)?申请公开政府信息/,
+    ],
   },
   // "主动公开我区各级单位政府信息2645条": a few words may name whose information it is.
-  { id: "proactive_items", unit: "条", patterns: [/主动公开(?:[^，。；、\d]{0,10}?)(?:政府)?信息(?:共|累计|总计|合计)?\s*(\d+)\s*余?\s*(条|件|项)/] },
+  // Not a category of the breakdown ("其他应主动公开的政府信息14条", "主动公开的其他政府信息2条").
+  {
+    id: "proactive_items",
+    unit: "条",
+    patterns: [/(?<!应)主动公开(?![^，。；、\d]{0,4}其他)(?:[^，。；、\d]{0,10}?)(?:政府)?信息(?:更新)?(?:数|数量)?(?:共|累计|总计|合计|共计)?(?:为)?\s*(\d+)\s*余?\s*(条|件|项)/],
+    notAfter: /以来|历年|至今/,
+  },
   {
     id: "review",
     unit: "件",

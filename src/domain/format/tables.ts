@@ -39,6 +39,18 @@ export type TableRule =
   /** For every column: sum of `left` rows = sum of `right` rows. */
   | { kind: "col-balance"; id: string; label: string; left: string[]; right: string[] };
 
+/**
+ * A bound one row's cells always keep, used to choose among the readings of a glued run (never reported as a check:
+ * the notices do not state it). 表二: 现行有效 ≥ 本年制发 − 本年废止 (what was in force before is never negative).
+ */
+export interface RowBound {
+  id: string;
+  label: string;
+  column: string;
+  plus: string[];
+  minus: string[];
+}
+
 export interface TableSchema {
   id: TableId;
   format: Exclude<FormatId, "pre2019">;
@@ -49,6 +61,8 @@ export interface TableSchema {
   /** Cells that exist as [row, column]; all rows × columns when absent. */
   cells?: Array<[string, string]>;
   rules: TableRule[];
+  /** Bounds that choose among readings (表二). */
+  bounds?: RowBound[];
   /** Reading order of the template's cells (row by row, left to right). */
   order(): Array<[RowDef, ColDef]>;
 }
@@ -201,6 +215,7 @@ function t2(format: "2019" | "2021"): TableSchema {
         ["licensing", "decisions"], ["penalty", "decisions"], ["coercion", "decisions"], ["fees", "amount"],
       ],
       rules: [],
+      bounds: [{ id: "t2.in-force", label: "表二 现行有效件数不少于本年制发件数减本年废止件数", column: "in_force", plus: ["made"], minus: ["repealed"] }],
     });
   }
   return withOrder({
@@ -238,6 +253,7 @@ function t2(format: "2019" | "2021"): TableSchema {
       ["procurement", "procured_items"], ["procurement", "procured_amount"],
     ],
     rules: [],
+    bounds: [{ id: "t2.public-total", label: "表二 对外公开总数量不少于本年新公开数量", column: "public_total", plus: ["published"], minus: [] }],
   });
 }
 

@@ -57,6 +57,13 @@ export function extractNarrative(text: string): NarrativeFact[] {
     const sentence = text.slice(s, e);
     if (!/\d/.test(sentence)) continue;
     for (const { metric, res } of COMPILED) {
+      // "未收到依申请公开事宜": none, stated in words.
+      for (const z of metric.zero ?? []) {
+        const m = z.exec(sentence);
+        if (!m || seen.has(`${metric.id}:zero:${s}`)) continue;
+        seen.add(`${metric.id}:zero:${s}`);
+        facts.push({ metric: metric.id, value: 0, unit: metric.unit, sentence: sentence.trim(), span: [s + m.index, s + m.index + m[0].length] });
+      }
       for (const re of res) {
         re.lastIndex = 0;
         let m: RegExpExecArray | null;
@@ -64,6 +71,7 @@ export function extractNarrative(text: string): NarrativeFact[] {
           const numAt = m.index + m[0].indexOf(m[1]);
           const value = Number(m[1]);
           if (!Number.isFinite(value)) continue;
+          if (metric.notAfter?.test(sentence.slice(0, numAt))) continue;
           // A count by channel ("通过网站收到23件") is not the total: it is kept as a part, under its own id.
           const id = metric.totalOnly && isPartCount(clauseBefore(sentence, numAt)) ? `${metric.id}${CHANNEL_SUFFIX}` : metric.id;
           const key = `${id}:${s + numAt}`;

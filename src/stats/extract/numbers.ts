@@ -17,8 +17,17 @@ export interface NumSegment {
   tokens: NumToken[];
   start: number;
   end: number;
-  /** Pipes separate the numbers: each field is exactly one cell (never split), an empty field an empty cell. */
+  /**
+   * Each token is exactly one cell (never split): pipes separate the numbers (an empty field is an empty cell), or
+   * every number stands on its own line (a page whose table cells became one line each).
+   */
   atomic: boolean;
+  /**
+   * One number per line with empty lines kept: `emptyLine[i]` tells whether an empty line (one or more empty cells)
+   * stands before token i; the last entry, after the last token. Absent when the numbers are not one per line or no
+   * empty line is among them.
+   */
+  emptyLine?: boolean[];
 }
 
 const SEP = /[ \t\u00a0\u3000|]/;
@@ -36,12 +45,33 @@ export function numericSegments(text: string, from: number, to: number): NumSegm
   let piped = false;
   // Inside a segment: a pipe seen on this line with no token after it yet ("5 |  | 0": the middle is empty).
   let openPipe = false;
+  // Every gap between two tokens so far holds a line break (one number per line).
+  let perLine = true;
+  let brokeLine = false;
+  // Line breaks since the last token (or since `from`), and whether each gap held an empty line.
+  let breaks = 0;
+  let empties: boolean[] = [];
   const close = () => {
-    if (cur.some((t) => t.kind !== "empty")) segs.push({ tokens: cur, start: segStart, end: segEnd, atomic: piped });
+    if (cur.some((t) => t.kind !== "empty")) {
+      const byLine = !piped && perLine && cur.length > 1;
+      const emptyLine = [...empties, breaks >= 2];
+      // Empty lines tell where empty cells stand only when some stands between two numbers (else they are breaks).
+      segs.push({ tokens: cur, start: segStart, end: segEnd, atomic: piped || byLine, ...(byLine && emptyLine.slice(1, -1).some(Boolean) ? { emptyLine } : {}) });
+    }
     cur = [];
     segStart = -1;
     piped = false;
     openPipe = false;
+    perLine = true;
+    brokeLine = false;
+    breaks = 0;
+    empties = [];
+  };
+  const gap = () => {
+    if (cur.length && !brokeLine) perLine = false;
+    brokeLine = false;
+    empties.push(breaks >= 2);
+    breaks = 0;
   };
   let i = from;
   while (i < to) {
@@ -59,6 +89,7 @@ export function numericSegments(text: string, from: number, to: number): NumSegm
       const neg = i > from && (text[i - 1] === "-" || text[i - 1] === "－");
       const start = neg ? i - 1 : i;
       if (segStart < 0) segStart = start;
+      gap();
       cur.push({ kind, text: text.slice(i, j), neg, start, end: j });
       segEnd = j;
       openPipe = false;
@@ -79,6 +110,8 @@ export function numericSegments(text: string, from: number, to: number): NumSegm
     }
     if (ch === "\n" || ch === "\r") {
       openPipe = false;
+      brokeLine = true;
+      if (ch === "\n") breaks++;
       i++;
       continue;
     }
@@ -93,6 +126,7 @@ export function numericSegments(text: string, from: number, to: number): NumSegm
       const lone = (SEP.test(prev) || prev === "\n") && (SEP.test(next) || next === "\n" || i + 1 >= to);
       if (lone) {
         if (segStart < 0) segStart = i;
+        gap();
         cur.push({ kind: "empty", text: ch, neg: false, start: i, end: i + 1 });
         segEnd = i + 1;
         openPipe = false;
@@ -273,4 +307,86 @@ function enumerateSums(tokens: NumToken[], n: number, maxDigits: number[], cap: 
   };
   rec(0, 0);
   return overflow ? null : out;
+}
+
+/**
+ * Readings of a row whose numbers are fewer than its cells (a page that left empty cells out): the numbers keep
+ * their order, each token holds one cell (atomic) or one or more glued cells, and the cells no number fills are
+ * empty, read as 0 (a count table's empty cell). `blank[i]` marks them. Null when there are more than `cap`.
+ */
+export function enumerateWithBlanks(tokens: NumToken[], n: number, maxDigits: number[], atomic: boolean, cap = 20000, emptyLine?: boolean[]): Array<Split & { blank: boolean[] }> | null {
+  const out: Array<Split & { blank: boolean[] }> = [];
+  const values: Array<number | null> = [];
+  const spans: Array<[number, number]> = [];
+  const blank: boolean[] = [];
+  // Empty cells placed before token t so far (one number per line with empty lines kept: there must be some exactly
+  // where an empty line stands).
+  const before = new Array<number>(tokens.length + 1).fill(0);
+  // Between two numbers an empty line is an empty cell; before the first or after the last it may be a paragraph's
+  // break as well, so there it only allows empty cells.
+  const edge = (t: number) => t === 0 || t === tokens.length;
+  const gapOk = (t: number) => !emptyLine || (emptyLine[t] ? before[t] > 0 || edge(t) : before[t] === 0);
+  let overflow = false;
+  const rec = (t: number, pos: number) => {
+    if (overflow) return;
+    const k = values.length;
+    if (k === n) {
+      if (t === tokens.length && gapOk(t)) {
+        out.push({ values: values.slice(), spans: spans.slice(), blank: blank.slice() });
+        if (out.length > cap) overflow = true;
+      }
+      return;
+    }
+    // Cells still needed by the tokens left (each holds at least one).
+    if (tokens.length - t - (pos > 0 ? 1 : 0) > n - k) return;
+    // An empty cell here (only between whole cells, never inside a number).
+    const at = t < tokens.length ? (pos === 0 ? tokens[t].start : tokens[t].start + pos) : tokens.length ? tokens[tokens.length - 1].end : 0;
+    if (!emptyLine || (pos === 0 && emptyLine[t]) || (pos === 0 && edge(t) && emptyLine[t])) {
+      values.push(0);
+      spans.push([at, at]);
+      blank.push(true);
+      before[t]++;
+      rec(t, pos);
+      before[t]--;
+      values.pop();
+      spans.pop();
+      blank.pop();
+    }
+    if (t === tokens.length || overflow) return;
+    if (pos === 0 && !gapOk(t)) return;
+    const tok = tokens[t];
+    if (tok.kind !== "int" || atomic) {
+      if (pos !== 0) return;
+      values.push(tok.kind === "empty" ? null : (tok.neg ? -1 : 1) * Number(tok.text));
+      spans.push([tok.start, tok.end]);
+      blank.push(false);
+      rec(t + 1, 0);
+      values.pop();
+      spans.pop();
+      blank.pop();
+      return;
+    }
+    const digits = tok.text;
+    const base = tok.start + (tok.neg ? 1 : 0);
+    for (let len = 1; len <= Math.min(maxDigits[k] ?? 5, digits.length - pos); len++) {
+      const piece = digits.slice(pos, pos + len);
+      if (len > 1 && piece[0] === "0") break;
+      values.push((tok.neg && pos === 0 ? -1 : 1) * Number(piece));
+      spans.push([pos === 0 ? tok.start : base + pos, base + pos + len]);
+      blank.push(false);
+      if (pos + len === digits.length) rec(t + 1, 0);
+      else rec(t, pos + len);
+      values.pop();
+      spans.pop();
+      blank.pop();
+      if (overflow) return;
+    }
+  };
+  rec(0, 0);
+  return overflow ? null : out;
+}
+
+/** How many cells the numbers can fill at most: one per atomic token, one per digit of a glued run. */
+export function maxCells(tokens: NumToken[], atomic: boolean): number {
+  return tokens.reduce((a, t) => a + (t.kind === "int" && !atomic ? t.text.length : 1), 0);
 }

@@ -1,9 +1,9 @@
 import { APPLICATIONS_TABLE, PROACTIVE_TABLE, REVIEW_TABLE } from "../../domain/types.js";
-import { TABLES, type ColDef, type RowDef, type TableSchema } from "../../domain/format/tables.js";
+import { TABLES, type ColDef, type RowBound, type RowDef, type TableSchema } from "../../domain/format/tables.js";
 import type { ReadMethod, TableId } from "../api.js";
 import type { ExtractedCell, ExtractedTable } from "../types.js";
 import { labelPattern, locateInOrder, normalize, type Found } from "./locate.js";
-import { bestSegment, enumerateSplits, numericSegments, type NumSegment, type NumToken } from "./numbers.js";
+import { bestSegment, enumerateSplits, enumerateWithBlanks, maxCells, numericSegments, type NumSegment, type NumToken, type Split } from "./numbers.js";
 import { decideByDigits, solveTable, type CellOutcome, type RowInput } from "./solve.js";
 
 /**
@@ -58,18 +58,60 @@ function sumCellsOf(s: TableSchema, cols: ColDef[]): boolean[] | undefined {
  * The readings of a row: those satisfying its row rule when there is one (found fast in sum mode); when no
  * reading satisfies it, every reading (the checks then report the failure).
  */
-function splitRow(seg: NumSegment, rc: ColDef[], sumCells: boolean[] | undefined) {
+function splitRow(seg: NumSegment, rc: ColDef[], sumCells: boolean[] | undefined, bounds: RowBound[] = []) {
   const md = maxDigitsFor(rc);
-  if (seg.atomic) return seg.tokens.length === rc.length ? enumerateSplits(seg.tokens, rc.length, md) : [];
-  if (sumCells) {
-    const ok = enumerateSplits(seg.tokens, rc.length, md, 20000, sumCells);
-    if (ok && ok.length > 0) return ok;
+  const n = rc.length;
+  const holds = (v: Array<number | null>) => rowHolds(v, sumCells) && boundsHold(v, rc, bounds);
+  // Every placement of the numbers, in order, with the cells left over empty (a page that dropped its empty cells).
+  const placements = () => {
+    const placed = enumerateWithBlanks(seg.tokens, n, md, seg.atomic, 20000, seg.emptyLine) ?? [];
+    const ok = placed.filter((s) => holds(s.values));
+    return { placed, ok };
+  };
+  // Fewer numbers than cells: placements only; those satisfying the row's own rule when any does.
+  if (maxCells(seg.tokens, seg.atomic) < n) {
+    const { placed, ok } = placements();
+    return ok.length ? ok : placed;
   }
-  return enumerateSplits(seg.tokens, rc.length, md);
+  let all: Split[] | null;
+  if (seg.atomic) all = seg.tokens.length === n ? enumerateSplits(seg.tokens, n, md) : [];
+  else {
+    const summed = sumCells ? enumerateSplits(seg.tokens, n, md, 20000, sumCells) : null;
+    all = summed?.length ? summed : enumerateSplits(seg.tokens, n, md);
+  }
+  const ok = (all ?? []).filter((s) => holds(s.values));
+  // Numbers set apart by spaces may be cells with empty ones left out between them ("12 3 15" for seven cells): the
+  // placements with empty cells that keep the row's rule are readings too, for the table's rules to choose among.
+  if (seg.tokens.length > 1 && (sumCells || bounds.length) && !seg.atomic) {
+    const p = placements().ok;
+    const seen = new Set(ok.map((s) => s.values.join(",")));
+    const more = p.filter((s) => !seen.has(s.values.join(",")) && (seen.add(s.values.join(",")), true));
+    if (ok.length || more.length) return [...ok, ...more];
+  }
+  return ok.length ? ok : all;
+}
+
+/** The row's last cell is the sum of the others (sum mode), when the row has that rule. */
+function rowHolds(values: Array<number | null>, sumCells: boolean[] | undefined): boolean {
+  if (!sumCells) return true;
+  const total = values[values.length - 1];
+  if (total === null) return true;
+  return values.slice(0, -1).reduce<number>((a, v) => a + (v ?? 0), 0) === total;
+}
+
+/** A table's bounds on one row's cells (表二: 现行有效 ≥ 本年制发 − 本年废止), where the row has those cells. */
+function boundsHold(values: Array<number | null>, rc: ColDef[], bounds: RowBound[]): boolean {
+  const at = (k: string) => rc.findIndex((c) => c.key === k);
+  return bounds.every((b) => {
+    const idx = [b.column, ...b.plus, ...b.minus].map(at);
+    if (idx.some((i) => i < 0) || idx.some((i) => values[i] === null)) return true;
+    const v = (k: string) => values[at(k)]!;
+    return v(b.column) >= b.plus.reduce((a, k) => a + v(k), 0) - b.minus.reduce((a, k) => a + v(k), 0);
+  });
 }
 
 /** Locates each row's label in the region and reads the numbers between it and the next label. */
-function readRows(text: string, region: Region, rows: RowDef[], cols: (r: RowDef) => ColDef[], schema?: TableSchema): RowRead[] {
+function readRows(text: string, region: Region, rows: RowDef[], cols: (r: RowDef) => ColDef[], schema?: TableSchema, bounds: RowBound[] = []): RowRead[] {
   const norm = normalize(text, region.start, region.end);
   const patterns = rows.map((r) => labelPattern(r.label));
   const found = locateInOrder(norm, patterns);
@@ -87,11 +129,25 @@ function readRows(text: string, region: Region, rows: RowDef[], cols: (r: RowDef
     let to = region.end;
     for (let j = i + 1; j < rows.length; j++) if (found[j]) { to = toOrig(found[j]!.start); break; }
     const seg = bestSegment(numericSegments(text, from, to));
-    const splits = seg ? splitRow(seg, rc, schema ? sumCellsOf(schema, rc) : undefined) : null;
-    const forced = seg ? (seg.atomic ? seg.tokens.length === rc.length : enumerateSplits(seg.tokens, rc.length, maxDigitsFor(rc), 1)?.length === 1) : false;
+    const splits = seg ? splitRow(seg, rc, schema ? sumCellsOf(schema, rc) : undefined, bounds) : null;
+    const placed = seg !== null && maxCells(seg.tokens, seg.atomic) < rc.length;
+    const forced = seg && !placed ? (seg.atomic ? seg.tokens.length === rc.length : enumerateSplits(seg.tokens, rc.length, maxDigitsFor(rc), 1)?.length === 1) : false;
     out.push({ row: rows[i], cols: rc, found: f, seg, labelStart, input: { key: rows[i].key, columns: rc.map((c) => c.key), splits: splits ?? (seg ? [] : null), forced } });
   }
   return out;
+}
+
+/**
+ * In a table whose page leaves empty cells out (one number per line, or rows with fewer numbers than cells), a row
+ * whose label stands with no number after it had every cell empty: read as 0s, the rules still checking it.
+ */
+function emptyRows(reads: RowRead[]): void {
+  const dropping = reads.some((r) => r.seg && (r.seg.atomic || maxCells(r.seg.tokens, r.seg.atomic) < r.cols.length));
+  if (!dropping) return;
+  for (const r of reads) {
+    if (!r.found || r.seg) continue;
+    r.input = { ...r.input, splits: [{ values: r.cols.map(() => 0), spans: r.cols.map(() => [r.labelStart, r.labelStart] as [number, number]) }] };
+  }
 }
 
 function quoteOf(text: string, r: RowRead): string {
@@ -174,6 +230,7 @@ export function readT3(text: string, format: Format): ExtractedTable | null {
   const schema = TABLES[variant].表三;
   const reads = readRows(text, region, schema.rows, (r) => rowColumns(schema, r), schema);
   if (reads.every((r) => !r.seg)) return null;
+  emptyRows(reads);
   const solved = solveTable(schema.rules, reads.map((r) => r.input));
   const cells = cellsFrom(text, APPLICATIONS_TABLE, reads, solved.cells);
   const methods = new Set(cells.filter((c) => c.value !== null || c.candidates).map((c) => c.method));
@@ -198,7 +255,8 @@ export function findT4Region(text: string, after = 0): Region | null {
   if (!m) return null;
   const start = after + m.index;
   let end = Math.min(text.length, start + 1500);
-  const stop = /五、|。/g;
+  // The next section's heading ("五、", or "六、" in a report with a section of its own) or a sentence's end.
+  const stop = /[一二三四五六七八九十]、|。/g;
   stop.lastIndex = start;
   const s = stop.exec(text);
   if (s && s.index < end) end = s.index;
@@ -217,10 +275,15 @@ export function readT4(text: string, format: Format, after = 0): ExtractedTable 
   const rowRuleDef = schema.rules.find((r) => r.kind === "row-sum");
   const sumCells = order.map(([, c]) => rowRuleDef?.kind === "row-sum" && c.key === rowRuleDef.total);
   const atomic = segs.some((s) => s.atomic);
-  const summed = atomic ? [] : enumerateSplits(tokens, n, order.map(() => 5), 20000, sumCells) ?? [];
-  const splits = atomic
-    ? tokens.length === n ? enumerateSplits(tokens, n, order.map(() => 5)) ?? [] : []
-    : summed.length > 0 ? summed : enumerateSplits(tokens, n, order.map(() => 5)) ?? [];
+  // Fewer numbers than cells: placements with empty cells (0), the row rule choosing among them below.
+  const placed = maxCells(tokens, atomic) < n;
+  const summed = atomic || placed ? [] : enumerateSplits(tokens, n, order.map(() => 5), 20000, sumCells) ?? [];
+  const lined = segs.length === 1 ? segs[0].emptyLine : undefined;
+  const splits = placed
+    ? enumerateWithBlanks(tokens, n, order.map(() => 5), atomic, 20000, lined) ?? []
+    : atomic
+      ? tokens.length === n ? enumerateSplits(tokens, n, order.map(() => 5)) ?? [] : []
+      : summed.length > 0 ? summed : enumerateSplits(tokens, n, order.map(() => 5)) ?? [];
   // One reading of the 15 numbers → one reading per row; the row rule filters whole readings.
   const perRow = schema.rows.map((r) => order.map(([rr], i) => (rr.key === r.key ? i : -1)).filter((i) => i >= 0));
   const rowRule = schema.rules.find((r) => r.kind === "row-sum")!;
@@ -231,8 +294,19 @@ export function readT4(text: string, format: Format, after = 0): ExtractedTable 
     const total = v[cols.indexOf(rowRule.total)]!;
     return rowRule.parts.reduce((a, p) => a + (v[cols.indexOf(p)] ?? 0), 0) === total;
   });
+  // Spaced numbers may have had empty cells between them: those placements that keep the row rule are readings too.
+  const spaced = !atomic && !placed && tokens.length > 1;
+  if (spaced) {
+    const seen = new Set(splits.map((s) => s.values.join(",")));
+    for (const p of (enumerateWithBlanks(tokens, n, order.map(() => 5), false) ?? []).filter((p) => rowsOk(p.values)))
+      if (!seen.has(p.values.join(","))) {
+        seen.add(p.values.join(","));
+        splits.push(p);
+      }
+  }
   const valid = splits.filter((s) => rowsOk(s.values));
-  const chosen = valid.length > 0 ? valid : splits;
+  // Placements of fewer numbers than cells that break the rules decide nothing: the empty cells were only inferred.
+  const chosen = valid.length > 0 ? valid : placed ? [] : splits;
   const whole: RowInput = { key: "*", columns: order.map((_, i) => String(i)), splits: chosen };
   const outcome = decideByDigits(whole);
   const basis: CellOutcome["basis"] = splits.length === 1 ? "digits" : valid.length > 0 ? "row-rule" : "digits";
@@ -271,7 +345,7 @@ export function readT2(text: string, format: Format): ExtractedTable | null {
   if (head > 0) end = start + head;
   const region = { start, end };
   const schema = TABLES[format].表二;
-  const reads = readRows(text, region, schema.rows, (r) => rowColumns(schema, r));
+  const reads = readRows(text, region, schema.rows, (r) => rowColumns(schema, r), undefined, schema.bounds ?? []);
   if (reads.every((r) => !r.seg)) return null;
   const outcomes = new Map(reads.map((r) => [r.row.key, decideByDigits(r.input)]));
   const cells = cellsFrom(text, PROACTIVE_TABLE, reads, outcomes);
