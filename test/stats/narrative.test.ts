@@ -69,3 +69,14 @@ describe("narrative facts: none in words, totals not parts (issue 15)", () => {
     expect(values("2024年累计主动公开政府信息37条。", "proactive_items")).toEqual([37]);
   });
 });
+
+describe("narrative facts: the year's portal total written without 主动 (issue 15)", () => {
+  it("门户网站公开政府信息N条 and 政府信息主动公开N条 are the total; a WeChat account's count and a running total are not", () => {
+    expect(values("2023年我局共在“平潭综合实验区党工委管委会”门户网站公开政府信息159条，其中规划2条。", "proactive_items")).toEqual([159]);
+    expect(values("全年政府信息主动公开135条，其中政策文件3条。", "proactive_items")).toEqual([135]);
+    expect(values("充分发挥微信公众号作用，及时公开各类政府信息756条。", "proactive_items")).toEqual([]);
+    expect(values("2020年我局主动公开信息141条，历年累计主动公开191条。", "proactive_items")).toEqual([141]);
+    // A body created that September counts its year "since": 以来 alone is no running total.
+    expect(values("2019年9月以来，苏平片区主动公开政府信息40条。", "proactive_items")).toEqual([40]);
+  });
+});

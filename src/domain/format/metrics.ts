@@ -72,8 +72,15 @@ export const NARRATIVE: NarrativeMetric[] = [
   {
     id: "proactive_items",
     unit: "条",
-    patterns: [/(?<!应)主动公开(?![^，。；、\d]{0,4}其他)(?:[^，。；、\d]{0,10}?)(?:政府)?信息(?:更新)?(?:数|数量)?(?:共|累计|总计|合计|共计)?(?:为)?\s*(\d+)\s*余?\s*(条|件|项)/],
-    notAfter: /以来|历年|至今/,
+    patterns: [
+      /(?<!应)主动公开(?![^，。；、\d]{0,4}其他)(?:[^，。；、\d]{0,10}?)(?:政府)?信息(?:更新)?(?:数|数量)?(?:共|累计|总计|合计|共计)?(?:为)?\s*(\d+)\s*余?\s*(条|件|项)/,
+      // "在“…”门户网站公开政府信息159条", "全年公开公文类政府信息共152条": the year's total on the portal, written
+      // without 主动 (not a channel's share such as a WeChat account's "及时公开各类政府信息756条").
+      /(?:网站|网|专栏|我局|我办|全年|共)(?:共|累计)?公开(?:了)?(?:公文类)?政府信息(?:共计|共|合计)?\s*(\d+)\s*余?\s*(条)/,
+      /政府信息主动公开(?:共|累计)?\s*(\d+)\s*余?\s*(条)/,
+    ],
+    // A running total since the regulation ("颁布以来累计…"), not the year's ("2019年9月以来" is the year of a new body).
+    notAfter: /(?:颁布|施行|实施|公布)以来|历年|至今/,
   },
   {
     id: "review",

@@ -9,7 +9,7 @@ import { findT3Region, readT2, readT3, readT4 } from "./tables.js";
  * with provenance), the figures its sentences state, and every 勾稽关系 check. Pure; linear in the text.
  */
 /** Bump when extraction changes: every file's statistics are then extracted again on the next ingest. */
-export const STATISTICS_VERSION = "9";
+export const STATISTICS_VERSION = "10";
 
 /**
  * Benchmark-only switch (bench/ingest.ts): with NIANBAO_BENCH_SKIP_STATISTICS=1 no table or sentence is read
