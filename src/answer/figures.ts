@@ -81,7 +81,23 @@ export class FigureService<F extends FactStore = FactStore> {
     return this.facts.reports().filter((r) => r.year === year && !seen.has(r.body) && (seen.add(r.body), true));
   }
 
-  cellCitation(r: ReportRow, c: CellRow): Citation {
+  /**
+   * The cells of a cell's row, by point lookups over the row's columns (a ranking quotes a row of every report: a
+   * scan of each report's whole table cost ~10× the ranking itself on the 50 MB index).
+   */
+  private rowCells(r: ReportRow, c: CellRow, look: Pick<FigureLookup, "cell">): CellRow[] {
+    const schema = tableSchema(r.format, c.table);
+    if (!schema) return [c];
+    const out: CellRow[] = [];
+    for (const col of schema.columns) {
+      const x = col.key === c.column ? c : look.cell(r.docId, c.table, c.row, col.key);
+      if (x) out.push(x);
+    }
+    return out;
+  }
+
+  /** `look`: where the row's other cells are read (a ranking's prefetched lookup holds only the cells it ranks). */
+  cellCitation(r: ReportRow, c: CellRow, look: Pick<FigureLookup, "cell"> = this.facts): Citation {
     return {
       id: cellCitationId(r.docId, c.table, c.row, c.column),
       title: r.title,
@@ -89,7 +105,7 @@ export class FigureService<F extends FactStore = FactStore> {
       year: r.year,
       section: [c.section, c.table, c.rowLabel, c.columnLabel].join(SECTION_SEPARATOR),
       // The row as the table states it, with its labels (a flattened row alone is a bare digit run).
-      quote: rowWithLabels(c, this.facts.cells(r.docId, c.table).filter((x) => x.row === c.row)),
+      quote: rowWithLabels(c, this.rowCells(r, c, look)),
       source: r.source,
       body: r.body,
       published: r.published,
@@ -147,14 +163,14 @@ export class FigureService<F extends FactStore = FactStore> {
             value: corrected.value,
             unit: corrected.unit,
             status: "sentence",
-            citations: [this.sentenceCitation(r, corrected.sentence), this.cellCitation(r, c)],
+            citations: [this.sentenceCitation(r, corrected.sentence), this.cellCitation(r, c, look)],
             failedChecks: this.failed(r, [ref], look),
             note: `表中该行“总计”印为${formatNumber(c.value)}，与同行各项之和${formatNumber(corrected.value)}不符；报告正文写明${formatNumber(corrected.value)}${corrected.unit}，按正文。`,
           };
         // The cell first; the report's own sentence stating the same figure second.
         const said = metric.narrative && look.withProse !== false ? look.facts(r.docId, metric.narrative.id) : [];
         const same = said.length && said.every((x) => x.value === c.value) ? [this.sentenceCitation(r, said[0].sentence)] : [];
-        return { ...base, value: c.value, status: "cell", citations: [this.cellCitation(r, c), ...same], failedChecks: this.failed(r, [ref], look) };
+        return { ...base, value: c.value, status: "cell", citations: [this.cellCitation(r, c, look), ...same], failedChecks: this.failed(r, [ref], look) };
       }
       if (c && c.candidates?.length) {
         // The report's own sentence may state one of the candidates ("本年度制发行政规范性文件62件"): it decides.
@@ -164,12 +180,12 @@ export class FigureService<F extends FactStore = FactStore> {
             ...base,
             value: said.value,
             status: "sentence",
-            citations: [this.sentenceCitation(r, said.sentence), this.cellCitation(r, c)],
+            citations: [this.sentenceCitation(r, said.sentence), this.cellCitation(r, c, look)],
             candidates: c.candidates,
             failedChecks: this.failed(r, [ref], look),
             note: `表中该格数字粘连，可读作 ${c.candidates.join(" 或 ")}；报告正文写明${formatNumber(said.value)}${metric.unit}，按正文。`,
           };
-        return { ...base, value: null, status: "undecided", candidates: c.candidates, citations: [this.cellCitation(r, c)], failedChecks: this.failed(r, [ref], look) };
+        return { ...base, value: null, status: "undecided", candidates: c.candidates, citations: [this.cellCitation(r, c, look)], failedChecks: this.failed(r, [ref], look) };
       }
     }
     const parts = r.format === "2019" || r.format === "2021" ? metric.sumOf?.[r.format] : undefined;
@@ -182,7 +198,7 @@ export class FigureService<F extends FactStore = FactStore> {
           value,
           status: "sum",
           basis: "cells",
-          citations: cells.map((c) => this.cellCitation(r, c)),
+          citations: cells.map((c) => this.cellCitation(r, c, look)),
           working: `${cells.map((c) => formatNumber(c.value!)).join(" + ")} = ${formatNumber(value)}`,
           failedChecks: this.failed(r, parts, look),
         };
