@@ -152,29 +152,25 @@ export const cellCitationId = (docId: string, table: string, row: string, column
 /** A section of a document (a sentence's section, a report's statistical tables). */
 export const sectionCitationId = (docId: string, section: string): string => `section:${[docId, section].map(encodeURIComponent).join("|")}`;
 
+/** The `n` percent-encoded fields of an id after its prefix ("cell:a|b|c|d"), or null when they are not exactly n. */
+function idFields(id: string, prefix: string, n: number): string[] | null {
+  if (!id.startsWith(prefix)) return null;
+  const parts = id.slice(prefix.length).split("|");
+  if (parts.length !== n) return null;
+  try {
+    return parts.map(decodeURIComponent);
+  } catch {
+    return null;
+  }
+}
+
 /** The target of a citation id, or null for an id of no known form. */
 export function citationRef(id: string): CitationRef | null {
   if (id.startsWith("chunk:") && id.length > 6) return { kind: "chunk", chunk: id.slice(6) };
-  if (id.startsWith("section:")) {
-    const parts = id.slice(8).split("|");
-    if (parts.length !== 2) return null;
-    try {
-      const [docId, section] = parts.map(decodeURIComponent);
-      return { kind: "section", docId, section };
-    } catch {
-      return null;
-    }
-  }
-  if (id.startsWith("cell:")) {
-    const parts = id.slice(5).split("|");
-    if (parts.length !== 4) return null;
-    try {
-      const [docId, table, row, column] = parts.map(decodeURIComponent);
-      return { kind: "cell", docId, table, row, column };
-    } catch {
-      return null;
-    }
-  }
+  const section = idFields(id, "section:", 2);
+  if (section) return { kind: "section", docId: section[0], section: section[1] };
+  const cell = idFields(id, "cell:", 4);
+  if (cell) return { kind: "cell", docId: cell[0], table: cell[1], row: cell[2], column: cell[3] };
   return null;
 }
 

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { SRC, relToSrc, sourceFiles } from "./helpers/sources.js";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -35,19 +36,7 @@ const CHANNEL_FACES = ["answer/api.ts", "stats/api.ts", "present/", "app/", "eva
  */
 const CHANNEL_WIRING = ["cli/deps.ts"];
 
-const SRC = path.resolve(import.meta.dirname, "../src");
-
-function files(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir)) {
-    const p = path.join(dir, e);
-    if (statSync(p).isDirectory()) out.push(...files(p));
-    else if (e.endsWith(".ts")) out.push(p);
-  }
-  return out;
-}
-
-const rel = (p: string) => path.relative(SRC, p).split(path.sep).join("/");
+const rel = relToSrc;
 
 function layerOf(file: string): number {
   const r = rel(file);
@@ -67,7 +56,7 @@ function importsOf(file: string): string[] {
 }
 
 export function dependencyReport(): { upward: string[]; cycles: string[][]; domain: string[]; channels: string[] } {
-  const all = files(SRC);
+  const all = sourceFiles();
   const graph = new Map(all.map((f) => [f, importsOf(f)]));
   const upward: string[] = [];
   const domain: string[] = [];

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
+import { relToSrc, sourceFiles } from "./helpers/sources.js";
 import { describe, expect, it } from "vitest";
 import { STANDARD_TITLES } from "../src/domain/sections.js";
 import { TABLES } from "../src/domain/format/tables.js";
@@ -16,14 +16,6 @@ import { TABLE_IDS } from "../src/domain/types.js";
  */
 const ALLOWED: Record<string, number> = {};
 
-const SRC = path.resolve(import.meta.dirname, "../src");
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((e) => {
-    const p = path.join(dir, e);
-    return statSync(p).isDirectory() ? files(p) : e.endsWith(".ts") ? [p] : [];
-  });
-}
 
 /** The code of a file without its comments (block, line and JSDoc). */
 function code(text: string): string {
@@ -41,8 +33,8 @@ for (const t of STANDARD_TITLES) if (t.length >= 8) labels.add(t);
 
 export function spellings(): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const f of files(SRC)) {
-    const rel = path.relative(SRC, f).split(path.sep).join("/");
+  for (const f of sourceFiles()) {
+    const rel = relToSrc(f);
     if (rel.startsWith("domain/")) continue;
     const c = code(readFileSync(f, "utf8"));
     let n = 0;

@@ -147,12 +147,8 @@ export class CorpusView {
 
   fullSection(c: Citation): string | null {
     const doc = this.docs.find((d) => d.source === c.source && d.title === c.title) ?? this.docs.find((d) => d.source === c.source);
-    if (!doc) return null;
-    const secs = this.sectionsByDoc.get(doc.docId);
-    // The cited section with its subsections, in document order.
-    const parts: string[] = [];
-    for (const [path, texts] of secs ?? []) if (path === c.section || path.startsWith(c.section + SECTION_SEPARATOR)) parts.push(...texts);
-    return parts.length ? parts.join("\n") : null;
+    // The cited section with its subsections, in document order (a citation always names its section).
+    return doc && c.section ? this.sectionText(doc.docId, c.section) : null;
   }
 
   /**

@@ -22,6 +22,8 @@ export interface CliEngine extends AnswerEngine {
   stats(): StatsService | null;
   /** The first-stage results a rule question is answered from (evaluation measures retrieval apart from answering). */
   firstStage?(question: string): Promise<Array<{ source: string; section: string; quote: string }>>;
+  /** Stops an engine that follows the index (the served one) from watching it. */
+  close?(): void;
 }
 
 /** The statistics database of an index with its body registry (`stats show`, `stats export`). */
@@ -54,7 +56,7 @@ export interface CliDeps {
   corpusTexts(corpusDir: string): Promise<Array<{ source: string; text: string }>>;
   buildServer(opts: ServerOptions): Promise<CliServer>;
   /** The engine a long-running server answers from (follows the index as ingest replaces it). Default: openEngine. */
-  openServedEngine?(opts: EngineOptions): Promise<CliEngine & { close(): void }>;
+  openServedEngine?(opts: EngineOptions): Promise<CliEngine>;
   /** Graceful close: stop accepting, finish what was accepted within the grace period. Default: server.close(). */
   closeServer?(server: CliServer, opts: { graceMs: number; log: (e: Record<string, unknown>) => void }): Promise<unknown>;
   /** Hashes every file of the live generation (`--verify`), one line per damaged file; false when one is damaged. */

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { apiKeys } from "../config.js";
 import { redact } from "../errors.js";
-import type { CliDeps, CliServer } from "./deps.js";
+import type { CliDeps, CliEngine, CliServer } from "./deps.js";
 import { line, startupSettings, type CliIo } from "./io.js";
 
 /**
@@ -21,12 +21,6 @@ function stopped(signal: AbortSignal | undefined): Promise<string> {
     if (signal.aborted) resolve(reason());
     else signal.addEventListener("abort", () => resolve(reason()), { once: true });
   });
-}
-
-/** Stops a served engine that follows the index (LiveEngine) from watching it. */
-function closeServed(engine: object | null): void {
-  const e = engine as { close?: () => void } | null;
-  if (e && typeof e.close === "function") e.close();
 }
 
 export async function run(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
@@ -49,7 +43,7 @@ export async function run(argv: string[], io: CliIo, deps: CliDeps): Promise<num
   const stop = stopped(io.signal);
   let app: CliServer | null = null;
   let bot: { stop(): Promise<void> } | null = null;
-  let served: object | null = null;
+  let served: CliEngine | null = null;
   try {
     if (!(await deps.indexExists(indexDir))) line(io.stderr, `首次启动：正在从 ${settings.CORPUS_DIR}/ 构建索引（约数秒）… / building the index`);
     // The server follows the index: a generation that ingest makes live while it runs is swapped in between requests.
@@ -78,7 +72,7 @@ export async function run(argv: string[], io: CliIo, deps: CliDeps): Promise<num
     line(io.stderr, "按 Ctrl-C 停止。");
   } catch (err) {
     await app?.close().catch(() => undefined);
-    closeServed(served);
+    served?.close?.();
     const code = (err as { code?: string }).code;
     const hint = code === "EADDRINUSE" ? "（端口已被占用，请设置其他 PORT）" : "";
     line(io.stderr, `启动失败：${redact((err as Error).message, secrets)}${hint}`);
@@ -88,6 +82,6 @@ export async function run(argv: string[], io: CliIo, deps: CliDeps): Promise<num
   // Stop accepting, let accepted requests (streams and uploads included) finish within SHUTDOWN_GRACE_MS, then cut.
   const closeServer = deps.closeServer ?? ((s: CliServer) => s.close());
   await Promise.all([closeServer(app, { graceMs: settings.SHUTDOWN_GRACE_MS, log }), bot?.stop()]);
-  closeServed(served);
+  served?.close?.();
   return 0;
 }

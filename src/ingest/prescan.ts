@@ -8,17 +8,13 @@
  */
 import { createInflate, createInflateRaw, type Inflate, type InflateRaw } from "node:zlib";
 import { FileLimitError, type FileLimit } from "../errors.js";
+import type { LoadLimits } from "../limits.js";
 
-/** The caps the scans need (a subset of LoadLimits). */
-export interface StructureLimits {
-  maxUnzippedBytes: number;
-  maxPdfPages: number;
-  maxDocxXmlBytes: number;
-  maxDocxParagraphs: number;
-  maxDocxElements: number;
-  maxHtmlDepth: number;
-  maxHtmlElements: number;
-}
+/** The caps the scans need (a subset of LoadLimits, declared there once). */
+export type StructureLimits = Pick<
+  LoadLimits,
+  "maxUnzippedBytes" | "maxPdfPages" | "maxDocxXmlBytes" | "maxDocxParagraphs" | "maxDocxElements" | "maxHtmlDepth" | "maxHtmlElements"
+>;
 
 const MB = 1024 * 1024;
 

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { deflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoadError } from "../../src/errors.js";
 import { DEFAULT_LOAD_LIMITS } from "../../src/limits.js";
 import { checkZipSize, loadFile, type LoadLimits } from "../../src/ingest/load.js";
+import { docxOf, TEXT_PARAGRAPH } from "../helpers/hostile.js";
 
 /** Decompression bombs and runaway text: one clear LoadError line each, quickly, instead of exhausting memory or the stack. */
 
@@ -18,65 +18,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const MB = 1024 * 1024;
 const LIMITS: LoadLimits = { ...DEFAULT_LOAD_LIMITS, maxFileBytes: 64 * MB, maxUnzippedBytes: 8 * MB, maxTextChars: 2_000_000 };
 
-/** A deflated zip; `declare` overrides the uncompressed size written in the headers (a lying directory). */
-function zipDeflated(files: Record<string, Buffer>, declare?: number): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, data] of Object.entries(files)) {
-    const nameBuf = Buffer.from(name, "utf8");
-    const packed = deflateRawSync(data);
-    const size = declare ?? data.length;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(nameBuf.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(nameBuf.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBuf, packed);
-    centrals.push(central, nameBuf);
-    offset += 30 + nameBuf.length + packed.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Object.keys(files).length, 8);
-  end.writeUInt16LE(Object.keys(files).length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
-
-const CONTENT_TYPES = Buffer.from(
-  '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
-    '<Default Extension="xml" ContentType="application/xml"/>' +
-    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
-);
-const RELS = Buffer.from(
-  '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
-);
-function documentXml(paragraphs: number): Buffer {
-  const p = "<w:p><w:r><w:t>全年共受理政府信息公开申请249件，均已按期答复。</w:t></w:r></w:p>";
-  return Buffer.from(
-    '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>' +
-      p.repeat(paragraphs) +
-      "</w:body></w:document>",
-  );
-}
-const docx = (paragraphs: number, declare?: number) =>
-  zipDeflated({ "[Content_Types].xml": CONTENT_TYPES, "_rels/.rels": RELS, "word/document.xml": documentXml(paragraphs) }, declare);
+/** A DOCX of `paragraphs` text paragraphs; `declare` overrides the uncompressed size in the headers (a lying directory). */
+const docx = (paragraphs: number, declare?: number) => docxOf(TEXT_PARAGRAPH, paragraphs, { declare });
 
 async function loadError(file: string, source: string, limits: LoadLimits): Promise<LoadError> {
   const t0 = Date.now();
