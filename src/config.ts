@@ -8,6 +8,14 @@ import { ConfigError } from "./errors.js";
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optStr = z.preprocess(emptyToUndefined, z.string().optional());
 const optUrl = z.preprocess(emptyToUndefined, z.string().url().optional());
+/** Comma-separated ids (letters, digits and _-.:@=+/ as the platforms spell them), or unset. */
+const optIdList = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .regex(/^\s*[\w.:@=+/-]+(\s*,\s*[\w.:@=+/-]+)*\s*$/, "must be comma-separated ids")
+    .optional(),
+);
 const int = (def: number, min = 1) => z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).default(def));
 
 /**
@@ -120,6 +128,32 @@ export const settingsSchema = z.object({
     .regex(/^\s*(?:[A-Za-z0-9*][A-Za-z0-9.-]*(?:\s*,\s*[A-Za-z0-9*][A-Za-z0-9.-]*)*)?\s*$/, "must be comma-separated host names")
     .default(DEFAULT_LINK_ALLOWLIST),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["debug", "info", "warn", "error"]).default("info")),
+
+  /**
+   * Chinese office channels (src/office/): each starts with `npm start` when its two credentials are set. The
+   * server address defaults to the official one; private deployments (政务微信, 专有钉钉/浙政钉) and tests point elsewhere.
+   */
+  WECOM_BOT_ID: optStr,
+  WECOM_BOT_SECRET: optStr,
+  WECOM_WS_URL: z.preprocess(emptyToUndefined, z.string().url().regex(/^wss?:\/\//i, "must be a ws:// or wss:// URL").default("wss://openws.work.weixin.qq.com")),
+  DINGTALK_CLIENT_ID: optStr,
+  DINGTALK_CLIENT_SECRET: optStr,
+  DINGTALK_GATEWAY_URL: z.preprocess(emptyToUndefined, z.string().url().default("https://api.dingtalk.com")),
+  FEISHU_APP_ID: optStr,
+  FEISHU_APP_SECRET: optStr,
+  FEISHU_DOMAIN: z.preprocess(emptyToUndefined, z.string().url().default("https://open.feishu.cn")),
+  /**
+   * Who may use an office channel: comma-separated user or group (conversation) ids, per platform; empty =
+   * everyone in the tenant. A group listed lets everyone in it ask; a user listed may ask anywhere.
+   */
+  WECOM_ALLOWED: optIdList,
+  DINGTALK_ALLOWED: optIdList,
+  FEISHU_ALLOWED: optIdList,
+  /** Folder for the office channels' state (messages answered, follow-up conversations), one file per platform. */
+  OFFICE_STATE_DIR: z.preprocess(emptyToUndefined, z.string().default("data/office")),
+
+  /** PostgreSQL instead of the embedded index (src/search/pg/): `postgres://user:pass@host:port/db`; unset = embedded. */
+  NIANBAO_DATABASE_URL: z.preprocess(emptyToUndefined, z.string().regex(/^postgres(ql)?:\/\//i, "must be a postgres:// URL").optional()),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -138,7 +172,19 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (s.WEBHOOK_URL && !s.WEBHOOK_SECRET) throw new ConfigError("WEBHOOK_URL is set but WEBHOOK_SECRET is missing");
   if (s.HTTP_HEADERS_TIMEOUT_MS > s.HTTP_REQUEST_TIMEOUT_MS)
     throw new ConfigError(`设置错误 / invalid setting HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (${s.HTTP_REQUEST_TIMEOUT_MS})`);
+  for (const [id, secret] of [
+    ["WECOM_BOT_ID", "WECOM_BOT_SECRET"],
+    ["DINGTALK_CLIENT_ID", "DINGTALK_CLIENT_SECRET"],
+    ["FEISHU_APP_ID", "FEISHU_APP_SECRET"],
+  ] as const)
+    if (Boolean(s[id]) !== Boolean(s[secret])) throw new ConfigError(`设置错误 / invalid setting ${s[id] ? secret : id}: ${id} and ${secret} must be set together`);
   return s;
+}
+
+/** An office channel's allow-list (user and group ids), or null for everyone. */
+export function allowedIds(list: string | undefined): Set<string> | null {
+  if (!list) return null;
+  return new Set(list.split(",").map((x) => x.trim()).filter(Boolean));
 }
 
 export function allowedChatIds(s: Settings): Set<number> | null {

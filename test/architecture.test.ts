@@ -25,7 +25,7 @@ const LAYERS: Array<[string, string[]]> = [
   ["eval", ["eval/"]],
   ["present", ["present/"]],
   ["app", ["app/"]],
-  ["channels", ["cli/", "bot/", "server/", "bin/"]],
+  ["channels", ["cli/", "bot/", "office/", "server/", "bin/"]],
 ];
 
 /** What a channel may import from below it (besides other channel code, node and npm packages). */
