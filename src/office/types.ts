@@ -1,4 +1,7 @@
 import type { Settings } from "../config.js";
+import type { OutgoingMessage } from "../present/office.js";
+
+export type { OutgoingMessage } from "../present/office.js";
 
 /**
  * The seam between the office bots' shared core (src/office/core.ts: allow-list, rate limits, follow-ups,
@@ -40,17 +43,6 @@ export interface IncomingFile {
   size?: number;
   /** The file's bytes; rejects with a CodedError (code "too_large") when it is larger than maxBytes. */
   download(maxBytes: number): Promise<Buffer>;
-}
-
-/** One message of an answer, already rendered for the platform and under its size limit. */
-export interface OutgoingMessage {
-  /** "markdown" in the platform's own dialect (see the renderer), or plain "text". */
-  format: "markdown" | "text";
-  content: string;
-  /** Feishu cards: the card JSON, when the renderer made one (content then holds the same in markdown). */
-  card?: unknown;
-  /** Buttons under the message where the platform has them (查看原文 n → a follow-up command). */
-  buttons?: Array<{ label: string; command: string }>;
 }
 
 /** Replies to one incoming message (into its conversation). */

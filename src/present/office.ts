@@ -1,0 +1,100 @@
+import type { Answer, SourceView } from "../types.js";
+import type { Coverage } from "../answer/api.js";
+
+/**
+ * What the office channels (WeCom, DingTalk, Feishu) send, and the renderer each platform implements
+ * (src/present/wecom.ts, dingtalk.ts, feishu.ts). The shared core (src/office/core.ts) only ever calls a renderer;
+ * the platform dialects (WeCom markdown-v2, DingTalk markdown without tables, Feishu card markdown with tables) and
+ * the platforms' size limits live in the renderers.
+ */
+
+/** One message, rendered for a platform and under its size limit. */
+export interface OutgoingMessage {
+  /** "markdown" in the platform's own dialect, "card" (content = the card's markdown, card = its JSON), or "text". */
+  format: "markdown" | "text" | "card";
+  content: string;
+  /** The card JSON for format "card". */
+  card?: unknown;
+  /** A title where the platform wants one (DingTalk markdown's notification title). */
+  title?: string;
+}
+
+/**
+ * A platform's renderer. Citations are numbered footnotes [1], [2]… with body · year · section (and the table cell)
+ * and 原文链接; a long answer is split into several messages under `limit` without cutting a footnote or a table
+ * row; each message stays readable alone. "查看原文 n" is the follow-up command that opens footnote n.
+ */
+export interface OfficeRenderer {
+  /** The platform's limit for one message, in the unit it counts (WeCom: UTF-8 bytes; others: see the renderer). */
+  readonly limit: number;
+  answer(answer: Answer): OutgoingMessage[];
+  /** A citation's source opened by 查看原文 n: its section, the cited cell named. */
+  source(n: number, view: SourceView): OutgoingMessage[];
+  /** The reports and governing texts held (/reports, 收录). */
+  coverage(cov: Coverage): OutgoingMessage[];
+  /** A fixed text of the bot (help, refusal, rate limit…), given as simple markdown: **bold**, lists, `code`. */
+  notice(markdown: string): OutgoingMessage[];
+  /** The CSV of /export sent as a message where no file can be sent (a code block, cut to the limit with a note). */
+  csvBlock(fileName: string, csv: string): OutgoingMessage[];
+}
+
+/** UTF-8 length of a string (WeCom counts bytes). */
+export function utf8Bytes(s: string): number {
+  return Buffer.byteLength(s, "utf8");
+}
+
+/**
+ * Packs blocks (paragraphs, one footnote each, table rows…) into messages of at most `limit` by `measure`, joined by
+ * `sep`; never cuts a block unless one block alone is over the limit, and then cuts it at line ends (or, for one
+ * over-long line, at a character boundary).
+ */
+export function packBlocks(blocks: string[], limit: number, measure: (s: string) => number = (s) => s.length, sep = "\n\n"): string[] {
+  const out: string[] = [];
+  let cur = "";
+  const push = (b: string) => {
+    if (!cur) cur = b;
+    else if (measure(cur + sep + b) <= limit) cur += sep + b;
+    else {
+      out.push(cur);
+      cur = b;
+    }
+  };
+  for (const block of blocks) {
+    if (measure(block) <= limit) {
+      push(block);
+      continue;
+    }
+    for (const piece of cutBlock(block, limit, measure)) push(piece);
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+function cutBlock(block: string, limit: number, measure: (s: string) => number): string[] {
+  const pieces: string[] = [];
+  let cur = "";
+  for (const line of block.split("\n")) {
+    const candidate = cur ? `${cur}\n${line}` : line;
+    if (measure(candidate) <= limit) {
+      cur = candidate;
+      continue;
+    }
+    if (cur) pieces.push(cur);
+    if (measure(line) <= limit) {
+      cur = line;
+      continue;
+    }
+    // One line over the limit: cut at code points.
+    let part = "";
+    for (const ch of line) {
+      if (measure(part + ch) > limit) {
+        pieces.push(part);
+        part = "";
+      }
+      part += ch;
+    }
+    cur = part;
+  }
+  if (cur) pieces.push(cur);
+  return pieces;
+}
