@@ -1,5 +1,6 @@
 import type { Answer, SourceView } from "../types.js";
 import type { Coverage } from "../answer/api.js";
+import type { DraftCheck } from "../stats/api.js";
 
 /**
  * What the office channels (WeCom, DingTalk, Feishu) send, and the renderer each platform implements
@@ -97,4 +98,27 @@ function cutBlock(block: string, limit: number, measure: (s: string) => number):
   }
   if (cur) pieces.push(cur);
   return pieces;
+}
+
+/** The check of a draft report sent as a file, as simple markdown (the web page's 报告核对 in a message). */
+export function draftCheckMarkdown(check: DraftCheck, maxListed = 12): string {
+  const lines = [`**报告核对：${plainInline(check.filename)}**`];
+  const r = check.report;
+  lines.push(r ? `识别为：${plainInline([r.body, r.year ? `${r.year}年` : "", r.title ? `《${r.title.replace(/^《|》$/g, "")}》` : ""].filter(Boolean).join(" "))}` : "未能识别为政府信息公开工作年度报告。");
+  const failed = check.checks.filter((c) => c.ok === false);
+  const open = check.checks.filter((c) => c.ok === null);
+  const held = check.checks.filter((c) => c.ok === true);
+  if (!check.checks.length) lines.push("没有读到可核对的统计表。");
+  else if (check.ok) lines.push(`结论：${held.length} 条勾稽关系全部成立。`);
+  else lines.push(`结论：${failed.length} 条不成立，${open.length} 条无法核对，${held.length} 条成立。`);
+  const listed = [...failed, ...open].slice(0, maxListed);
+  for (const c of listed) lines.push(`- ${c.ok === false ? "不成立" : "无法核对"}：${plainInline(c.label)}${c.expr ? `（${plainInline(c.expr)}）` : ""}`);
+  const more = failed.length + open.length - listed.length;
+  if (more > 0) lines.push(`- …另有 ${more} 条，请在网页“报告核对”中查看全部。`);
+  return lines.join("\n");
+}
+
+/** Text from a file or the corpus inside simple markdown: markup characters made literal. */
+export function plainInline(s: string): string {
+  return s.replace(/\s+/g, " ").replace(/([\\`*_[\]<>#|])/g, "\\$1");
 }
