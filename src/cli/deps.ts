@@ -62,6 +62,8 @@ export interface CliDeps {
   /** Hashes every file of the live generation (`--verify`), one line per damaged file; false when one is damaged. */
   verifyIndex(indexDir: string, say: (line: string) => void): Promise<boolean>;
   launchBot(engine: AnswerEngine, settings: Settings, log: (e: Record<string, unknown>) => void, opts: { notice?: (line: string) => void }): Promise<{ stop(): Promise<void> }>;
+  /** The office bots (WeCom, DingTalk, Feishu) whose credentials are set; rejects with a coded error when one cannot connect. */
+  launchOffice?(engine: AnswerEngine, settings: Settings, log: (e: Record<string, unknown>) => void, opts: { notice?: (line: string) => void; cwd: string }): Promise<{ platforms: string[]; stop(): Promise<void> }>;
 }
 
 /** The production implementations, each loaded when first called. */

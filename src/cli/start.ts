@@ -23,6 +23,11 @@ function stopped(signal: AbortSignal | undefined): Promise<string> {
   });
 }
 
+/** Whether any office bot's credentials are set (the launcher is loaded only then). */
+function configuredOffice(s: { WECOM_BOT_ID?: string; DINGTALK_CLIENT_ID?: string; FEISHU_APP_ID?: string }): boolean {
+  return Boolean(s.WECOM_BOT_ID || s.DINGTALK_CLIENT_ID || s.FEISHU_APP_ID);
+}
+
 export async function run(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
   const setup = startupSettings(argv, io);
   if ("failed" in setup) return 1;
@@ -31,7 +36,7 @@ export async function run(argv: string[], io: CliIo, deps: CliDeps): Promise<num
     line(io.stderr, `启动失败：设置错误 / invalid setting WEBHOOK_PORT: must differ from PORT (${settings.PORT}), the web page and API port`);
     return 1;
   }
-  const secrets = [settings.TELEGRAM_BOT_TOKEN, settings.LLM_API_KEY, settings.EMBEDDINGS_API_KEY, settings.WEBHOOK_SECRET, ...apiKeys(settings)];
+  const secrets = [settings.TELEGRAM_BOT_TOKEN, settings.WECOM_BOT_SECRET, settings.DINGTALK_CLIENT_SECRET, settings.FEISHU_APP_SECRET, settings.LLM_API_KEY, settings.EMBEDDINGS_API_KEY, settings.WEBHOOK_SECRET, ...apiKeys(settings)];
   const minLevel = LEVELS[settings.LOG_LEVEL] ?? 20;
   const now = io.now ?? (() => new Date());
   // Structured logs: one JSON object per line on stderr, credentials redacted.
@@ -43,6 +48,7 @@ export async function run(argv: string[], io: CliIo, deps: CliDeps): Promise<num
   const stop = stopped(io.signal);
   let app: CliServer | null = null;
   let bot: { stop(): Promise<void> } | null = null;
+  let office: { stop(): Promise<void> } | null = null;
   let served: CliEngine | null = null;
   try {
     if (!(await deps.indexExists(indexDir))) line(io.stderr, `首次启动：正在从 ${settings.CORPUS_DIR}/ 构建索引（约数秒）… / building the index`);
@@ -69,8 +75,13 @@ export async function run(argv: string[], io: CliIo, deps: CliDeps): Promise<num
       bot = await deps.launchBot(engine, settings, log, { notice: (l) => line(io.stderr, l) });
       line(io.stderr, settings.WEBHOOK_URL ? `Telegram 机器人（webhook，端口 ${settings.WEBHOOK_PORT}）已启动。` : "Telegram 机器人（长轮询）已启动。");
     }
+    if (deps.launchOffice && configuredOffice(settings)) {
+      // Each office bot says it started once connected; a platform that refuses the credentials fails the start.
+      office = await deps.launchOffice(engine, settings, log, { notice: (l) => line(io.stderr, l), cwd: io.cwd });
+    }
     line(io.stderr, "按 Ctrl-C 停止。");
   } catch (err) {
+    await bot?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     served?.close?.();
     const code = (err as { code?: string }).code;
@@ -81,7 +92,7 @@ export async function run(argv: string[], io: CliIo, deps: CliDeps): Promise<num
   log({ level: "info", event: "shutdown", signal: await stop });
   // Stop accepting, let accepted requests (streams and uploads included) finish within SHUTDOWN_GRACE_MS, then cut.
   const closeServer = deps.closeServer ?? ((s: CliServer) => s.close());
-  await Promise.all([closeServer(app, { graceMs: settings.SHUTDOWN_GRACE_MS, log }), bot?.stop()]);
+  await Promise.all([closeServer(app, { graceMs: settings.SHUTDOWN_GRACE_MS, log }), bot?.stop(), office?.stop()]);
   served?.close?.();
   return 0;
 }
