@@ -30,9 +30,10 @@ export function escapeDingtalk(text: string): string {
     .split("\n")
     .map((line) =>
       line
-        .replace(/([\\`*_[\]<>|~])/g, "\\$1")
-        .replace(/^(\s*)(#{1,6}|>|[-+]|\d+[.)])(?=\s|$)/, (_m, sp: string, mark: string) => `${sp}${mark.replace(/^([#>+-])/, "\\$1").replace(/([.)])$/, "\\$1")}`)
-        .replace(/^(\s*)!/, "$1\\!"),
+        // Inline markup (and "<", which would open a <font> tag; ">" which would open a quote).
+        .replace(/([\\`*_[\]<>~])/g, "\\$1")
+        // A heading, bullet or numbered item at the start of a line.
+        .replace(/^(\s*)(#{1,6}|[-+]|\d+[.)])(?=\s|$)/, (_m, sp: string, mark: string) => `${sp}${mark.replace(/^([#+-])/, "\\$1").replace(/([.)])$/, "\\$1")}`),
     )
     .join("\n");
 }
