@@ -294,8 +294,8 @@ export function createDingtalkTransport(opts: TransportOptions): Transport {
         () => {
           if (stopped) return;
           log({ event: "office_connected", platform: PLATFORM, attempt });
+          // lastLogAt is kept: a connection that keeps flapping still logs "reconnecting" at most once a minute.
           attempt = 0;
-          lastLogAt = -Infinity;
         },
         (err: unknown) => {
           if (stopped) return;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -159,24 +160,41 @@ describe("DingTalk transport over dingtalk-stream", () => {
     const reconnecting = logs.filter((l) => l.event === "office_reconnecting");
     expect(reconnecting).toEqual([{ event: "office_reconnecting", platform: "dingtalk", attempt: 1, delayMs: 50 }]);
     expect(logs.filter((l) => l.event === "office_connected")).toHaveLength(2);
-    // Dropped again while reconnecting is quick: still one line (at most one a minute).
+    // Dropped again within the minute: reconnected, and still one line (at most one a minute, even when flapping).
     fake.drop();
     await fake.waitForConnections(3);
-    expect(logs.filter((l) => l.event === "office_reconnecting").length).toBeLessThanOrEqual(2);
+    const again = await fake.deliver({ chatType: "private", userId: "u4", text: "再次重连后" });
+    expect((await next(2)).msg.id).toBe(again);
+    expect(logs.filter((l) => l.event === "office_reconnecting")).toHaveLength(1);
+    expect(logs.filter((l) => l.event === "office_connected")).toHaveLength(3);
   });
 
   it("backs off while the gateway refuses, and logs at most one line a minute", async () => {
     fake = await startDingtalkFake();
     const { t, logs } = await connect(fake);
-    // The gateway goes away: every reconnect attempt fails.
+    // The platform goes away and its gateway comes back answering 503: every reconnect attempt fails.
+    const port = fake.port;
     await fake.close();
-    const started = Date.now();
-    await new Promise((r) => setTimeout(r, 1500));
-    const lines = logs.filter((l) => l.event === "office_reconnecting");
-    expect(lines).toHaveLength(1);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
-    await t.stop();
     fake = null;
+    const attempts: number[] = [];
+    const down = createServer((req, res) => {
+      attempts.push(Date.now());
+      req.resume();
+      res.writeHead(503, { "content-type": "application/json" }).end('{"code":"ServiceUnavailable"}');
+    });
+    await new Promise<void>((r) => down.listen(port, "127.0.0.1", () => r()));
+    try {
+      while (attempts.length < 6) await new Promise((r) => setTimeout(r, 50));
+      const gaps = attempts.slice(1).map((a, i) => a - attempts[i]);
+      // 50 → 100 → 200 ms (the bound) and no faster: exponential back-off capped at maxMs.
+      expect(gaps[0]).toBeGreaterThanOrEqual(90);
+      for (const g of gaps.slice(1)) expect(g).toBeGreaterThanOrEqual(190);
+      expect(logs.filter((l) => l.event === "office_reconnecting")).toEqual([{ event: "office_reconnecting", platform: "dingtalk", attempt: 1, delayMs: 50 }]);
+    } finally {
+      await t.stop();
+      down.closeAllConnections();
+      await new Promise<void>((r) => down.close(() => r()));
+    }
   });
 
   it("rejects start() with bad_credentials naming the setting, and never logs the secret", async () => {
