@@ -225,6 +225,9 @@ export function createDingtalkTransport(opts: TransportOptions): Transport {
     return {
       async send(messages) {
         for (const m of messages) {
+          // A sessionWebhook lives about 1.5 hours; past it DingTalk refuses the post, so say why without posting.
+          if (typeof d.sessionWebhookExpiredTime === "number" && Date.now() >= d.sessionWebhookExpiredTime)
+            throw new NianbaoError("钉钉会话已过期，无法回复这条消息 / DingTalk sessionWebhook expired", { code: "session_expired" });
           const { status, json } = await postJson(d.sessionWebhook, webhookBody(m));
           const errcode = json?.errcode;
           if (status >= 300 || (errcode !== undefined && errcode !== 0))

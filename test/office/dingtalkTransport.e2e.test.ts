@@ -150,6 +150,16 @@ describe("DingTalk transport over dingtalk-stream", () => {
     expect(fake.sent()).toHaveLength(0);
   });
 
+  it("refuses to reply through an expired sessionWebhook with a coded error", async () => {
+    fake = await startDingtalkFake({ sessionTtlMs: 30 });
+    const { next } = await connect(fake);
+    await fake.deliver({ chatType: "private", userId: "u5", text: "慢" });
+    const { reply } = await next(1);
+    await new Promise((r) => setTimeout(r, 60));
+    await expect(reply.send([{ format: "text", content: "迟到的回答" }])).rejects.toMatchObject({ code: "session_expired" });
+    expect(fake.sent()).toHaveLength(0);
+  });
+
   it("reconnects after the server drops the connection, and messages flow again", async () => {
     fake = await startDingtalkFake();
     const { logs, next } = await connect(fake);

@@ -51,6 +51,8 @@ export interface DingtalkFakeOptions {
   ackTimeoutMs?: number;
   /** Deliver group messages that do not @-mention the robot (DingTalk does not). */
   groupReceivesAll?: boolean;
+  /** How long a message's sessionWebhook accepts replies (DingTalk: about 1.5 hours). */
+  sessionTtlMs?: number;
 }
 
 interface Pending {
@@ -86,9 +88,10 @@ export async function startDingtalkFake(o: DingtalkFakeOptions = {}): Promise<Di
   const clientSecret = o.clientSecret ?? "fake-dingtalk-client-secret-1234567890";
   const maxBytes = o.maxBytes ?? 20_000;
   const ackTimeoutMs = o.ackTimeoutMs ?? 10_000;
+  const sessionTtlMs = o.sessionTtlMs ?? 90 * 60_000;
 
   const tickets = new Set<string>();
-  const sessions = new Map<string, string>(); // session → chatId
+  const sessions = new Map<string, { chatId: string; until: number }>(); // session → its conversation
   const files = new Map<string, Buffer>(); // downloadCode → bytes
   const tokens = new Set<string>();
   const sockets = new Set<WsSocket>();
@@ -153,9 +156,10 @@ export async function startDingtalkFake(o: DingtalkFakeOptions = {}): Promise<Di
       return json(res, 200, { endpoint: `ws://127.0.0.1:${port}/connect`, ticket });
     }
     if (req.method === "POST" && url.pathname === "/robot/sendBySession") {
-      const chatId = sessions.get(url.searchParams.get("session") ?? "");
+      const session = sessions.get(url.searchParams.get("session") ?? "");
       const b = await readJson(req);
-      if (!chatId) return json(res, 200, { errcode: 300001, errmsg: "session 不存在" });
+      if (!session || Date.now() >= session.until) return json(res, 200, { errcode: 300001, errmsg: "session 不存在或已过期" });
+      const chatId = session.chatId;
       const type = typeof b?.msgtype === "string" ? b.msgtype : "";
       const md = b?.markdown as { title?: unknown; text?: unknown } | undefined;
       const tx = b?.text as { content?: unknown } | undefined;
@@ -266,8 +270,8 @@ export async function startDingtalkFake(o: DingtalkFakeOptions = {}): Promise<Di
       if (group && !m.mentioned && !o.groupReceivesAll) return msgId;
       const chatId = group ? m.chatId ?? "cidgroupdefault" : privateChatOf(m.userId);
       const session = randomUUID();
-      sessions.set(session, chatId);
       const now = Date.now();
+      sessions.set(session, { chatId, until: now + sessionTtlMs });
       const kind = m.kind ?? "text";
       const data: Record<string, unknown> = {
         conversationId: chatId,
@@ -279,7 +283,7 @@ export async function startDingtalkFake(o: DingtalkFakeOptions = {}): Promise<Di
         senderNick: m.userName ?? m.userId,
         isAdmin: false,
         senderStaffId: m.userId,
-        sessionWebhookExpiredTime: now + 90 * 60_000,
+        sessionWebhookExpiredTime: now + sessionTtlMs,
         createAt: now,
         senderCorpId: "dingfakecorp",
         senderId: `$:LWCP_v1:$${m.userId}`,
