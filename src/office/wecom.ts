@@ -106,6 +106,8 @@ class WecomTransport implements Transport {
   private timer: NodeJS.Timeout | null = null;
   /** Wakes a start() that waits between attempts, when stop() is called. */
   private wake: (() => void) | null = null;
+  /** Ends the connection attempt under way (stop() calls it, so that no attempt outlives the transport). */
+  private abortAttempt: (() => void) | null = null;
   private reconnectAttempt = 0;
   private lastReconnectLog = -Infinity;
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }> = [];
@@ -164,6 +166,7 @@ class WecomTransport implements Transport {
     this.timer = null;
     this.wake?.();
     this.wake = null;
+    this.abortAttempt?.();
     this.connected = false;
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
@@ -194,9 +197,11 @@ class WecomTransport implements Transport {
         if (settled) return;
         settled = true;
         clearTimeout(timeout);
+        this.abortAttempt = null;
         if (!r.ok) this.dispose(client);
         resolve(r);
       };
+      this.abortAttempt = () => settle({ ok: false, kind: "network", detail: "stopped" });
       const timeout = setTimeout(() => settle({ ok: false, kind: "timeout", detail: "no answer to aibot_subscribe" }), SUBSCRIBE_TIMEOUT_MS);
       client.on("authenticated", () => settle({ ok: true, client }));
       client.on("error", (e: Error) => {

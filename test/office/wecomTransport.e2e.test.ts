@@ -1,3 +1,4 @@
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSettings } from "../../src/config.js";
 import { createWecomTransport, stripMention } from "../../src/office/wecom.js";
@@ -288,6 +289,25 @@ describe("WeCom transport: failures to start, and stop", () => {
     while (open() > baseline && Date.now() < deadline) await new Promise((r) => setImmediate(r));
     expect(open()).toBeLessThanOrEqual(baseline);
     expect(fake.connections).toBe(1);
+  });
+
+  it("stop() during a connection attempt that WeCom never answers ends start() at once", async () => {
+    // A server that accepts the TCP connection and never answers the WebSocket handshake.
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const url = `ws://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    const t = transportFor({ WECOM_BOT_ID: "bot", WECOM_BOT_SECRET: "secret-xyz", WECOM_WS_URL: url }, []);
+    const accepted = new Promise((r) => silent.once("connection", r));
+    const started = t.start(async () => {}).catch((e) => e);
+    await accepted;
+    const t0 = Date.now();
+    await t.stop();
+    const err = await started;
+    expect(err.code).toBe("stopped");
+    expect(Date.now() - t0).toBeLessThan(2000);
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => silent.close(r));
   });
 
   it("removes the bot's @mention however WeCom spaces it", () => {
