@@ -242,6 +242,21 @@ describe("WeCom transport against a fake WeCom, through the official SDK", () =>
     (await box.next()).release();
   });
 
+  it("holds an answer that is ready while the connection is down and sends it once reconnected", async () => {
+    await fake.deliver({ chatType: "private", userId: "zhouba", text: "慢问题" });
+    const got = await box.next();
+    const before = fake.connections;
+    fake.offline = true;
+    fake.drop();
+    await fake.waitForConnections(before + 2);
+    const sending = got.reply.send(wecomRenderer.notice("答案来了。"));
+    fake.offline = false;
+    await sending;
+    got.release();
+    const [sent] = await fake.waitForSent("zhouba", 1);
+    expect(sent.content).toBe("答案来了。");
+  });
+
   it("never logs the secret", () => {
     expect(JSON.stringify(logs)).not.toContain(fake.secret);
   });
