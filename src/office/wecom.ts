@@ -157,6 +157,7 @@ class WecomTransport implements Transport {
       });
       this.timer = null;
       this.wake = null;
+      if (this.stopped) throw codedError("stopped", "企业微信连接已停止 / WeCom transport stopped during start");
     }
   }
 
