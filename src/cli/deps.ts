@@ -103,5 +103,24 @@ export function defaultDeps(): CliDeps {
     },
     buildServer: async (opts) => (await import("../server/app.js")).buildServer(opts),
     launchBot: async (engine, settings, log, opts) => (await import("../bot/bot.js")).launchBot(engine, settings, log, opts),
+    launchOffice: async (engine, settings, log, opts) => {
+      const [{ launchOfficeBots }, { checkDraftInSandbox }] = await Promise.all([import("../office/launch.js"), import("../app/draft.js")]);
+      // Each platform's SDK is loaded only when its credentials are set.
+      const loaders: import("../office/launch.js").PlatformLoaders = {
+        wecom: async () => {
+          const [{ createWecomTransport }, { wecomRenderer }] = await Promise.all([import("../office/wecom.js"), import("../present/wecom.js")]);
+          return { transport: createWecomTransport, renderer: wecomRenderer };
+        },
+        dingtalk: async () => {
+          const [{ createDingtalkTransport }, { dingtalkRenderer }] = await Promise.all([import("../office/dingtalk.js"), import("../present/dingtalk.js")]);
+          return { transport: createDingtalkTransport, renderer: dingtalkRenderer };
+        },
+        feishu: async () => {
+          throw new Error("Feishu is not wired yet");
+        },
+      };
+      // Drafts sent as files are parsed like web uploads: in the sandbox, under the settings' limits.
+      return launchOfficeBots({ engine, settings, log, loaders, cwd: opts.cwd, notice: opts.notice, checkDraft: (bytes, name) => checkDraftInSandbox(bytes, name) });
+    },
   };
 }
