@@ -98,12 +98,16 @@ function heapMbFor(memoryMb: number): number {
 
 function setRef(p: Proc, on: boolean): void {
   const channel = p.child.channel as unknown as { ref?: () => void; unref?: () => void } | null | undefined;
+  // The stderr pipe is a handle of its own: left referenced, an idle warm process kept its parent from exiting.
+  const stderr = p.child.stderr as unknown as { ref?: () => void; unref?: () => void } | null;
   if (on) {
     p.child.ref();
     channel?.ref?.();
+    stderr?.ref?.();
   } else {
     p.child.unref();
     channel?.unref?.();
+    stderr?.unref?.();
   }
 }
 
