@@ -104,6 +104,7 @@ export class FeishuTransport implements Transport {
   private timer: NodeJS.Timeout | null = null;
   private attempt = 0;
   private lastReconnectLog = 0;
+  private connectedAt = 0;
   private lastSdkLog = 0;
   private abortConnect: ((e: Error) => void) | null = null;
 
@@ -123,6 +124,7 @@ export class FeishuTransport implements Transport {
     if (!APP_ID_RE.test(this.appId)) throw this.badCredentials("FEISHU_APP_ID", "格式不对（应为 cli_ 加 16 位十六进制）", "expected cli_ followed by 16 hex digits");
     this.onMessage = onMessage;
     this.stopped = false;
+    this.attempt = 0;
     this.running = true;
     this.client = new lark.Client({
       appId: this.appId,
@@ -141,7 +143,7 @@ export class FeishuTransport implements Transport {
       await this.stop();
       throw err;
     }
-    this.log({ level: "info", event: "office_connected", platform: PLATFORM });
+    this.connected();
   }
 
   async stop(): Promise<void> {
@@ -195,18 +197,18 @@ export class FeishuTransport implements Transport {
     // Every other method stays axios's own (its methods are bound to the instance).
     const http = Object.create(base) as lark.HttpInstance;
     http.request = async <T = unknown, R = T, D = unknown>(opts: lark.HttpRequestOptions<D>): Promise<R> => {
-        let res: { code?: number; msg?: string; data?: { URL?: string; ClientConfig?: Record<string, number> } | null };
-        try {
-          res = await base.request(opts);
-        } catch (err) {
-          const f = failureOf(err);
-          return { code: f.code ?? UNREACHABLE, msg: redact(f.msg ?? f.text, [this.appSecret]), data: {} } as R;
-        }
-        // The SDK reads data.URL even from a failed answer; a failure without data would look retryable to it.
-        if (!res || typeof res !== "object") return { code: UNREACHABLE, msg: "empty answer", data: {} } as R;
-        if (res.code !== 0) return { ...res, code: res.code === 1000040343 ? UNREACHABLE : res.code, data: res.data ?? {} } as R;
-        if (res.data?.ClientConfig) res.data.ClientConfig = { ...res.data.ClientConfig, ReconnectCount: 0, ReconnectNonce: 0 };
-        return res as R;
+      let res: { code?: number; msg?: string; data?: { URL?: string; ClientConfig?: Record<string, number> } | null };
+      try {
+        res = await base.request(opts);
+      } catch (err) {
+        const f = failureOf(err);
+        return { code: f.code ?? UNREACHABLE, msg: redact(f.msg ?? f.text, [this.appSecret]), data: {} } as R;
+      }
+      // The SDK reads data.URL even from a failed answer; a failure without data would look retryable to it.
+      if (!res || typeof res !== "object") return { code: UNREACHABLE, msg: "empty answer", data: {} } as R;
+      if (res.code !== 0) return { ...res, code: res.code === 1000040343 ? UNREACHABLE : res.code, data: res.data ?? {} } as R;
+      if (res.data?.ClientConfig) res.data.ClientConfig = { ...res.data.ClientConfig, ReconnectCount: 0, ReconnectNonce: 0 };
+      return res as R;
     };
     return http;
   }
@@ -253,6 +255,8 @@ export class FeishuTransport implements Transport {
           queueMicrotask(() => ws.close({ force: true }));
           if (this.ws === ws) this.ws = null;
           if (!settled) return settle(this.unreachable("connection closed during the handshake"));
+          // A connection that held for a while starts a fresh back-off; one that dropped at once continues it.
+          if (Date.now() - this.connectedAt >= this.maxMs) this.attempt = 0;
           this.scheduleReconnect();
         },
       });
@@ -270,6 +274,12 @@ export class FeishuTransport implements Transport {
     return this.unreachable(detail, err);
   }
 
+  private connected(): void {
+    this.connectedAt = Date.now();
+    this.log({ level: "info", event: "office_connected", platform: PLATFORM });
+  }
+
+  /** The next attempt after the back-off; "office_reconnecting" is logged at most once a minute, whatever happens. */
   private scheduleReconnect(): void {
     if (this.stopped || this.timer) return;
     this.attempt++;
@@ -284,11 +294,7 @@ export class FeishuTransport implements Transport {
       this.timer = null;
       if (this.stopped) return;
       this.connect().then(
-        () => {
-          this.attempt = 0;
-          this.lastReconnectLog = 0;
-          this.log({ level: "info", event: "office_connected", platform: PLATFORM });
-        },
+        () => this.connected(),
         () => this.scheduleReconnect(),
       );
     }, delay);

@@ -1,3 +1,4 @@
+import { createHook } from "node:async_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSettings } from "../../src/config.js";
 import { createFeishuTransport } from "../../src/office/feishu.js";
@@ -215,13 +216,17 @@ describe("feishu transport through the official SDK", () => {
   });
 
   it("keeps reconnecting while the platform refuses, logging at most one line a minute", async () => {
-    const start = logs.length;
     const before = fake.connections;
     fake.refuseConnections = true;
     fake.drop();
-    await fake.waitForEndpointCalls(fake.endpointCalls + 3, 20_000);
-    const reconnecting = logs.slice(start).filter((e) => e.event === "office_reconnecting");
-    expect(reconnecting).toHaveLength(1);
+    const from = fake.endpointCalls;
+    await fake.waitForEndpointCalls(from + 4, 20_000);
+    // Back-off: the attempts space out (50 ms doubling to 400 ms, jittered to 50–100 %), never a tight loop.
+    const times = fake.endpointTimes.slice(from);
+    expect(times[3] - times[2]).toBeGreaterThanOrEqual(200);
+    // Two losses and several failed attempts within a minute: one line (from the first loss, above).
+    expect(logs.filter((e) => e.event === "office_reconnecting")).toHaveLength(1);
+    expect(JSON.stringify(logs)).not.toContain(fake.appSecret);
     fake.refuseConnections = false;
     const connected = logs.filter((e) => e.event === "office_connected").length;
     await fake.waitForConnections(before + 1, 20_000);
@@ -266,37 +271,41 @@ describe("feishu transport: credentials, address and stopping", () => {
   });
 
   it("stop() closes the connection and leaves no timers or sockets behind, even while reconnecting", async () => {
-    const baseline = resources();
-    const own = await startFeishuFake();
-    let noticed!: () => void;
-    const reconnecting = new Promise<void>((resolve) => (noticed = resolve));
-    const t = createFeishuTransport({
-      settings: loadSettings(own.settings),
-      log: (e) => e.event === "office_reconnecting" && noticed(),
-      reconnect: { initialMs: 60_000, maxMs: 60_000 },
-    });
-    await t.start(async () => undefined);
-    own.drop();
-    // The transport has noticed the loss and armed its (one-minute) back-off; stop it there.
-    await reconnecting;
-    await t.stop();
-    await own.close();
-    await settle(() => sameResources(baseline, resources()));
-    expect(resources()).toEqual(baseline);
-    expect(own.connections).toBe(1);
+    // Every timer and TCP socket made while the transport runs (the fake's included) must be gone after stop().
+    const live = new Map<number, string>();
+    let tracking = true;
+    const hook = createHook({
+      init(id, type) {
+        if (tracking && (type === "Timeout" || type === "TCPWRAP")) live.set(id, type);
+      },
+      destroy(id) {
+        live.delete(id);
+      },
+    }).enable();
+    try {
+      const own = await startFeishuFake();
+      let noticed!: () => void;
+      const reconnecting = new Promise<void>((resolve) => (noticed = resolve));
+      const t = createFeishuTransport({
+        settings: loadSettings(own.settings),
+        log: (e) => e.event === "office_reconnecting" && noticed(),
+        reconnect: { initialMs: 60_000, maxMs: 60_000 },
+      });
+      await t.start(async () => undefined);
+      own.drop();
+      // The transport has noticed the loss and armed its (one-minute) back-off; stop it there.
+      await reconnecting;
+      await t.stop();
+      await own.close();
+      tracking = false;
+      await settle(() => live.size === 0);
+      expect([...live.values()]).toEqual([]);
+      expect(own.connections).toBe(1);
+    } finally {
+      hook.disable();
+    }
   });
 });
-
-/** Active timers and sockets, by kind. */
-function resources(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of process.getActiveResourcesInfo()) if (r === "Timeout" || r === "TCPSocketWrap" || r === "TCPWRAP") out[r] = (out[r] ?? 0) + 1;
-  return out;
-}
-
-function sameResources(a: Record<string, number>, b: Record<string, number>): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
 
 /** Polls (at most 5 s) until `done` holds: closed sockets leave the event loop a few turns after close(). */
 async function settle(done: () => boolean): Promise<void> {

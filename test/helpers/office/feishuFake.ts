@@ -187,8 +187,9 @@ export class FeishuFake implements FakePlatform {
   readonly requests: Array<{ method: string; path: string }> = [];
   /** While true the long-connection endpoint answers 503 (the platform is down; the bot must keep retrying). */
   refuseConnections = false;
-  /** Requests to the long-connection endpoint so far. */
+  /** Requests to the long-connection endpoint so far, and when each came (ms since the epoch). */
   endpointCalls = 0;
+  readonly endpointTimes: number[] = [];
 
   private server: http.Server;
   private wss: WsServer = new WebSocketServer({ noServer: true });
@@ -500,6 +501,7 @@ export class FeishuFake implements FakePlatform {
     }
     if (req.method === "POST" && path === "/callback/ws/endpoint") {
       this.endpointCalls++;
+      this.endpointTimes.push(Date.now());
       this.notify();
       if (this.refuseConnections) return this.json(res, 503, { code: 1, msg: "system busy" });
       const { AppID, AppSecret } = asJson();
