@@ -37,6 +37,8 @@ const APP_ID_CODES = new Set([10003]);
 /** Long-connection endpoint codes for refused credentials (the SDK's ErrorCode: forbidden, auth_failed). */
 const ENDPOINT_AUTH_CODES = new Set([403, 514]);
 const LOG_EVERY_MS = 60_000;
+/** Reply-API codes for a message that can no longer be replied to (withdrawn, deleted). */
+const REPLY_TARGET_GONE = new Set([230011, 231003]);
 
 export function createFeishuTransport(opts: TransportOptions): Transport {
   return new FeishuTransport(opts);
@@ -385,13 +387,19 @@ export class FeishuTransport implements Transport {
       const i = n++;
       // Feishu's idempotency key: the same message of the same answer is never shown twice, even if sent again.
       const uuid = `${m.id}-${i}`.slice(0, 50);
-      const call =
-        m.chatType === "group" && i === 0
-          ? () => this.client!.im.v1.message.reply({ path: { message_id: m.id }, data: { msg_type: msgType, content, uuid } })
-          : () => this.client!.im.v1.message.create({ params: { receive_id_type: "chat_id" }, data: { receive_id: m.chatId, msg_type: msgType, content, uuid } });
+      const create = () => this.client!.im.v1.message.create({ params: { receive_id_type: "chat_id" }, data: { receive_id: m.chatId, msg_type: msgType, content, uuid } });
+      const reply = () => this.client!.im.v1.message.reply({ path: { message_id: m.id }, data: { msg_type: msgType, content, uuid } });
       let res: { code?: number; msg?: string };
       try {
-        res = await this.withToken(call);
+        if (m.chatType !== "group" || i > 0) res = await this.withToken(create);
+        else {
+          // A question withdrawn (or deleted) before the answer cannot be quoted: the answer goes into the chat.
+          res = await this.withToken(reply).catch((err: unknown) => {
+            if (!REPLY_TARGET_GONE.has(failureOf(err).code ?? 0)) throw err;
+            return this.withToken(create);
+          });
+          if (REPLY_TARGET_GONE.has(res?.code ?? 0)) res = await this.withToken(create);
+        }
       } catch (err) {
         const f = failureOf(err);
         throw officeError("send_failed", `飞书消息发送失败 / feishu send failed (${f.code !== undefined ? `code ${f.code}: ${f.msg}` : redact(f.text, [this.appSecret])})`, err);

@@ -153,6 +153,15 @@ describe("feishu transport through the official SDK", () => {
     expect(fake.requests.filter((r) => r.path === `/open-apis/im/v1/messages/${a.message.id}/reply`)).toHaveLength(1);
   });
 
+  it("answers into the group when the question was withdrawn before the answer (nothing left to quote)", async () => {
+    const id = await fake.deliver({ chatType: "group", chatId: "oc_group2", userId: "ou_bob", text: "问题", mentioned: true });
+    const { reply } = await inbox.next();
+    fake.withdraw(id);
+    await reply.send(feishuRenderer.notice("答复"));
+    const [sent] = await fake.waitForSent("oc_group2", 1);
+    expect(sent.content).toBe("答复");
+  });
+
   it("sends a file (the CSV of /export) into the conversation", async () => {
     await fake.deliver({ chatType: "private", userId: "ou_carol", text: "/export" });
     const { reply } = await inbox.next();

@@ -275,6 +275,11 @@ export class FeishuFake implements FakePlatform {
     return this.waitFor(() => (this.endpointCalls >= n ? true : null), timeoutMs, () => `${n} endpoint calls (have ${this.endpointCalls})`).then(() => undefined);
   }
 
+  /** The user withdraws (撤回) a message: replying to it fails from now on, as on Feishu (code 230011). */
+  withdraw(messageId: string): void {
+    this.messages.delete(messageId);
+  }
+
   drop(): void {
     for (const s of this.sockets) s.terminate();
     this.sockets.clear();
