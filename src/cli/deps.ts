@@ -116,7 +116,8 @@ export function defaultDeps(): CliDeps {
           return { transport: createDingtalkTransport, renderer: dingtalkRenderer };
         },
         feishu: async () => {
-          throw new Error("Feishu is not wired yet");
+          const [{ createFeishuTransport }, { feishuRenderer }] = await Promise.all([import("../office/feishu.js"), import("../present/feishu.js")]);
+          return { transport: createFeishuTransport, renderer: feishuRenderer };
         },
       };
       // Drafts sent as files are parsed like web uploads: in the sandbox, under the settings' limits.

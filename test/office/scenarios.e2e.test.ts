@@ -153,8 +153,14 @@ for (const platform of OFFICE_PLATFORMS) {
 
     it("reconnects after the connection drops, and answers again", async () => {
       const before = fake.connections;
+      const connected = () => logs.filter((e) => e.event === "office_connected").length;
+      const logged = connected();
       fake.drop();
       await fake.waitForConnections(before + 1, 60_000);
+      // Connected again once the transport says so (the socket may be open before the SDK is ready to receive).
+      const deadline = Date.now() + 60_000;
+      while (connected() <= logged && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(connected()).toBeGreaterThan(logged);
       const user = "wujiu";
       const chat = fake.privateChatOf(user);
       const n = fake.sent(chat).length;
