@@ -1,8 +1,8 @@
 import type { Answer, AnswerTable, Citation, SourceView } from "../types.js";
 import type { Coverage } from "../answer/api.js";
-import { packBlocks, utf8Bytes, type OfficeRenderer, type OutgoingMessage } from "./office.js";
+import { OFFICE_HINTS, packBlocks, utf8Bytes, type OfficeRenderer, type OutgoingMessage } from "./office.js";
 import { cellLine, citationLabel, computedLines, hasFigures, isWebUrl, shortQuote, sourceText, tableLines } from "./text.js";
-import { EXPORT_HINT, NOT_FOUND_HINT, formatCoverageText, previewSection } from "./telegram.js";
+import { formatCoverageText, previewSection } from "./telegram.js";
 
 /**
  * DingTalk's renderer: its markdown (msgtype "markdown": a title for the notification and a text) understands
@@ -147,13 +147,13 @@ export function createDingtalkRenderer(limit = DINGTALK_MARKDOWN_LIMIT): OfficeR
     answer(a: Answer): OutgoingMessage[] {
       const text = a.answer.trim() || "（没有找到相关内容）";
       const blocks: string[] = [para(text)];
-      if (!a.found) blocks.push(`*${escapeDingtalk(`您的问题：“${a.question}”。${NOT_FOUND_HINT}`)}*`);
+      if (!a.found) blocks.push(`*${escapeDingtalk(OFFICE_HINTS.notFound(a.question))}*`);
       if (a.table && a.table.rows.length) blocks.push(...tableBlocks(a.table, limit));
       const working = computedLines(a);
       if (working.length) blocks.push(para(working.join("\n")));
       // "依据" travels with the first footnote so that it never ends a message alone.
       a.citations.forEach((c, i) => blocks.push(i === 0 ? `**依据**\n\n${footnote(c, 1)}` : footnote(c, i + 1)));
-      if (hasFigures(a)) blocks.push(`*${escapeDingtalk(EXPORT_HINT)}*`);
+      if (hasFigures(a)) blocks.push(`*${escapeDingtalk(OFFICE_HINTS.export)}*`);
       return messages(blocks, titleOf(text), limit);
     },
 

@@ -1,8 +1,8 @@
 import type { Answer, AnswerTable, Citation, SourceView } from "../types.js";
 import type { Coverage } from "../answer/api.js";
-import { packBlocks, utf8Bytes, type OfficeRenderer, type OutgoingMessage } from "./office.js";
+import { OFFICE_HINTS, packBlocks, utf8Bytes, type OfficeRenderer, type OutgoingMessage } from "./office.js";
 import { cellLine, cellText, citationLabel, computedLines, hasFigures, isWebUrl, shortQuote, sourceText } from "./text.js";
-import { EXPORT_HINT, NOT_FOUND_HINT, formatCoverageText, previewSection } from "./telegram.js";
+import { formatCoverageText, previewSection } from "./telegram.js";
 
 /**
  * Feishu (飞书) rendering: every message is an interactive card in card JSON 2.0 whose body is one markdown element.
@@ -105,7 +105,7 @@ export function feishuFootnote(c: Citation, n: number): string {
 }
 
 /** Under the footnotes: how to open one. */
-export const SOURCE_HINT = "发送“查看原文 n”可查看第 n 条依据的原文。";
+export const SOURCE_HINT = OFFICE_HINTS.source;
 
 /**
  * Answer first, then its table (markdown tables), the working of computed numbers, the footnotes under 依据 and the
@@ -113,12 +113,12 @@ export const SOURCE_HINT = "发送“查看原文 n”可查看第 n 条依据�
  */
 export function feishuAnswer(answer: Answer, limit = FEISHU_CARD_LIMIT): OutgoingMessage[] {
   const blocks: string[] = [escapeFeishu(answer.answer.trim() || "（没有找到相关内容）")];
-  if (!answer.found) blocks.push(`*${escapeFeishu(`您的问题：“${answer.question}”。${NOT_FOUND_HINT}`)}*`);
+  if (!answer.found) blocks.push(`*${escapeFeishu(OFFICE_HINTS.notFound(answer.question))}*`);
   if (answer.table && answer.table.rows.length) blocks.push(...feishuTables(answer.table, limit));
   const working = computedLines(answer);
   if (working.length) blocks.push(escapeFeishu(working.join("\n")));
   answer.citations.forEach((c, i) => blocks.push(`${i === 0 ? "**依据**\n" : ""}${feishuFootnote(c, i + 1)}`));
-  const hints = [answer.citations.length ? SOURCE_HINT : "", hasFigures(answer) ? EXPORT_HINT : ""].filter(Boolean);
+  const hints = [answer.citations.length ? SOURCE_HINT : "", hasFigures(answer) ? OFFICE_HINTS.export : ""].filter(Boolean);
   if (hints.length) blocks.push(`*${escapeFeishu(hints.join(""))}*`);
   return cards(blocks, limit);
 }

@@ -39,6 +39,16 @@ export interface OfficeRenderer {
   csvBlock(fileName: string, csv: string): OutgoingMessage[];
 }
 
+/**
+ * The hints under an answer, the same on every office platform and naming the commands the bots read
+ * (src/office/texts.ts): "原文 n", "导出", "收录".
+ */
+export const OFFICE_HINTS = {
+  notFound: (q: string) => `您的问题：“${q}”。可发送“收录”查看已收录的报告，或换一种问法（写明地区和年份）。`,
+  source: "发送“原文 1”可查看第 1 条来源的原文。",
+  export: "发送“导出”可把这组数字下载为 CSV 表格。",
+};
+
 /** UTF-8 length of a string (WeCom counts bytes). */
 export function utf8Bytes(s: string): number {
   return Buffer.byteLength(s, "utf8");

@@ -1,6 +1,6 @@
 import type { Answer, AnswerTable, Citation, SourceView } from "../types.js";
 import type { Coverage } from "../answer/api.js";
-import { packBlocks, utf8Bytes, type OfficeRenderer, type OutgoingMessage } from "./office.js";
+import { OFFICE_HINTS, packBlocks, utf8Bytes, type OfficeRenderer, type OutgoingMessage } from "./office.js";
 import { cellLine, cellText, citationLabel, computedLines, hasFigures, isWebUrl, shortQuote, sourceText } from "./text.js";
 import { formatCoverageText, previewSection } from "./telegram.js";
 
@@ -46,11 +46,7 @@ function linkTarget(url: string): string {
   return url.replace(/\(/g, "%28").replace(/\)/g, "%29").replace(/ /g, "%20");
 }
 
-export const WECOM_HINTS = {
-  notFound: (q: string) => `您的问题：“${q}”。可发送“收录”查看已收录的报告，或换一种问法（写明地区和年份）。`,
-  source: "发送“原文 1”可查看第 1 条来源的原文。",
-  export: "发送“导出”可把这组数字下载为 CSV 表格。",
-};
+export const WECOM_HINTS = OFFICE_HINTS;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tables

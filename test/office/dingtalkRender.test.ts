@@ -73,7 +73,7 @@ describe("dingtalkRenderer", () => {
     expect(lines[1]).toMatch(/^─+ {2}─+$/);
     expect(lines.slice(2)).toEqual(["2021        57", "2022        64", "2023        81"]);
     expect(m.content).not.toMatch(/^\|/m);
-    expect(m.content).toContain("/export");
+    expect(m.content).toContain("发送“导出”");
   });
 
   it("splits a long answer under the limit without cutting a footnote, each part titled", () => {

@@ -67,7 +67,7 @@ describe("feishu renderer", () => {
     expect(md).toContain("发布日期：2024-01-20 · [原文链接](https://www.pingtan.gov.cn/zfxxgk/1.htm)");
     expect(md).toContain("**[2]** 《中华人民共和国政府信息公开条例》 · 2019年 · 第三十六条");
     expect(md).toContain("“对政府信息公开申请，行政机关根据下列情况分别作出答复");
-    expect(md).toContain("查看原文 n");
+    expect(md).toContain("发送“原文 1”");
   });
 
   it("renders an answer's table as a markdown table, numbers right-aligned, and escapes pipes in cells", () => {
