@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -149,6 +149,19 @@ for (const platform of OFFICE_PLATFORMS) {
       await fake.deliver({ chatType: "private", userId: user, kind: "image" });
       const sent = (await fake.waitForSent(chat, n + 1, 60_000)).slice(n);
       expect(sent.map((s) => s.content).join("\n")).toMatch(/只能阅读文字消息/);
+    });
+
+    it("checks a draft report sent as a file, like the page's 报告核对", async () => {
+      const user = "qianshi";
+      const chat = fake.privateChatOf(user);
+      const n = fake.sent(chat).length;
+      const data = readFileSync(path.join("corpus", "平潭综合实验区-2020-年度报告.txt"));
+      await fake.deliver({ chatType: "private", userId: user, kind: "file", file: { name: "年报草稿.txt", data } });
+      const sent = (await fake.waitForSent(chat, n + 1, 90_000)).slice(n);
+      const text = sent.map((s) => s.content).join("\n");
+      expect(text).toMatch(/报告核对/);
+      expect(text).toMatch(/年报草稿/);
+      expect(text).toMatch(/结论：/);
     });
 
     it("reconnects after the connection drops, and answers again", async () => {
