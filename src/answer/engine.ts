@@ -112,6 +112,7 @@ export class Engine implements AnswerEngine {
         timeoutMs: this.opts.settings.LLM_TIMEOUT_MS,
         log: this.opts.log,
         linkAllowlist: parseLinkAllowlist(this.opts.settings.ANSWER_LINK_ALLOWLIST),
+        maxAnswerChars: this.opts.settings.LLM_MAX_ANSWER_CHARS,
       });
       answer = r.answer;
     }

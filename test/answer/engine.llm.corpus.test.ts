@@ -62,6 +62,17 @@ describe("LLM composition through the engine", () => {
     expect(JSON.stringify(logs)).not.toContain("sk-test-secret-key");
   });
 
+  it("falls back when the reply is longer than LLM_MAX_ANSWER_CHARS", async () => {
+    const settings = settingsSchema.parse({ LLM_BASE_URL: fake.url, LLM_MODEL: "fake-chat", LLM_TIMEOUT_MS: "1500", LLM_MAX_ANSWER_CHARS: "30" });
+    const short = await openEngine({ indexDir: inject("realIndexDir"), corpusDir: "corpus", settings, refresh: false });
+    fake.setChatHandler(({ messages }) => {
+      const n = passageNumber(messages.find((m) => m.role === "user")!.content, "7个工作日");
+      return { content: `申请内容不明确的，行政机关应当自收到申请之日起7个工作日内一次性告知申请人作出补正。[${n}]` };
+    });
+    expect((await engine.ask(Q)).answer.mode).toBe("llm");
+    expect((await short.ask(Q)).answer.mode).toBe("extractive");
+  });
+
   it("falls back when the model cites a passage it was not given, or the server fails", async () => {
     fake.setChatHandler(() => ({ content: "申请内容不明确的，行政机关应当自收到申请之日起7个工作日内一次性告知申请人作出补正。[42]" }));
     expect((await engine.ask(Q)).answer.mode).toBe("extractive");
