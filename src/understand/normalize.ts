@@ -13,12 +13,15 @@ async function converter(): Promise<Convert> {
   if (!convert) {
     const OpenCC = (await import("opencc-js/t2cn")) as unknown as { Converter(o: { from: string; to: string }): Convert };
     const phrases = OpenCC.Converter({ from: "twp", to: "cn" });
+    // Taiwan phrase conversion also rewrites words that are already mainland usage (文件 → 文档, 规范性文件 →
+    // 规范性文档): only text that holds a traditional character goes through it.
+    const chars = OpenCC.Converter({ from: "tw", to: "cn" });
     // The format's own terms that Taiwan phrase conversion would change (规范性文件 → 规范性文档) are put back.
     const back = [...new Set(METRICS.flatMap((m) => m.aliases))]
       .filter((a) => a.length >= 2 && phrases(a) !== a)
       .sort((a, b) => b.length - a.length)
       .map((a) => [phrases(a), a] as const);
-    convert = (s) => back.reduce((t, [from, to]) => t.split(from).join(to), phrases(s));
+    convert = (s) => (chars(s) === s ? s : back.reduce((t, [from, to]) => t.split(from).join(to), phrases(s)));
   }
   return convert;
 }

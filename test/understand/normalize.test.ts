@@ -7,6 +7,11 @@ describe("normalizeQuestion: input as people type it", () => {
     expect(await normalizeQuestion("政府資訊公開")).toContain("政府信息公开");
   });
 
+  it("simplified text is left as typed: Taiwan phrase conversion does not rewrite mainland words (文件 is no 文档)", async () => {
+    expect(await normalizeQuestion("上级机关发布的文件和软件信息需要公开吗")).toBe("上级机关发布的文件和软件信息需要公开吗");
+    expect(await normalizeQuestion("申請公開的資訊")).toBe("申请公开的信息");
+  });
+
   it("full-width digits and letters become half-width", async () => {
     expect(halfWidth("２０２４年ＡＢｃ")).toBe("2024年ABc");
     expect(await normalizeQuestion("平潭综合实验区２０２４年收到多少件申请")).toBe("平潭综合实验区2024年收到多少件申请");
