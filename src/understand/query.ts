@@ -8,6 +8,7 @@ import { jiebaWords } from "../embed/tokenize.js";
  */
 
 import type { Intent } from "./types.js";
+import { KNOWN_PLACES } from "../domain/places.js";
 
 export type { Intent } from "./types.js";
 
@@ -44,12 +45,6 @@ export function regionNames(region: string, aliases: string[] = []): string[] {
 
 /** Words for a kind of area, not a name: what is left before one of them must still name a place. */
 const GENERIC_AREA = /(?:(?:实验|试验|开发|保护|高新|辖|城|社|园|景|片|新|地|市|县|小|学|校|厂|矿)区|(?:城|地|县|大|小)市|(?:市|大|小)县)$/;
-
-/** Well-known places, so that a question about a place the corpus lacks is recognised as such. */
-const KNOWN_PLACES =
-  "北京 上海 天津 重庆 广州 深圳 杭州 南京 武汉 成都 西安 郑州 济南 青岛 大连 厦门 福州 泉州 莆田 长沙 沈阳 哈尔滨 长春 石家庄 太原 呼和浩特 合肥 南昌 南宁 海口 贵阳 昆明 拉萨 兰州 西宁 银川 乌鲁木齐 苏州 无锡 常州 宁波 温州 淮安 宿迁 徐州 扬州 攀枝花 福建 江苏 浙江 广东 四川 辽宁 湖南 湖北 河南 河北 山东 山西 陕西 甘肃 云南 贵州 广西 海南 江西 安徽 吉林 黑龙江 内蒙古 新疆 西藏 青海 宁夏 香港 澳门 台湾 全国 国务院".split(
-    " ",
-  );
 
 const INJECTION =
   /(忽略|无视|忘记|忘掉|不要理会|跳过).{0,12}(指令|指示|提示|规则|设定|要求|限制|说明)|(系统|system)\s*(提示|prompt)|提示词|你的(指令|设定|规则|提示)|你现在是|现在你是|扮演|角色扮演|越狱|jailbreak|ignore\s+(all|any|previous|the)|disregard|developer mode|DAN\b|输出.{0,6}(prompt|指令|提示)|写(一)?首诗|讲个笑话/i;
