@@ -139,8 +139,40 @@ function fileHash(bytes: Buffer, source: string, overrides: Overrides, provenanc
   return h.digest("hex");
 }
 
+/** Everything but the bytes that decides how a file is read (versions, override entries, provenance row): no read needed. */
+function rulesKey(source: string, overrides: Overrides, provenance: Provenance | null): string {
+  return createHash("sha256").update(CHUNKER_VERSION).update(STATISTICS_VERSION).update(overrideKey(overrides, source)).update(JSON.stringify(provenance)).digest("hex").slice(0, 16);
+}
+
+/**
+ * A file whose modification time is this close to the moment it was looked at may still change within the same
+ * timestamp tick (coarse file-system clocks): its size and mtime are not recorded, so it is hashed next time.
+ */
+const RACY_MS = 3000;
+
+/** What a file looked like when it was read (stat before read): its size, mtime (when trustworthy) and rules. */
+interface FileStamp {
+  size?: number;
+  mtimeMs?: number;
+  rules?: string;
+}
+
+function stampOf(st: { size: number; mtimeMs: number } | null, seenAt: number, rules: string): FileStamp {
+  if (!st) return {};
+  return { size: st.size, rules, ...(seenAt - st.mtimeMs >= RACY_MS ? { mtimeMs: st.mtimeMs } : {}) };
+}
+
+/** True when a recorded file may be taken as unchanged without reading it: same size, mtime and reading rules. */
+function sameStamp(rec: FileStamp | undefined, st: { size: number; mtimeMs: number } | null, rules: string): boolean {
+  return !!rec && !!st && rec.mtimeMs !== undefined && rec.size === st.size && rec.mtimeMs === st.mtimeMs && rec.rules === rules;
+}
+
+async function statOrNull(file: string): Promise<{ size: number; mtimeMs: number } | null> {
+  return fs.stat(file).then((st) => ({ size: st.size, mtimeMs: st.mtimeMs }), () => null);
+}
+
 /** Files that failed to load, with the hash they failed at: reported on every ingest until they change. */
-export type FailedFiles = Record<string, { hash: string; reason: string; root: string }>;
+export type FailedFiles = Record<string, { hash: string; reason: string; root: string } & FileStamp>;
 const FAILED_FILE = "failed.json";
 
 export async function readFailed(indexDir: string): Promise<FailedFiles> {
@@ -176,23 +208,39 @@ async function listSources(sources: string[], opts: ListOptions = {}): Promise<{
 }
 
 /**
- * True when the live index holds exactly the current files of its recorded sources (same hashes; a file that
- * failed before counts as known while it is unchanged): a cheap check that reads the manifest only.
+ * True when the live index holds exactly the current files of its recorded sources (same contents; a file that
+ * failed before counts as known while it is unchanged): reads the manifest, stats every file, and reads and hashes
+ * only the files whose size, mtime or reading rules differ from what was recorded.
  */
 export async function isUpToDate(corpusDir: string, indexDir: string, settings: Partial<Pick<Settings, "MAX_FILE_MB" | "FOLLOW_SYMLINKS_OUTSIDE">> = {}): Promise<boolean> {
+  return (await checkFreshness(corpusDir, indexDir, settings)).upToDate;
+}
+
+/** isUpToDate, with how many files had to be read and hashed to decide. */
+export async function checkFreshness(
+  corpusDir: string,
+  indexDir: string,
+  settings: Partial<Pick<Settings, "MAX_FILE_MB" | "FOLLOW_SYMLINKS_OUTSIDE">> = {},
+): Promise<{ upToDate: boolean; hashed: number }> {
+  let hashed = 0;
   const gen = await currentGeneration(indexDir);
-  if (!gen) return false;
+  if (!gen) return { upToDate: false, hashed };
   const manifest = await readManifest(gen);
   const overrides = (await readOverrides(corpusDir)).files;
   const { files } = await listSources(recordedSources(manifest, corpusDir), listOptionsOf(settings));
   const failed = await readFailed(indexDir);
-  if (files.length !== Object.keys(manifest.files).length + Object.keys(failed).length) return false;
+  if (files.length !== Object.keys(manifest.files).length + Object.keys(failed).length) return { upToDate: false, hashed };
   const provenance = new ProvenanceTables();
   for (const { file, source } of files) {
-    const hash = fileHash(await fs.readFile(file), source, overrides, await provenance.of(file));
-    if ((manifest.files[source]?.hash ?? failed[source]?.hash) !== hash) return false;
+    const rec = manifest.files[source] ?? failed[source];
+    if (!rec) return { upToDate: false, hashed };
+    const prov = await provenance.of(file);
+    if (sameStamp(rec, await statOrNull(file), rulesKey(source, overrides, prov))) continue;
+    hashed++;
+    const bytes = await fs.readFile(file).catch(() => null);
+    if (!bytes || rec.hash !== fileHash(bytes, source, overrides, prov)) return { upToDate: false, hashed };
   }
-  return true;
+  return { upToDate: true, hashed };
 }
 
 export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
@@ -261,26 +309,40 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
   let sections = 0;
   const seen = new Set<string>();
 
-  const reads = readAhead(files);
+  // Each file is stat-ed first: one whose size, mtime and reading rules match the live index's record is kept
+  // without being read; only the others are read (a few ahead) and hashed.
   const provenanceTables = new ProvenanceTables();
+  const seenAt = Date.now();
+  const looks = await Promise.all(
+    files.map(async (file) => {
+      const { source } = rootOf.get(file)!;
+      const provenance = await provenanceTables.of(file);
+      const rules = rulesKey(source, overrides, provenance);
+      const st = await statOrNull(file);
+      return { provenance, rules, st, clean: prev !== null && sameStamp(prev.manifest.files[source], st, rules) };
+    }),
+  );
+  const reads = readAhead(files.filter((_, i) => !looks[i].clean));
   for (const [i, file] of files.entries()) {
     const { source, root } = rootOf.get(file)!;
-    const read = await reads.next();
+    const { provenance, rules, st, clean } = looks[i];
+    const read = clean ? null : await reads.next();
     if (seen.has(source)) {
       failures.push({ source: file, reason: `与另一来源中的 ${source} 同名，已跳过 / duplicate source name` });
       continue;
     }
     seen.add(source);
-    if ("error" in read) {
+    if (read && "error" in read) {
       failures.push({ source, reason: `cannot read file: ${read.error.code}` });
       continue;
     }
-    const bytes = read.bytes;
-    const provenance = await provenanceTables.of(file);
-    const hash = fileHash(bytes, source, overrides, provenance);
     const old = prev?.manifest.files[source];
+    const bytes = read?.bytes ?? null;
+    const hash = bytes ? fileHash(bytes, source, overrides, provenance) : old!.hash;
+    const stamp = stampOf(st, seenAt, rules);
     if (old && old.hash === hash && prev) {
-      files2[source] = old;
+      // Same contents: the entry is kept, with what the file looks like now (a touched file is not hashed again).
+      files2[source] = { ...old, ...stamp };
       documents.push(...prev.manifest.documents.filter((d) => d.source === source));
       kept.push(...(prevChunksBySource.get(source) ?? []));
       keepStatistics(source);
@@ -288,12 +350,12 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
       continue;
     }
     try {
-      const docs = await parseFile(file, source, overrides, undefined, bytes, provenance);
+      const docs = await parseFile(file, source, overrides, undefined, bytes!, provenance);
       const chunks = docs.flatMap((d) => d.chunks);
       if (chunks.length === 0) throw new LoadError(source, "no text to index after cleaning");
       const nSec = countSections(docs);
       sections += nSec;
-      files2[source] = { hash, root, docIds: docs.map((d) => d.meta.docId), chunks: chunks.length, sections: nSec };
+      files2[source] = { hash, root, docIds: docs.map((d) => d.meta.docId), chunks: chunks.length, sections: nSec, ...stamp };
       documents.push(...docs.map((d) => ({ ...d.meta, aliases: d.aliases })));
       for (const d of docs) {
         if (d.statistics) statistics[d.meta.docId] = d.statistics;
@@ -305,7 +367,7 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
       const reason = err instanceof LoadError ? err.reason : (err as Error).message;
       failures.push({ source, reason });
       // Recorded as failed (never as ingested), so it is reported on every ingest until it changes.
-      failedNow[source] = { hash, reason, root };
+      failedNow[source] = { hash, reason, root, ...stamp };
       log(`[${i + 1}/${files.length}] ${source}: FAILED — ${reason}`);
       // Losing nothing: a file that used to ingest keeps its last good version.
       if (old && prev) {

@@ -45,6 +45,10 @@ export interface FileEntry {
   docIds: string[];
   chunks: number;
   sections: number;
+  /** Size and mtime (ms) when it was read (no mtime when it had just been modified), and a key of its reading rules: an unchanged file is not read again. */
+  size?: number;
+  mtimeMs?: number;
+  rules?: string;
 }
 
 export type { IndexedDocument } from "../types.js";
