@@ -299,8 +299,18 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
 
   const statistics: Record<string, ReportStatistics> = {};
   let statisticsMs = 0;
+  // The previous documents by source (a kept file takes its documents and their statistics without a scan).
+  const prevDocsBySource = new Map<string, IndexedDocument[]>();
+  for (const d of prev?.manifest.documents ?? []) {
+    const list = prevDocsBySource.get(d.source) ?? [];
+    list.push(d);
+    prevDocsBySource.set(d.source, list);
+  }
   const keepStatistics = (source: string) => {
-    for (const d of prev?.manifest.documents ?? []) if (d.source === source && prev!.statistics[d.docId]) statistics[d.docId] = prev!.statistics[d.docId];
+    for (const d of prevDocsBySource.get(source) ?? []) {
+      const st = prev!.statistics.get(d.docId);
+      if (st) statistics[d.docId] = st;
+    }
   };
   const files2: Record<string, FileEntry> = {};
   const documents: IndexedDocument[] = [];
@@ -343,7 +353,7 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
     if (old && old.hash === hash && prev) {
       // Same contents: the entry is kept, with what the file looks like now (a touched file is not hashed again).
       files2[source] = { ...old, ...stamp };
-      documents.push(...prev.manifest.documents.filter((d) => d.source === source));
+      documents.push(...(prevDocsBySource.get(source) ?? []));
       kept.push(...(prevChunksBySource.get(source) ?? []));
       keepStatistics(source);
       sections += old.sections;
@@ -373,7 +383,7 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
       if (old && prev) {
         files2[source] = old;
         sections += old.sections;
-        documents.push(...prev.manifest.documents.filter((d) => d.source === source));
+        documents.push(...(prevDocsBySource.get(source) ?? []));
         kept.push(...(prevChunksBySource.get(source) ?? []));
         keepStatistics(source);
       }

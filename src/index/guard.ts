@@ -208,7 +208,7 @@ export async function acquireWriteLock(indexDir: string, opts: LockOptions): Pro
  * and a damaged one ends the process with SIGSEGV), the statistics database (SQLite serves a changed page's
  * figure, or fails every query) and the chunks (the passages an answer quotes). The other files change only the
  * ranking (vectors, lexical index, embedder statistics, the LangChain docstore) or are read by ingest alone
- * (statistics.json; an ingest hashes every file anyway): they are hashed when their record no longer matches,
+ * (statistics.bin; an ingest hashes every file anyway): they are hashed when their record no longer matches,
  * i.e. after any change made through the file system, and by --verify.
  */
 export const ALWAYS_HASHED: readonly string[] = ["hnsw/hnswlib.index", "facts.sqlite", "chunks.json"];

@@ -1,5 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
+import zlib from "node:zlib";
 import type { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import hnswlib from "hnswlib-node";
 import { IndexStoreError } from "../errors.js";
@@ -25,17 +27,72 @@ import { DenseIndex, FoldedEmbeddings, foldInto, GRAPH_CANDIDATES, graphDimFor }
  *     embedder.json    corpus statistics of the built-in embedder (null for remote embedders)
  *     bm25.json        lexical index: parameters and terms
  *     bm25.i32         lexical index: posting lists and document lengths (Int32, little-endian like vectors.f32)
- *     hnsw/            LangChain HNSWLib (hnswlib-node) graph over the folded vectors (see dense.ts)
+ *     statistics.bin   extraction results per report (deflated JSON), reused by the next ingest
+ *     facts.sqlite     the statistics database answering reads (stats/db.ts)
+ *     hnsw/            LangChain HNSWLib (hnswlib-node) graph over the folded vectors (see dense.ts), saved with an
+ *                      empty document store (the text is in chunks.json only)
  * A build is written into a temporary folder and only becomes live when CURRENT is swapped, so a crash
  * or a failed ingest never leaves a half index and the previous generation keeps serving.
  */
 
 /** 2: graph over folded vectors with its parameters in manifest.graph; chunks.json without indexText; BM25 numbers in bm25.i32. */
 /** Bumped with every change of a generation's files, facts.sqlite's schema included: an older index is rebuilt. */
-export const INDEX_FORMAT_VERSION = 5;
+export const INDEX_FORMAT_VERSION = 6;
 
-/** Extraction results by docId, the input the statistics database is built from. */
-export const STATISTICS_FILE = "statistics.json";
+/**
+ * Extraction results by docId, the input the statistics database is built from, kept for the next ingest to reuse
+ * (answering reads facts.sqlite): each report's packed results as deflated JSON, one blob per report, so that an
+ * ingest inflates only the reports it keeps and the file is a tenth of the JSON's size.
+ */
+export const STATISTICS_FILE = "statistics.bin";
+
+const deflateRaw = promisify(zlib.deflateRaw);
+
+/** statistics.bin: u32 (LE) header length, header JSON {v, docs: [docId, offset, length][]}, then the blobs. */
+async function encodeStatistics(statistics: Record<string, ReportStatistics>): Promise<Buffer> {
+  const ids = Object.keys(statistics);
+  // Compressed on libuv's threads, beside the graph build.
+  const blobs = await Promise.all(ids.map((id) => deflateRaw(Buffer.from(JSON.stringify(packStatistics(statistics[id]))), { level: 1 })));
+  let at = 0;
+  const docs = ids.map((id, i) => {
+    const entry: [string, number, number] = [id, at, blobs[i].length];
+    at += blobs[i].length;
+    return entry;
+  });
+  const header = Buffer.from(JSON.stringify({ v: 1, docs }));
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(header.length);
+  return Buffer.concat([len, header, ...blobs]);
+}
+
+/** The saved extraction results of a generation, each report's inflated when asked for. */
+export interface SavedStatistics {
+  get(docId: string): ReportStatistics | undefined;
+}
+
+function decodeStatistics(buf: Buffer): SavedStatistics {
+  const bad = (why: string) => new IndexStoreError(`索引文件损坏 / ${STATISTICS_FILE}: ${why}`, { code: "index_damaged" });
+  if (buf.length < 4) throw bad("too short");
+  const hlen = buf.readUInt32LE(0);
+  if (4 + hlen > buf.length) throw bad("header length");
+  let header: { v: number; docs: Array<[string, number, number]> };
+  try {
+    header = JSON.parse(buf.subarray(4, 4 + hlen).toString("utf8")) as typeof header;
+  } catch (err) {
+    throw bad((err as Error).message);
+  }
+  const body = buf.subarray(4 + hlen);
+  const where = new Map(header.docs.map(([id, off, len]) => [id, [off, len] as const]));
+  return {
+    get(docId) {
+      const w = where.get(docId);
+      if (!w) return undefined;
+      if (w[0] + w[1] > body.length) throw bad(`blob of ${docId} out of range`);
+      return unpackStatistics(JSON.parse(zlib.inflateRawSync(body.subarray(w[0], w[0] + w[1])).toString("utf8")) as PackedStatistics);
+    },
+  };
+}
+
 
 export interface FileEntry {
   /** sha256 of the file bytes + chunker version + override entry. */
@@ -187,7 +244,7 @@ export async function readIndexData(indexDir: string, opts: { verify?: boolean; 
     throw new IndexStoreError(`词项索引文件损坏 / bm25.i32 unreadable: ${(err as Error).message}`);
   }
   if (bm25.size !== core.chunks.length) throw new IndexStoreError("词项索引与分块数量不一致 / bm25 does not match chunks.json");
-  return { ...core, bm25 };
+  return { ...core, statistics: {}, bm25 };
 }
 
 /**
@@ -199,7 +256,7 @@ export function isDerivedFile(rel: string): boolean {
 }
 
 /** What an ingest reuses from the live generation: everything but the lexical index (rebuilt from the chunks). */
-export type PreviousGeneration = Omit<IndexData, "bm25"> & { dir: string };
+export type PreviousGeneration = Omit<IndexData, "bm25" | "statistics"> & { dir: string; statistics: SavedStatistics };
 
 export interface PreviousForIngest {
   data: PreviousGeneration | null;
@@ -236,9 +293,7 @@ async function readCore(gen: string, manifest: Manifest, withStatistics: boolean
     readJson<StoredChunk[]>(path.join(gen, "chunks.json")),
     readJson<HashStats | null>(path.join(gen, "embedder.json")),
     readBinary(path.join(gen, "vectors.f32")),
-    withStatistics
-      ? readJson<Record<string, PackedStatistics>>(path.join(gen, STATISTICS_FILE)).then((all) => Object.fromEntries(Object.entries(all).map(([k, v]) => [k, unpackStatistics(v)])))
-      : Promise.resolve({}),
+    withStatistics ? fs.readFile(path.join(gen, STATISTICS_FILE)).then(decodeStatistics) : Promise.resolve<SavedStatistics>({ get: () => undefined }),
   ]);
   const chunks: Chunk[] = stored.map((c) => ({ id: c.id, text: c.text, indexText: indexTextOf(c.meta.title, c.meta.section, c.text), meta: c.meta }));
   const vectors = new Float32Array(vectorBytes.buffer, vectorBytes.byteOffset, vectorBytes.byteLength / 4);
@@ -327,9 +382,11 @@ export async function loadIndex(indexDir: string, embedder: DescribedEmbeddings,
   };
   let store: Promise<HNSWLib> | null = null;
   const langchainStore = () =>
-    (store ??= import("@langchain/community/vectorstores/hnswlib").then(async ({ HNSWLib }) => {
+    (store ??= Promise.all([import("@langchain/community/vectorstores/hnswlib"), import("@langchain/core/documents")]).then(async ([{ HNSWLib }, { Document }]) => {
       const s = await HNSWLib.load(dir, new FoldedEmbeddings(embedder, graphDim));
       s.index.setEf(HNSW_EF_SEARCH);
+      // The saved document store is empty (the text is stored once, in chunks.json): filled from the chunks.
+      s.docstore.add(Object.fromEntries(data.chunks.map((c, i) => [String(i), chunkToDocument(Document, c, i)])));
       return s;
     }));
   const dense = new DenseIndex(loadGraph, data.vectors, data.manifest.embedder.dim, graphDim);
@@ -357,7 +414,7 @@ export async function writeIndex(
   if (data.vectors.length !== data.chunks.length * dim || !allFinite(data.vectors))
     throw new IndexStoreError(`向量与分块数量或维度不一致 / ${data.vectors.length} values for ${data.chunks.length} chunks × ${dim} dimensions`);
   // LangChain is loaded by a build only (the graph is saved through its HNSWLib store, with its document store).
-  const [{ HNSWLib }, { Document }] = await Promise.all([import("@langchain/community/vectorstores/hnswlib"), import("@langchain/core/documents")]);
+  const { HNSWLib } = await import("@langchain/community/vectorstores/hnswlib");
   const { HierarchicalNSW } = await HNSWLib.imports();
   const bm25 = data.bm25.serialize();
   // The files are written by libuv's threads while this thread builds the graph: disk waits overlap the build.
@@ -368,7 +425,7 @@ export async function writeIndex(
     fs.writeFile(path.join(tmp, "bm25.json"), JSON.stringify(bm25.header)),
     fs.writeFile(path.join(tmp, "bm25.i32"), Buffer.from(bm25.numbers.buffer, bm25.numbers.byteOffset, bm25.numbers.byteLength)),
     fs.writeFile(path.join(tmp, "vectors.f32"), Buffer.from(data.vectors.buffer, data.vectors.byteOffset, data.vectors.byteLength)),
-    fs.writeFile(path.join(tmp, STATISTICS_FILE), JSON.stringify(Object.fromEntries(Object.entries(data.statistics).map(([k, v]) => [k, packStatistics(v)])))),
+    encodeStatistics(data.statistics).then((bytes) => fs.writeFile(path.join(tmp, STATISTICS_FILE), bytes)),
   ]);
   const tFacts = performance.now();
   writeFactsDb(path.join(tmp, FACTS_FILE), { ...facts, documents: data.manifest.documents, statistics: data.statistics });
@@ -384,8 +441,9 @@ export async function writeIndex(
     foldInto(data.vectors.subarray(i * dim, (i + 1) * dim), row, graphDim);
     graph.addPoint(row, i);
   }
+  // Saved through LangChain's HNSWLib with an empty document store: the text is stored once, in chunks.json, and
+  // the store is filled from it when LangChain's own searches are asked for (langchainStore).
   const hnsw = new HNSWLib(new FoldedEmbeddings(embedder, graphDim), { space: "cosine", numDimensions: graphDim, index: graph });
-  hnsw.docstore.add(Object.fromEntries(data.chunks.map((c, i) => [String(i), chunkToDocument(Document, c, i)])));
   await Promise.all([hnsw.save(path.join(tmp, "hnsw")), files]);
   // The manifest is written last and records every other file's size and hash.
   const integrity = await integrityOf(tmp);
