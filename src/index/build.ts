@@ -14,6 +14,7 @@ import { consecutiveYearChecks } from "../stats/cross.js";
 import { STATISTICS_VERSION } from "../stats/extract/index.js";
 import type { ReportStatistics } from "../stats/types.js";
 import { Bm25Index } from "./bm25.js";
+import { DenseRows, TermRows, type RowVectors } from "./rows.js";
 import { acquireWriteLock, claimIndexFolder, type IntegrityProblem } from "./guard.js";
 import { listCorpusFiles, type ListOptions, type SkippedFile } from "../ingest/files.js";
 import { cleanStaleBuilds, currentGeneration, graphParams, INDEX_FORMAT_VERSION, integrityLines, readForIngest, readManifest, writeIndex, type FileEntry, type IndexedDocument, type Manifest, type PreviousForIngest } from "./store.js";
@@ -415,27 +416,34 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
   const { embedder, stats } = await createEmbedder(opts.settings, prev?.stats ?? null, (dim) => fitHashStatsOnCounts(counts, dim));
   const dim = embedder.descriptor.dim;
   const sameEmbedder = prev && prev.manifest.embedder.name === embedder.descriptor.name && prev.manifest.embedder.dim === dim;
-  const vectors = new Float32Array(total * dim);
   let embedded = 0;
   const toEmbed: number[] = [];
   allChunks.forEach((_, i) => {
-    if (i < kept.length && sameEmbedder) vectors.set(prev!.vectors.subarray(kept[i].row * dim, (kept[i].row + 1) * dim), i * dim);
-    else toEmbed.push(i);
+    if (!(i < kept.length && sameEmbedder)) toEmbed.push(i);
   });
-  const slots = embedder instanceof HashingEmbeddings && toEmbed.length ? embedder.slotsFor(counts) : null;
-  const batch = 256;
-  for (let b = 0; b < toEmbed.length; b += batch) {
-    const ids = toEmbed.slice(b, b + batch);
-    if (embedder instanceof HashingEmbeddings) {
-      for (const i of ids) embedder.embedCountedInto(counts, i, vectors.subarray(i * dim, (i + 1) * dim), slots!);
-    } else {
+  let vectors: RowVectors;
+  if (embedder instanceof HashingEmbeddings) {
+    // The built-in embedder's vectors are a function of the terms just counted and the (kept) statistics: the terms
+    // are stored, and each vector is computed from them where it is needed (the graph build, the exact re-rank).
+    vectors = TermRows.fromCounts(counts, embedder.stats);
+    embedded = toEmbed.length;
+  } else {
+    const dense = new Float32Array(total * dim);
+    allChunks.forEach((_, i) => {
+      if (i < kept.length && sameEmbedder && prev!.vectors) dense.set(prev!.vectors.row(kept[i].row), i * dim);
+      else if (i < kept.length && sameEmbedder) throw new IndexStoreError("上一版索引没有保存向量 / previous generation holds no stored vectors");
+    });
+    const batch = 256;
+    for (let b = 0; b < toEmbed.length; b += batch) {
+      const ids = toEmbed.slice(b, b + batch);
       const vecs = await embedder.embedDocuments(ids.map((i) => allChunks[i].indexText));
-      vecs.forEach((v, k) => vectors.set(v, ids[k] * dim));
+      vecs.forEach((v, k) => dense.set(v, ids[k] * dim));
+      embedded += ids.length;
+      // About twenty progress lines however large the corpus.
+      const step = Math.max(batch, Math.ceil(toEmbed.length / 20 / batch) * batch);
+      if (toEmbed.length > batch && (embedded % step === 0 || embedded === toEmbed.length)) log(`embedded ${embedded}/${toEmbed.length} chunks`);
     }
-    embedded += ids.length;
-    // About twenty progress lines however large the corpus.
-    const step = Math.max(batch, Math.ceil(toEmbed.length / 20 / batch) * batch);
-    if (toEmbed.length > batch && (embedded % step === 0 || embedded === toEmbed.length)) log(`embedded ${embedded}/${toEmbed.length} chunks`);
+    vectors = new DenseRows(dense, dim);
   }
 
   const tEmbedded = performance.now();

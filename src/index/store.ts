@@ -16,6 +16,7 @@ import type { ReportStatistics } from "../stats/types.js";
 import { packStatistics, unpackStatistics, type PackedStatistics } from "../stats/pack.js";
 import { indexTextOf } from "../ingest/chunk.js";
 import { DenseIndex, FoldedEmbeddings, foldInto, GRAPH_CANDIDATES, graphDimFor } from "./dense.js";
+import { DenseRows, TermRows, VECTOR_FILES, type RowVectors } from "./rows.js";
 
 /**
  * On-disk layout of an index folder:
@@ -23,7 +24,9 @@ import { DenseIndex, FoldedEmbeddings, foldInto, GRAPH_CANDIDATES, graphDimFor }
  *   gen-<time>/        one complete, immutable build:
  *     manifest.json    format version, embedder descriptor, files and their hashes, documents
  *     chunks.json      every chunk (text + metadata; indexText is derived, not stored)
- *     vectors.f32      chunk embeddings, row-major: exact re-ranking and incremental rebuilds
+ *     terms.bin        each chunk's terms and counts, from which its embedding is recomputed for the exact re-rank
+ *                      (built-in hashing embedder; rows.ts), or
+ *     vectors.f32      chunk embeddings, row-major (learned embeddings): exact re-ranking and incremental rebuilds
  *     embedder.json    corpus statistics of the built-in embedder (null for remote embedders)
  *     bm25.json        lexical index: parameters and terms
  *     bm25.i32         lexical index: posting lists and document lengths (Int32, little-endian like vectors.f32)
@@ -128,6 +131,8 @@ export interface Manifest {
   chunkCount: number;
   /** What the index is built from: folders and files (absolute paths), re-synced by every ingest. */
   sources?: string[];
+  /** How the chunks' full vectors are stored: terms.bin (recomputed from the terms) or vectors.f32. */
+  vectors?: RowVectors["kind"];
   /** Size and sha256 of every file of the generation (except this manifest), checked when it is opened. */
   integrity?: Record<string, FileIntegrity>;
 }
@@ -138,7 +143,8 @@ type StoredChunk = Omit<Chunk, "indexText">;
 export interface IndexData {
   manifest: Manifest;
   chunks: Chunk[];
-  vectors: Float32Array;
+  /** Every chunk's full vector (stored, or recomputed from its saved terms). */
+  vectors: RowVectors;
   stats: HashStats | null;
   bm25: Bm25Index;
   /** Statistics extracted from each report, by docId (kept as JSON so that unchanged files reuse them). */
@@ -232,10 +238,11 @@ export async function readIndexData(indexDir: string, opts: { verify?: boolean; 
   const manifest = await readManifest(gen);
   // A damaged file is refused before anything reads it (a damaged graph would crash hnswlib, not throw).
   await verifyGeneration(gen, manifest.integrity, { full: opts.verify });
-  const [core, bm25Header, bm25Bytes] = await Promise.all([
+  const [core, bm25Header, bm25Bytes, termBytes] = await Promise.all([
     readCore(gen, manifest, opts.statistics ?? false),
     readJson<Bm25Header>(path.join(gen, "bm25.json")),
     readBinary(path.join(gen, "bm25.i32")),
+    manifest.vectors === "terms" ? readBinary(path.join(gen, VECTOR_FILES.terms), 1) : Promise.resolve(null),
   ]);
   let bm25: Bm25Index;
   try {
@@ -244,7 +251,10 @@ export async function readIndexData(indexDir: string, opts: { verify?: boolean; 
     throw new IndexStoreError(`词项索引文件损坏 / bm25.i32 unreadable: ${(err as Error).message}`);
   }
   if (bm25.size !== core.chunks.length) throw new IndexStoreError("词项索引与分块数量不一致 / bm25 does not match chunks.json");
-  return { ...core, statistics: {}, bm25 };
+  // The chunks' terms are numbered as the lexical index's terms.
+  const vectors = core.vectors ?? TermRows.parse(termBytes!, bm25Header.terms, core.stats!);
+  if (vectors.size !== core.chunks.length) throw new IndexStoreError(`索引向量文件与分块数量不一致 / ${VECTOR_FILES[vectors.kind]} does not match chunks.json`);
+  return { ...core, vectors, statistics: {}, bm25 };
 }
 
 /**
@@ -256,7 +266,12 @@ export function isDerivedFile(rel: string): boolean {
 }
 
 /** What an ingest reuses from the live generation: everything but the lexical index (rebuilt from the chunks). */
-export type PreviousGeneration = Omit<IndexData, "bm25" | "statistics"> & { dir: string; statistics: SavedStatistics };
+export type PreviousGeneration = Omit<IndexData, "bm25" | "statistics" | "vectors"> & {
+  dir: string;
+  statistics: SavedStatistics;
+  /** Stored vectors (learned embeddings); null when they are recomputed from terms (ingest counts the terms again). */
+  vectors: DenseRows | null;
+};
 
 export interface PreviousForIngest {
   data: PreviousGeneration | null;
@@ -292,14 +307,18 @@ async function readCore(gen: string, manifest: Manifest, withStatistics: boolean
   const [stored, stats, vectorBytes, statistics] = await Promise.all([
     readJson<StoredChunk[]>(path.join(gen, "chunks.json")),
     readJson<HashStats | null>(path.join(gen, "embedder.json")),
-    readBinary(path.join(gen, "vectors.f32")),
+    manifest.vectors === "terms" ? Promise.resolve(null) : readBinary(path.join(gen, VECTOR_FILES.f32)),
     withStatistics ? fs.readFile(path.join(gen, STATISTICS_FILE)).then(decodeStatistics) : Promise.resolve<SavedStatistics>({ get: () => undefined }),
   ]);
   const chunks: Chunk[] = stored.map((c) => ({ id: c.id, text: c.text, indexText: indexTextOf(c.meta.title, c.meta.section, c.text), meta: c.meta }));
+  if (!vectorBytes) {
+    if (!stats) throw new IndexStoreError("索引缺少嵌入统计 / embedder.json holds no statistics for terms.bin", { code: "index_damaged" });
+    return { dir: gen, manifest, chunks, vectors: null, stats, statistics };
+  }
   const vectors = new Float32Array(vectorBytes.buffer, vectorBytes.byteOffset, vectorBytes.byteLength / 4);
   if (vectors.length !== chunks.length * manifest.embedder.dim)
     throw new IndexStoreError("索引向量文件与分块数量不一致 / vectors.f32 does not match chunks.json");
-  return { dir: gen, manifest, chunks, vectors, stats, statistics };
+  return { dir: gen, manifest, chunks, vectors: new DenseRows(vectors, manifest.embedder.dim), stats, statistics };
 }
 
 /**
@@ -334,14 +353,14 @@ export function integrityLines(r: IntegrityReport): string[] {
 }
 
 /** A whole binary file in a buffer of its own, so typed-array views of it are aligned (pooled buffers may not be). */
-async function readBinary(file: string): Promise<Buffer> {
+async function readBinary(file: string, unit = 4): Promise<Buffer> {
   let buf: Buffer;
   try {
     buf = await fs.readFile(file);
   } catch (err) {
     throw new IndexStoreError(`索引文件损坏或缺失 / index file unreadable: ${path.basename(file)} (${(err as Error).message})`);
   }
-  if (buf.byteLength % 4 !== 0) throw new IndexStoreError(`索引文件损坏 / ${path.basename(file)}: length ${buf.byteLength} is not a multiple of 4`);
+  if (buf.byteLength % unit !== 0) throw new IndexStoreError(`索引文件损坏 / ${path.basename(file)}: length ${buf.byteLength} is not a multiple of ${unit}`);
   return buf.byteOffset % 4 === 0 ? buf : Buffer.from(buf);
 }
 
@@ -411,8 +430,9 @@ export async function writeIndex(
 
   const dim = data.manifest.embedder.dim;
   // hnswlib-node aborts the whole process on malformed input instead of throwing: check before handing it rows.
-  if (data.vectors.length !== data.chunks.length * dim || !allFinite(data.vectors))
-    throw new IndexStoreError(`向量与分块数量或维度不一致 / ${data.vectors.length} values for ${data.chunks.length} chunks × ${dim} dimensions`);
+  const v = data.vectors;
+  if (v.size !== data.chunks.length || v.dim !== dim || (v instanceof DenseRows && (v.vectors.length !== v.size * dim || !allFinite(v.vectors))))
+    throw new IndexStoreError(`向量与分块数量或维度不一致 / ${v.size} vectors of ${v.dim} dimensions for ${data.chunks.length} chunks × ${dim} dimensions`);
   // LangChain is loaded by a build only (the graph is saved through its HNSWLib store, with its document store).
   const { HNSWLib } = await import("@langchain/community/vectorstores/hnswlib");
   const { HierarchicalNSW } = await HNSWLib.imports();
@@ -424,7 +444,7 @@ export async function writeIndex(
     fs.writeFile(path.join(tmp, "embedder.json"), JSON.stringify(data.stats)),
     fs.writeFile(path.join(tmp, "bm25.json"), JSON.stringify(bm25.header)),
     fs.writeFile(path.join(tmp, "bm25.i32"), Buffer.from(bm25.numbers.buffer, bm25.numbers.byteOffset, bm25.numbers.byteLength)),
-    fs.writeFile(path.join(tmp, "vectors.f32"), Buffer.from(data.vectors.buffer, data.vectors.byteOffset, data.vectors.byteLength)),
+    fs.writeFile(path.join(tmp, VECTOR_FILES[v.kind]), v.bytes()),
     encodeStatistics(data.statistics).then((bytes) => fs.writeFile(path.join(tmp, STATISTICS_FILE), bytes)),
   ]);
   const tFacts = performance.now();
@@ -438,7 +458,7 @@ export async function writeIndex(
   // hnswlib-node takes only plain arrays and copies them: one reused row buffer instead of one array per chunk.
   const row: number[] = new Array(graphDim).fill(0);
   for (let i = 0; i < data.chunks.length; i++) {
-    foldInto(data.vectors.subarray(i * dim, (i + 1) * dim), row, graphDim);
+    foldInto(v.row(i), row, graphDim);
     graph.addPoint(row, i);
   }
   // Saved through LangChain's HNSWLib with an empty document store: the text is stored once, in chunks.json, and
@@ -447,7 +467,7 @@ export async function writeIndex(
   await Promise.all([hnsw.save(path.join(tmp, "hnsw")), files]);
   // The manifest is written last and records every other file's size and hash.
   const integrity = await integrityOf(tmp);
-  await fs.writeFile(path.join(tmp, "manifest.json"), JSON.stringify({ ...data.manifest, integrity }, null, 1));
+  await fs.writeFile(path.join(tmp, "manifest.json"), JSON.stringify({ ...data.manifest, vectors: v.kind, integrity }, null, 1));
   await markVerified(tmp, integrity);
   const gen = path.join(indexDir, name);
   await fs.rename(tmp, gen);

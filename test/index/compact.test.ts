@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settingsSchema } from "../../src/config.js";
 import { createEmbedder } from "../../src/embed/factory.js";
+import { HashingEmbeddings } from "../../src/embed/hashing.js";
 import { ingest } from "../../src/index/build.js";
 import { currentGeneration, loadIndex, readIndexData } from "../../src/index/store.js";
 import { FACTS_FILE, FactsDb } from "../../src/stats/db.js";
@@ -48,6 +49,20 @@ describe("compact generation", () => {
     const loaded = await loadIndex(index, embedder, data);
     const [top] = await (await loaded.langchainStore()).similaritySearch(MARK, 1);
     expect(top.pageContent).toContain(MARK);
+  });
+
+  it("stores the built-in embedder's chunks as terms, not vectors: each row recomputed is the chunk's embedding", async () => {
+    const gen = (await currentGeneration(index))!;
+    const names = files(gen).map((f) => path.relative(gen, f));
+    expect(names).toContain("terms.bin");
+    expect(names).not.toContain("vectors.f32");
+    const data = (await readIndexData(index))!;
+    const embedder = new HashingEmbeddings(data.stats!);
+    expect(data.vectors.size).toBe(data.chunks.length);
+    data.chunks.forEach((c, i) => {
+      const want = embedder.embedText(c.indexText);
+      Array.from(data.vectors.row(i)).forEach((x, k) => expect(x).toBeCloseTo(want[k], 6));
+    });
   });
 
   it("an incremental ingest reuses the saved extraction results exactly (the kept report's facts are unchanged)", async () => {
