@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settingsSchema } from "../../src/config.js";
 import { createEmbedder } from "../../src/embed/factory.js";
@@ -84,5 +85,15 @@ describe("compact generation", () => {
     // The saved results are a small fraction of the facts database they are read back into.
     const gen = (await currentGeneration(index))!;
     expect(statSync(path.join(gen, "statistics.bin")).size).toBeLessThan(statSync(path.join(gen, FACTS_FILE)).size);
+  });
+
+  it("the statistics database keeps text-keyed rows in their key's b-tree: no automatic index repeating every key", async () => {
+    const db = new Database(path.join((await currentGeneration(index))!, FACTS_FILE), { readonly: true });
+    try {
+      const auto = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'sqlite_autoindex_%'").all() as Array<{ name: string }>;
+      expect(auto.map((r) => r.name).filter((n) => /cells|row_quotes|tables/.test(n))).toEqual([]);
+    } finally {
+      db.close();
+    }
   });
 });
