@@ -29,7 +29,8 @@ import { DenseRows, TermRows, VECTOR_FILES, type RowVectors } from "./rows.js";
  *     vectors.f32      chunk embeddings, row-major (learned embeddings): exact re-ranking and incremental rebuilds
  *     embedder.json    corpus statistics of the built-in embedder (null for remote embedders)
  *     bm25.json        lexical index: parameters and terms
- *     bm25.i32         lexical index: posting lists and document lengths (Int32, little-endian like vectors.f32)
+ *     bm25.i32         lexical index: offsets, document frequencies and lengths (Int32, little-endian), then the
+ *                      varint-compressed posting lists (bm25.ts)
  *     statistics.bin   extraction results per report (deflated JSON), reused by the next ingest
  *     facts.sqlite     the statistics database answering reads (stats/db.ts)
  *     hnsw/            LangChain HNSWLib (hnswlib-node) graph over the folded vectors (see dense.ts), saved with an
