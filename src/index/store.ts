@@ -7,7 +7,7 @@ import hnswlib from "hnswlib-node";
 import { IndexStoreError } from "../errors.js";
 import type { HashStats } from "../embed/hashing.js";
 import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js";
-import type { Chunk, IndexedDocument } from "../types.js";
+import type { Chunk, ChunkMeta, IndexedDocument } from "../types.js";
 import { Bm25Index, type Bm25Header } from "./bm25.js";
 import { BodyRegistry } from "../domain/bodies.js";
 import { checkGeneration, integrityOf, markVerified, verifyGeneration, type FileIntegrity, type IntegrityReport } from "./guard.js";
@@ -23,7 +23,7 @@ import { DenseRows, TermRows, VECTOR_FILES, type RowVectors } from "./rows.js";
  *   CURRENT            name of the live generation (replaced atomically by rename)
  *   gen-<time>/        one complete, immutable build:
  *     manifest.json    format version, embedder descriptor, files and their hashes, documents
- *     chunks.json      every chunk (text + metadata; indexText is derived, not stored)
+ *     chunks.json      every chunk's text, and its metadata (each document's once; indexText is derived, not stored)
  *     terms.bin        each chunk's terms and counts, from which its embedding is recomputed for the exact re-rank
  *                      (built-in hashing embedder; rows.ts), or
  *     vectors.f32      chunk embeddings, row-major (learned embeddings): exact re-ranking and incremental rebuilds
@@ -138,8 +138,40 @@ export interface Manifest {
   integrity?: Record<string, FileIntegrity>;
 }
 
-/** A chunk as saved: indexText is a function of the rest (ingest/chunk.ts indexTextOf), half the file if stored. */
-type StoredChunk = Omit<Chunk, "indexText">;
+/**
+ * chunks.json: every chunk's text once, its document's metadata once per document. A chunk is
+ * [id, text, document, section, block, ord] — its meta is the document's entry plus section, block and ord — or
+ * [id, text, -1, meta] when its meta is not that (kept whole, so the round trip is exact). indexText is a function of
+ * the rest (ingest/chunk.ts indexTextOf) and is not stored.
+ */
+type StoredChunk = [id: string, text: string, doc: number, section: string, block: ChunkMeta["block"], ord: number] | [id: string, text: string, doc: -1, meta: ChunkMeta];
+interface StoredChunks {
+  docs: Array<Omit<ChunkMeta, "section" | "block" | "ord">>;
+  chunks: StoredChunk[];
+}
+
+function packChunks(chunks: Chunk[]): StoredChunks {
+  const docs: StoredChunks["docs"] = [];
+  const docIndex = new Map<string, number>();
+  const stored = chunks.map(({ id, text, meta }): StoredChunk => {
+    const { section, block, ord, ...doc } = meta;
+    let d = docIndex.get(meta.docId);
+    if (d === undefined) {
+      docIndex.set(meta.docId, (d = docs.length));
+      docs.push(doc);
+    }
+    // Exact (key order included) or kept whole.
+    return JSON.stringify({ ...docs[d], section, block, ord }) === JSON.stringify(meta) ? [id, text, d, section, block, ord] : [id, text, -1, meta];
+  });
+  return { docs, chunks: stored };
+}
+
+function unpackChunks(s: StoredChunks): Chunk[] {
+  return s.chunks.map((c) => {
+    const meta: ChunkMeta = c[2] === -1 ? (c[3] as ChunkMeta) : { ...s.docs[c[2]], section: c[3] as string, block: c[4]!, ord: c[5]! };
+    return { id: c[0], text: c[1], indexText: indexTextOf(meta.title, meta.section, c[1]), meta };
+  });
+}
 
 export interface IndexData {
   manifest: Manifest;
@@ -306,12 +338,17 @@ export async function readForIngest(indexDir: string): Promise<PreviousForIngest
 /** Chunks, vectors, embedder statistics (and extraction results): the files ingest needs to build on a generation. */
 async function readCore(gen: string, manifest: Manifest, withStatistics: boolean): Promise<PreviousGeneration> {
   const [stored, stats, vectorBytes, statistics] = await Promise.all([
-    readJson<StoredChunk[]>(path.join(gen, "chunks.json")),
+    readJson<StoredChunks>(path.join(gen, "chunks.json")),
     readJson<HashStats | null>(path.join(gen, "embedder.json")),
     manifest.vectors === "terms" ? Promise.resolve(null) : readBinary(path.join(gen, VECTOR_FILES.f32)),
     withStatistics ? fs.readFile(path.join(gen, STATISTICS_FILE)).then(decodeStatistics) : Promise.resolve<SavedStatistics>({ get: () => undefined }),
   ]);
-  const chunks: Chunk[] = stored.map((c) => ({ id: c.id, text: c.text, indexText: indexTextOf(c.meta.title, c.meta.section, c.text), meta: c.meta }));
+  let chunks: Chunk[];
+  try {
+    chunks = unpackChunks(stored);
+  } catch (err) {
+    throw new IndexStoreError(`索引文件损坏 / chunks.json: ${(err as Error).message}`, { code: "index_damaged" });
+  }
   if (!vectorBytes) {
     if (!stats) throw new IndexStoreError("索引缺少嵌入统计 / embedder.json holds no statistics for terms.bin", { code: "index_damaged" });
     return { dir: gen, manifest, chunks, vectors: null, stats, statistics };
@@ -441,7 +478,7 @@ export async function writeIndex(
   // The files are written by libuv's threads while this thread builds the graph: disk waits overlap the build.
   // (Handled at once so that a failed write cannot surface as an unhandled rejection before it is awaited.)
   const files = Promise.all([
-    fs.writeFile(path.join(tmp, "chunks.json"), JSON.stringify(data.chunks.map(({ id, text, meta }): StoredChunk => ({ id, text, meta })))),
+    fs.writeFile(path.join(tmp, "chunks.json"), JSON.stringify(packChunks(data.chunks))),
     fs.writeFile(path.join(tmp, "embedder.json"), JSON.stringify(data.stats)),
     fs.writeFile(path.join(tmp, "bm25.json"), JSON.stringify(bm25.header)),
     fs.writeFile(path.join(tmp, "bm25.i32"), Buffer.from(bm25.numbers.buffer, bm25.numbers.byteOffset, bm25.numbers.byteLength)),

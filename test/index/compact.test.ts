@@ -52,6 +52,16 @@ describe("compact generation", () => {
     expect(top.pageContent).toContain(MARK);
   });
 
+  it("stores each document's metadata once, not on every chunk, and reads every chunk back whole", async () => {
+    const gen = (await currentGeneration(index))!;
+    const raw = readFileSync(path.join(gen, "chunks.json"), "utf8");
+    const data = (await readIndexData(index))!;
+    const own = data.chunks.filter((c) => c.meta.docId === "a.txt#0");
+    expect(own.length).toBeGreaterThanOrEqual(2);
+    expect(raw.split('"a.txt#0"').length - 1).toBe(1);
+    for (const c of own) expect(c.meta).toMatchObject({ source: "a.txt", title: expect.stringContaining("甲市人民政府"), docId: "a.txt#0" });
+  });
+
   it("stores the built-in embedder's chunks as terms, not vectors: each row recomputed is the chunk's embedding", async () => {
     const gen = (await currentGeneration(index))!;
     const names = files(gen).map((f) => path.relative(gen, f));

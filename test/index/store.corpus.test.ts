@@ -226,7 +226,7 @@ describe("incremental ingest", () => {
     const gens = readdirSync(indexDir).filter((e) => e.startsWith("gen-") && !e.endsWith(".tmp"));
     expect(gens).toHaveLength(2);
     const prevGen = gens.find((g) => path.join(indexDir, g) !== after.dir)!;
-    expect(JSON.parse(readFileSync(path.join(indexDir, prevGen, "chunks.json"), "utf8"))).toHaveLength(firstChunks);
+    expect(JSON.parse(readFileSync(path.join(indexDir, prevGen, "chunks.json"), "utf8")).chunks).toHaveLength(firstChunks);
   }, 60_000);
 
   it("editing the override of one document of a multi-document file re-ingests that file", async () => {
