@@ -70,6 +70,11 @@ export function writeFactsDb(file: string, input: FactsInput): void {
       const insTable = db.prepare("INSERT OR REPLACE INTO tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
       const insCell = db.prepare("INSERT OR REPLACE INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       let ord = 0;
+      // Rows of the WITHOUT ROWID tables are inserted in key order at the end (their b-trees are then filled page
+      // after page rather than split at random); a stable sort keeps which duplicate wins (OR REPLACE: the last).
+      const tableRows: unknown[][] = [];
+      const quoteRows: unknown[][] = [];
+      const cellRows: unknown[][] = [];
       const insQuote = db.prepare("INSERT OR IGNORE INTO row_quotes VALUES (?, ?, ?, ?)");
       const insFact = db.prepare("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)");
       const insCheck = db.prepare("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?)");
@@ -81,7 +86,7 @@ export function writeFactsDb(file: string, input: FactsInput): void {
         const st = input.statistics[d.docId];
         if (!st) continue;
         for (const t of st.tables) {
-          insTable.run(d.docId, t.table, t.format, t.method, t.status, t.note ?? null, t.span[0], t.span[1]);
+          tableRows.push([d.docId, t.table, t.format, t.method, t.status, t.note ?? null, t.span[0], t.span[1]]);
           const schema = tableSchema(t.format, t.table);
           if (!schema) continue;
           // Labels, units and the section come from the schema when read; a row's quote is stored once.
@@ -90,22 +95,33 @@ export function writeFactsDb(file: string, input: FactsInput): void {
             if (!schema.rows.some((x) => x.key === c.row) || !schema.columns.some((x) => x.key === c.column)) continue;
             if (!rowQuote.has(c.row)) {
               rowQuote.set(c.row, c.quote);
-              insQuote.run(d.docId, t.table, c.row, c.quote);
+              quoteRows.push([d.docId, t.table, c.row, c.quote]);
             }
             const own = rowQuote.get(c.row) === c.quote ? null : c.quote;
-            insCell.run(d.docId, t.table, c.row, c.column, c.value, c.candidates ? JSON.stringify(c.candidates) : null, c.method, c.span?.[0] ?? null, c.span?.[1] ?? null, c.page ?? null, own, ord++);
+            cellRows.push([d.docId, t.table, c.row, c.column, c.value, c.candidates ? JSON.stringify(c.candidates) : null, c.method, c.span?.[0] ?? null, c.span?.[1] ?? null, c.page ?? null, own, ord++]);
           }
         }
         for (const f of st.facts) insFact.run(d.docId, f.metric, f.value, f.unit, f.sentence, f.span[0], f.span[1]);
         for (const c of st.checks) insCheck.run(d.docId, c.rule, c.label, c.ok === null ? null : c.ok ? 1 : 0, c.expr, checkCells(c));
       }
       for (const c of input.crossChecks ?? []) insCheck.run(c.docId, c.rule, c.label, c.ok === null ? null : c.ok ? 1 : 0, c.expr, checkCells(c));
+      for (const r of byKey(tableRows, 2)) insTable.run(...r);
+      for (const r of byKey(quoteRows, 3)) insQuote.run(...r);
+      for (const r of byKey(cellRows, 4)) insCell.run(...r);
     });
     tx();
     db.exec(INDEXES);
   } finally {
     db.close();
   }
+}
+
+/** Rows sorted (stably) by their first `n` columns, all text. */
+function byKey(rows: unknown[][], n: number): unknown[][] {
+  return rows.sort((a, b) => {
+    for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as string) < (b[i] as string) ? -1 : 1;
+    return 0;
+  });
 }
 
 /** A check's cells are kept where the rule fails or cannot be checked; a rule that holds keeps its working only. */
