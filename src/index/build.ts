@@ -168,10 +168,6 @@ function sameStamp(rec: FileStamp | undefined, st: { size: number; mtimeMs: numb
   return !!rec && !!st && rec.mtimeMs !== undefined && rec.size === st.size && rec.mtimeMs === st.mtimeMs && rec.rules === rules;
 }
 
-async function statOrNull(file: string): Promise<{ size: number; mtimeMs: number } | null> {
-  return fs.stat(file).then((st) => ({ size: st.size, mtimeMs: st.mtimeMs }), () => null);
-}
-
 /** Files that failed to load, with the hash they failed at: reported on every ingest until they change. */
 export type FailedFiles = Record<string, { hash: string; reason: string; root: string } & FileStamp>;
 const FAILED_FILE = "failed.json";
@@ -197,13 +193,14 @@ export function recordedSources(manifest: Manifest | null | undefined, corpusDir
 }
 
 /** Every file below the sources, each with its source id; a source that cannot be listed throws (never "0 files"). */
-async function listSources(sources: string[], opts: ListOptions = {}): Promise<{ files: Array<{ file: string; root: string; source: string }>; skipped: SkippedFile[] }> {
-  const files: Array<{ file: string; root: string; source: string }> = [];
+type Listed = { file: string; root: string; source: string; st: { size: number; mtimeMs: number } | null };
+async function listSources(sources: string[], opts: ListOptions = {}): Promise<{ files: Listed[]; skipped: SkippedFile[] }> {
+  const files: Listed[] = [];
   const skipped: SkippedFile[] = [];
   for (const root of sources) {
     const l = await listCorpusFiles([root], opts);
     skipped.push(...l.skipped);
-    for (const file of l.files) files.push({ file, root, source: sourceOf(root, file) });
+    for (const file of l.files) files.push({ file, root, source: sourceOf(root, file), st: l.stats.get(file) ?? null });
   }
   return { files, skipped };
 }
@@ -232,11 +229,12 @@ export async function checkFreshness(
   const failed = await readFailed(indexDir);
   if (files.length !== Object.keys(manifest.files).length + Object.keys(failed).length) return { upToDate: false, hashed };
   const provenance = new ProvenanceTables();
-  for (const { file, source } of files) {
+  for (const { file, source, st } of files) {
     const rec = manifest.files[source] ?? failed[source];
     if (!rec) return { upToDate: false, hashed };
     const prov = await provenance.of(file);
-    if (sameStamp(rec, await statOrNull(file), rulesKey(source, overrides, prov))) continue;
+    // The listing's stat: taken before any read.
+    if (sameStamp(rec, st, rulesKey(source, overrides, prov))) continue;
     hashed++;
     const bytes = await fs.readFile(file).catch(() => null);
     if (!bytes || rec.hash !== fileHash(bytes, source, overrides, prov)) return { upToDate: false, hashed };
@@ -286,6 +284,8 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
   const sources = [...new Set([...recorded, ...(opts.paths ?? []).map((p) => path.resolve(p))])].filter((p) => !forget.has(p));
   if (!sources.length) throw new IndexStoreError("索引没有任何来源：请指定语料文件或文件夹。", { code: "no_sources" });
   // A source that cannot be listed stops the ingest before anything is written: never an emptied index.
+  // Before the listing's stats: a file modified close to this moment does not get its mtime trusted (RACY_MS).
+  const seenAt = Date.now();
   const listing = await listSources(sources, listOptionsOf(opts.settings));
   for (const sk of listing.skipped) failures.push({ source: sk.path, reason: sk.reason });
   const files = listing.files.map((f) => f.file);
@@ -323,13 +323,11 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
   // Each file is stat-ed first: one whose size, mtime and reading rules match the live index's record is kept
   // without being read; only the others are read (a few ahead) and hashed.
   const provenanceTables = new ProvenanceTables();
-  const seenAt = Date.now();
   const looks = await Promise.all(
     files.map(async (file) => {
-      const { source } = rootOf.get(file)!;
+      const { source, st } = rootOf.get(file)!;
       const provenance = await provenanceTables.of(file);
       const rules = rulesKey(source, overrides, provenance);
-      const st = await statOrNull(file);
       return { provenance, rules, st, clean: prev !== null && sameStamp(prev.manifest.files[source], st, rules) };
     }),
   );
