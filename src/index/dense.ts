@@ -86,7 +86,7 @@ export function rowDot(vectors: Float32Array, dim: number, r: number, query: Arr
 export function exactSearch(vectors: Float32Array | RowVectors, dim: number, query: ArrayLike<number>, rows: Iterable<number>, k: number): Array<[number, number]> {
   const scored: Array<[number, number]> = [];
   if (vectors instanceof Float32Array) for (const r of rows) scored.push([r, rowDot(vectors, dim, r, query)]);
-  else for (const r of rows) scored.push([r, rowDot(vectors.row(r), dim, 0, query)]);
+  else for (const r of rows) scored.push([r, vectors.dot(r, query)]);
   return scored.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, k);
 }
 

@@ -1,4 +1,4 @@
-import { embedIdsInto, slotsOfTerms, type CountedSlots, type HashStats } from "../embed/hashing.js";
+import { embedIdsInto, slotsOfTerms, sublinearTf, type CountedSlots, type HashStats } from "../embed/hashing.js";
 import type { TermCounts } from "../embed/termCounts.js";
 import { IndexStoreError } from "../errors.js";
 
@@ -17,6 +17,8 @@ export interface RowVectors {
   readonly size: number;
   /** Row `r`'s vector; the returned array may be reused by the next call. */
   row(r: number): Float32Array;
+  /** Row `r`'s vector · `query`: exactly what summing row(r)[i] * query[i] over i gives. */
+  dot(r: number, query: ArrayLike<number>): number;
   /** The bytes of the file that stores them (vectors.f32 or terms.bin). */
   bytes(): Buffer;
 }
@@ -38,6 +40,14 @@ export class DenseRows implements RowVectors {
     return this.vectors.subarray(r * this.dim, (r + 1) * this.dim);
   }
 
+  dot(r: number, query: ArrayLike<number>): number {
+    const v = this.vectors;
+    const off = r * this.dim;
+    let dot = 0;
+    for (let i = 0; i < this.dim; i++) dot += v[off + i] * query[i];
+    return dot;
+  }
+
   bytes(): Buffer {
     return Buffer.from(this.vectors.buffer, this.vectors.byteOffset, this.vectors.byteLength);
   }
@@ -55,6 +65,8 @@ export class TermRows implements RowVectors {
   private readonly out: Float32Array;
   private ids: Int32Array = new Int32Array(256);
   private tfs: Int32Array = new Int32Array(256);
+  private sums: Float64Array = new Float64Array(256);
+  private buckets: Int32Array = new Int32Array(256);
 
   private constructor(
     private readonly file: Buffer,
@@ -92,9 +104,19 @@ export class TermRows implements RowVectors {
     const file = Buffer.alloc(4 + (n + 1) * 4);
     file.writeUInt32LE(n, 0);
     const offs = new Uint32Array(n + 1);
+    // Each chunk's terms in ascending bucket order, terms of one bucket in the order they were first seen: each
+    // bucket's sum is then added up in the same order as before (the vector is the same, bit for bit), and the dot
+    // product reads the buckets in order without sorting them (dot()).
+    const { bucket } = slotsOfTerms(counts.terms, stats);
+    let order = new Int32Array(256);
     for (let i = 0; i < n; i++) {
       offs[i] = at;
-      for (let k = counts.offsets[i]; k < counts.offsets[i + 1]; k++) {
+      const from = counts.offsets[i];
+      const len = counts.offsets[i + 1] - from;
+      if (order.length < len) order = new Int32Array(len * 2);
+      for (let j = 0; j < len; j++) order[j] = from + j;
+      const sorted = Array.from(order.subarray(0, len)).sort((a, b) => bucket[counts.ids[a]] - bucket[counts.ids[b]] || a - b);
+      for (const k of sorted) {
         put(counts.ids[k]);
         put(counts.tfs[k]);
       }
@@ -120,10 +142,11 @@ export class TermRows implements RowVectors {
     return new TermRows(file, offsets, body, terms, stats);
   }
 
-  row(r: number): Float32Array {
-    const slots = (this.slots ??= slotsOfTerms(this.terms, this.stats));
+  /** Decodes row `r`'s term ids and counts into this.ids / this.tfs; returns how many. */
+  private decode(r: number): number {
     const body = this.body;
     const end = this.offsets[r + 1];
+    const nTerms = this.terms.length;
     let at = this.offsets[r];
     let k = 0;
     while (at < end) {
@@ -131,26 +154,107 @@ export class TermRows implements RowVectors {
         this.ids = grow(this.ids);
         this.tfs = grow(this.tfs);
       }
-      let id = 0;
-      for (let shift = 0; at < end; shift += 7) {
-        const b = body[at++];
-        id += (b & 0x7f) * 2 ** shift;
-        if (b < 0x80) break;
+      // Unrolled varints (ids take 1–3 bytes, counts 1). A damaged row may read into the next one, never past
+      // the body (a typed array reads undefined there, which the masks turn into 0).
+      let b = body[at++];
+      let id = b & 0x7f;
+      if (b >= 0x80) {
+        b = body[at++];
+        id |= (b & 0x7f) << 7;
+        if (b >= 0x80) {
+          b = body[at++];
+          id |= (b & 0x7f) << 14;
+          if (b >= 0x80) {
+            b = body[at++];
+            id |= (b & 0x7f) << 21;
+            if (b >= 0x80) id += (body[at++] & 0x7f) * 2 ** 28;
+          }
+        }
       }
-      let tf = 0;
-      for (let shift = 0; at < end; shift += 7) {
-        const b = body[at++];
-        tf += (b & 0x7f) * 2 ** shift;
-        if (b < 0x80) break;
+      b = body[at++];
+      let tf = b & 0x7f;
+      if (b >= 0x80) {
+        b = body[at++];
+        tf |= (b & 0x7f) << 7;
+        if (b >= 0x80) {
+          b = body[at++];
+          tf |= (b & 0x7f) << 14;
+          if (b >= 0x80) {
+            b = body[at++];
+            tf |= (b & 0x7f) << 21;
+            if (b >= 0x80) tf += (body[at++] & 0x7f) * 2 ** 28;
+          }
+        }
       }
       // A damaged id (beyond the numbering) is skipped rather than read out of bounds: ranking only.
-      if (id >= this.terms.length) continue;
+      if (id >= nTerms) continue;
       this.ids[k] = id;
       this.tfs[k] = tf;
       k++;
     }
-    embedIdsInto(this.ids, this.tfs, 0, k, slots, this.stats.dim, this.out);
+    return k;
+  }
+
+  row(r: number): Float32Array {
+    const slots = (this.slots ??= slotsOfTerms(this.terms, this.stats));
+    embedIdsInto(this.ids, this.tfs, 0, this.decode(r), slots, this.stats.dim, this.out);
     return this.out;
+  }
+
+  /**
+   * The dot product without building the row: only the buckets the chunk's terms land in are non-zero, so the
+   * norm and the dot are summed over those, in ascending order, with each value rounded to float32 as row() stores
+   * it — the same sums as over the whole row (the zeros add nothing), so bit for bit row(r) · query, at a fraction
+   * of the cost (a re-rank of 2,500 candidates reads ~165 terms each instead of 768 dimensions twice).
+   */
+  dot(r: number, query: ArrayLike<number>): number {
+    const slots = (this.slots ??= slotsOfTerms(this.terms, this.stats));
+    const k = this.decode(r);
+    const ids = this.ids;
+    const tfs = this.tfs;
+    const bucket = slots.bucket;
+    const weight = slots.weight;
+    if (this.sums.length < k) {
+      this.sums = new Float64Array(k * 2);
+      this.buckets = new Int32Array(k * 2);
+    }
+    const sums = this.sums;
+    const buckets = this.buckets;
+    // The terms come in ascending bucket order (fromCounts): each run of one bucket is summed as embedIdsInto sums it.
+    let n = 0;
+    let cur = -1;
+    let sum = 0;
+    for (let j = 0; j < k; j++) {
+      const b = bucket[ids[j]];
+      if (b !== cur) {
+        if (b < cur) return this.dotUnordered(k, query);
+        if (cur >= 0) {
+          sums[n] = sum;
+          buckets[n++] = cur;
+        }
+        cur = b;
+        sum = 0;
+      }
+      sum += sublinearTf(tfs[j]) * weight[ids[j]];
+    }
+    if (cur >= 0) {
+      sums[n] = sum;
+      buckets[n++] = cur;
+    }
+    let norm = 0;
+    for (let j = 0; j < n; j++) norm += sums[j] * sums[j];
+    norm = Math.sqrt(norm) || 1;
+    let dot = 0;
+    for (let j = 0; j < n; j++) dot += Math.fround(sums[j] / norm) * query[buckets[j]];
+    return dot;
+  }
+
+  /** dot() for terms not in bucket order (a damaged file): the whole row. */
+  private dotUnordered(k: number, query: ArrayLike<number>): number {
+    embedIdsInto(this.ids, this.tfs, 0, k, this.slots!, this.stats.dim, this.out);
+    let dot = 0;
+    for (let i = 0; i < this.out.length; i++) dot += this.out[i] * query[i];
+    return dot;
   }
 
   bytes(): Buffer {

@@ -76,6 +76,20 @@ describe("compact generation", () => {
     });
   });
 
+  it("a row's dot product with a query, summed over its terms' buckets only, is bit for bit the full row's", async () => {
+    const data = (await readIndexData(index))!;
+    const embedder = new HashingEmbeddings(data.stats!);
+    for (const q of ["政府信息公开申请", "甲市人民政府 总体情况", "主动公开"]) {
+      const v = embedder.embedText(q);
+      for (let r = 0; r < data.vectors.size; r++) {
+        const row = data.vectors.row(r);
+        let full = 0;
+        for (let i = 0; i < row.length; i++) full += row[i] * v[i];
+        expect(data.vectors.dot(r, v)).toBe(full);
+      }
+    }
+  });
+
   it("an incremental ingest reuses the saved extraction results exactly (the kept report's facts are unchanged)", async () => {
     const factsOf = async () => {
       const db = new FactsDb(path.join((await currentGeneration(index))!, FACTS_FILE));
