@@ -53,7 +53,7 @@ async function child(indexDir: string, corpusDir: string): Promise<void> {
   const total = { ms: steps.slice(1, 4).reduce((a, s) => a + s.ms, 0), cpuMs: steps.slice(1, 4).reduce((a, s) => a + s.cpuMs, 0) };
   void engine;
   const maxRss = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(`@@OPEN ${JSON.stringify({ steps, total, rssMb: steps[3].rssMb + steps[0].rssMb, maxRssMb: maxRss })}\n`);
+  process.stdout.write(`@@OPEN ${JSON.stringify({ steps, total, rssMb: steps[3].rssMb, maxRssMb: maxRss })}\n`);
 }
 
 function main(): void {
@@ -73,11 +73,11 @@ function main(): void {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   for (const [k, s] of results[0].steps.entries())
     console.log(
-      `  ${s.name.padEnd(72)} wall ${median(results.map((r) => r.steps[k].ms)).toFixed(0).padStart(6)} ms · CPU ${median(results.map((r) => r.steps[k].cpuMs)).toFixed(0).padStart(6)} ms · RSS +${median(results.map((r) => r.steps[k].rssMb)).toFixed(0)} MB`,
+      `  ${s.name.padEnd(72)} wall ${median(results.map((r) => r.steps[k].ms)).toFixed(0).padStart(6)} ms · CPU ${median(results.map((r) => r.steps[k].cpuMs)).toFixed(0).padStart(6)} ms · RSS since start +${median(results.map((r) => r.steps[k].rssMb)).toFixed(0)} MB`,
     );
   console.log(
     `  open (freshness + read + graph): wall ${median(results.map((r) => r.total.ms)).toFixed(0)} ms (${results.map((r) => r.total.ms.toFixed(0)).join(", ")}), ` +
-      `CPU ${median(results.map((r) => r.total.cpuMs)).toFixed(0)} ms, RSS growth ${median(results.map((r) => r.rssMb)).toFixed(0)} MB (modules included), maxRSS ${median(results.map((r) => r.maxRssMb)).toFixed(0)} MB`,
+      `CPU ${median(results.map((r) => r.total.cpuMs)).toFixed(0)} ms, RSS growth ${median(results.map((r) => r.rssMb)).toFixed(0)} MB (since start, modules included), maxRSS ${median(results.map((r) => r.maxRssMb)).toFixed(0)} MB`,
   );
   console.log(`load average after: ${load()}`);
 }
