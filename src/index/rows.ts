@@ -197,7 +197,9 @@ export class TermRows implements RowVectors {
 
   row(r: number): Float32Array {
     const slots = (this.slots ??= slotsOfTerms(this.terms, this.stats));
-    embedIdsInto(this.ids, this.tfs, 0, this.decode(r), slots, this.stats.dim, this.out);
+    // Decoded first: decoding may replace this.ids / this.tfs with larger arrays.
+    const k = this.decode(r);
+    embedIdsInto(this.ids, this.tfs, 0, k, slots, this.stats.dim, this.out);
     return this.out;
   }
 
