@@ -108,15 +108,25 @@ export class TermRows implements RowVectors {
     // bucket's sum is then added up in the same order as before (the vector is the same, bit for bit), and the dot
     // product reads the buckets in order without sorting them (dot()).
     const { bucket } = slotsOfTerms(counts.terms, stats);
-    let order = new Int32Array(256);
+    // Sort keys bucket × 2^12 + position: a numeric typed-array sort, no comparator (chunks have < 4096 terms;
+    // longer ones take the comparator).
+    let keys = new Int32Array(256);
     for (let i = 0; i < n; i++) {
       offs[i] = at;
       const from = counts.offsets[i];
       const len = counts.offsets[i + 1] - from;
-      if (order.length < len) order = new Int32Array(len * 2);
-      for (let j = 0; j < len; j++) order[j] = from + j;
-      const sorted = Array.from(order.subarray(0, len)).sort((a, b) => bucket[counts.ids[a]] - bucket[counts.ids[b]] || a - b);
-      for (const k of sorted) {
+      let order: ArrayLike<number>;
+      if (len < 4096 && stats.dim <= 1 << 19) {
+        if (keys.length < len) keys = new Int32Array(len * 2);
+        for (let j = 0; j < len; j++) keys[j] = bucket[counts.ids[from + j]] * 4096 + j;
+        const sorted = keys.subarray(0, len).sort();
+        for (let j = 0; j < len; j++) sorted[j] = from + (sorted[j] & 4095);
+        order = sorted;
+      } else {
+        order = Array.from({ length: len }, (_, j) => from + j).sort((a, b) => bucket[counts.ids[a]] - bucket[counts.ids[b]] || a - b);
+      }
+      for (let j = 0; j < len; j++) {
+        const k = order[j];
         put(counts.ids[k]);
         put(counts.tfs[k]);
       }
