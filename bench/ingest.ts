@@ -143,7 +143,7 @@ const STAGE_NAMES: Record<string, string> = {
   parse: "parse (load+clean+split+structure+chunk)",
   statistics: "statistics (tables, facts, checks, facts.sqlite)",
   analyze: "analyze (jieba + bigrams, numbered once)",
-  embed: "fit idf + embed",
+  embed: "fit idf + terms (built-in embedder: vectors computed in write)",
   bm25: "bm25 build",
   write: "write (HNSW graph over folded vectors + files)",
 };
@@ -424,7 +424,7 @@ function statisticsReport(ab: Array<{ statistics: boolean; r: RunResult; load: L
     `- A/B per pair, in run order (first pair = runs 1–2, first run included): ${pairRatios.join(", ")}`,
     `- in-run (statistics stage s / rest of the same run): ${inRun.map(pct).join(", ")}; median ${pct(median(inRun))} — target ${verdict(median(inRun))}`,
     `- "off" = NIANBAO_BENCH_SKIP_STATISTICS=1 (read once in src/stats/extract/index.ts): the format is still detected, no table`,
-    `  or sentence is read, facts.sqlite still holds the report rows (no cells, no checks); statistics.json is near-empty.`,
+    `  or sentence is read, facts.sqlite still holds the report rows (no cells, no checks); statistics.bin is near-empty.`,
     `- the statistics stage = extraction (per report, inside parse) + writing facts.sqlite; the latter is also inside the`,
     `  write stage's seconds (ingest() times facts.sqlite within writeIndex), so stage shares overlap by that much.`,
   ].join("\n");

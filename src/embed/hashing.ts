@@ -81,9 +81,12 @@ function scratch(dim: number): Float64Array {
   return v;
 }
 
+/** 1 + ln f for the counts a chunk has (a table: Math.log per term was a third of recomputing a vector). */
+const SUBLINEAR = Float64Array.from({ length: 256 }, (_, f) => 1 + Math.log(f));
+
 /** A term seen f times weighs 1 + ln f: repeats count, but less and less. */
-function sublinearTf(f: number): number {
-  return 1 + Math.log(f);
+export function sublinearTf(f: number): number {
+  return f < 256 && (f | 0) === f ? SUBLINEAR[f] : 1 + Math.log(f);
 }
 
 /** Writes the unit-length embedding of `terms` into `out` (length stats.dim). */
@@ -110,6 +113,32 @@ export interface CountedSlots {
   weight: Float64Array;
 }
 
+/** Bucket and weight of every term of a numbering (ids are positions in `terms`). */
+export function slotsOfTerms(terms: readonly string[], stats: HashStats): CountedSlots {
+  const bucket = new Int32Array(terms.length);
+  const weight = new Float64Array(terms.length);
+  terms.forEach((term, id) => {
+    const s = slotOf(term, stats);
+    bucket[id] = s.bucket;
+    weight[id] = s.weight;
+  });
+  return { bucket, weight };
+}
+
+/**
+ * The unit-length embedding of one text given as numbered terms — ids[from … to) with their counts in tfs — into
+ * `out`. The one accumulation both ingest (from its term counts) and a search (from a chunk's saved terms) use, so
+ * a vector recomputed from the saved terms is bit for bit the one ingest computed.
+ */
+export function embedIdsInto(ids: ArrayLike<number>, tfs: ArrayLike<number>, from: number, to: number, slots: CountedSlots, dim: number, out: Float32Array): void {
+  const v = scratch(dim);
+  for (let k = from; k < to; k++) {
+    const id = ids[k];
+    v[slots.bucket[id]] += sublinearTf(tfs[k]) * slots.weight[id];
+  }
+  normalizeInto(v, out);
+}
+
 export function embedTerms(terms: string[], stats: HashStats): number[] {
   const out = new Float64Array(stats.dim);
   embedTermsInto(terms, stats, out);
@@ -133,24 +162,12 @@ export class HashingEmbeddings extends Embeddings implements DescribedEmbeddings
    * embedding its text, up to the order in which floating-point terms are summed.
    */
   embedCountedInto(counts: TermCounts, i: number, out: Float32Array, slots: CountedSlots): void {
-    const v = scratch(this.stats.dim);
-    for (let k = counts.offsets[i]; k < counts.offsets[i + 1]; k++) {
-      const id = counts.ids[k];
-      v[slots.bucket[id]] += sublinearTf(counts.tfs[k]) * slots.weight[id];
-    }
-    normalizeInto(v, out);
+    embedIdsInto(counts.ids, counts.tfs, counts.offsets[i], counts.offsets[i + 1], slots, this.stats.dim, out);
   }
 
   /** Bucket and weight of every numbered term, computed once per ingest. */
   slotsFor(counts: TermCounts): CountedSlots {
-    const bucket = new Int32Array(counts.terms.length);
-    const weight = new Float64Array(counts.terms.length);
-    counts.terms.forEach((term, id) => {
-      const s = slotOf(term, this.stats);
-      bucket[id] = s.bucket;
-      weight[id] = s.weight;
-    });
-    return { bucket, weight };
+    return slotsOfTerms(counts.terms, this.stats);
   }
 
   async embedDocuments(texts: string[]): Promise<number[][]> {

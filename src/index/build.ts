@@ -14,6 +14,7 @@ import { consecutiveYearChecks } from "../stats/cross.js";
 import { STATISTICS_VERSION } from "../stats/extract/index.js";
 import type { ReportStatistics } from "../stats/types.js";
 import { Bm25Index } from "./bm25.js";
+import { DenseRows, TermRows, type RowVectors } from "./rows.js";
 import { acquireWriteLock, claimIndexFolder, type IntegrityProblem } from "./guard.js";
 import { listCorpusFiles, type ListOptions, type SkippedFile } from "../ingest/files.js";
 import { cleanStaleBuilds, currentGeneration, graphParams, INDEX_FORMAT_VERSION, integrityLines, readForIngest, readManifest, writeIndex, type FileEntry, type IndexedDocument, type Manifest, type PreviousForIngest } from "./store.js";
@@ -139,8 +140,36 @@ function fileHash(bytes: Buffer, source: string, overrides: Overrides, provenanc
   return h.digest("hex");
 }
 
+/** Everything but the bytes that decides how a file is read (versions, override entries, provenance row): no read needed. */
+function rulesKey(source: string, overrides: Overrides, provenance: Provenance | null): string {
+  return createHash("sha256").update(CHUNKER_VERSION).update(STATISTICS_VERSION).update(overrideKey(overrides, source)).update(JSON.stringify(provenance)).digest("hex").slice(0, 16);
+}
+
+/**
+ * A file whose modification time is this close to the moment it was looked at may still change within the same
+ * timestamp tick (coarse file-system clocks): its size and mtime are not recorded, so it is hashed next time.
+ */
+const RACY_MS = 3000;
+
+/** What a file looked like when it was read (stat before read): its size, mtime (when trustworthy) and rules. */
+interface FileStamp {
+  size?: number;
+  mtimeMs?: number;
+  rules?: string;
+}
+
+function stampOf(st: { size: number; mtimeMs: number } | null, seenAt: number, rules: string): FileStamp {
+  if (!st) return {};
+  return { size: st.size, rules, ...(seenAt - st.mtimeMs >= RACY_MS ? { mtimeMs: st.mtimeMs } : {}) };
+}
+
+/** True when a recorded file may be taken as unchanged without reading it: same size, mtime and reading rules. */
+function sameStamp(rec: FileStamp | undefined, st: { size: number; mtimeMs: number } | null, rules: string): boolean {
+  return !!rec && !!st && rec.mtimeMs !== undefined && rec.size === st.size && rec.mtimeMs === st.mtimeMs && rec.rules === rules;
+}
+
 /** Files that failed to load, with the hash they failed at: reported on every ingest until they change. */
-export type FailedFiles = Record<string, { hash: string; reason: string; root: string }>;
+export type FailedFiles = Record<string, { hash: string; reason: string; root: string } & FileStamp>;
 const FAILED_FILE = "failed.json";
 
 export async function readFailed(indexDir: string): Promise<FailedFiles> {
@@ -164,35 +193,53 @@ export function recordedSources(manifest: Manifest | null | undefined, corpusDir
 }
 
 /** Every file below the sources, each with its source id; a source that cannot be listed throws (never "0 files"). */
-async function listSources(sources: string[], opts: ListOptions = {}): Promise<{ files: Array<{ file: string; root: string; source: string }>; skipped: SkippedFile[] }> {
-  const files: Array<{ file: string; root: string; source: string }> = [];
+type Listed = { file: string; root: string; source: string; st: { size: number; mtimeMs: number } | null };
+async function listSources(sources: string[], opts: ListOptions = {}): Promise<{ files: Listed[]; skipped: SkippedFile[] }> {
+  const files: Listed[] = [];
   const skipped: SkippedFile[] = [];
   for (const root of sources) {
     const l = await listCorpusFiles([root], opts);
     skipped.push(...l.skipped);
-    for (const file of l.files) files.push({ file, root, source: sourceOf(root, file) });
+    for (const file of l.files) files.push({ file, root, source: sourceOf(root, file), st: l.stats.get(file) ?? null });
   }
   return { files, skipped };
 }
 
 /**
- * True when the live index holds exactly the current files of its recorded sources (same hashes; a file that
- * failed before counts as known while it is unchanged): a cheap check that reads the manifest only.
+ * True when the live index holds exactly the current files of its recorded sources (same contents; a file that
+ * failed before counts as known while it is unchanged): reads the manifest, stats every file, and reads and hashes
+ * only the files whose size, mtime or reading rules differ from what was recorded.
  */
 export async function isUpToDate(corpusDir: string, indexDir: string, settings: Partial<Pick<Settings, "MAX_FILE_MB" | "FOLLOW_SYMLINKS_OUTSIDE">> = {}): Promise<boolean> {
+  return (await checkFreshness(corpusDir, indexDir, settings)).upToDate;
+}
+
+/** isUpToDate, with how many files had to be read and hashed to decide. */
+export async function checkFreshness(
+  corpusDir: string,
+  indexDir: string,
+  settings: Partial<Pick<Settings, "MAX_FILE_MB" | "FOLLOW_SYMLINKS_OUTSIDE">> = {},
+): Promise<{ upToDate: boolean; hashed: number }> {
+  let hashed = 0;
   const gen = await currentGeneration(indexDir);
-  if (!gen) return false;
+  if (!gen) return { upToDate: false, hashed };
   const manifest = await readManifest(gen);
   const overrides = (await readOverrides(corpusDir)).files;
   const { files } = await listSources(recordedSources(manifest, corpusDir), listOptionsOf(settings));
   const failed = await readFailed(indexDir);
-  if (files.length !== Object.keys(manifest.files).length + Object.keys(failed).length) return false;
+  if (files.length !== Object.keys(manifest.files).length + Object.keys(failed).length) return { upToDate: false, hashed };
   const provenance = new ProvenanceTables();
-  for (const { file, source } of files) {
-    const hash = fileHash(await fs.readFile(file), source, overrides, await provenance.of(file));
-    if ((manifest.files[source]?.hash ?? failed[source]?.hash) !== hash) return false;
+  for (const { file, source, st } of files) {
+    const rec = manifest.files[source] ?? failed[source];
+    if (!rec) return { upToDate: false, hashed };
+    const prov = await provenance.of(file);
+    // The listing's stat: taken before any read.
+    if (sameStamp(rec, st, rulesKey(source, overrides, prov))) continue;
+    hashed++;
+    const bytes = await fs.readFile(file).catch(() => null);
+    if (!bytes || rec.hash !== fileHash(bytes, source, overrides, prov)) return { upToDate: false, hashed };
   }
-  return true;
+  return { upToDate: true, hashed };
 }
 
 export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
@@ -237,6 +284,8 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
   const sources = [...new Set([...recorded, ...(opts.paths ?? []).map((p) => path.resolve(p))])].filter((p) => !forget.has(p));
   if (!sources.length) throw new IndexStoreError("索引没有任何来源：请指定语料文件或文件夹。", { code: "no_sources" });
   // A source that cannot be listed stops the ingest before anything is written: never an emptied index.
+  // Before the listing's stats: a file modified close to this moment does not get its mtime trusted (RACY_MS).
+  const seenAt = Date.now();
   const listing = await listSources(sources, listOptionsOf(opts.settings));
   for (const sk of listing.skipped) failures.push({ source: sk.path, reason: sk.reason });
   const files = listing.files.map((f) => f.file);
@@ -251,8 +300,18 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
 
   const statistics: Record<string, ReportStatistics> = {};
   let statisticsMs = 0;
+  // The previous documents by source (a kept file takes its documents and their statistics without a scan).
+  const prevDocsBySource = new Map<string, IndexedDocument[]>();
+  for (const d of prev?.manifest.documents ?? []) {
+    const list = prevDocsBySource.get(d.source) ?? [];
+    list.push(d);
+    prevDocsBySource.set(d.source, list);
+  }
   const keepStatistics = (source: string) => {
-    for (const d of prev?.manifest.documents ?? []) if (d.source === source && prev!.statistics[d.docId]) statistics[d.docId] = prev!.statistics[d.docId];
+    for (const d of prevDocsBySource.get(source) ?? []) {
+      const st = prev!.statistics.get(d.docId);
+      if (st) statistics[d.docId] = st;
+    }
   };
   const files2: Record<string, FileEntry> = {};
   const documents: IndexedDocument[] = [];
@@ -261,39 +320,51 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
   let sections = 0;
   const seen = new Set<string>();
 
-  const reads = readAhead(files);
+  // Each file is stat-ed first: one whose size, mtime and reading rules match the live index's record is kept
+  // without being read; only the others are read (a few ahead) and hashed.
   const provenanceTables = new ProvenanceTables();
+  const looks = await Promise.all(
+    files.map(async (file) => {
+      const { source, st } = rootOf.get(file)!;
+      const provenance = await provenanceTables.of(file);
+      const rules = rulesKey(source, overrides, provenance);
+      return { provenance, rules, st, clean: prev !== null && sameStamp(prev.manifest.files[source], st, rules) };
+    }),
+  );
+  const reads = readAhead(files.filter((_, i) => !looks[i].clean));
   for (const [i, file] of files.entries()) {
     const { source, root } = rootOf.get(file)!;
-    const read = await reads.next();
+    const { provenance, rules, st, clean } = looks[i];
+    const read = clean ? null : await reads.next();
     if (seen.has(source)) {
       failures.push({ source: file, reason: `与另一来源中的 ${source} 同名，已跳过 / duplicate source name` });
       continue;
     }
     seen.add(source);
-    if ("error" in read) {
+    if (read && "error" in read) {
       failures.push({ source, reason: `cannot read file: ${read.error.code}` });
       continue;
     }
-    const bytes = read.bytes;
-    const provenance = await provenanceTables.of(file);
-    const hash = fileHash(bytes, source, overrides, provenance);
     const old = prev?.manifest.files[source];
+    const bytes = read?.bytes ?? null;
+    const hash = bytes ? fileHash(bytes, source, overrides, provenance) : old!.hash;
+    const stamp = stampOf(st, seenAt, rules);
     if (old && old.hash === hash && prev) {
-      files2[source] = old;
-      documents.push(...prev.manifest.documents.filter((d) => d.source === source));
+      // Same contents: the entry is kept, with what the file looks like now (a touched file is not hashed again).
+      files2[source] = { ...old, ...stamp };
+      documents.push(...(prevDocsBySource.get(source) ?? []));
       kept.push(...(prevChunksBySource.get(source) ?? []));
       keepStatistics(source);
       sections += old.sections;
       continue;
     }
     try {
-      const docs = await parseFile(file, source, overrides, undefined, bytes, provenance);
+      const docs = await parseFile(file, source, overrides, undefined, bytes!, provenance);
       const chunks = docs.flatMap((d) => d.chunks);
       if (chunks.length === 0) throw new LoadError(source, "no text to index after cleaning");
       const nSec = countSections(docs);
       sections += nSec;
-      files2[source] = { hash, root, docIds: docs.map((d) => d.meta.docId), chunks: chunks.length, sections: nSec };
+      files2[source] = { hash, root, docIds: docs.map((d) => d.meta.docId), chunks: chunks.length, sections: nSec, ...stamp };
       documents.push(...docs.map((d) => ({ ...d.meta, aliases: d.aliases })));
       for (const d of docs) {
         if (d.statistics) statistics[d.meta.docId] = d.statistics;
@@ -305,13 +376,13 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
       const reason = err instanceof LoadError ? err.reason : (err as Error).message;
       failures.push({ source, reason });
       // Recorded as failed (never as ingested), so it is reported on every ingest until it changes.
-      failedNow[source] = { hash, reason, root };
+      failedNow[source] = { hash, reason, root, ...stamp };
       log(`[${i + 1}/${files.length}] ${source}: FAILED — ${reason}`);
       // Losing nothing: a file that used to ingest keeps its last good version.
       if (old && prev) {
         files2[source] = old;
         sections += old.sections;
-        documents.push(...prev.manifest.documents.filter((d) => d.source === source));
+        documents.push(...(prevDocsBySource.get(source) ?? []));
         kept.push(...(prevChunksBySource.get(source) ?? []));
         keepStatistics(source);
       }
@@ -343,27 +414,34 @@ async function ingestLocked(opts: IngestOptions, overrides: Overrides, corpusOve
   const { embedder, stats } = await createEmbedder(opts.settings, prev?.stats ?? null, (dim) => fitHashStatsOnCounts(counts, dim));
   const dim = embedder.descriptor.dim;
   const sameEmbedder = prev && prev.manifest.embedder.name === embedder.descriptor.name && prev.manifest.embedder.dim === dim;
-  const vectors = new Float32Array(total * dim);
   let embedded = 0;
   const toEmbed: number[] = [];
   allChunks.forEach((_, i) => {
-    if (i < kept.length && sameEmbedder) vectors.set(prev!.vectors.subarray(kept[i].row * dim, (kept[i].row + 1) * dim), i * dim);
-    else toEmbed.push(i);
+    if (!(i < kept.length && sameEmbedder)) toEmbed.push(i);
   });
-  const slots = embedder instanceof HashingEmbeddings && toEmbed.length ? embedder.slotsFor(counts) : null;
-  const batch = 256;
-  for (let b = 0; b < toEmbed.length; b += batch) {
-    const ids = toEmbed.slice(b, b + batch);
-    if (embedder instanceof HashingEmbeddings) {
-      for (const i of ids) embedder.embedCountedInto(counts, i, vectors.subarray(i * dim, (i + 1) * dim), slots!);
-    } else {
+  let vectors: RowVectors;
+  if (embedder instanceof HashingEmbeddings) {
+    // The built-in embedder's vectors are a function of the terms just counted and the (kept) statistics: the terms
+    // are stored, and each vector is computed from them where it is needed (the graph build, the exact re-rank).
+    vectors = TermRows.fromCounts(counts, embedder.stats);
+    embedded = toEmbed.length;
+  } else {
+    const dense = new Float32Array(total * dim);
+    allChunks.forEach((_, i) => {
+      if (i < kept.length && sameEmbedder && prev!.vectors) dense.set(prev!.vectors.row(kept[i].row), i * dim);
+      else if (i < kept.length && sameEmbedder) throw new IndexStoreError("上一版索引没有保存向量 / previous generation holds no stored vectors");
+    });
+    const batch = 256;
+    for (let b = 0; b < toEmbed.length; b += batch) {
+      const ids = toEmbed.slice(b, b + batch);
       const vecs = await embedder.embedDocuments(ids.map((i) => allChunks[i].indexText));
-      vecs.forEach((v, k) => vectors.set(v, ids[k] * dim));
+      vecs.forEach((v, k) => dense.set(v, ids[k] * dim));
+      embedded += ids.length;
+      // About twenty progress lines however large the corpus.
+      const step = Math.max(batch, Math.ceil(toEmbed.length / 20 / batch) * batch);
+      if (toEmbed.length > batch && (embedded % step === 0 || embedded === toEmbed.length)) log(`embedded ${embedded}/${toEmbed.length} chunks`);
     }
-    embedded += ids.length;
-    // About twenty progress lines however large the corpus.
-    const step = Math.max(batch, Math.ceil(toEmbed.length / 20 / batch) * batch);
-    if (toEmbed.length > batch && (embedded % step === 0 || embedded === toEmbed.length)) log(`embedded ${embedded}/${toEmbed.length} chunks`);
+    vectors = new DenseRows(dense, dim);
   }
 
   const tEmbedded = performance.now();

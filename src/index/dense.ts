@@ -2,6 +2,7 @@ import { Embeddings } from "@langchain/core/embeddings";
 import type { HierarchicalNSW } from "hnswlib-node";
 import { HASH_EMBEDDER_NAME } from "../embed/hashing.js";
 import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js";
+import type { RowVectors } from "./rows.js";
 
 /**
  * Dense search = a graph that finds candidates fast + exact cosine over the full vectors to rank them.
@@ -10,7 +11,7 @@ import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js"
  * N-API and compares full vectors). The built-in embedder's vectors are signed feature hashes, and summing
  * groups of their dimensions ("folding" 768 → 256) is the same as hashing into 256 buckets: a coarser but
  * unbiased view of the same tf-idf cosine, good enough to find candidates. The candidates are then ranked by
- * exact cosine on the saved 768-dimensional vectors, so the order of what is returned never suffers from the
+ * exact cosine on their 768-dimensional vectors (recomputed from their saved terms, rows.ts), so the order of what is returned never suffers from the
  * folding; only which chunks are found can (bench/query.ts measures recall against exact search).
  * Learned embeddings from a server are not hashes, so their graph keeps their own dimension.
  */
@@ -81,10 +82,11 @@ export function rowDot(vectors: Float32Array, dim: number, r: number, query: Arr
   return dot;
 }
 
-/** Exact cosine ranking of `rows`, best first (ties by row). */
-export function exactSearch(vectors: Float32Array, dim: number, query: ArrayLike<number>, rows: Iterable<number>, k: number): Array<[number, number]> {
+/** Exact cosine ranking of `rows`, best first (ties by row): over row-major vectors, or rows recomputed on demand. */
+export function exactSearch(vectors: Float32Array | RowVectors, dim: number, query: ArrayLike<number>, rows: Iterable<number>, k: number): Array<[number, number]> {
   const scored: Array<[number, number]> = [];
-  for (const r of rows) scored.push([r, rowDot(vectors, dim, r, query)]);
+  if (vectors instanceof Float32Array) for (const r of rows) scored.push([r, rowDot(vectors, dim, r, query)]);
+  else for (const r of rows) scored.push([r, vectors.dot(r, query)]);
   return scored.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, k);
 }
 
@@ -97,7 +99,7 @@ export class DenseIndex {
   constructor(
     /** Reads the graph (hnswlib-node; LangChain's HNSWLib wrapper is not needed to search it). */
     private readonly load: () => Promise<Graph>,
-    readonly vectors: Float32Array,
+    readonly vectors: RowVectors,
     readonly dim: number,
     readonly graphDim: number,
   ) {}

@@ -208,7 +208,7 @@ export async function acquireWriteLock(indexDir: string, opts: LockOptions): Pro
  * and a damaged one ends the process with SIGSEGV), the statistics database (SQLite serves a changed page's
  * figure, or fails every query) and the chunks (the passages an answer quotes). The other files change only the
  * ranking (vectors, lexical index, embedder statistics, the LangChain docstore) or are read by ingest alone
- * (statistics.json; an ingest hashes every file anyway): they are hashed when their record no longer matches,
+ * (statistics.bin; an ingest hashes every file anyway): they are hashed when their record no longer matches,
  * i.e. after any change made through the file system, and by --verify.
  */
 export const ALWAYS_HASHED: readonly string[] = ["hnsw/hnswlib.index", "facts.sqlite", "chunks.json"];
@@ -241,11 +241,20 @@ export class IndexDamagedError extends IndexStoreError {
   }
 }
 
+/**
+ * Reads into one reused 8 MB buffer: a read stream allocates a buffer per 1 MB chunk and hands each over through
+ * the event loop, which made hashing the 50 MB index's ~400 MB on open ~2.5× slower than the reads themselves.
+ */
 async function hashFile(file: string): Promise<string> {
   const h = createHash("sha256");
   const fh = await fs.open(file, "r");
+  const buf = Buffer.allocUnsafe(8 << 20);
   try {
-    for await (const chunk of fh.createReadStream({ highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (!bytesRead) break;
+      h.update(buf.subarray(0, bytesRead));
+    }
   } finally {
     await fh.close().catch(() => undefined);
   }

@@ -1,11 +1,13 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
+import zlib from "node:zlib";
 import type { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import hnswlib from "hnswlib-node";
 import { IndexStoreError } from "../errors.js";
 import type { HashStats } from "../embed/hashing.js";
 import type { DescribedEmbeddings, EmbedderDescriptor } from "../embed/types.js";
-import type { Chunk, IndexedDocument } from "../types.js";
+import type { Chunk, ChunkMeta, IndexedDocument } from "../types.js";
 import { Bm25Index, type Bm25Header } from "./bm25.js";
 import { BodyRegistry } from "../domain/bodies.js";
 import { checkGeneration, integrityOf, markVerified, verifyGeneration, type FileIntegrity, type IntegrityReport } from "./guard.js";
@@ -14,28 +16,87 @@ import type { ReportStatistics } from "../stats/types.js";
 import { packStatistics, unpackStatistics, type PackedStatistics } from "../stats/pack.js";
 import { indexTextOf } from "../ingest/chunk.js";
 import { DenseIndex, FoldedEmbeddings, foldInto, GRAPH_CANDIDATES, graphDimFor } from "./dense.js";
+import { DenseRows, TermRows, VECTOR_FILES, type RowVectors } from "./rows.js";
 
 /**
  * On-disk layout of an index folder:
  *   CURRENT            name of the live generation (replaced atomically by rename)
  *   gen-<time>/        one complete, immutable build:
  *     manifest.json    format version, embedder descriptor, files and their hashes, documents
- *     chunks.json      every chunk (text + metadata; indexText is derived, not stored)
- *     vectors.f32      chunk embeddings, row-major: exact re-ranking and incremental rebuilds
+ *     chunks.json      every chunk's text, and its metadata (each document's once; indexText is derived, not stored)
+ *     terms.bin        each chunk's terms and counts, from which its embedding is recomputed for the exact re-rank
+ *                      (built-in hashing embedder; rows.ts), or
+ *     vectors.f32      chunk embeddings, row-major (learned embeddings): exact re-ranking and incremental rebuilds
  *     embedder.json    corpus statistics of the built-in embedder (null for remote embedders)
  *     bm25.json        lexical index: parameters and terms
- *     bm25.i32         lexical index: posting lists and document lengths (Int32, little-endian like vectors.f32)
- *     hnsw/            LangChain HNSWLib (hnswlib-node) graph over the folded vectors (see dense.ts)
+ *     bm25.i32         lexical index: offsets, document frequencies and lengths (Int32, little-endian), then the
+ *                      varint-compressed posting lists (bm25.ts)
+ *     statistics.bin   extraction results per report (deflated JSON), reused by the next ingest
+ *     facts.sqlite     the statistics database answering reads (stats/db.ts)
+ *     hnsw/            LangChain HNSWLib (hnswlib-node) graph over the folded vectors (see dense.ts), saved with an
+ *                      empty document store (the text is in chunks.json only)
  * A build is written into a temporary folder and only becomes live when CURRENT is swapped, so a crash
  * or a failed ingest never leaves a half index and the previous generation keeps serving.
  */
 
 /** 2: graph over folded vectors with its parameters in manifest.graph; chunks.json without indexText; BM25 numbers in bm25.i32. */
 /** Bumped with every change of a generation's files, facts.sqlite's schema included: an older index is rebuilt. */
-export const INDEX_FORMAT_VERSION = 5;
+export const INDEX_FORMAT_VERSION = 6;
 
-/** Extraction results by docId, the input the statistics database is built from. */
-export const STATISTICS_FILE = "statistics.json";
+/**
+ * Extraction results by docId, the input the statistics database is built from, kept for the next ingest to reuse
+ * (answering reads facts.sqlite): each report's packed results as deflated JSON, one blob per report, so that an
+ * ingest inflates only the reports it keeps and the file is a tenth of the JSON's size.
+ */
+export const STATISTICS_FILE = "statistics.bin";
+
+const deflateRaw = promisify(zlib.deflateRaw);
+
+/** statistics.bin: u32 (LE) header length, header JSON {v, docs: [docId, offset, length][]}, then the blobs. */
+async function encodeStatistics(statistics: Record<string, ReportStatistics>): Promise<Buffer> {
+  const ids = Object.keys(statistics);
+  // Compressed on libuv's threads, beside the graph build.
+  const blobs = await Promise.all(ids.map((id) => deflateRaw(Buffer.from(JSON.stringify(packStatistics(statistics[id]))), { level: 1 })));
+  let at = 0;
+  const docs = ids.map((id, i) => {
+    const entry: [string, number, number] = [id, at, blobs[i].length];
+    at += blobs[i].length;
+    return entry;
+  });
+  const header = Buffer.from(JSON.stringify({ v: 1, docs }));
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(header.length);
+  return Buffer.concat([len, header, ...blobs]);
+}
+
+/** The saved extraction results of a generation, each report's inflated when asked for. */
+export interface SavedStatistics {
+  get(docId: string): ReportStatistics | undefined;
+}
+
+function decodeStatistics(buf: Buffer): SavedStatistics {
+  const bad = (why: string) => new IndexStoreError(`索引文件损坏 / ${STATISTICS_FILE}: ${why}`, { code: "index_damaged" });
+  if (buf.length < 4) throw bad("too short");
+  const hlen = buf.readUInt32LE(0);
+  if (4 + hlen > buf.length) throw bad("header length");
+  let header: { v: number; docs: Array<[string, number, number]> };
+  try {
+    header = JSON.parse(buf.subarray(4, 4 + hlen).toString("utf8")) as typeof header;
+  } catch (err) {
+    throw bad((err as Error).message);
+  }
+  const body = buf.subarray(4 + hlen);
+  const where = new Map(header.docs.map(([id, off, len]) => [id, [off, len] as const]));
+  return {
+    get(docId) {
+      const w = where.get(docId);
+      if (!w) return undefined;
+      if (w[0] + w[1] > body.length) throw bad(`blob of ${docId} out of range`);
+      return unpackStatistics(JSON.parse(zlib.inflateRawSync(body.subarray(w[0], w[0] + w[1])).toString("utf8")) as PackedStatistics);
+    },
+  };
+}
+
 
 export interface FileEntry {
   /** sha256 of the file bytes + chunker version + override entry. */
@@ -45,6 +106,10 @@ export interface FileEntry {
   docIds: string[];
   chunks: number;
   sections: number;
+  /** Size and mtime (ms) when it was read (no mtime when it had just been modified), and a key of its reading rules: an unchanged file is not read again. */
+  size?: number;
+  mtimeMs?: number;
+  rules?: string;
 }
 
 export type { IndexedDocument } from "../types.js";
@@ -67,17 +132,52 @@ export interface Manifest {
   chunkCount: number;
   /** What the index is built from: folders and files (absolute paths), re-synced by every ingest. */
   sources?: string[];
+  /** How the chunks' full vectors are stored: terms.bin (recomputed from the terms) or vectors.f32. */
+  vectors?: RowVectors["kind"];
   /** Size and sha256 of every file of the generation (except this manifest), checked when it is opened. */
   integrity?: Record<string, FileIntegrity>;
 }
 
-/** A chunk as saved: indexText is a function of the rest (ingest/chunk.ts indexTextOf), half the file if stored. */
-type StoredChunk = Omit<Chunk, "indexText">;
+/**
+ * chunks.json: every chunk's text once, its document's metadata once per document. A chunk is
+ * [id, text, document, section, block, ord] — its meta is the document's entry plus section, block and ord — or
+ * [id, text, -1, meta] when its meta is not that (kept whole, so the round trip is exact). indexText is a function of
+ * the rest (ingest/chunk.ts indexTextOf) and is not stored.
+ */
+type StoredChunk = [id: string, text: string, doc: number, section: string, block: ChunkMeta["block"], ord: number] | [id: string, text: string, doc: -1, meta: ChunkMeta];
+interface StoredChunks {
+  docs: Array<Omit<ChunkMeta, "section" | "block" | "ord">>;
+  chunks: StoredChunk[];
+}
+
+function packChunks(chunks: Chunk[]): StoredChunks {
+  const docs: StoredChunks["docs"] = [];
+  const docIndex = new Map<string, number>();
+  const stored = chunks.map(({ id, text, meta }): StoredChunk => {
+    const { section, block, ord, ...doc } = meta;
+    let d = docIndex.get(meta.docId);
+    if (d === undefined) {
+      docIndex.set(meta.docId, (d = docs.length));
+      docs.push(doc);
+    }
+    // Exact (key order included) or kept whole.
+    return JSON.stringify({ ...docs[d], section, block, ord }) === JSON.stringify(meta) ? [id, text, d, section, block, ord] : [id, text, -1, meta];
+  });
+  return { docs, chunks: stored };
+}
+
+function unpackChunks(s: StoredChunks): Chunk[] {
+  return s.chunks.map((c) => {
+    const meta: ChunkMeta = c[2] === -1 ? (c[3] as ChunkMeta) : { ...s.docs[c[2]], section: c[3] as string, block: c[4]!, ord: c[5]! };
+    return { id: c[0], text: c[1], indexText: indexTextOf(meta.title, meta.section, c[1]), meta };
+  });
+}
 
 export interface IndexData {
   manifest: Manifest;
   chunks: Chunk[];
-  vectors: Float32Array;
+  /** Every chunk's full vector (stored, or recomputed from its saved terms). */
+  vectors: RowVectors;
   stats: HashStats | null;
   bm25: Bm25Index;
   /** Statistics extracted from each report, by docId (kept as JSON so that unchanged files reuse them). */
@@ -171,10 +271,11 @@ export async function readIndexData(indexDir: string, opts: { verify?: boolean; 
   const manifest = await readManifest(gen);
   // A damaged file is refused before anything reads it (a damaged graph would crash hnswlib, not throw).
   await verifyGeneration(gen, manifest.integrity, { full: opts.verify });
-  const [core, bm25Header, bm25Bytes] = await Promise.all([
+  const [core, bm25Header, bm25Bytes, termBytes] = await Promise.all([
     readCore(gen, manifest, opts.statistics ?? false),
     readJson<Bm25Header>(path.join(gen, "bm25.json")),
     readBinary(path.join(gen, "bm25.i32")),
+    manifest.vectors === "terms" ? readBinary(path.join(gen, VECTOR_FILES.terms), 1) : Promise.resolve(null),
   ]);
   let bm25: Bm25Index;
   try {
@@ -183,7 +284,10 @@ export async function readIndexData(indexDir: string, opts: { verify?: boolean; 
     throw new IndexStoreError(`词项索引文件损坏 / bm25.i32 unreadable: ${(err as Error).message}`);
   }
   if (bm25.size !== core.chunks.length) throw new IndexStoreError("词项索引与分块数量不一致 / bm25 does not match chunks.json");
-  return { ...core, bm25 };
+  // The chunks' terms are numbered as the lexical index's terms.
+  const vectors = core.vectors ?? TermRows.parse(termBytes!, bm25Header.terms, core.stats!);
+  if (vectors.size !== core.chunks.length) throw new IndexStoreError(`索引向量文件与分块数量不一致 / ${VECTOR_FILES[vectors.kind]} does not match chunks.json`);
+  return { ...core, vectors, statistics: {}, bm25 };
 }
 
 /**
@@ -195,7 +299,12 @@ export function isDerivedFile(rel: string): boolean {
 }
 
 /** What an ingest reuses from the live generation: everything but the lexical index (rebuilt from the chunks). */
-export type PreviousGeneration = Omit<IndexData, "bm25"> & { dir: string };
+export type PreviousGeneration = Omit<IndexData, "bm25" | "statistics" | "vectors"> & {
+  dir: string;
+  statistics: SavedStatistics;
+  /** Stored vectors (learned embeddings); null when they are recomputed from terms (ingest counts the terms again). */
+  vectors: DenseRows | null;
+};
 
 export interface PreviousForIngest {
   data: PreviousGeneration | null;
@@ -229,18 +338,25 @@ export async function readForIngest(indexDir: string): Promise<PreviousForIngest
 /** Chunks, vectors, embedder statistics (and extraction results): the files ingest needs to build on a generation. */
 async function readCore(gen: string, manifest: Manifest, withStatistics: boolean): Promise<PreviousGeneration> {
   const [stored, stats, vectorBytes, statistics] = await Promise.all([
-    readJson<StoredChunk[]>(path.join(gen, "chunks.json")),
+    readJson<StoredChunks>(path.join(gen, "chunks.json")),
     readJson<HashStats | null>(path.join(gen, "embedder.json")),
-    readBinary(path.join(gen, "vectors.f32")),
-    withStatistics
-      ? readJson<Record<string, PackedStatistics>>(path.join(gen, STATISTICS_FILE)).then((all) => Object.fromEntries(Object.entries(all).map(([k, v]) => [k, unpackStatistics(v)])))
-      : Promise.resolve({}),
+    manifest.vectors === "terms" ? Promise.resolve(null) : readBinary(path.join(gen, VECTOR_FILES.f32)),
+    withStatistics ? fs.readFile(path.join(gen, STATISTICS_FILE)).then(decodeStatistics) : Promise.resolve<SavedStatistics>({ get: () => undefined }),
   ]);
-  const chunks: Chunk[] = stored.map((c) => ({ id: c.id, text: c.text, indexText: indexTextOf(c.meta.title, c.meta.section, c.text), meta: c.meta }));
+  let chunks: Chunk[];
+  try {
+    chunks = unpackChunks(stored);
+  } catch (err) {
+    throw new IndexStoreError(`索引文件损坏 / chunks.json: ${(err as Error).message}`, { code: "index_damaged" });
+  }
+  if (!vectorBytes) {
+    if (!stats) throw new IndexStoreError("索引缺少嵌入统计 / embedder.json holds no statistics for terms.bin", { code: "index_damaged" });
+    return { dir: gen, manifest, chunks, vectors: null, stats, statistics };
+  }
   const vectors = new Float32Array(vectorBytes.buffer, vectorBytes.byteOffset, vectorBytes.byteLength / 4);
   if (vectors.length !== chunks.length * manifest.embedder.dim)
     throw new IndexStoreError("索引向量文件与分块数量不一致 / vectors.f32 does not match chunks.json");
-  return { dir: gen, manifest, chunks, vectors, stats, statistics };
+  return { dir: gen, manifest, chunks, vectors: new DenseRows(vectors, manifest.embedder.dim), stats, statistics };
 }
 
 /**
@@ -275,14 +391,14 @@ export function integrityLines(r: IntegrityReport): string[] {
 }
 
 /** A whole binary file in a buffer of its own, so typed-array views of it are aligned (pooled buffers may not be). */
-async function readBinary(file: string): Promise<Buffer> {
+async function readBinary(file: string, unit = 4): Promise<Buffer> {
   let buf: Buffer;
   try {
     buf = await fs.readFile(file);
   } catch (err) {
     throw new IndexStoreError(`索引文件损坏或缺失 / index file unreadable: ${path.basename(file)} (${(err as Error).message})`);
   }
-  if (buf.byteLength % 4 !== 0) throw new IndexStoreError(`索引文件损坏 / ${path.basename(file)}: length ${buf.byteLength} is not a multiple of 4`);
+  if (buf.byteLength % unit !== 0) throw new IndexStoreError(`索引文件损坏 / ${path.basename(file)}: length ${buf.byteLength} is not a multiple of ${unit}`);
   return buf.byteOffset % 4 === 0 ? buf : Buffer.from(buf);
 }
 
@@ -323,9 +439,11 @@ export async function loadIndex(indexDir: string, embedder: DescribedEmbeddings,
   };
   let store: Promise<HNSWLib> | null = null;
   const langchainStore = () =>
-    (store ??= import("@langchain/community/vectorstores/hnswlib").then(async ({ HNSWLib }) => {
+    (store ??= Promise.all([import("@langchain/community/vectorstores/hnswlib"), import("@langchain/core/documents")]).then(async ([{ HNSWLib }, { Document }]) => {
       const s = await HNSWLib.load(dir, new FoldedEmbeddings(embedder, graphDim));
       s.index.setEf(HNSW_EF_SEARCH);
+      // The saved document store is empty (the text is stored once, in chunks.json): filled from the chunks.
+      s.docstore.add(Object.fromEntries(data.chunks.map((c, i) => [String(i), chunkToDocument(Document, c, i)])));
       return s;
     }));
   const dense = new DenseIndex(loadGraph, data.vectors, data.manifest.embedder.dim, graphDim);
@@ -350,21 +468,22 @@ export async function writeIndex(
 
   const dim = data.manifest.embedder.dim;
   // hnswlib-node aborts the whole process on malformed input instead of throwing: check before handing it rows.
-  if (data.vectors.length !== data.chunks.length * dim || !allFinite(data.vectors))
-    throw new IndexStoreError(`向量与分块数量或维度不一致 / ${data.vectors.length} values for ${data.chunks.length} chunks × ${dim} dimensions`);
+  const v = data.vectors;
+  if (v.size !== data.chunks.length || v.dim !== dim || (v instanceof DenseRows && (v.vectors.length !== v.size * dim || !allFinite(v.vectors))))
+    throw new IndexStoreError(`向量与分块数量或维度不一致 / ${v.size} vectors of ${v.dim} dimensions for ${data.chunks.length} chunks × ${dim} dimensions`);
   // LangChain is loaded by a build only (the graph is saved through its HNSWLib store, with its document store).
-  const [{ HNSWLib }, { Document }] = await Promise.all([import("@langchain/community/vectorstores/hnswlib"), import("@langchain/core/documents")]);
+  const { HNSWLib } = await import("@langchain/community/vectorstores/hnswlib");
   const { HierarchicalNSW } = await HNSWLib.imports();
   const bm25 = data.bm25.serialize();
   // The files are written by libuv's threads while this thread builds the graph: disk waits overlap the build.
   // (Handled at once so that a failed write cannot surface as an unhandled rejection before it is awaited.)
   const files = Promise.all([
-    fs.writeFile(path.join(tmp, "chunks.json"), JSON.stringify(data.chunks.map(({ id, text, meta }): StoredChunk => ({ id, text, meta })))),
+    fs.writeFile(path.join(tmp, "chunks.json"), JSON.stringify(packChunks(data.chunks))),
     fs.writeFile(path.join(tmp, "embedder.json"), JSON.stringify(data.stats)),
     fs.writeFile(path.join(tmp, "bm25.json"), JSON.stringify(bm25.header)),
     fs.writeFile(path.join(tmp, "bm25.i32"), Buffer.from(bm25.numbers.buffer, bm25.numbers.byteOffset, bm25.numbers.byteLength)),
-    fs.writeFile(path.join(tmp, "vectors.f32"), Buffer.from(data.vectors.buffer, data.vectors.byteOffset, data.vectors.byteLength)),
-    fs.writeFile(path.join(tmp, STATISTICS_FILE), JSON.stringify(Object.fromEntries(Object.entries(data.statistics).map(([k, v]) => [k, packStatistics(v)])))),
+    fs.writeFile(path.join(tmp, VECTOR_FILES[v.kind]), v.bytes()),
+    encodeStatistics(data.statistics).then((bytes) => fs.writeFile(path.join(tmp, STATISTICS_FILE), bytes)),
   ]);
   const tFacts = performance.now();
   writeFactsDb(path.join(tmp, FACTS_FILE), { ...facts, documents: data.manifest.documents, statistics: data.statistics });
@@ -377,15 +496,16 @@ export async function writeIndex(
   // hnswlib-node takes only plain arrays and copies them: one reused row buffer instead of one array per chunk.
   const row: number[] = new Array(graphDim).fill(0);
   for (let i = 0; i < data.chunks.length; i++) {
-    foldInto(data.vectors.subarray(i * dim, (i + 1) * dim), row, graphDim);
+    foldInto(v.row(i), row, graphDim);
     graph.addPoint(row, i);
   }
+  // Saved through LangChain's HNSWLib with an empty document store: the text is stored once, in chunks.json, and
+  // the store is filled from it when LangChain's own searches are asked for (langchainStore).
   const hnsw = new HNSWLib(new FoldedEmbeddings(embedder, graphDim), { space: "cosine", numDimensions: graphDim, index: graph });
-  hnsw.docstore.add(Object.fromEntries(data.chunks.map((c, i) => [String(i), chunkToDocument(Document, c, i)])));
   await Promise.all([hnsw.save(path.join(tmp, "hnsw")), files]);
   // The manifest is written last and records every other file's size and hash.
   const integrity = await integrityOf(tmp);
-  await fs.writeFile(path.join(tmp, "manifest.json"), JSON.stringify({ ...data.manifest, integrity }, null, 1));
+  await fs.writeFile(path.join(tmp, "manifest.json"), JSON.stringify({ ...data.manifest, vectors: v.kind, integrity }, null, 1));
   await markVerified(tmp, integrity);
   const gen = path.join(indexDir, name);
   await fs.rename(tmp, gen);

@@ -42,6 +42,8 @@ export interface SkippedFile {
 export interface CorpusListing {
   files: string[];
   skipped: SkippedFile[];
+  /** Size and mtime of each listed file as the listing saw them (its target's, for a symlink). */
+  stats: Map<string, { size: number; mtimeMs: number }>;
 }
 
 /** Whether a name is one ingest reads. */
@@ -79,6 +81,7 @@ export async function listCorpusFiles(roots: string[], opts: ListOptions = {}): 
   const maxBytes = opts.maxFileBytes ?? Infinity;
   const files: string[] = [];
   const skipped: SkippedFile[] = [];
+  const stats = new Map<string, { size: number; mtimeMs: number }>();
 
   // Real paths of the roots: a symlink is "inside" when its resolved target is below one of them.
   const realRoots: string[] = [];
@@ -97,7 +100,10 @@ export async function listCorpusFiles(roots: string[], opts: ListOptions = {}): 
   /** A regular file (already stat-ed, symlinks resolved): apply the size cap. */
   const addFile = (p: string, st: Stats) => {
     if (st.size > maxBytes) skipped.push({ path: p, reason: `文件过大 / file too large: ${mb(st.size)} > ${mb(maxBytes)}` });
-    else files.push(p);
+    else {
+      files.push(p);
+      stats.set(p, { size: st.size, mtimeMs: st.mtimeMs });
+    }
   };
 
   const walk = async (dir: string, real: string): Promise<void> => {
@@ -110,12 +116,16 @@ export async function listCorpusFiles(roots: string[], opts: ListOptions = {}): 
       const code = errCode(err);
       throw new ListError(dir, code, `无法列出文件夹 / cannot list folder (${code})`, { cause: err });
     }
-    for (const e of entries) {
+    // Stat-ed together (the thread pool overlaps them), then handled in order.
+    const lstats = await Promise.all(entries.map((e) => (e.name.startsWith(".") ? null : fs.lstat(path.join(dir, e.name)).catch((err: unknown) => err as Error))));
+    for (const [i, e] of entries.entries()) {
       if (e.name.startsWith(".")) continue;
       const full = path.join(dir, e.name);
       let st: Stats;
       try {
-        st = await fs.lstat(full);
+        const got = lstats[i];
+        if (got instanceof Error) throw got;
+        st = got!;
       } catch (err) {
         // Vanished between readdir and lstat: nothing to ingest, but say so.
         skipped.push({ path: full, reason: `cannot stat (${errCode(err)})` });
@@ -165,5 +175,5 @@ export async function listCorpusFiles(roots: string[], opts: ListOptions = {}): 
     else if (st.isFile()) addFile(r, st);
     else skipped.push({ path: r, reason: `not a regular file (${kindOf(st)})` });
   }
-  return { files: [...new Set(files)].sort(), skipped };
+  return { files: [...new Set(files)].sort(), skipped, stats };
 }

@@ -1,4 +1,5 @@
 import { exactSearch, type DenseIndex } from "../index/dense.js";
+import type { RowVectors } from "../index/rows.js";
 import type { Bm25Index } from "../index/bm25.js";
 import type { IndexedDocument } from "../index/store.js";
 import type { FactsDb } from "../stats/db.js";
@@ -27,7 +28,7 @@ export interface InProcessIndex {
   chunks: Chunk[];
   bm25: Bm25Index;
   dense: DenseIndex;
-  vectors: Float32Array;
+  vectors: RowVectors;
 }
 
 /** The rows a filter selects: as a set (membership), in index order (listing) and ascending (postings lookup). */
@@ -171,7 +172,7 @@ export class InProcessLexicalIndex implements LexicalIndex {
 export class InProcessVectorIndex implements VectorIndex {
   constructor(
     private readonly dense: DenseIndex,
-    private readonly vectors: Float32Array,
+    private readonly vectors: RowVectors,
     private readonly dim: number,
     private readonly scopes: RowScopes,
   ) {}

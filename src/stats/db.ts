@@ -11,19 +11,24 @@ import type { ReportStatistics } from "./types.js";
  * facts and 勾稽关系 checks. Written once when the generation is built, opened read-only when answering.
  */
 
-export const FACTS_SCHEMA_VERSION = 3;
+export const FACTS_SCHEMA_VERSION = 4;
 export const FACTS_FILE = "facts.sqlite";
 
+/**
+ * Tables keyed by text columns are WITHOUT ROWID: the rows are stored in their primary key's b-tree, instead of a
+ * rowid table plus an automatic index repeating every key (cells' key index was as large as the table itself).
+ * cells.ord keeps the order cells were written in (what the rowid gave: a replaced cell goes last).
+ */
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE bodies (id TEXT PRIMARY KEY, level TEXT NOT NULL, region TEXT, parent TEXT, names TEXT NOT NULL, predecessors TEXT NOT NULL, successors TEXT NOT NULL);
 CREATE TABLE reports (doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, body TEXT NOT NULL, issuer TEXT, level TEXT, region TEXT,
   year INTEGER, format TEXT, title TEXT NOT NULL, published TEXT, url TEXT);
 CREATE TABLE tables (doc_id TEXT NOT NULL, tbl TEXT NOT NULL, format TEXT NOT NULL, method TEXT NOT NULL, status TEXT NOT NULL, note TEXT,
-  span_start INTEGER, span_end INTEGER, PRIMARY KEY (doc_id, tbl));
-CREATE TABLE row_quotes (doc_id TEXT NOT NULL, tbl TEXT NOT NULL, row_key TEXT NOT NULL, quote TEXT NOT NULL, PRIMARY KEY (doc_id, tbl, row_key));
+  span_start INTEGER, span_end INTEGER, PRIMARY KEY (doc_id, tbl)) WITHOUT ROWID;
+CREATE TABLE row_quotes (doc_id TEXT NOT NULL, tbl TEXT NOT NULL, row_key TEXT NOT NULL, quote TEXT NOT NULL, PRIMARY KEY (doc_id, tbl, row_key)) WITHOUT ROWID;
 CREATE TABLE cells (doc_id TEXT NOT NULL, tbl TEXT NOT NULL, row_key TEXT NOT NULL, col_key TEXT NOT NULL, value REAL, candidates TEXT,
-  method TEXT NOT NULL, span_start INTEGER, span_end INTEGER, page INTEGER, quote TEXT, PRIMARY KEY (doc_id, tbl, row_key, col_key));
+  method TEXT NOT NULL, span_start INTEGER, span_end INTEGER, page INTEGER, quote TEXT, ord INTEGER NOT NULL, PRIMARY KEY (doc_id, tbl, row_key, col_key)) WITHOUT ROWID;
 CREATE TABLE facts (doc_id TEXT NOT NULL, metric TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL, sentence TEXT NOT NULL,
   span_start INTEGER, span_end INTEGER);
 CREATE TABLE checks (doc_id TEXT NOT NULL, rule TEXT NOT NULL, label TEXT NOT NULL, ok INTEGER, expr TEXT NOT NULL, cells TEXT NOT NULL);
@@ -63,7 +68,13 @@ export function writeFactsDb(file: string, input: FactsInput): void {
       for (const b of input.bodies.all()) insBody.run(b.id, b.level, b.region, b.parent, JSON.stringify(b.names), JSON.stringify(b.predecessors), JSON.stringify(b.successors));
       const insReport = db.prepare("INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       const insTable = db.prepare("INSERT OR REPLACE INTO tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-      const insCell = db.prepare("INSERT OR REPLACE INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      const insCell = db.prepare("INSERT OR REPLACE INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      let ord = 0;
+      // Rows of the WITHOUT ROWID tables are inserted in key order at the end (their b-trees are then filled page
+      // after page rather than split at random); a stable sort keeps which duplicate wins (OR REPLACE: the last).
+      const tableRows: unknown[][] = [];
+      const quoteRows: unknown[][] = [];
+      const cellRows: unknown[][] = [];
       const insQuote = db.prepare("INSERT OR IGNORE INTO row_quotes VALUES (?, ?, ?, ?)");
       const insFact = db.prepare("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)");
       const insCheck = db.prepare("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?)");
@@ -75,7 +86,7 @@ export function writeFactsDb(file: string, input: FactsInput): void {
         const st = input.statistics[d.docId];
         if (!st) continue;
         for (const t of st.tables) {
-          insTable.run(d.docId, t.table, t.format, t.method, t.status, t.note ?? null, t.span[0], t.span[1]);
+          tableRows.push([d.docId, t.table, t.format, t.method, t.status, t.note ?? null, t.span[0], t.span[1]]);
           const schema = tableSchema(t.format, t.table);
           if (!schema) continue;
           // Labels, units and the section come from the schema when read; a row's quote is stored once.
@@ -84,22 +95,33 @@ export function writeFactsDb(file: string, input: FactsInput): void {
             if (!schema.rows.some((x) => x.key === c.row) || !schema.columns.some((x) => x.key === c.column)) continue;
             if (!rowQuote.has(c.row)) {
               rowQuote.set(c.row, c.quote);
-              insQuote.run(d.docId, t.table, c.row, c.quote);
+              quoteRows.push([d.docId, t.table, c.row, c.quote]);
             }
             const own = rowQuote.get(c.row) === c.quote ? null : c.quote;
-            insCell.run(d.docId, t.table, c.row, c.column, c.value, c.candidates ? JSON.stringify(c.candidates) : null, c.method, c.span?.[0] ?? null, c.span?.[1] ?? null, c.page ?? null, own);
+            cellRows.push([d.docId, t.table, c.row, c.column, c.value, c.candidates ? JSON.stringify(c.candidates) : null, c.method, c.span?.[0] ?? null, c.span?.[1] ?? null, c.page ?? null, own, ord++]);
           }
         }
         for (const f of st.facts) insFact.run(d.docId, f.metric, f.value, f.unit, f.sentence, f.span[0], f.span[1]);
         for (const c of st.checks) insCheck.run(d.docId, c.rule, c.label, c.ok === null ? null : c.ok ? 1 : 0, c.expr, checkCells(c));
       }
       for (const c of input.crossChecks ?? []) insCheck.run(c.docId, c.rule, c.label, c.ok === null ? null : c.ok ? 1 : 0, c.expr, checkCells(c));
+      for (const r of byKey(tableRows, 2)) insTable.run(...r);
+      for (const r of byKey(quoteRows, 3)) insQuote.run(...r);
+      for (const r of byKey(cellRows, 4)) insCell.run(...r);
     });
     tx();
     db.exec(INDEXES);
   } finally {
     db.close();
   }
+}
+
+/** Rows sorted (stably) by their first `n` columns, all text. */
+function byKey(rows: unknown[][], n: number): unknown[][] {
+  return rows.sort((a, b) => {
+    for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as string) < (b[i] as string) ? -1 : 1;
+    return 0;
+  });
 }
 
 /** A check's cells are kept where the rule fails or cannot be checked; a rule that holds keeps its working only. */
@@ -204,8 +226,8 @@ export class FactsDb {
 
   cells(docId: string, table?: TableId): CellRow[] {
     const rows = table
-      ? this.stmt("cellsT", `${CELL_SELECT} WHERE c.doc_id = ? AND c.tbl = ? ORDER BY c.rowid`).all(docId, table)
-      : this.stmt("cellsA", `${CELL_SELECT} WHERE c.doc_id = ? ORDER BY c.rowid`).all(docId);
+      ? this.stmt("cellsT", `${CELL_SELECT} WHERE c.doc_id = ? AND c.tbl = ? ORDER BY c.ord`).all(docId, table)
+      : this.stmt("cellsA", `${CELL_SELECT} WHERE c.doc_id = ? ORDER BY c.ord`).all(docId);
     return (rows as Array<Record<string, unknown>>).map(toCell).filter((c): c is CellRow => c !== null);
   }
 

@@ -107,7 +107,7 @@ describe("index files whose bytes change while size and mtime do not", () => {
     // Damage, then make the verification record describe the damaged files as they are now: as if the change
     // had happened below the file system, which changes no size, time or inode.
     const pristine = readFileSync(record, "utf8");
-    const rotten = ["chunks.json", FACTS, GRAPH, "vectors.f32"];
+    const rotten = ["chunks.json", FACTS, GRAPH, "terms.bin"];
     for (const rel of rotten) await damageKeepingSizeAndMtime(path.join(gen, rel), 64);
     const r = JSON.parse(pristine) as { files: Record<string, { size: number; mtime: string; ctime: string; ino: string }> };
     for (const rel of rotten) {

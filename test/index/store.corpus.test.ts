@@ -11,6 +11,7 @@ import { IndexStoreError } from "../../src/errors.js";
 import { Bm25Index } from "../../src/index/bm25.js";
 import { ingest, readFailed } from "../../src/index/build.js";
 import { HASH_GRAPH_DIM } from "../../src/index/dense.js";
+import { DenseRows, type RowVectors } from "../../src/index/rows.js";
 import { checkEmbedder, currentGeneration, graphParams, INDEX_FORMAT_VERSION, loadIndex, readIndexData, writeIndex, type IndexData, type LoadedIndex } from "../../src/index/store.js";
 import { parseText } from "../../src/ingest/document.js";
 import { memoryIo } from "../helpers/cli.js";
@@ -39,9 +40,8 @@ async function open(dir = indexDir): Promise<LoadedIndex> {
 }
 
 /** chunk id → its stored vector. */
-function vectorsById(ix: { chunks: Array<{ id: string }>; vectors: Float32Array; manifest: { embedder: { dim: number } } }) {
-  const dim = ix.manifest.embedder.dim;
-  return new Map(ix.chunks.map((c, i) => [c.id, Array.from(ix.vectors.subarray(i * dim, (i + 1) * dim))]));
+function vectorsById(ix: { chunks: Array<{ id: string }>; vectors: RowVectors }) {
+  return new Map(ix.chunks.map((c, i) => [c.id, Array.from(ix.vectors.row(i))]));
 }
 
 /** Deterministic "random" bytes (no flaky tests). */
@@ -74,7 +74,8 @@ describe("full ingest of the real corpus (the index test/globalSetup.ts built)",
     expect(ix.manifest.documents).toHaveLength(files.length + 2); // the seed page holds three reports
     expect(ix.manifest.documents.find((d) => d.source === "沭阳县人民政府-2025-年度报告.txt")!.aliases).toContain("沐阳县");
     // Every chunk has its vector, and both retrievers hold every chunk.
-    expect(ix.vectors.length).toBe(ix.chunks.length * ix.manifest.embedder.dim);
+    expect(ix.vectors.size).toBe(ix.chunks.length);
+    expect(ix.vectors.dim).toBe(ix.manifest.embedder.dim);
     expect(ix.bm25.size).toBe(ix.chunks.length);
     expect((await ix.dense.graph()).getCurrentCount()).toBe(ix.chunks.length);
   });
@@ -100,7 +101,7 @@ describe("save → load round trip", () => {
         chunkCount: chunks.length,
       },
       chunks,
-      vectors,
+      vectors: new DenseRows(vectors, dim),
       stats,
       bm25,
       statistics: {},
@@ -110,7 +111,7 @@ describe("save → load round trip", () => {
     const loaded = await loadIndex(dir, new HashingEmbeddings(JSON.parse(JSON.stringify(stats)) as HashStats));
 
     expect(loaded.chunks).toEqual(chunks);
-    expect(Array.from(loaded.vectors)).toEqual(Array.from(vectors));
+    expect(chunks.flatMap((_, i) => Array.from(loaded.vectors.row(i)))).toEqual(Array.from(vectors));
     expect(loaded.stats).toEqual(stats);
 
     const queries = ["农业机械农具购置补贴信息公开", "行政机关应当建立健全政府信息公开协调机制", "本年新收政府信息公开申请数量", "人民法院审理政府信息公开行政案件"];
@@ -156,8 +157,8 @@ describe("refusing an index it cannot use", () => {
     await expect(loadIndex(copy, new HashingEmbeddings(stats))).rejects.toThrow(new RegExp(`版本 ${INDEX_FORMAT_VERSION + 98} 不受支持.*--rebuild`));
   });
 
-  it("refuses a damaged binary file (truncated bm25.i32, odd-sized vectors.f32) with IndexStoreError", async () => {
-    for (const [file, cut] of [["bm25.i32", 8], ["vectors.f32", 2]] as const) {
+  it("refuses a damaged binary file (truncated bm25.i32, truncated terms.bin) with IndexStoreError", async () => {
+    for (const [file, cut] of [["bm25.i32", 8], ["terms.bin", 2]] as const) {
       const copy = path.join(tmp, `damaged-${file}`);
       cpSync(indexDir, copy, { recursive: true });
       const target = path.join((await currentGeneration(copy))!, file);
@@ -225,7 +226,7 @@ describe("incremental ingest", () => {
     const gens = readdirSync(indexDir).filter((e) => e.startsWith("gen-") && !e.endsWith(".tmp"));
     expect(gens).toHaveLength(2);
     const prevGen = gens.find((g) => path.join(indexDir, g) !== after.dir)!;
-    expect(JSON.parse(readFileSync(path.join(indexDir, prevGen, "chunks.json"), "utf8"))).toHaveLength(firstChunks);
+    expect(JSON.parse(readFileSync(path.join(indexDir, prevGen, "chunks.json"), "utf8")).chunks).toHaveLength(firstChunks);
   }, 60_000);
 
   it("editing the override of one document of a multi-document file re-ingests that file", async () => {
@@ -322,7 +323,7 @@ describe("crash safety", () => {
     const live = (await readIndexData(indexDir))!;
     const embedder = new HashingEmbeddings(live.stats!);
     // Vectors of the wrong size make the dense index build throw halfway through the write.
-    const broken: IndexData = { ...live, vectors: new Float32Array(7) };
+    const broken: IndexData = { ...live, vectors: new DenseRows(new Float32Array(7), live.vectors.dim) };
     await expect(writeIndex(indexDir, broken, embedder)).rejects.toThrow();
     const after = await open();
     expect(after.dir).toBe(live.dir);
