@@ -1,7 +1,13 @@
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { ingest } from "../../src/index/build.js";
+import { stopSandbox } from "../../src/ingest/sandbox.js";
+import { settingsSchema } from "../../src/config.js";
 import { initLocalPostgres, removeLocalPostgres, type LocalPostgres } from "./servers.js";
 
 declare module "vitest" {
@@ -19,6 +25,8 @@ declare module "vitest" {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const t0 = Date.now();
+  const dir = mkdtempSync(path.join(tmpdir(), "nianbao-pg-index-"));
+  const real = path.join(dir, "real");
   const [local, pglite] = await Promise.all([
     initLocalPostgres(),
     (async () => {
@@ -30,12 +38,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
       return { db, server };
     })(),
   ]);
-  if (process.env.NIANBAO_TEST_TIMING) console.error(`pg servers started in ${Date.now() - t0} ms`);
+  const t1 = Date.now();
+  // The embedded index of the real corpus: what the PostgreSQL backend is compared with (an empty environment).
+  await ingest({ indexDir: real, corpusDir: path.resolve("corpus"), settings: settingsSchema.parse({}) });
+  // The parser processes ingest keeps warm would hold this (main) process open for a minute after the run.
+  stopSandbox();
+  if (process.env.NIANBAO_TEST_TIMING) console.error(`pg servers started in ${t1 - t0} ms, real index built in ${Date.now() - t1} ms`);
+  project.provide("realIndexDir", real);
   project.provide("localPg", local);
   project.provide("pgliteUrl", `postgres://postgres@${pglite.server.getServerConn()}/postgres`);
   return async () => {
+    const t = Date.now();
     await pglite.server.stop().catch(() => {});
+    const t1 = Date.now();
     await pglite.db.close().catch(() => {});
+    const t2 = Date.now();
     removeLocalPostgres(local);
+    rmSync(dir, { recursive: true, force: true });
+    if (process.env.NIANBAO_TEST_TIMING) console.error(`pg teardown: socket ${t1 - t} ms, pglite ${t2 - t1} ms, postgres ${Date.now() - t2} ms`);
   };
 }
