@@ -31,9 +31,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     initLocalPostgres(),
     (async () => {
       const db = await PGlite.create({ extensions: { vector } });
-      // One connection at a time: PGlite is one session, and a multiplexed second connection would see the
-      // first one's open transaction.
-      const server = new PGLiteSocketServer({ db, port: 0, host: "127.0.0.1", maxConnections: 1 });
+      // PGlite is one session: the server multiplexes connections query by query (a served engine's idle
+      // connection and an ingest's may coexist; the tests never run two transactions at once).
+      const server = new PGLiteSocketServer({ db, port: 0, host: "127.0.0.1", maxConnections: 8 });
       await server.start();
       return { db, server };
     })(),

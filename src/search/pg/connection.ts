@@ -51,7 +51,7 @@ export class Db {
     readonly url: string,
     opts: PoolOptions = {},
   ) {
-    this.pool = new pg.Pool({ connectionString: url, max: opts.max ?? 4, connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000, idleTimeoutMillis: 30_000 });
+    this.pool = new pg.Pool({ connectionString: url, max: opts.max ?? 4, connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
     // An idle connection that breaks (server restarted) emits here; unhandled, it would end the process.
     this.pool.on("error", (err) => opts.onError?.(err));
   }

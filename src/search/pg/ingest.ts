@@ -53,3 +53,8 @@ export async function ingestToDatabase(opts: DatabaseIngestOptions): Promise<Dat
     await db.close();
   }
 }
+
+/** The ingest function for a database URL (what `npm run ingest` calls when NIANBAO_DATABASE_URL is set). */
+export function ingestInto(databaseUrl: string): (opts: IngestOptions) => Promise<DatabaseIngestSummary> {
+  return (opts) => ingestToDatabase({ ...opts, databaseUrl });
+}
