@@ -3,9 +3,9 @@ import type { Db } from "./connection.js";
 
 /**
  * The PostgreSQL schema of a Nianbao index (one database or schema per index). What the embedded index keeps in
- * files lives in tables: sources and file hashes (files), documents, chunks with their analyzed terms (jieba +
- * bigrams, computed in the application as for the embedded BM25) and embedding, document frequencies (terms) and
- * corpus totals (corpus_stats) for BM25, and the statistics database's tables with the same meaning as
+ * files lives in tables: sources and file hashes (files), documents, chunks with their embedding, BM25's postings
+ * (the terms jieba + bigrams gave each chunk, analyzed in the application as for the embedded BM25), document
+ * frequencies (terms) and corpus totals (corpus_stats), and the statistics database's tables with the same meaning as
  * facts.sqlite. Bumped with every change of a table: a database of another version is refused, never misread.
  */
 export const PG_SCHEMA_VERSION = 1;
@@ -30,10 +30,12 @@ CREATE TABLE documents (doc_id text PRIMARY KEY, source text NOT NULL, ord integ
   body text, meta jsonb NOT NULL);
 CREATE INDEX documents_source ON documents (source);
 CREATE INDEX documents_filter ON documents (kind, year, body);
-CREATE TABLE chunks (id text PRIMARY KEY, doc_id text NOT NULL REFERENCES documents ON DELETE CASCADE, pos integer NOT NULL,
-  chunk jsonb NOT NULL, terms text[] NOT NULL, tfs integer[] NOT NULL, len integer NOT NULL, embedding ${embedding} NOT NULL);
+CREATE TABLE chunks (cid bigserial PRIMARY KEY, id text NOT NULL UNIQUE, doc_id text NOT NULL REFERENCES documents ON DELETE CASCADE,
+  pos integer NOT NULL, chunk jsonb NOT NULL, len integer NOT NULL, embedding ${embedding} NOT NULL);
 CREATE INDEX chunks_doc ON chunks (doc_id, pos);
-CREATE INDEX chunks_terms ON chunks USING gin (terms);
+-- BM25's inverted index: one row per chunk and distinct term, with the term's count and the chunk's length.
+CREATE TABLE postings (term text NOT NULL, cid bigint NOT NULL, tf integer NOT NULL, len integer NOT NULL, PRIMARY KEY (term, cid));
+CREATE INDEX postings_cid ON postings (cid);
 CREATE TABLE terms (term text PRIMARY KEY, df integer NOT NULL);
 CREATE TABLE corpus_stats (id boolean PRIMARY KEY DEFAULT true CHECK (id), n bigint NOT NULL, total_len bigint NOT NULL);
 INSERT INTO corpus_stats VALUES (true, 0, 0);

@@ -12,7 +12,7 @@ import { vectorText } from "./write.js";
 
 /**
  * The PostgreSQL search backend. Keyword search (BM25 with the embedded index's k1, b, idf and query-term weights,
- * over the terms the application analyzed) and vector search (pgvector, HNSW for open queries, exact cosine within
+ * over postings of the terms the application analyzed) and vector search (pgvector, HNSW for open queries, exact cosine within
  * a filter) run in SQL with the filter in the WHERE clause. The chunk store and document frequencies behind the
  * synchronous interfaces (ChunkStore, LexicalIndex.df; the answer side reads them in loops) are read once when
  * the process opens the index, like the embedded index's chunks.json.
@@ -50,8 +50,8 @@ export class PgLexicalIndex implements LexicalIndex {
 
   /**
    * BM25 as src/index/bm25.ts computes it: idf = ln(1 + (N − df + 0.5)/(df + 0.5)) from the terms table and the
-   * corpus totals, tf and the chunk length from the chunk's stored terms; each query term once with its first
-   * weight. Candidates come from the GIN index on the terms; ties go to the earlier chunk in index order.
+   * corpus totals, tf and the chunk length from the postings; each query term once with its first weight. Only
+   * the query terms' postings are read (as the embedded index does); ties go to the earlier chunk in index order.
    */
   async search(terms: readonly WeightedTerm[], k: number, filter?: SearchFilter): Promise<Hit[]> {
     const weights = new Map<string, number>();
@@ -59,15 +59,16 @@ export class PgLexicalIndex implements LexicalIndex {
     if (!weights.size || k <= 0) return [];
     const params: unknown[] = [[...weights.keys()], [...weights.values()], this.params.k1, this.params.b, k];
     const where = filterSql(filter, params);
+    const open = isOpenFilter(filter);
     const rows = await this.db.query<{ id: string; score: number }>(
-      `WITH st AS (SELECT n::float8 AS n, CASE WHEN n > 0 THEN total_len::float8 / n ELSE 1 END AS avg FROM corpus_stats),
-       q AS (SELECT u.term, u.w, ln(1 + (st.n - t.df + 0.5) / (t.df + 0.5)) AS idf
-             FROM unnest($1::text[], $2::float8[]) AS u(term, w) JOIN terms t ON t.term = u.term CROSS JOIN st)
-       SELECT c.id, sum(x.w * ((x.idf * (x.tf * ($3::float8 + 1))) / (x.tf + $3::float8 * (1 - $4::float8 + ($4::float8 * c.len) / st.avg)))) AS score
-       FROM chunks c JOIN documents d ON d.doc_id = c.doc_id CROSS JOIN st
-       JOIN LATERAL (SELECT q.w, q.idf, c.tfs[array_position(c.terms, q.term)] AS tf FROM q WHERE q.term = ANY(c.terms)) x ON true
-       WHERE c.terms && $1::text[] AND ${where}
-       GROUP BY c.id, d.ord, c.pos ORDER BY score DESC, d.ord, c.pos LIMIT $5`,
+      `WITH st AS MATERIALIZED (SELECT n::float8 AS n, CASE WHEN n > 0 THEN total_len::float8 / n ELSE 1 END AS avg FROM corpus_stats),
+       q AS MATERIALIZED (SELECT u.term, u.w, ln(1 + (st.n - t.df + 0.5) / (t.df + 0.5)) AS idf
+             FROM unnest($1::text[], $2::float8[]) AS u(term, w) JOIN terms t ON t.term = u.term CROSS JOIN st),
+       top AS (SELECT p.cid, sum(q.w * ((q.idf * (p.tf * ($3::float8 + 1))) / (p.tf + $3::float8 * (1 - $4::float8 + ($4::float8 * p.len) / st.avg)))) AS score
+               FROM q JOIN postings p ON p.term = q.term CROSS JOIN st
+               ${open ? "" : `JOIN chunks c ON c.cid = p.cid JOIN documents d ON d.doc_id = c.doc_id WHERE ${where}`}
+               GROUP BY p.cid ORDER BY score DESC, p.cid LIMIT $5)
+       SELECT c.id, top.score FROM top JOIN chunks c ON c.cid = top.cid ORDER BY top.score DESC, top.cid`,
       params,
     );
     return rows.map((r) => [r.id, Number(r.score)]);

@@ -141,6 +141,8 @@ export async function syncSnapshot(db: Db, schema: SchemaInfo, snap: Snapshot, o
     await set("sources", JSON.stringify(manifest.sources ?? []));
     if (batches.length || !sameEmbedder) await q(`UPDATE ${META} SET value = (value::int + 1)::text WHERE key = 'generation'`);
   });
+  // Fresh planner statistics (a first ingest would otherwise be planned as an empty table: full scans).
+  if (batches.length) await db.query("ANALYZE");
   return { written: changed, removed, unchanged: Object.keys(manifest.files).length - changed.length, chunks, batches: batches.length, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -170,12 +172,10 @@ async function deleteSources(q: Q, sources: string[]): Promise<void> {
   if (!sources.length) return;
   const docs = (await q<{ doc_id: string }>("SELECT doc_id FROM documents WHERE source = ANY($1)", [sources])).map((r) => r.doc_id);
   if (docs.length) {
-    await q(
-      `UPDATE terms t SET df = t.df - x.n FROM (SELECT term, count(*) AS n FROM chunks, unnest(terms) AS term WHERE doc_id = ANY($1) GROUP BY term) x
-       WHERE t.term = x.term`,
-      [docs],
-    );
-    await q("UPDATE corpus_stats s SET n = s.n - x.c, total_len = s.total_len - x.len FROM (SELECT count(*) AS c, coalesce(sum(len), 0) AS len FROM chunks WHERE doc_id = ANY($1)) x", [docs]);
+    const cids = (await q<{ cid: string }>("SELECT cid FROM chunks WHERE doc_id = ANY($1)", [docs])).map((r) => r.cid);
+    await q("UPDATE terms t SET df = t.df - x.n FROM (SELECT term, count(*) AS n FROM postings WHERE cid = ANY($1::bigint[]) GROUP BY term) x WHERE t.term = x.term", [cids]);
+    await q("UPDATE corpus_stats s SET n = s.n - x.c, total_len = s.total_len - x.len FROM (SELECT count(*) AS c, coalesce(sum(len), 0) AS len FROM chunks WHERE cid = ANY($1::bigint[])) x", [cids]);
+    await q("DELETE FROM postings WHERE cid = ANY($1::bigint[])", [cids]);
     for (const t of ["reports", "tables", "row_quotes", "cells", "facts"]) await q(`DELETE FROM ${t} WHERE doc_id = ANY($1)`, [docs]);
     await q("DELETE FROM checks WHERE doc_id = ANY($1) AND NOT cross_report", [docs]);
     await q("DELETE FROM documents WHERE doc_id = ANY($1)", [docs]);
@@ -207,18 +207,39 @@ async function insertChunks(q: Q, snap: Snapshot, rows: number[], terms: Map<num
     const t = terms.get(r)!;
     const { indexText: _, ...stored } = c;
     const v = vectorText(snap.vectors.subarray(r * dim, (r + 1) * dim));
-    return [c.id, c.meta.docId, c.meta.ord, JSON.stringify(stored), JSON.stringify(t.terms), JSON.stringify(t.tfs), t.len, schema.vectors === "pgvector" ? v : `{${v.slice(1, -1)}}`];
+    return [c.id, c.meta.docId, c.meta.ord, JSON.stringify(stored), t.len, schema.vectors === "pgvector" ? v : `{${v.slice(1, -1)}}`];
   });
+  const cidOf = new Map<string, string>();
   for (let i = 0; i < values.length; i += ROWS_PER_INSERT) {
     const part = values.slice(i, i + ROWS_PER_INSERT);
     const cols = part[0].map((_, k) => part.map((p) => p[k]));
-    await q(
-      `INSERT INTO chunks (id, doc_id, pos, chunk, terms, tfs, len, embedding)
-       SELECT u.id, u.doc_id, u.pos, u.chunk, ARRAY(SELECT jsonb_array_elements_text(u.terms)), ARRAY(SELECT jsonb_array_elements_text(u.tfs)::int), u.len, u.embedding::${vecType}
-       FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[], $5::jsonb[], $6::jsonb[], $7::int[], $8::text[]) AS u(id, doc_id, pos, chunk, terms, tfs, len, embedding)`,
+    // In index order (cid ascending = the embedded index's row order, BM25's tie-break).
+    const ids = await q<{ id: string; cid: string }>(
+      `INSERT INTO chunks (id, doc_id, pos, chunk, len, embedding)
+       SELECT u.id, u.doc_id, u.pos, u.chunk, u.len, u.embedding::${vecType}
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[], $5::int[], $6::text[]) WITH ORDINALITY AS u(id, doc_id, pos, chunk, len, embedding, n) ORDER BY u.n
+       RETURNING id, cid`,
       cols,
     );
+    for (const r of ids) cidOf.set(r.id, r.cid);
   }
+  const post: [string[], string[], number[], number[]] = [[], [], [], []];
+  const flush = async () => {
+    if (post[0].length) await q("INSERT INTO postings (term, cid, tf, len) SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[])", post);
+    for (const a of post) a.length = 0;
+  };
+  for (const r of rows) {
+    const t = terms.get(r)!;
+    const cid = cidOf.get(snap.chunks[r].id)!;
+    t.terms.forEach((term, k) => {
+      post[0].push(term);
+      post[1].push(cid);
+      post[2].push(t.tfs[k]);
+      post[3].push(t.len);
+    });
+    if (post[0].length >= 50_000) await flush();
+  }
+  await flush();
   // Document frequencies and totals, in the same transaction as the chunks.
   const df = new Map<string, number>();
   let total = 0;
