@@ -5,7 +5,7 @@ import { indexExists, readIndexData } from "../../index/store.js";
 import { IndexStoreError } from "../../errors.js";
 import { consecutiveYearChecks } from "../../stats/cross.js";
 import { Db } from "./connection.js";
-import { ensureSchema, META, readSchema, type StorageOptions } from "./schema.js";
+import { checkSchema, ensureSchema, META, readSchema, type StorageOptions } from "./schema.js";
 import { syncSnapshot, type Snapshot, type SyncOptions, type SyncSummary } from "./write.js";
 
 /**
@@ -37,6 +37,7 @@ export async function ingestToDatabase(opts: DatabaseIngestOptions): Promise<Dat
   try {
     // Reachable and of a known version before any parsing: a wrong URL costs a second, not an ingest.
     const existing = await readSchema(db);
+    if (existing) await checkSchema(db, existing, opts);
     let paths = opts.paths;
     if (existing && !(await indexExists(opts.indexDir)) && !paths?.length) {
       const rows = await db.query<{ value: string }>(`SELECT value FROM ${META} WHERE key = 'sources'`);
