@@ -33,6 +33,7 @@ export interface DatabaseOpenOptions extends StorageOptions {
 /** What openEngine returns for a database: the engine, its statistics, the generation it serves, and close. */
 export interface DatabaseEngineParts {
   engine: Engine;
+  search: PgSearch;
   stats: StatsService;
   generation: number;
   /** The generation the database holds now (a server swaps engines when it moved on). */
@@ -76,6 +77,7 @@ export async function openDatabaseEngine(opts: DatabaseOpenOptions): Promise<Dat
     log({ event: "database_opened", generation: search.info.generation, documents: search.info.documents.length, chunks: search.chunkList.length });
     return {
       engine,
+      search,
       embedder,
       stats: new FactsStatsService(facts, checkDraftInSandbox),
       generation: search.info.generation,
