@@ -12,6 +12,8 @@
  */
 import { promises as fs, readFileSync } from "node:fs";
 import os from "node:os";
+import v8 from "node:v8";
+import vm from "node:vm";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { openEngine } from "../src/app/open.js";
@@ -35,6 +37,14 @@ const MB = arg("mb", 50);
 const SYNTH_DIR = path.join(os.tmpdir(), MB === 50 ? "nianbao-synth" : `nianbao-synth-${MB}`);
 const WORK = path.join(os.tmpdir(), "nianbao-pg-bench");
 const mbOf = (b: number) => (b / 1024 / 1024).toFixed(0);
+v8.setFlagsFromString("--expose-gc");
+const gc = vm.runInNewContext("gc") as () => void;
+/** Resident memory after a full collection (what an open engine keeps, not garbage waiting). */
+const rss = () => {
+  gc();
+  gc();
+  return process.memoryUsage().rss;
+};
 
 function pct(ms: number[], p: number): number {
   const s = [...ms].sort((a, b) => a - b);
@@ -90,11 +100,11 @@ async function main(): Promise<void> {
     say("");
 
     // Open both, in this process: time and memory.
-    const rss0 = process.memoryUsage().rss;
+    const rss0 = rss();
     const [emb, embMs] = await time(() => openEngine({ indexDir: path.join(WORK, "cache"), corpusDir: SYNTH_DIR, settings, refresh: false, mode }));
-    const rss1 = process.memoryUsage().rss;
+    const rss1 = rss();
     const [pgParts, pgMs] = await time(() => openDatabaseEngine({ settings: settingsSchema.parse({ NIANBAO_DATABASE_URL: url }), log: () => {}, arrayVectorsForTests: arrays, mode }));
-    const rss2 = process.memoryUsage().rss;
+    const rss2 = rss();
     say("## Open");
     say("");
     say(`| backend | open (s) | RSS added (MB) |`);

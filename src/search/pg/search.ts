@@ -51,7 +51,8 @@ export class PgLexicalIndex implements LexicalIndex {
   /**
    * BM25 as src/index/bm25.ts computes it: idf = ln(1 + (N − df + 0.5)/(df + 0.5)) from the terms table and the
    * corpus totals, tf and the chunk length from the postings; each query term once with its first weight. Only
-   * the query terms' postings are read (as the embedded index does); ties go to the earlier chunk in index order.
+   * the query terms' postings are read (as the embedded index does), and within a filter only the scope's chunks'
+   * postings (looked up by (term, chunk), as the embedded searchWithin does); ties go to the earlier chunk.
    */
   async search(terms: readonly WeightedTerm[], k: number, filter?: SearchFilter): Promise<Hit[]> {
     const weights = new Map<string, number>();
@@ -64,9 +65,9 @@ export class PgLexicalIndex implements LexicalIndex {
       `WITH st AS MATERIALIZED (SELECT n::float8 AS n, CASE WHEN n > 0 THEN total_len::float8 / n ELSE 1 END AS avg FROM corpus_stats),
        q AS MATERIALIZED (SELECT u.term, u.w, ln(1 + (st.n - t.df + 0.5) / (t.df + 0.5)) AS idf
              FROM unnest($1::text[], $2::float8[]) AS u(term, w) JOIN terms t ON t.term = u.term CROSS JOIN st),
+       ${open ? "" : `scope AS MATERIALIZED (SELECT c.cid FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE ${where}),`}
        top AS (SELECT p.cid, sum(q.w * ((q.idf * (p.tf * ($3::float8 + 1))) / (p.tf + $3::float8 * (1 - $4::float8 + ($4::float8 * p.len) / st.avg)))) AS score
-               FROM q JOIN postings p ON p.term = q.term CROSS JOIN st
-               ${open ? "" : `JOIN chunks c ON c.cid = p.cid JOIN documents d ON d.doc_id = c.doc_id WHERE ${where}`}
+               FROM ${open ? "q JOIN postings p ON p.term = q.term" : "scope CROSS JOIN q JOIN postings p ON p.term = q.term AND p.cid = scope.cid"} CROSS JOIN st
                GROUP BY p.cid ORDER BY score DESC, p.cid LIMIT $5)
        SELECT c.id, top.score FROM top JOIN chunks c ON c.cid = top.cid ORDER BY top.score DESC, top.cid`,
       params,

@@ -141,8 +141,9 @@ export async function syncSnapshot(db: Db, schema: SchemaInfo, snap: Snapshot, o
     await set("sources", JSON.stringify(manifest.sources ?? []));
     if (batches.length || !sameEmbedder) await q(`UPDATE ${META} SET value = (value::int + 1)::text WHERE key = 'generation'`);
   });
-  // Fresh planner statistics (a first ingest would otherwise be planned as an empty table: full scans).
-  if (batches.length) await db.query("ANALYZE");
+  // Fresh planner statistics (a first ingest would otherwise be planned as an empty table: full scans), and the
+  // visibility map that lets BM25 read postings from the index alone (index-only scans).
+  if (batches.length) await db.query("VACUUM (ANALYZE) postings, chunks, documents, terms, corpus_stats");
   return { written: changed, removed, unchanged: Object.keys(manifest.files).length - changed.length, chunks, batches: batches.length, seconds: (performance.now() - t0) / 1000 };
 }
 
