@@ -117,5 +117,6 @@ export class LiveEngine implements AnswerEngine {
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.current.database) this.current.close?.();
   }
 }

@@ -19,6 +19,9 @@ import type { StorageOptions } from "../search/pg/schema.js";
  * number of server processes read it (at replicas), each with its own connection pool. Nothing is synced here.
  */
 
+/** `npm run ingest` with NIANBAO_DATABASE_URL set (src/search/pg/ingest.ts). */
+export { ingestInto } from "../search/pg/ingest.js";
+
 type Log = (e: Record<string, unknown>) => void;
 
 export interface DatabaseOpenOptions extends StorageOptions {
