@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { openEngine, type OpenedEngine } from "../../src/app/open.js";
+import { openEngine, openStatistics, type OpenedEngine } from "../../src/app/open.js";
+import { LiveEngine } from "../../src/app/live.js";
 import { run as ingestCli } from "../../src/cli/ingest.js";
 import { defaultDeps } from "../../src/cli/deps.js";
 import { run as askCli } from "../../src/cli/ask.js";
@@ -66,6 +67,14 @@ describe("PostgreSQL backend and embedded index answer alike (real corpus)", () 
     expect(await pgEngine.database!.currentGeneration()).toBe(1);
   });
 
+  it("`npm run stats` reads the same statistics from the database", async () => {
+    const settings = settingsSchema.parse({ NIANBAO_DATABASE_URL: url });
+    const fromDb = await openStatistics({ indexDir: path.join(dir, "nowhere"), corpusDir: "corpus", settings });
+    const embedded = local.stats()!;
+    expect(fromDb.stats.reports()).toEqual(embedded.reports());
+    expect(fromDb.stats.cells({ year: 2019 })).toEqual(embedded.cells({ year: 2019 }));
+  });
+
   it("`npm run ask` answers from the database", async () => {
     const io = memoryIo({ env: { NIANBAO_DATABASE_URL: url } });
     expect(await askCli(["--index", path.join(dir, "nowhere"), "沈阳市2013年共受理了多少件政府信息公开申请？"], io, defaultDeps()), io.err()).toBe(0);
@@ -89,4 +98,22 @@ describe("PostgreSQL backend and embedded index answer alike (real corpus)", () 
     expect(sameDirect, differ.join("\n")).toBeGreaterThanOrEqual(0.98);
     expect(sameFirst, differ.join("\n")).toBe(items.length);
   }, 300_000);
+
+  it("a server follows the database: an ingest that adds a source is swapped in", async () => {
+    const live = await LiveEngine.open({ indexDir: path.join(dir, "nowhere"), corpusDir: "corpus", settings: settingsSchema.parse({ NIANBAO_DATABASE_URL: url }), watchMs: 0 });
+    try {
+      const before = live.engine.coverage().documents;
+      expect(await live.check()).toBe(false);
+      const extra = path.join(dir, "extra.txt");
+      copyFileSync(path.resolve("test/fixtures/corpus/平潭综合实验区-2019-年度报告.txt"), extra);
+      const io = memoryIo({ env: { NIANBAO_DATABASE_URL: url } });
+      expect(await ingestCli(["--index", path.join(dir, "cache"), extra], io, defaultDeps()), io.err()).toBe(0);
+      expect(io.out()).toContain("database synced: 1 files written");
+      expect(await live.check()).toBe(true);
+      expect(live.engine.coverage().documents).toBe(before + 1);
+      expect(live.engine.database?.generation).toBe(2);
+    } finally {
+      live.close();
+    }
+  });
 });
