@@ -44,6 +44,13 @@ export class LlmError extends NianbaoError {}
 /** A setting is missing or invalid. */
 export class ConfigError extends NianbaoError {}
 
+/**
+ * The PostgreSQL backend failed: `unavailable` when the database cannot be reached (or went away mid-request: the
+ * request is answered with an apology and the connection pool reconnects on the next one), `pgvector_missing`,
+ * `database_version` (a schema this release does not know), `no_index` (nothing ingested yet).
+ */
+export class DatabaseError extends NianbaoError {}
+
 /** Telegram channel failures. */
 export class BotError extends NianbaoError {}
 

@@ -25,6 +25,10 @@ const readCurrent = async (indexDir: string): Promise<string | null> => {
   }
 };
 
+/** What a server follows: CURRENT in the index folder, or the database's generation counter (PostgreSQL). */
+const generationOf = async (engine: OpenedEngine, indexDir: string): Promise<string | null> =>
+  engine.database ? String(engine.database.generation) : readCurrent(indexDir);
+
 export class LiveEngine implements AnswerEngine {
   private timer: NodeJS.Timeout | null = null;
   private checking: Promise<boolean> | null = null;
@@ -40,7 +44,7 @@ export class LiveEngine implements AnswerEngine {
   static async open(opts: LiveOptions): Promise<LiveEngine> {
     const log = opts.log ?? (() => {});
     const engine = await openEngine(opts);
-    const live = new LiveEngine(engine, await readCurrent(opts.indexDir), opts, log);
+    const live = new LiveEngine(engine, await generationOf(engine, opts.indexDir), opts, log);
     const every = opts.watchMs ?? 2000;
     if (every > 0) {
       live.timer = setInterval(() => void live.check(), every);
@@ -61,11 +65,14 @@ export class LiveEngine implements AnswerEngine {
   check(): Promise<boolean> {
     this.checking ??= (async () => {
       try {
-        const gen = await readCurrent(this.opts.indexDir);
+        const gen = this.current.database ? String(await this.current.database.currentGeneration()) : await readCurrent(this.opts.indexDir);
         if (!gen || gen === this.generation) return false;
         const next = await openEngine({ ...this.opts, refresh: false });
         const from = this.generation;
+        const previous = this.current;
         this.current = next;
+        // A database engine's connection pool closes once the requests that started on it are long done.
+        if (previous.database) setTimeout(() => previous.close?.(), 60_000).unref();
         this.generation = gen;
         this.log({ event: "index_swapped", level: "info", from, to: gen, documents: next.coverage().documents });
         return true;
@@ -110,5 +117,6 @@ export class LiveEngine implements AnswerEngine {
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.current.database) this.current.close?.();
   }
 }

@@ -14,6 +14,8 @@ import type { StatsService } from "../stats/api.js";
 import { Engine } from "../answer/engine.js";
 import { FigureService } from "../answer/figures.js";
 import type { RetrievalMode } from "../answer/retrieve.js";
+import { IndexStoreError } from "../errors.js";
+import type { PgFactStore } from "../search/pg/facts.js";
 
 /**
  * The composition root. Settings → sync the index when asked (npm start and chat ask for it; ask, stats and the
@@ -45,10 +47,14 @@ export interface OpenOptions {
 
 /** The engine as opened: answering, plus the index and statistics it answers from. */
 export type OpenedEngine = Engine & {
+  /** The index folder's generation (an engine on PostgreSQL has none: reading it throws). */
   readonly index: LoadedIndex;
   readonly embedder: DescribedEmbeddings;
   /** The statistics of the same generation, as channels see them (null for an index without a database). */
   stats(): StatsService | null;
+  /** PostgreSQL only: the generation served, the database's current one (servers follow it), and closing the pool. */
+  readonly database?: { generation: number; currentGeneration(): Promise<number> };
+  close?(): void;
 };
 
 /**
@@ -121,6 +127,7 @@ async function readLive(opts: { indexDir: string; corpusDir: string; settings: S
 export async function openEngine(opts: OpenOptions): Promise<OpenedEngine> {
   const settings = opts.settings ?? loadSettings();
   const log = opts.log ?? (() => {});
+  if (settings.NIANBAO_DATABASE_URL) return openEngineOnDatabase(opts, settings, log);
   const ctx = { indexDir: opts.indexDir, corpusDir: opts.corpusDir, settings, log, verify: opts.verify };
   if (opts.refresh !== false || !(await indexExists(opts.indexDir))) await syncIndex(ctx);
   const data = await readLive(ctx);
@@ -152,9 +159,10 @@ export async function openEngine(opts: OpenOptions): Promise<OpenedEngine> {
  * The statistics alone (`npm run stats`): the live generation's facts database, opened read-only — no search
  * index, no embedder, no engine. Builds the index first only when it does not exist yet.
  */
-export async function openStatistics(opts: { indexDir: string; corpusDir: string; settings?: Settings; log?: Log }): Promise<{ facts: FactsDb; bodies: BodyRegistry; stats: StatsService }> {
+export async function openStatistics(opts: { indexDir: string; corpusDir: string; settings?: Settings; log?: Log }): Promise<{ facts: FactsDb | PgFactStore; bodies: BodyRegistry; stats: StatsService }> {
   const settings = opts.settings ?? loadSettings();
   const log = opts.log ?? (() => {});
+  if (settings.NIANBAO_DATABASE_URL) return (await import("./openDatabase.js")).openDatabaseStatistics({ settings, log });
   if (!(await indexExists(opts.indexDir))) await syncIndex({ indexDir: opts.indexDir, corpusDir: opts.corpusDir, settings, log });
   let gen = await currentGeneration(opts.indexDir);
   if (!gen) throw Object.assign(new Error(`不是索引文件夹 / not an index: ${opts.indexDir}`), { code: "not_an_index" });
@@ -167,4 +175,23 @@ export async function openStatistics(opts: { indexDir: string; corpusDir: string
   }
   const facts = new FactsDb(path.join(gen, FACTS_FILE));
   return { facts, bodies: BodyRegistry.fromBodies(facts.bodies), stats: new FactsStatsService(facts, checkDraftInSandbox) };
+}
+
+/**
+ * NIANBAO_DATABASE_URL set: the engine over PostgreSQL (src/app/openDatabase.ts). The database is kept by
+ * `npm run ingest`; opening never syncs it (`refresh` and `verify` are the index folder's).
+ */
+async function openEngineOnDatabase(opts: OpenOptions, settings: Settings, log: Log): Promise<OpenedEngine> {
+  const parts = await (await import("./openDatabase.js")).openDatabaseEngine({ settings, log, mode: opts.mode, maxQuestionChars: opts.maxQuestionChars });
+  return Object.defineProperties(parts.engine, {
+    index: {
+      get: () => {
+        throw new IndexStoreError("索引在 PostgreSQL 数据库中，没有索引文件夹 / the index is served from PostgreSQL");
+      },
+    },
+    embedder: { value: parts.embedder },
+    stats: { value: () => parts.stats },
+    database: { value: { generation: parts.generation, currentGeneration: parts.currentGeneration } },
+    close: { value: () => void parts.close() },
+  }) as OpenedEngine;
 }

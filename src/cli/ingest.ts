@@ -42,7 +42,9 @@ async function ingestCommand(argv: string[], io: CliIo, deps: CliDeps): Promise<
   }
   const shownIndex = args.values.get("index") ?? settings.NIANBAO_INDEX_DIR;
   const indexDir = path.resolve(io.cwd, shownIndex);
-  const s = await deps.ingest({
+  // NIANBAO_DATABASE_URL set: the same ingest into the index folder (the build cache), then written to PostgreSQL.
+  const ingest = settings.NIANBAO_DATABASE_URL ? (await import("../app/openDatabase.js")).ingestInto(settings.NIANBAO_DATABASE_URL) : deps.ingest;
+  const s = await ingest({
     corpusDir,
     indexDir,
     paths: args.positionals.map((p) => path.resolve(io.cwd, p)),

@@ -51,7 +51,7 @@ export async function run(argv: string[], io: CliIo, deps: CliDeps): Promise<num
   let office: { stop(): Promise<void> } | null = null;
   let served: CliEngine | null = null;
   try {
-    if (!(await deps.indexExists(indexDir))) line(io.stderr, `首次启动：正在从 ${settings.CORPUS_DIR}/ 构建索引（约数秒）… / building the index`);
+    if (!settings.NIANBAO_DATABASE_URL && !(await deps.indexExists(indexDir))) line(io.stderr, `首次启动：正在从 ${settings.CORPUS_DIR}/ 构建索引（约数秒）… / building the index`);
     // The server follows the index: a generation that ingest makes live while it runs is swapped in between requests.
     const open = deps.openServedEngine ?? deps.openEngine;
     const engine = await open({ indexDir, corpusDir: path.resolve(io.cwd, settings.CORPUS_DIR), settings, log });

@@ -1,3 +1,5 @@
+import { NianbaoError } from "../errors.js";
+
 /**
  * API errors. Every error leaves the server as `{error: {code, message}}` with a Chinese message for people and a
  * stable English code for programs; never a stack trace, a file path or an internal message.
@@ -35,9 +37,13 @@ const FASTIFY_CODES: Record<string, [string, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: ["bad_request", "请求内容不是有效的 JSON。"],
 };
 
+/** A backing service down (the PostgreSQL backend's DatabaseError "unavailable"): 503, and the client may retry. */
+const UNAVAILABLE: [string, string] = ["unavailable", "抱歉，服务暂时不可用（数据库无法访问），请稍后再试。"];
+
 /** Turns anything thrown into a status and a safe body. */
 export function toErrorResponse(err: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
   if (err instanceof ApiError) return { status: err.status, body: errorBody(err.code, err.message), headers: err.headers };
+  if (err instanceof NianbaoError && err.code === UNAVAILABLE[0]) return { status: 503, body: errorBody(...UNAVAILABLE), headers: { "retry-after": "5" } };
   const e = err as { statusCode?: number; code?: string; name?: string };
   const status = typeof e?.statusCode === "number" ? e.statusCode : 500;
   if (status >= 500) return { status: 500, body: errorBody("internal", "服务器内部错误，请稍后再试。"), headers: {} };

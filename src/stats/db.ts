@@ -56,6 +56,48 @@ export interface FactsInput {
   crossChecks?: Array<CheckResult & { docId: string }>;
 }
 
+/** The tables of the statistics database a row goes to; cross-report checks are `checks` rows kept apart (`cross_checks`). */
+export type FactsTable = "bodies" | "reports" | "tables" | "row_quotes" | "cells" | "facts" | "checks" | "cross_checks";
+
+/**
+ * The rows of the statistics database, in the order they are written (bodies, then per report its report, tables,
+ * row quotes, cells, facts and checks, then the cross-report checks), each as its table's column values. One
+ * source of truth for facts.sqlite and for the PostgreSQL backend (src/search/pg/facts.ts), so both hold the same
+ * rows. `parts` leaves out the bodies or the cross-report checks (an incremental writer replaces those whole).
+ */
+export function* factRows(input: FactsInput, parts: { bodies?: boolean; crossChecks?: boolean } = {}): Generator<[FactsTable, unknown[]]> {
+  if (parts.bodies !== false)
+    for (const b of input.bodies.all()) yield ["bodies", [b.id, b.level, b.region, b.parent, JSON.stringify(b.names), JSON.stringify(b.predecessors), JSON.stringify(b.successors)]];
+  for (const d of input.documents) {
+    if (d.kind !== "report") continue;
+    const bodyId = input.bodies.idOf(d.issuer, d.region);
+    const body = input.bodies.get(bodyId);
+    yield ["reports", [d.docId, d.source, bodyId, d.issuer, body?.level ?? null, body?.region ?? d.region, d.year, d.format ?? null, d.title, d.published ?? null, d.url ?? null]];
+    const st = input.statistics[d.docId];
+    if (!st) continue;
+    for (const t of st.tables) {
+      yield ["tables", [d.docId, t.table, t.format, t.method, t.status, t.note ?? null, t.span[0], t.span[1]]];
+      const schema = tableSchema(t.format, t.table);
+      if (!schema) continue;
+      // Labels, units and the section come from the schema when read; a row's quote is stored once.
+      const rowQuote = new Map<string, string>();
+      for (const c of t.cells) {
+        if (!schema.rows.some((x) => x.key === c.row) || !schema.columns.some((x) => x.key === c.column)) continue;
+        if (!rowQuote.has(c.row)) {
+          rowQuote.set(c.row, c.quote);
+          yield ["row_quotes", [d.docId, t.table, c.row, c.quote]];
+        }
+        const own = rowQuote.get(c.row) === c.quote ? null : c.quote;
+        yield ["cells", [d.docId, t.table, c.row, c.column, c.value, c.candidates ? JSON.stringify(c.candidates) : null, c.method, c.span?.[0] ?? null, c.span?.[1] ?? null, c.page ?? null, own]];
+      }
+    }
+    for (const f of st.facts) yield ["facts", [d.docId, f.metric, f.value, f.unit, f.sentence, f.span[0], f.span[1]]];
+    for (const c of st.checks) yield ["checks", [d.docId, c.rule, c.label, c.ok === null ? null : c.ok ? 1 : 0, c.expr, checkCells(c)]];
+  }
+  if (parts.crossChecks !== false)
+    for (const c of input.crossChecks ?? []) yield ["cross_checks", [c.docId, c.rule, c.label, c.ok === null ? null : c.ok ? 1 : 0, c.expr, checkCells(c)]];
+}
+
 export function writeFactsDb(file: string, input: FactsInput): void {
   const db = new Database(file);
   try {
@@ -64,50 +106,33 @@ export function writeFactsDb(file: string, input: FactsInput): void {
     db.exec(SCHEMA);
     const tx = db.transaction(() => {
       db.prepare("INSERT INTO meta VALUES ('schema_version', ?)").run(String(FACTS_SCHEMA_VERSION));
-      const insBody = db.prepare("INSERT INTO bodies VALUES (?, ?, ?, ?, ?, ?, ?)");
-      for (const b of input.bodies.all()) insBody.run(b.id, b.level, b.region, b.parent, JSON.stringify(b.names), JSON.stringify(b.predecessors), JSON.stringify(b.successors));
-      const insReport = db.prepare("INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      const insTable = db.prepare("INSERT OR REPLACE INTO tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-      const insCell = db.prepare("INSERT OR REPLACE INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      let ord = 0;
+      const checks = db.prepare("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?)");
+      const ins: Record<FactsTable, Database.Statement> = {
+        bodies: db.prepare("INSERT INTO bodies VALUES (?, ?, ?, ?, ?, ?, ?)"),
+        reports: db.prepare("INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        tables: db.prepare("INSERT OR REPLACE INTO tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+        cells: db.prepare("INSERT OR REPLACE INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        row_quotes: db.prepare("INSERT OR IGNORE INTO row_quotes VALUES (?, ?, ?, ?)"),
+        facts: db.prepare("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)"),
+        checks,
+        cross_checks: checks,
+      };
       // Rows of the WITHOUT ROWID tables are inserted in key order at the end (their b-trees are then filled page
       // after page rather than split at random); a stable sort keeps which duplicate wins (OR REPLACE: the last).
+      // A cell's ord keeps the order the rows were produced in (the rowid gave it before).
       const tableRows: unknown[][] = [];
       const quoteRows: unknown[][] = [];
       const cellRows: unknown[][] = [];
-      const insQuote = db.prepare("INSERT OR IGNORE INTO row_quotes VALUES (?, ?, ?, ?)");
-      const insFact = db.prepare("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)");
-      const insCheck = db.prepare("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?)");
-      for (const d of input.documents) {
-        if (d.kind !== "report") continue;
-        const bodyId = input.bodies.idOf(d.issuer, d.region);
-        const body = input.bodies.get(bodyId);
-        insReport.run(d.docId, d.source, bodyId, d.issuer, body?.level ?? null, body?.region ?? d.region, d.year, d.format ?? null, d.title, d.published ?? null, d.url ?? null);
-        const st = input.statistics[d.docId];
-        if (!st) continue;
-        for (const t of st.tables) {
-          tableRows.push([d.docId, t.table, t.format, t.method, t.status, t.note ?? null, t.span[0], t.span[1]]);
-          const schema = tableSchema(t.format, t.table);
-          if (!schema) continue;
-          // Labels, units and the section come from the schema when read; a row's quote is stored once.
-          const rowQuote = new Map<string, string>();
-          for (const c of t.cells) {
-            if (!schema.rows.some((x) => x.key === c.row) || !schema.columns.some((x) => x.key === c.column)) continue;
-            if (!rowQuote.has(c.row)) {
-              rowQuote.set(c.row, c.quote);
-              quoteRows.push([d.docId, t.table, c.row, c.quote]);
-            }
-            const own = rowQuote.get(c.row) === c.quote ? null : c.quote;
-            cellRows.push([d.docId, t.table, c.row, c.column, c.value, c.candidates ? JSON.stringify(c.candidates) : null, c.method, c.span?.[0] ?? null, c.span?.[1] ?? null, c.page ?? null, own, ord++]);
-          }
-        }
-        for (const f of st.facts) insFact.run(d.docId, f.metric, f.value, f.unit, f.sentence, f.span[0], f.span[1]);
-        for (const c of st.checks) insCheck.run(d.docId, c.rule, c.label, c.ok === null ? null : c.ok ? 1 : 0, c.expr, checkCells(c));
+      let ord = 0;
+      for (const [table, values] of factRows(input)) {
+        if (table === "tables") tableRows.push(values);
+        else if (table === "row_quotes") quoteRows.push(values);
+        else if (table === "cells") cellRows.push([...values, ord++]);
+        else ins[table].run(...values);
       }
-      for (const c of input.crossChecks ?? []) insCheck.run(c.docId, c.rule, c.label, c.ok === null ? null : c.ok ? 1 : 0, c.expr, checkCells(c));
-      for (const r of byKey(tableRows, 2)) insTable.run(...r);
-      for (const r of byKey(quoteRows, 3)) insQuote.run(...r);
-      for (const r of byKey(cellRows, 4)) insCell.run(...r);
+      for (const r of byKey(tableRows, 2)) ins.tables.run(...r);
+      for (const r of byKey(quoteRows, 3)) ins.row_quotes.run(...r);
+      for (const r of byKey(cellRows, 4)) ins.cells.run(...r);
     });
     tx();
     db.exec(INDEXES);
@@ -273,7 +298,7 @@ export class FactsDb {
   }
 }
 
-function toCheck(c: Record<string, unknown>): CheckResult {
+export function toCheck(c: Record<string, unknown>): CheckResult {
   return { rule: String(c.rule), label: String(c.label), ok: c.ok === null ? null : c.ok === 1, expr: String(c.expr), cells: JSON.parse(String(c.cells)) };
 }
 
@@ -283,7 +308,7 @@ const CELL_SELECT = `SELECT c.*, t.format AS format, COALESCE(c.quote, q.quote) 
   LEFT JOIN row_quotes q ON q.doc_id = c.doc_id AND q.tbl = c.tbl AND q.row_key = c.row_key`;
 
 /** Labels, unit and section from the format module (the database stores keys). */
-function toCell(r: Record<string, unknown>): CellRow | null {
+export function toCell(r: Record<string, unknown>): CellRow | null {
   const table = r.tbl as TableId;
   const schema = tableSchema(r.format as FormatId, table);
   const row = schema?.rows.find((x) => x.key === r.row_key);

@@ -31,7 +31,7 @@ const noDraftChecker: DraftChecker = async () => {
 
 export class FactsStatsService implements StatsService {
   constructor(
-    private readonly db: FactsDb,
+    private readonly db: Pick<FactsDb, "reports" | "exportRows" | "checks">,
     private readonly draftChecker: DraftChecker = noDraftChecker,
   ) {}
 

@@ -1,0 +1,184 @@
+import { DEFAULT_BM25, type Bm25Params } from "../../index/bm25.js";
+import { DatabaseError } from "../../errors.js";
+import type { EmbedderDescriptor } from "../../embed/types.js";
+import type { HashStats } from "../../embed/hashing.js";
+import { indexTextOf } from "../../ingest/chunk.js";
+import type { Chunk, DocMeta, IndexedDocument } from "../../types.js";
+import { InProcessChunkStore, RowScopes } from "../inProcess.js";
+import { isOpenFilter, type ChunkStore, type Hit, type LexicalIndex, type SearchBackend, type SearchFilter, type VectorIndex, type WeightedTerm } from "../types.js";
+import { Db } from "./connection.js";
+import { checkSchema, META, readSchema, type SchemaInfo, type StorageOptions } from "./schema.js";
+import { vectorText } from "./write.js";
+
+/**
+ * The PostgreSQL search backend. Keyword search (BM25 with the embedded index's k1, b, idf and query-term weights,
+ * over postings of the terms the application analyzed) and vector search (pgvector, HNSW for open queries, exact cosine within
+ * a filter) run in SQL with the filter in the WHERE clause. The chunk store and document frequencies behind the
+ * synchronous interfaces (ChunkStore, LexicalIndex.df; the answer side reads them in loops) are read once when
+ * the process opens the index, like the embedded index's chunks.json.
+ */
+
+/** The SQL condition a filter makes on `documents d`, appended to `params`. Empty list → nothing matches. */
+export function filterSql(filter: SearchFilter | undefined, params: unknown[]): string {
+  if (isOpenFilter(filter)) return "TRUE";
+  const f = filter!;
+  const parts: string[] = [];
+  const add = (col: string, values: unknown[] | undefined, type: string) => {
+    if (values === undefined) return;
+    params.push(values);
+    parts.push(`${col} = ANY($${params.length}::${type}[])`);
+  };
+  add("d.doc_id", f.docIds, "text");
+  add("d.body", f.bodies, "text");
+  add("d.year", f.years, "int");
+  add("d.kind", f.kinds, "text");
+  add("d.source", f.sources, "text");
+  return parts.join(" AND ");
+}
+
+export class PgLexicalIndex implements LexicalIndex {
+  constructor(
+    private readonly db: Db,
+    private readonly dfs: Map<string, number>,
+    readonly size: number,
+    private readonly params: Bm25Params = DEFAULT_BM25,
+  ) {}
+
+  df(term: string): number {
+    return this.dfs.get(term) ?? 0;
+  }
+
+  /**
+   * BM25 as src/index/bm25.ts computes it: idf = ln(1 + (N − df + 0.5)/(df + 0.5)) from the terms table and the
+   * corpus totals, tf and the chunk length from the postings; each query term once with its first weight. Only
+   * the query terms' postings are read (as the embedded index does), and within a filter only the scope's chunks'
+   * postings (looked up by (term, chunk), as the embedded searchWithin does); ties go to the earlier chunk.
+   */
+  async search(terms: readonly WeightedTerm[], k: number, filter?: SearchFilter): Promise<Hit[]> {
+    const weights = new Map<string, number>();
+    for (const [t, w] of terms) if (!weights.has(t)) weights.set(t, w);
+    if (!weights.size || k <= 0) return [];
+    const params: unknown[] = [[...weights.keys()], [...weights.values()], this.params.k1, this.params.b, k];
+    const where = filterSql(filter, params);
+    const open = isOpenFilter(filter);
+    const rows = await this.db.query<{ id: string; score: number }>(
+      `WITH st AS MATERIALIZED (SELECT n::float8 AS n, CASE WHEN n > 0 THEN total_len::float8 / n ELSE 1 END AS avg FROM corpus_stats),
+       q AS MATERIALIZED (SELECT u.term, u.w, ln(1 + (st.n - t.df + 0.5) / (t.df + 0.5)) AS idf
+             FROM unnest($1::text[], $2::float8[]) AS u(term, w) JOIN terms t ON t.term = u.term CROSS JOIN st),
+       ${open ? "" : `scope AS MATERIALIZED (SELECT c.cid FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE ${where}),`}
+       top AS (SELECT p.cid, sum(q.w * ((q.idf * (p.tf * ($3::float8 + 1))) / (p.tf + $3::float8 * (1 - $4::float8 + ($4::float8 * p.len) / st.avg)))) AS score
+               FROM ${open ? "q JOIN postings p ON p.term = q.term" : "scope CROSS JOIN q JOIN postings p ON p.term = q.term AND p.cid = scope.cid"} CROSS JOIN st
+               GROUP BY p.cid ORDER BY score DESC, p.cid LIMIT $5)
+       SELECT c.id, top.score FROM top JOIN chunks c ON c.cid = top.cid ORDER BY top.score DESC, top.cid`,
+      params,
+    );
+    return rows.map((r) => [r.id, Number(r.score)]);
+  }
+}
+
+export class PgVectorIndex implements VectorIndex {
+  constructor(
+    private readonly db: Db,
+    private readonly schema: SchemaInfo,
+    /** The HNSW beam (hnsw.ef_search) for open queries; at least k. */
+    private readonly efSearch = 200,
+  ) {}
+
+  /**
+   * Cosine similarity (the embedded index ranks by the dot product of normalized vectors: the same order). Open
+   * queries walk pgvector's HNSW graph; a filtered query ranks exactly within its scope (the scope is materialized
+   * first, so a filter never starves a graph walk). Without pgvector (tests only), exact over `real[]`.
+   */
+  async search(vector: number[], k: number, filter?: SearchFilter): Promise<Hit[]> {
+    if (k <= 0) return [];
+    const params: unknown[] = [];
+    const where = filterSql(filter, params);
+    if (this.schema.vectors === "array") {
+      params.push(`{${vector.join(",")}}`, k);
+      const v = params.length - 1;
+      const rows = await this.db.query<{ id: string; s: number }>(
+        `SELECT c.id, (SELECT sum(a * b) FROM unnest(c.embedding, $${v}::real[]) AS x(a, b)) AS s
+         FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE ${where} ORDER BY s DESC, d.ord, c.pos LIMIT $${v + 1}`,
+        params,
+      );
+      return rows.map((r) => [r.id, Number(r.s)]);
+    }
+    params.push(vectorText(vector), k);
+    const v = params.length - 1;
+    if (isOpenFilter(filter)) {
+      const rows = await this.db.transaction(async (q) => {
+        await q(`SET LOCAL hnsw.ef_search = ${Math.max(k, this.efSearch) | 0}`);
+        return q<{ id: string; s: number }>(`SELECT c.id, 1 - (c.embedding <=> $1::vector) AS s FROM chunks c ORDER BY c.embedding <=> $1::vector LIMIT $2`, params);
+      });
+      return rows.map((r) => [r.id, Number(r.s)]);
+    }
+    const rows = await this.db.query<{ id: string; s: number }>(
+      `WITH scope AS MATERIALIZED (SELECT c.id, c.embedding, d.ord, c.pos FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE ${where})
+       SELECT id, 1 - (embedding <=> $${v}::vector) AS s FROM scope ORDER BY s DESC, ord, pos LIMIT $${v + 1}`,
+      params,
+    );
+    return rows.map((r) => [r.id, Number(r.s)]);
+  }
+}
+
+/** What a process reads when it opens a PostgreSQL index. */
+export interface PgIndexInfo {
+  generation: number;
+  embedder: EmbedderDescriptor;
+  stats: HashStats | null;
+  sources: string[];
+  documents: IndexedDocument[];
+}
+
+export class PgSearch implements SearchBackend {
+  readonly chunks: ChunkStore;
+  readonly lexical: PgLexicalIndex;
+  readonly vectors: PgVectorIndex;
+
+  private constructor(
+    readonly db: Db,
+    readonly info: PgIndexInfo,
+    readonly chunkList: Chunk[],
+    dfs: Map<string, number>,
+    n: number,
+    schema: SchemaInfo,
+    bodyOf: (d: DocMeta) => string | null,
+  ) {
+    this.chunks = new InProcessChunkStore(new RowScopes(info.documents, chunkList, bodyOf));
+    this.lexical = new PgLexicalIndex(db, dfs, n);
+    this.vectors = new PgVectorIndex(db, schema);
+  }
+
+  /** Reads the index's schema (refusing an unknown one), documents, chunks and document frequencies, in one snapshot. */
+  static async open(db: Db, opts: StorageOptions & { bodyOf?: (d: DocMeta) => string | null } = {}): Promise<PgSearch> {
+    const schema = await readSchema(db);
+    if (!schema) throw new DatabaseError("数据库中还没有索引：请先运行 npm run ingest / the database holds no Nianbao index yet", { code: "no_index" });
+    await checkSchema(db, schema, opts);
+    const loaded = await db.transaction(async (q) => {
+      await q("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      const meta = new Map((await q<{ key: string; value: string }>(`SELECT key, value FROM ${META}`)).map((r) => [r.key, r.value]));
+      if (!meta.get("embedder")) throw new DatabaseError("数据库中还没有索引：请先运行 npm run ingest / the database holds no Nianbao index yet", { code: "no_index" });
+      const documents = (await q<{ meta: IndexedDocument }>("SELECT meta FROM documents ORDER BY ord, doc_id")).map((r) => r.meta);
+      const chunks = (await q<{ chunk: Omit<Chunk, "indexText"> }>("SELECT c.chunk FROM chunks c JOIN documents d ON d.doc_id = c.doc_id ORDER BY d.ord, c.pos")).map(
+        ({ chunk: c }) => ({ ...c, indexText: indexTextOf(c.meta.title, c.meta.section, c.text) }) as Chunk,
+      );
+      const terms = await q<{ term: string; df: number }>("SELECT term, df FROM terms");
+      const n = Number((await q<{ n: string }>("SELECT n FROM corpus_stats"))[0]?.n ?? 0);
+      return { meta, documents, chunks, terms, n };
+    });
+    const info: PgIndexInfo = {
+      generation: Number(loaded.meta.get("generation") ?? 0),
+      embedder: JSON.parse(loaded.meta.get("embedder")!),
+      stats: JSON.parse(loaded.meta.get("hash_stats") ?? "null"),
+      sources: JSON.parse(loaded.meta.get("sources") ?? "[]"),
+      documents: loaded.documents,
+    };
+    const dfs = new Map(loaded.terms.map((t) => [t.term, Number(t.df)]));
+    return new PgSearch(db, info, loaded.chunks, dfs, loaded.n, schema, opts.bodyOf ?? ((d) => d.issuer ?? d.region));
+  }
+
+  /** The index generation the database holds now (bumped by every ingest that changed something). */
+  static async generation(db: Db): Promise<number> {
+    return Number((await db.query<{ value: string }>(`SELECT value FROM ${META} WHERE key = 'generation'`))[0]?.value ?? 0);
+  }
+}
