@@ -132,6 +132,11 @@ export class Bm25Index {
     return new Bm25Index({ params: header.params, terms: header.terms, starts, dfs, body, docLens });
   }
 
+  /** Each document's length in terms (BM25's |d|), by document number. */
+  get docLengths(): Int32Array {
+    return this.data.docLens;
+  }
+
   get size(): number {
     return this.data.docLens.length;
   }

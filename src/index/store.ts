@@ -287,7 +287,14 @@ export async function readIndexData(indexDir: string, opts: { verify?: boolean; 
   // The chunks' terms are numbered as the lexical index's terms.
   const vectors = core.vectors ?? TermRows.parse(termBytes!, bm25Header.terms, core.stats!);
   if (vectors.size !== core.chunks.length) throw new IndexStoreError(`索引向量文件与分块数量不一致 / ${VECTOR_FILES[vectors.kind]} does not match chunks.json`);
-  return { ...core, vectors, statistics: {}, bm25 };
+  // Extraction results only when asked for (the PostgreSQL ingest writes every report's): inflated per report here.
+  const statistics: Record<string, ReportStatistics> = {};
+  if (opts.statistics)
+    for (const d of manifest.documents) {
+      const st = core.statistics.get(d.docId);
+      if (st) statistics[d.docId] = st;
+    }
+  return { ...core, vectors, statistics, bm25 };
 }
 
 /**

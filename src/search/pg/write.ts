@@ -151,13 +151,11 @@ export async function syncSnapshot(db: Db, schema: SchemaInfo, snap: Snapshot, o
 
 /** Each wanted row's distinct terms and their counts, from the BM25 postings (the analysis the embedded index made). */
 export function termsOfRows(bm25: Bm25Index, rows: Set<number>): Map<number, { terms: string[]; tfs: number[]; len: number }> {
-  const { header, numbers } = bm25.serialize();
-  const nStarts = header.terms.length + 1;
-  const docLens = numbers.subarray(nStarts, nStarts + header.docCount);
+  const docLens = bm25.docLengths;
   const out = new Map<number, { terms: string[]; tfs: number[]; len: number }>();
   for (const r of rows) out.set(r, { terms: [], tfs: [], len: docLens[r] });
   if (!rows.size) return out;
-  header.terms.forEach((term) => {
+  bm25.terms.forEach((term) => {
     const list = bm25.postingsOf(term);
     for (let i = 0; i < list.length; i += 2) {
       const e = out.get(list[i]);
