@@ -10,9 +10,9 @@ import { BodyRegistry } from "../domain/bodies.js";
 import { FACTS_FILE, FactsDb } from "../stats/db.js";
 import { FactsStatsService } from "../stats/service.js";
 import { checkDraftInSandbox } from "./draft.js";
+import { engineOver } from "./engineOver.js";
 import type { StatsService } from "../stats/api.js";
 import { Engine } from "../answer/engine.js";
-import { FigureService } from "../answer/figures.js";
 import type { RetrievalMode } from "../answer/retrieve.js";
 import { IndexStoreError } from "../errors.js";
 import type { PgFactStore } from "../search/pg/facts.js";
@@ -138,19 +138,7 @@ export async function openEngine(opts: OpenOptions): Promise<OpenedEngine> {
   const facts = new FactsDb(path.join(index.dir, FACTS_FILE));
   const bodies = BodyRegistry.fromBodies(facts.bodies);
   const search = new InProcessSearch(index, { bodyOf: (d) => bodies.idOf(d.issuer, d.region) });
-  const engine = new Engine(
-    {
-      documents: index.manifest.documents,
-      search,
-      embedder,
-      bodies,
-      figures: (corpus) => new FigureService(facts, bodies, (docId, sentence) => corpus.sectionHolding(docId, sentence), (docId) => corpus.proseOf(docId)),
-      settings,
-      log,
-      mode: opts.mode ?? "hybrid",
-    },
-    { settings, log, maxQuestionChars: opts.maxQuestionChars ?? settings.MAX_QUESTION_CHARS },
-  );
+  const engine = engineOver({ documents: index.manifest.documents, search, embedder, bodies, facts, settings, log, mode: opts.mode, maxQuestionChars: opts.maxQuestionChars });
   const stats = new FactsStatsService(facts, checkDraftInSandbox);
   return Object.assign(engine, { index, embedder, stats: () => stats }) as OpenedEngine;
 }

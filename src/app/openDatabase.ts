@@ -3,7 +3,6 @@ import { createQueryEmbedder } from "../embed/factory.js";
 import { BodyRegistry } from "../domain/bodies.js";
 import { IndexStoreError } from "../errors.js";
 import { Engine } from "../answer/engine.js";
-import { FigureService } from "../answer/figures.js";
 import type { RetrievalMode } from "../answer/retrieve.js";
 import { Db } from "../search/pg/connection.js";
 import { PgFactStore } from "../search/pg/facts.js";
@@ -11,6 +10,7 @@ import { PgSearch } from "../search/pg/search.js";
 import { FactsStatsService } from "../stats/service.js";
 import type { StatsService } from "../stats/api.js";
 import { checkDraftInSandbox } from "./draft.js";
+import { engineOver } from "./engineOver.js";
 import type { StorageOptions } from "../search/pg/schema.js";
 
 /**
@@ -64,19 +64,7 @@ export async function openDatabaseEngine(opts: DatabaseOpenOptions): Promise<Dat
     const want = search.info.embedder;
     if (want.name !== embedder.descriptor.name || want.dim !== embedder.descriptor.dim)
       throw new IndexStoreError(`数据库中的索引由嵌入模型 ${want.name}（${want.dim} 维）构建，当前配置的是 ${embedder.descriptor.name}（${embedder.descriptor.dim} 维）。 / the database was built with another embedder`);
-    const engine = new Engine(
-      {
-        documents: search.info.documents,
-        search,
-        embedder,
-        bodies,
-        figures: (corpus) => new FigureService(facts, bodies, (docId, sentence) => corpus.sectionHolding(docId, sentence), (docId) => corpus.proseOf(docId)),
-        settings,
-        log,
-        mode: opts.mode ?? "hybrid",
-      },
-      { settings, log, maxQuestionChars: opts.maxQuestionChars ?? settings.MAX_QUESTION_CHARS },
-    );
+    const engine = engineOver({ documents: search.info.documents, search, embedder, bodies, facts, settings, log, mode: opts.mode, maxQuestionChars: opts.maxQuestionChars });
     log({ event: "database_opened", generation: search.info.generation, documents: search.info.documents.length, chunks: search.chunkList.length });
     return {
       engine,

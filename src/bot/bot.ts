@@ -10,6 +10,7 @@ import { BotError, redact } from "../errors.js";
 import { formatAnswerHtml, formatCoverageHtml, formatSourceHtml, htmlToText, splitMessage, escapeHtml } from "../present/telegram.js";
 import { checkQuestionLength } from "../answer/api.js";
 import { LruMap } from "./lru.js";
+import { RateLimiter } from "./rateLimit.js";
 import { answerCsv, exportFileName, sourceText } from "../present/text.js";
 import { initWithRetry, SafePoller } from "./polling.js";
 import { COMMANDS, T, aboutHtml, exampleQuestions, helpHtml, startHtml } from "./texts.js";
@@ -41,7 +42,6 @@ const MAX_CONVERSATIONS = 5000;
 const MAX_CHATS_WITH_CITATIONS = 2000;
 /** Source buttons of the last N answers per chat keep working; older ones answer "expired". */
 const ANSWERS_KEPT_PER_CHAT = 20;
-const MAX_TRACKED_USERS = 20000;
 const TYPING_REFRESH_MS = 4500;
 export const ALLOWED_UPDATES = ["message", "callback_query"] as const;
 
@@ -77,37 +77,6 @@ function describeError(err: unknown, token: string): Record<string, unknown> {
   return out;
 }
 
-/** Sliding-window limiter: at most `limit` events per user in any 60 s. */
-class RateLimiter {
-  private readonly windows: LruMap<number, number[]>;
-  private readonly notified: LruMap<number, true>;
-  constructor(
-    private readonly limit: number,
-    private readonly now: () => number,
-  ) {
-    this.windows = new LruMap(MAX_TRACKED_USERS, 60_000, now);
-    // A flooding user gets one notice per window, not one per message.
-    this.notified = new LruMap(MAX_TRACKED_USERS, 60_000, now);
-  }
-  /** Records the event and says whether it is allowed. */
-  take(user: number): boolean {
-    const t = this.now();
-    const recent = (this.windows.get(user) ?? []).filter((x) => t - x < 60_000);
-    if (recent.length >= this.limit) {
-      this.windows.set(user, recent);
-      return false;
-    }
-    recent.push(t);
-    this.windows.set(user, recent);
-    this.notified.delete(user);
-    return true;
-  }
-  shouldNotify(user: number): boolean {
-    if (this.notified.has(user)) return false;
-    this.notified.set(user, true);
-    return true;
-  }
-}
 
 /** Citations of recent answers per chat, addressed by a short key that fits in callback_data (≤ 64 bytes). */
 class CitationStore {
@@ -231,7 +200,7 @@ export function createBot(opts: CreateBotOptions): Bot {
   const citations = new CitationStore();
   /** The CSV of the last answer with figures per chat, for /export (a later answer without figures does not replace it). */
   const lastFigures = new LruMap<number, { question: string; csv: string }>(MAX_CHATS_WITH_CITATIONS);
-  const limiter = new RateLimiter(settings.RATE_LIMIT_PER_MINUTE, now);
+  const limiter = new RateLimiter<number>(settings.RATE_LIMIT_PER_MINUTE, now);
   const maxChars = settings.MAX_QUESTION_CHARS;
   let examples: string[] | null = null;
   const getExamples = () => (examples ??= exampleQuestions(engine.coverage()));

@@ -8,6 +8,7 @@ import type { Citation } from "../types.js";
 import { draftCheckMarkdown, type OfficeRenderer, type OutgoingMessage } from "../present/office.js";
 import { answerCsv, exportFileName } from "../present/text.js";
 import { LruMap } from "../bot/lru.js";
+import { RateLimiter } from "../bot/rateLimit.js";
 import { MessageLedger } from "./ledger.js";
 import { OT, helpMarkdown, parseCommand } from "./texts.js";
 import type { IncomingMessage, OfficeLog, Reply, Transport } from "./types.js";
@@ -56,42 +57,12 @@ export interface OfficeBot {
 export const OFFICE_CONVERSATION_TTL_MS = 30 * 60 * 1000;
 const MAX_CONVERSATIONS = 5000;
 const MAX_CHATS = 2000;
-const MAX_USERS = 20000;
 const DRAFT_EXTENSIONS = /\.(docx|pdf|txt|md|html?)$/i;
 
 interface LastAnswer {
   citations: Citation[];
 }
 
-/** Sliding window per user: at most `limit` questions in any 60 s; one notice per window. */
-class RateLimiter {
-  private readonly windows: LruMap<string, number[]>;
-  private readonly notified: LruMap<string, true>;
-  constructor(
-    private readonly limit: number,
-    private readonly now: () => number,
-  ) {
-    this.windows = new LruMap(MAX_USERS, 60_000, now);
-    this.notified = new LruMap(MAX_USERS, 60_000, now);
-  }
-  take(user: string): boolean {
-    const t = this.now();
-    const recent = (this.windows.get(user) ?? []).filter((x) => t - x < 60_000);
-    if (recent.length >= this.limit) {
-      this.windows.set(user, recent);
-      return false;
-    }
-    recent.push(t);
-    this.windows.set(user, recent);
-    this.notified.delete(user);
-    return true;
-  }
-  shouldNotify(user: string): boolean {
-    if (this.notified.has(user)) return false;
-    this.notified.set(user, true);
-    return true;
-  }
-}
 
 /** The state file of a platform's bot under OFFICE_STATE_DIR. */
 export function officeStateFile(settings: Settings, platform: string, cwd = process.cwd()): string {
@@ -116,7 +87,7 @@ export function createOfficeBot(opts: OfficeBotOptions): OfficeBot {
   const lastAnswers = new LruMap<string, LastAnswer>(MAX_CHATS, OFFICE_CONVERSATION_TTL_MS * 4, now);
   const lastFigures = new LruMap<string, { question: string; csv: string }>(MAX_CHATS);
   const refused = new LruMap<string, true>(10_000, 3600_000, now);
-  const limiter = new RateLimiter(settings.RATE_LIMIT_PER_MINUTE, now);
+  const limiter = new RateLimiter<string>(settings.RATE_LIMIT_PER_MINUTE, now);
   const maxFileBytes = opts.maxFileBytes ?? 20 * 1024 * 1024;
   const chains = new Map<string, Promise<void>>();
   const inFlight = new Set<Promise<void>>();

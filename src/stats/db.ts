@@ -277,17 +277,7 @@ export class FactsDb {
 
   /** Export rows (CellExportRow) under a filter, table cells first, then narrative facts. */
   exportRows(filter: StatsFilter): CellExportRow[] {
-    const out: CellExportRow[] = [];
-    for (const r of this.reports()) {
-      if (filter.body && r.body !== filter.body) continue;
-      if (filter.year !== undefined && r.year !== filter.year) continue;
-      for (const c of this.cells(r.docId, filter.table))
-        out.push({ source: r.source, title: r.title, body: r.body, year: r.year, table: c.table, row: c.rowLabel, column: c.columnLabel, value: c.value, unit: c.unit, method: c.method, quote: c.quote, ...(c.candidates ? { candidates: c.candidates } : {}) });
-      if (!filter.table)
-        for (const f of this.facts(r.docId))
-          out.push({ source: r.source, title: r.title, body: r.body, year: r.year, table: "叙述", row: f.metric, column: "", value: f.value, unit: f.unit, method: "sentence", quote: f.sentence });
-    }
-    return out;
+    return exportRowsUnder(this, filter);
   }
 
   private readonly stmts = new Map<string, Database.Statement>();
@@ -332,4 +322,25 @@ export function toCell(r: Record<string, unknown>): CellRow | null {
 
 export function toReportInfo(r: ReportRow): ReportInfo {
   return { docId: r.docId, source: r.source, title: r.title, body: r.body, level: r.level, region: r.region, year: r.year, format: r.format, published: r.published, url: r.url };
+}
+
+/**
+ * Export rows under a filter from any fact store (facts.sqlite here, PostgreSQL in src/search/pg/facts.ts): each
+ * report's table cells first, then its narrative facts (those only when no table is asked for).
+ */
+export function exportRowsUnder(
+  store: { reports(): ReportRow[]; cells(docId: string, table?: TableId): CellRow[]; facts(docId: string): FactRow[] },
+  filter: StatsFilter,
+): CellExportRow[] {
+  const out: CellExportRow[] = [];
+  for (const r of store.reports()) {
+    if (filter.body && r.body !== filter.body) continue;
+    if (filter.year !== undefined && r.year !== filter.year) continue;
+    for (const c of store.cells(r.docId, filter.table))
+      out.push({ source: r.source, title: r.title, body: r.body, year: r.year, table: c.table, row: c.rowLabel, column: c.columnLabel, value: c.value, unit: c.unit, method: c.method, quote: c.quote, ...(c.candidates ? { candidates: c.candidates } : {}) });
+    if (!filter.table)
+      for (const f of store.facts(r.docId))
+        out.push({ source: r.source, title: r.title, body: r.body, year: r.year, table: "叙述", row: f.metric, column: "", value: f.value, unit: f.unit, method: "sentence", quote: f.sentence });
+  }
+  return out;
 }

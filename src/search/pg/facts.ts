@@ -1,6 +1,6 @@
 import type { Body } from "../../domain/bodies.js";
 import type { CellExportRow, CheckResult, StatsFilter, TableId } from "../../stats/api.js";
-import { toCell, toCheck, type CellRow, type FactRow, type ReportRow, type TableRow } from "../../stats/db.js";
+import { exportRowsUnder, toCell, toCheck, type CellRow, type FactRow, type ReportRow, type TableRow } from "../../stats/db.js";
 import type { FactStore } from "../types.js";
 import type { Db } from "./connection.js";
 
@@ -87,17 +87,7 @@ export class PgFactStore implements FactStore {
 
   /** Export rows under a filter, table cells first, then narrative facts (as FactsDb.exportRows). */
   exportRows(filter: StatsFilter): CellExportRow[] {
-    const out: CellExportRow[] = [];
-    for (const r of this.reports()) {
-      if (filter.body && r.body !== filter.body) continue;
-      if (filter.year !== undefined && r.year !== filter.year) continue;
-      for (const c of this.cells(r.docId, filter.table))
-        out.push({ source: r.source, title: r.title, body: r.body, year: r.year, table: c.table, row: c.rowLabel, column: c.columnLabel, value: c.value, unit: c.unit, method: c.method, quote: c.quote, ...(c.candidates ? { candidates: c.candidates } : {}) });
-      if (!filter.table)
-        for (const f of this.facts(r.docId))
-          out.push({ source: r.source, title: r.title, body: r.body, year: r.year, table: "叙述", row: f.metric, column: "", value: f.value, unit: f.unit, method: "sentence", quote: f.sentence });
-    }
-    return out;
+    return exportRowsUnder(this, filter);
   }
 
   close(): void {}

@@ -1,12 +1,10 @@
-import type { HashStats } from "../../embed/hashing.js";
 import type { Bm25Index } from "../../index/bm25.js";
-import type { Manifest } from "../../index/store.js";
-import type { RowVectors } from "../../index/rows.js";
+import type { IndexData } from "../../index/store.js";
 import type { BodyRegistry } from "../../domain/bodies.js";
 import { factRows, type FactsTable } from "../../stats/db.js";
 import type { CheckResult } from "../../stats/api.js";
 import type { ReportStatistics } from "../../stats/types.js";
-import type { Chunk, IndexedDocument } from "../../types.js";
+import type { IndexedDocument } from "../../types.js";
 import type { Db } from "./connection.js";
 import { META, type SchemaInfo } from "./schema.js";
 
@@ -21,14 +19,7 @@ import { META, type SchemaInfo } from "./schema.js";
 type Q = <R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<R[]>;
 
 /** What the embedded ingest produced (src/index/build.ts → readIndexData) plus the statistics' bodies and cross checks. */
-export interface Snapshot {
-  manifest: Manifest;
-  chunks: Chunk[];
-  /** Each chunk's full vector by row (stored, or recomputed from the chunk's terms: src/index/rows.ts). */
-  vectors: RowVectors;
-  stats: HashStats | null;
-  bm25: Bm25Index;
-  statistics: Record<string, ReportStatistics>;
+export interface Snapshot extends IndexData {
   bodies: BodyRegistry;
   crossChecks: Array<CheckResult & { docId: string }>;
 }
