@@ -1,8 +1,7 @@
 import type { Answer, AnswerTable, Citation, SourceView } from "../types.js";
 import type { Coverage } from "../answer/api.js";
 import { OFFICE_HINTS, packBlocks, utf8Bytes, type OfficeRenderer, type OutgoingMessage } from "./office.js";
-import { cellLine, citationLabel, computedLines, hasFigures, isWebUrl, shortQuote, sourceText, tableLines } from "./text.js";
-import { formatCoverageText, previewSection } from "./telegram.js";
+import { cellLine, citationLabel, computedLines, formatCoverageText, hasFigures, isWebUrl, previewSection, shortQuote, sourceText, tableLines } from "./text.js";
 
 /**
  * DingTalk's renderer: its markdown (msgtype "markdown": a title for the notification and a text) understands

@@ -1,8 +1,7 @@
 import type { Answer, AnswerTable, Citation, SourceView } from "../types.js";
 import type { Coverage } from "../answer/api.js";
 import { OFFICE_HINTS, packBlocks, utf8Bytes, type OfficeRenderer, type OutgoingMessage } from "./office.js";
-import { cellLine, cellText, citationLabel, computedLines, hasFigures, isWebUrl, shortQuote, sourceText } from "./text.js";
-import { formatCoverageText, previewSection } from "./telegram.js";
+import { cellLine, cellText, citationLabel, computedLines, formatCoverageText, hasFigures, isWebUrl, previewSection, shortQuote, sourceText } from "./text.js";
 
 /**
  * Feishu (飞书) rendering: every message is an interactive card in card JSON 2.0 whose body is one markdown element.

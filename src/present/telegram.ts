@@ -1,6 +1,6 @@
 import type { Answer, AnswerTable, Citation } from "../types.js";
 import type { Coverage } from "../answer/api.js";
-import { cellLine, citationLabel, computedLines, hasFigures, isWebUrl, shortQuote, tableLines } from "./text.js";
+import { SOURCE_PREVIEW_CHARS, cellLine, citationLabel, computedLines, formatCoverageText, hasFigures, isWebUrl, previewSection, shortQuote, tableLines } from "./text.js";
 
 /**
  * Pure formatting for Telegram HTML (parse_mode "HTML"); the plain pieces (labels, aligned tables, computed working)
@@ -11,7 +11,7 @@ import { cellLine, citationLabel, computedLines, hasFigures, isWebUrl, shortQuot
 /** Telegram's hard limit for one text message. */
 export const TELEGRAM_MESSAGE_LIMIT = 4096;
 
-export { QUOTE_PREVIEW_CHARS, citationLabel, shortQuote } from "./text.js";
+export { QUOTE_PREVIEW_CHARS, SOURCE_PREVIEW_CHARS, citationLabel, formatCoverageText, formatYears, previewSection, shortQuote } from "./text.js";
 
 /** Escape text for Telegram HTML. Telegram understands exactly these four named entities. */
 export function escapeHtml(text: string): string {
@@ -92,26 +92,6 @@ export function formatAnswerHtml(answer: Answer, limit = TELEGRAM_MESSAGE_LIMIT)
 
 /** The full cited section, for the "📄 来源N" button. */
 /** How much of a cited section one source message (or the terminal's /source N) shows. */
-export const SOURCE_PREVIEW_CHARS = 1500;
-
-/**
- * The first `max` characters (code points) of a section, cut at a sentence or line end when one lies in the
- * last third; `total` is the whole section's length in characters.
- */
-export function previewSection(text: string, max = SOURCE_PREVIEW_CHARS): { text: string; truncated: boolean; shown: number; total: number } {
-  const chars = [...text.trim()];
-  if (chars.length <= max) return { text: chars.join(""), truncated: false, shown: chars.length, total: chars.length };
-  let cut = max;
-  for (let i = max; i > Math.floor((max * 2) / 3); i--) {
-    if (/[。！？；\n]/.test(chars[i - 1])) {
-      cut = i;
-      break;
-    }
-  }
-  const shown = chars.slice(0, cut).join("").trimEnd();
-  return { text: shown, truncated: true, shown: [...shown].length, total: chars.length };
-}
-
 /** The "see the full text" hint under a shortened section. */
 export function sourceCutHint(shown: number, total: number, c: Citation, how: string): string {
   return `（以上为节选：前 ${shown} 字，全文 ${total} 字。查看全文：${how}原文件 ${c.source}）`;
@@ -129,50 +109,6 @@ export function formatSourceHtml(n: number, c: Citation, sectionText: string, li
     const html = head + body;
     if (html.length <= limit || max < 50) return html;
   }
-}
-
-/** "2011–2015、2018" from a list of years: runs are compressed so that long series stay readable. */
-export function formatYears(years: number[]): string {
-  const ys = [...new Set(years)].sort((a, b) => a - b);
-  const runs: string[] = [];
-  for (let i = 0; i < ys.length; ) {
-    let j = i;
-    while (j + 1 < ys.length && ys[j + 1] === ys[j] + 1) j++;
-    runs.push(j > i ? `${ys[i]}–${ys[j]}` : `${ys[i]}`);
-    i = j + 1;
-  }
-  return runs.join("、");
-}
-
-const KIND_LABEL: Record<string, string> = {
-  regulation: "条例",
-  format_notice: "格式通知",
-  judicial_interpretation: "司法解释",
-  report: "年度报告",
-  other: "其他",
-};
-
-/** Regions × years held, then the governing texts. Plain text; the HTML variant escapes it. */
-export function formatCoverageText(cov: Coverage): string {
-  const lines: string[] = [];
-  const reportCount = cov.reports.reduce((n, r) => n + r.years.length, 0);
-  lines.push(`已收录 ${cov.reports.length} 个地区或机关的年度报告（共 ${reportCount} 份）：`);
-  for (const r of [...cov.reports].sort((a, b) => a.region.localeCompare(b.region, "zh") || (a.issuer ?? "").localeCompare(b.issuer ?? "", "zh"))) {
-    const issuer = r.issuer && r.issuer !== r.region ? `（${r.issuer}）` : "";
-    // Level and the body one level up, when the registry knows them: 片区，上级：平潭综合实验区.
-    const where = r.level ? `〔${r.level}${r.parent ? `，上级：${r.parent}` : ""}〕` : "";
-    lines.push(`• ${r.region}${issuer}${where}：${formatYears(r.years)} 年`);
-  }
-  if (cov.governing.length > 0) {
-    lines.push("", "法规、通知与司法解释：");
-    for (const g of cov.governing) {
-      const title = g.title.startsWith("《") ? g.title : `《${g.title}》`;
-      const meta = [KIND_LABEL[g.kind] ?? g.kind, g.year != null ? `${g.year}年` : null].filter(Boolean).join("，");
-      lines.push(`• ${title}（${meta}）`);
-    }
-  }
-  lines.push("", `合计 ${cov.documents} 份文件、${cov.chunks} 个段落。`);
-  return lines.join("\n");
 }
 
 export function formatCoverageHtml(cov: Coverage): string {

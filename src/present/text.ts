@@ -1,5 +1,6 @@
 import type { Answer, AnswerTable, Citation, SourceView } from "../types.js";
 import { csvDocument } from "./csv.js";
+import type { Coverage } from "../answer/api.js";
 
 /**
  * Rendering of a structured answer at the edge. The terminal text (`ask`, `npm run chat`) is built here; the pieces
@@ -219,3 +220,72 @@ export function sourceText(v: SourceView): string {
   if (!v.cell) return v.text;
   return `${v.cell.table} · ${v.cell.row} · ${v.cell.column}：【${v.cell.value ?? "未读出"}】\n${v.cell.rowText}\n\n${v.text}`;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sources and coverage (every channel: terminal, Telegram, the office bots)
+
+/** How much of a cited section a channel shows at once (characters). */
+export const SOURCE_PREVIEW_CHARS = 1500;
+
+/**
+ * The first `max` characters (code points) of a section, cut at a sentence or line end when one lies in the
+ * last third; `total` is the whole section's length in characters.
+ */
+export function previewSection(text: string, max = SOURCE_PREVIEW_CHARS): { text: string; truncated: boolean; shown: number; total: number } {
+  const chars = [...text.trim()];
+  if (chars.length <= max) return { text: chars.join(""), truncated: false, shown: chars.length, total: chars.length };
+  let cut = max;
+  for (let i = max; i > Math.floor((max * 2) / 3); i--) {
+    if (/[。！？；\n]/.test(chars[i - 1])) {
+      cut = i;
+      break;
+    }
+  }
+  const shown = chars.slice(0, cut).join("").trimEnd();
+  return { text: shown, truncated: true, shown: [...shown].length, total: chars.length };
+}
+
+/** "2011–2015、2018" from a list of years: runs are compressed so that long series stay readable. */
+export function formatYears(years: number[]): string {
+  const ys = [...new Set(years)].sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let i = 0; i < ys.length; ) {
+    let j = i;
+    while (j + 1 < ys.length && ys[j + 1] === ys[j] + 1) j++;
+    runs.push(j > i ? `${ys[i]}–${ys[j]}` : `${ys[i]}`);
+    i = j + 1;
+  }
+  return runs.join("、");
+}
+
+const KIND_LABEL: Record<string, string> = {
+  regulation: "条例",
+  format_notice: "格式通知",
+  judicial_interpretation: "司法解释",
+  report: "年度报告",
+  other: "其他",
+};
+
+/** Regions × years held, then the governing texts. Plain text; the HTML variant escapes it. */
+export function formatCoverageText(cov: Coverage): string {
+  const lines: string[] = [];
+  const reportCount = cov.reports.reduce((n, r) => n + r.years.length, 0);
+  lines.push(`已收录 ${cov.reports.length} 个地区或机关的年度报告（共 ${reportCount} 份）：`);
+  for (const r of [...cov.reports].sort((a, b) => a.region.localeCompare(b.region, "zh") || (a.issuer ?? "").localeCompare(b.issuer ?? "", "zh"))) {
+    const issuer = r.issuer && r.issuer !== r.region ? `（${r.issuer}）` : "";
+    // Level and the body one level up, when the registry knows them: 片区，上级：平潭综合实验区.
+    const where = r.level ? `〔${r.level}${r.parent ? `，上级：${r.parent}` : ""}〕` : "";
+    lines.push(`• ${r.region}${issuer}${where}：${formatYears(r.years)} 年`);
+  }
+  if (cov.governing.length > 0) {
+    lines.push("", "法规、通知与司法解释：");
+    for (const g of cov.governing) {
+      const title = g.title.startsWith("《") ? g.title : `《${g.title}》`;
+      const meta = [KIND_LABEL[g.kind] ?? g.kind, g.year != null ? `${g.year}年` : null].filter(Boolean).join("，");
+      lines.push(`• ${title}（${meta}）`);
+    }
+  }
+  lines.push("", `合计 ${cov.documents} 份文件、${cov.chunks} 个段落。`);
+  return lines.join("\n");
+}
+
