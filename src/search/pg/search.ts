@@ -118,7 +118,7 @@ export class PgLexicalIndex implements LexicalIndex {
     trace.rounds++;
     trace.essential = order.map((o) => o.t);
     trace.full = true;
-    return this.unpruned(weights, k, filter);
+    return this.searchUnpruned(terms, k, filter);
   }
 
   /** One MaxScore round with the first `j` terms of `order` essential: the exact top k when `done`, else the threshold found. */
@@ -158,8 +158,11 @@ export class PgLexicalIndex implements LexicalIndex {
     };
   }
 
-  /** Every query term's postings (within the filter) summed: the reference the pruned rounds must equal. */
-  private async unpruned(weights: Map<string, number>, k: number, filter?: SearchFilter): Promise<Hit[]> {
+  /** Every query term's postings (within the filter) summed: the reference the pruned rounds must equal (benchmarks compare). */
+  async searchUnpruned(terms: readonly WeightedTerm[], k: number, filter?: SearchFilter): Promise<Hit[]> {
+    const weights = new Map<string, number>();
+    for (const [t, w] of terms) if (!weights.has(t)) weights.set(t, w);
+    if (!weights.size || k <= 0) return [];
     const params: unknown[] = [[...weights.keys()], [...weights.values()], this.params.k1, this.params.b, k];
     const where = filterSql(filter, params);
     const open = isOpenFilter(filter);
