@@ -23,6 +23,7 @@ import { analyze } from "../src/embed/tokenize.js";
 import { stopSandbox } from "../src/ingest/sandbox.js";
 import { Db } from "../src/search/pg/connection.js";
 import { ingestToDatabase } from "../src/search/pg/ingest.js";
+import { PgLexicalIndex } from "../src/search/pg/search.js";
 import { InProcessSearch } from "../src/search/inProcess.js";
 import type { SearchBackend, SearchFilter, WeightedTerm } from "../src/search/types.js";
 import { initLocalPostgres, removeLocalPostgres } from "../test/pg/servers.js";
@@ -124,6 +125,9 @@ async function main(): Promise<void> {
     const ops: Array<[string, (b: SearchBackend, e: { ask(q: string): Promise<unknown> }, q: string) => Promise<unknown>]> = [
       ["lexical, open", (b, _e, q) => b.lexical.search(terms(q), 50)],
       ["lexical, one year", (b, _e, q) => b.lexical.search(terms(q), 50, { years: [2019] })],
+      // The query as it was before MaxScore pruning (every query term's postings summed), for the before/after figures.
+      ["lexical, open, unpruned (before)", (b, _e, q) => (b.lexical instanceof PgLexicalIndex ? b.lexical.searchUnpruned(terms(q), 50) : b.lexical.search(terms(q), 50))],
+      ["lexical, one year, unpruned (before)", (b, _e, q) => (b.lexical instanceof PgLexicalIndex ? b.lexical.searchUnpruned(terms(q), 50, { years: [2019] }) : b.lexical.search(terms(q), 50, { years: [2019] }))],
       ["lexical, 3 reports", (b, _e, q) => b.lexical.search(terms(q), 50, { docIds: scopeDocs })],
       ["vector, 3 reports", (b, _e, q) => b.vectors.search(vec(q, pgParts.embedder.descriptor.dim), 50, { docIds: scopeDocs } as SearchFilter)],
       ...(arrays ? [] : ([["vector, open", (b: SearchBackend, _e: unknown, q: string) => b.vectors.search(vec(q, pgParts.embedder.descriptor.dim), 50)]] as typeof ops)),
@@ -144,6 +148,30 @@ async function main(): Promise<void> {
       say(`| ${name} | ${row.join(" | ")} |`);
     }
     say("");
+    // Pruned and unpruned keyword search must agree (same chunks, same order, same scores to 1e-9).
+    if (pgParts.search.lexical instanceof PgLexicalIndex) {
+      const lex = pgParts.search.lexical;
+      let same = 0;
+      let total = 0;
+      let full = 0;
+      let sameUpToTies = 0;
+      for (const q of questions.slice(0, n))
+        for (const f of [undefined, { years: [2019] }] as Array<SearchFilter | undefined>) {
+          const a = await lex.search(terms(q.question), 50, f);
+          if (lex.lastTrace?.full) full++;
+          const b = await lex.searchUnpruned(terms(q.question), 50, f);
+          total++;
+          if (a.length === b.length && a.every((h, i) => h[0] === b[i][0] && Math.abs(h[1] - b[i][1]) < 1e-9)) same++;
+          // Equal but for the order of chunks whose scores differ by less than 1e-9 (ties up to rounding), and for
+          // which of such tied chunks the k-th place takes.
+          const key = (hs: typeof a) => hs.map((h) => h[1]);
+          const last = b.length ? b[b.length - 1][1] : 0;
+          const sure = (hs: typeof a) => hs.filter((h) => h[1] - last >= 1e-9).map((h) => h[0]).sort().join();
+          if (a.length === b.length && key(a).every((x, i) => Math.abs(x - key(b)[i]) < 1e-9) && sure(a) === sure(b)) sameUpToTies++;
+        }
+      say(`MaxScore check: pruned = unpruned top 50 on ${same}/${total} searches (open and one year), equal up to the order of ties (scores within 1e-9) on ${sameUpToTies}/${total}; ${full} fell back to the unpruned query.`);
+      say("");
+    }
 
     // Sizes.
     const db = new Db(url);

@@ -65,11 +65,11 @@ function vectorOf(i: number): number[] {
 }
 
 /** A snapshot as the embedded ingest makes one: chunks in document order, terms counted as build.ts counts them. */
-function snapshot(texts: Array<[string, string, string]>, salt = ""): Snapshot {
+function snapshot(texts: Array<[string, string, string]>, salt = "", allDocs: IndexedDocument[] = DOCS): Snapshot {
   const chunks: Chunk[] = [];
   const ordOf = new Map<string, number>();
   for (const [docId, section, text0] of texts) {
-    const d = DOCS.find((x) => x.docId === docId)!;
+    const d = allDocs.find((x) => x.docId === docId)!;
     const ord = ordOf.get(docId) ?? 0;
     ordOf.set(docId, ord + 1);
     const text = text0 + salt;
@@ -81,7 +81,7 @@ function snapshot(texts: Array<[string, string, string]>, salt = ""): Snapshot {
   const vectors = new Float32Array(chunks.length * DIM);
   // A chunk's vector depends on its own text only (a file kept by an incremental sync keeps its vectors).
   chunks.forEach((c, i) => vectors.set(vectorOf([...c.id].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) % 9973, 7)), i * DIM));
-  const docs = DOCS.filter((d) => chunks.some((c) => c.meta.docId === d.docId));
+  const docs = allDocs.filter((d) => chunks.some((c) => c.meta.docId === d.docId));
   const manifest = {
     formatVersion: 0,
     embedder: { name: "test-vectors", dim: DIM, distance: "cosine" },
@@ -171,6 +171,87 @@ describe("PostgreSQL 15 (no pgvector; exact vectors over real[] for tests)", () 
     const terms = (await db.query<{ n: string }>("SELECT count(*) AS n FROM terms"))[0].n;
     expect(Number(terms)).toBe(second.bm25.terms.length);
   });
+
+  it("prunes common terms (MaxScore) yet returns the exact top k: many chunks, common and rare terms, small k, filters, ties", async () => {
+    // 48 reports × 12 chunks; one title for all (equal lengths: duplicated texts tie exactly, the earlier chunk first).
+    let seed = 20261205;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const COMMON = ["政府", "信息", "公开", "工作", "年度", "报告"];
+    const MEDIUM = ["申请", "复议", "诉讼", "收费", "网站", "培训"];
+    const RARE = ["地震", "桥梁", "渔业", "气象", "档案馆", "航道"];
+    const FILL = ["本年度", "有关", "情况", "进一步", "加强", "落实", "推进", "规范"];
+    const BODIES = ["甲市人民政府", "乙县人民政府", "丙区人民政府", "丁镇人民政府"];
+    const docs = Array.from({ length: 48 }, (_, i) =>
+      doc(`r${i}`, { title: "政府信息公开工作年度报告", issuer: BODIES[i % 4], region: BODIES[i % 4].slice(0, 2), year: 2016 + (i % 6) }),
+    );
+    const texts: Array<[string, string, string]> = [];
+    for (const d of docs)
+      for (let c = 0; c < 12; c++) {
+        if (texts.length > 20 && rand() < 0.1) {
+          texts.push([d.docId, "正文", texts[Math.floor(rand() * texts.length)][2]]);
+          continue;
+        }
+        const words: string[] = [];
+        const put = (list: string[], p: number, max: number) => {
+          for (const w of list) if (rand() < p) for (let r = 1 + Math.floor(rand() * max); r > 0; r--) words.push(w);
+        };
+        put(COMMON, 0.9, 4);
+        put(MEDIUM, 0.2, 3);
+        put(RARE, 0.015, 2);
+        put(FILL, 0.5, 3);
+        for (let i = words.length - 1; i > 0; i--) {
+          const k = Math.floor(rand() * (i + 1));
+          [words[i], words[k]] = [words[k], words[i]];
+        }
+        texts.push([d.docId, "正文", words.join("，") + "。"]);
+      }
+    const fresh = await freshLocalDatabase("nb_maxscore");
+    const mdb = new Db(fresh.url);
+    try {
+      const snap = snapshot(texts, "", docs);
+      await syncSnapshot(mdb, await ensureSchema(mdb, DIM, { arrayVectorsForTests: true }), snap);
+      const search = await PgSearch.open(mdb, { arrayVectorsForTests: true, bodyOf: (d) => snap.bodies.idOf(d.issuer, d.region) });
+      const local = new InProcessLexicalIndex(snap.bm25, new RowScopes(snap.manifest.documents, snap.chunks, (d) => snap.bodies.idOf(d.issuer, d.region)));
+      const queries: WeightedTerm[][] = [
+        termsOf("地震 政府信息公开工作", []),
+        termsOf("桥梁渔业工作报告", ["气象"]),
+        termsOf("政府信息公开工作年度报告", []),
+        termsOf("申请复议 诉讼收费", ["政府"]),
+        termsOf("气象 档案馆 航道 公开", ["网站"]),
+        [["地震", 1], ["政府", 0], ["年度", 0.35]],
+      ];
+      const filters: Array<SearchFilter | undefined> = [
+        undefined,
+        { years: [2019] },
+        { bodies: [snap.bodies.idOf(BODIES[1], BODIES[1].slice(0, 2))] },
+        { years: [2017, 2018], kinds: ["report"] },
+        { docIds: ["r3", "r10", "r31"] },
+      ];
+      let pruned = 0;
+      for (const terms of queries)
+        for (const f of filters)
+          for (const k of [1, 3, 10]) {
+            const want = await local.search(terms, k, f);
+            const got = await search.lexical.search(terms, k, f);
+            const what = `${JSON.stringify(terms)} ${JSON.stringify(f)} k=${k}`;
+            expect(got.map((h) => h[0]), what).toEqual(want.map((h) => h[0]));
+            got.forEach((h, i) => expect(Math.abs(h[1] - want[i][1]), what).toBeLessThan(1e-9));
+            if (!search.lexical.lastTrace!.full) pruned++;
+          }
+      // The common terms' postings are not scanned when a rare term decides the top k.
+      await search.lexical.search(termsOf("地震 政府信息公开工作", []), 3);
+      const trace = search.lexical.lastTrace!;
+      expect(trace.full).toBe(false);
+      const words = (list: string[]) => list.map((t) => t.slice(t.indexOf(":") + 1));
+      expect(words(trace.essential)).toContain("地震");
+      for (const t of COMMON) expect(words(trace.essential)).not.toContain(t);
+      expect(trace.essential.length).toBeLessThan(termsOf("地震 政府信息公开工作", []).length / 2);
+      expect(pruned).toBeGreaterThan(10);
+    } finally {
+      await mdb.close();
+      await fresh.drop();
+    }
+  }, 120_000);
 
   it("ranks vectors by exact cosine within a filter, as the embedded exact search does", async () => {
     const snap = snapshot(TEXTS.filter(([d]) => d !== "pt2014").map(([d, s, t]) => (d === "sy2014" ? [d, s, `${t}另有行政复议申请3件。`] : [d, s, t])));

@@ -36,7 +36,22 @@ export function filterSql(filter: SearchFilter | undefined, params: unknown[]): 
   return parts.join(" AND ");
 }
 
+/** What the last keyword search did (tests and benchmarks read it): statements run, terms whose postings were scanned. */
+export interface LexicalSearchTrace {
+  rounds: number;
+  essential: string[];
+  /** Whether the answer came from the unpruned query (every query term's postings summed). */
+  full: boolean;
+}
+
+/** BM25's tf part as SQL over postings `p`, query terms `q` and corpus totals `st`; $k1 and $b are parameter numbers. */
+const contribution = (k1: string, b: string) =>
+  `q.w * ((q.idf * (p.tf * (${k1}::float8 + 1))) / (p.tf + ${k1}::float8 * (1 - ${b}::float8 + (${b}::float8 * p.len) / st.avg)))`;
+
 export class PgLexicalIndex implements LexicalIndex {
+  /** The last search's trace. */
+  lastTrace: LexicalSearchTrace | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly dfs: Map<string, number>,
@@ -50,11 +65,103 @@ export class PgLexicalIndex implements LexicalIndex {
 
   /**
    * BM25 as src/index/bm25.ts computes it: idf = ln(1 + (N − df + 0.5)/(df + 0.5)) from the terms table and the
-   * corpus totals, tf and the chunk length from the postings; each query term once with its first weight. Only
-   * the query terms' postings are read (as the embedded index does), and within a filter only the scope's chunks'
-   * postings (looked up by (term, chunk), as the embedded searchWithin does); ties go to the earlier chunk.
+   * corpus totals, tf and the chunk length from the postings; each query term once with its first weight. Ties go to
+   * the earlier chunk.
+   *
+   * Exact top-k with MaxScore pruning: a term's contribution never reaches its bound w·idf·(k1 + 1) (the tf part
+   * is below k1 + 1). The terms with the largest bounds (the rare ones) are "essential": only their postings are
+   * scanned (within the filter); the others (the common ones, whose postings cover most chunks) are looked up by
+   * (term, chunk) for candidates only. The k candidates best on the essential terms, fully scored, give a threshold
+   * θ; a chunk outside the essential postings scores at most the sum B of the other terms' bounds, a candidate at
+   * most its essential part + B. When B < θ, every chunk that can reach the top k is among the candidates with
+   * part + B ≥ θ, which are scored exactly; otherwise more terms become essential (as many as θ says are needed),
+   * down to the unpruned query over all postings.
    */
   async search(terms: readonly WeightedTerm[], k: number, filter?: SearchFilter): Promise<Hit[]> {
+    const weights = new Map<string, number>();
+    for (const [t, w] of terms) if (!weights.has(t)) weights.set(t, w);
+    if (!weights.size || k <= 0) return [];
+    // Terms by decreasing bound, estimated from the document frequencies read at open (the order only decides what
+    // is scanned; every bound the pruning relies on is computed in SQL from the statistics the statement sees).
+    const n = this.size;
+    const boundOf = (t: string, w: number) => {
+      const df = this.df(t);
+      return w * Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (this.params.k1 + 1);
+    };
+    const order = [...weights].map(([t, w]) => ({ t, w, bound: boundOf(t, w) })).sort((a, b) => b.bound - a.bound || (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
+    // A negative weight breaks the bounds' premise (a term only adds): no pruning then. Within a filter the unpruned
+    // query reads only the scope's postings (by (term, chunk)); pruning there measured slower on the 50 MB corpus
+    // (one year: p50 633 ms against 574 ms, bench/RESULTS-pg.md), so it is kept for open searches.
+    const prunable = order.length > 1 && order.every((o) => o.w >= 0) && isOpenFilter(filter);
+    const trace: LexicalSearchTrace = { rounds: 0, essential: [], full: false };
+    this.lastTrace = trace;
+    let j = 1;
+    while (prunable && j < order.length) {
+      trace.rounds++;
+      trace.essential = order.slice(0, j).map((o) => o.t);
+      const r = await this.pruned(order, j, k, filter);
+      if (r.done) return r.hits;
+      if (r.theta === null) {
+        j++;
+        continue;
+      }
+      // The fewest essential terms whose complement's bounds stay below the threshold found (the database judges).
+      let next = j + 1;
+      let rest = 0;
+      for (let i = order.length - 1; i >= 0; i--) {
+        rest += order[i].bound;
+        if (rest * (1 + 1e-6) >= r.theta) {
+          next = Math.max(next, i + 1);
+          break;
+        }
+      }
+      j = next;
+    }
+    trace.rounds++;
+    trace.essential = order.map((o) => o.t);
+    trace.full = true;
+    return this.searchUnpruned(terms, k, filter);
+  }
+
+  /** One MaxScore round with the first `j` terms of `order` essential: the exact top k when `done`, else the threshold found. */
+  private async pruned(order: Array<{ t: string; w: number }>, j: number, k: number, filter?: SearchFilter): Promise<{ done: boolean; theta: number | null; hits: Hit[] }> {
+    const params: unknown[] = [order.map((o) => o.t), order.map((o) => o.w), order.map((_, i) => i < j), this.params.k1, this.params.b, k];
+    const where = filterSql(filter, params);
+    const open = isOpenFilter(filter);
+    const c = contribution("$4", "$5");
+    // The non-essential terms of one candidate, by (term, chunk) lookups.
+    const rest = (cid: string) =>
+      `coalesce((SELECT sum(${c}) FROM q JOIN postings p ON p.term = q.term AND p.cid = ${cid} CROSS JOIN st WHERE NOT q.ess), 0)`;
+    const rows = await this.db.query<{ id: string | null; score: number | null; theta: number | null; done: boolean | null }>(
+      `WITH st AS MATERIALIZED (SELECT n::float8 AS n, CASE WHEN n > 0 THEN total_len::float8 / n ELSE 1 END AS avg FROM corpus_stats),
+       q AS MATERIALIZED (SELECT u.term, u.w, u.ess, ln(1 + (st.n - t.df + 0.5) / (t.df + 0.5)) AS idf
+             FROM unnest($1::text[], $2::float8[], $3::bool[]) AS u(term, w, ess) JOIN terms t ON t.term = u.term CROSS JOIN st),
+       -- The non-essential terms' bounds, with a margin for rounding (a contribution is strictly below its bound).
+       bound AS MATERIALIZED (SELECT coalesce(sum(q.w * q.idf), 0) * ($4::float8 + 1) * (1 + 1e-9) + 1e-12 AS b FROM q WHERE NOT q.ess),
+       ${open ? "" : `scope AS MATERIALIZED (SELECT c.cid FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE ${where}),`}
+       ess AS MATERIALIZED (SELECT p.cid, sum(${c}) AS part
+             FROM q JOIN postings p ON p.term = q.term ${open ? "" : "JOIN scope ON scope.cid = p.cid"} CROSS JOIN st WHERE q.ess GROUP BY p.cid),
+       seed AS MATERIALIZED (SELECT e.cid, e.part + ${rest("e.cid")} AS score FROM (SELECT cid, part FROM ess ORDER BY part DESC, cid LIMIT $6) e),
+       th AS MATERIALIZED (SELECT CASE WHEN count(*) = $6 THEN min(score) END AS theta FROM seed),
+       keep AS (SELECT e.cid, e.part + ${rest("e.cid")} AS score FROM ess e CROSS JOIN th CROSS JOIN bound
+             WHERE bound.b < th.theta AND e.part + bound.b >= th.theta),
+       top AS (SELECT cid, score FROM keep ORDER BY score DESC, cid LIMIT $6)
+       SELECT id, score, theta, done FROM (
+         SELECT c.id, top.score, NULL::float8 AS theta, NULL::boolean AS done, top.cid FROM top JOIN chunks c ON c.cid = top.cid
+         UNION ALL SELECT NULL, NULL, th.theta, coalesce(bound.b < th.theta, false), NULL FROM th CROSS JOIN bound) x
+       ORDER BY (id IS NULL), score DESC, cid`,
+      params,
+    );
+    const last = rows[rows.length - 1];
+    return {
+      done: last?.done === true,
+      theta: last?.theta === null || last?.theta === undefined ? null : Number(last.theta),
+      hits: rows.filter((r) => r.id !== null).map((r) => [r.id!, Number(r.score)]),
+    };
+  }
+
+  /** Every query term's postings (within the filter) summed: the reference the pruned rounds must equal (benchmarks compare). */
+  async searchUnpruned(terms: readonly WeightedTerm[], k: number, filter?: SearchFilter): Promise<Hit[]> {
     const weights = new Map<string, number>();
     for (const [t, w] of terms) if (!weights.has(t)) weights.set(t, w);
     if (!weights.size || k <= 0) return [];
@@ -66,7 +173,7 @@ export class PgLexicalIndex implements LexicalIndex {
        q AS MATERIALIZED (SELECT u.term, u.w, ln(1 + (st.n - t.df + 0.5) / (t.df + 0.5)) AS idf
              FROM unnest($1::text[], $2::float8[]) AS u(term, w) JOIN terms t ON t.term = u.term CROSS JOIN st),
        ${open ? "" : `scope AS MATERIALIZED (SELECT c.cid FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE ${where}),`}
-       top AS (SELECT p.cid, sum(q.w * ((q.idf * (p.tf * ($3::float8 + 1))) / (p.tf + $3::float8 * (1 - $4::float8 + ($4::float8 * p.len) / st.avg)))) AS score
+       top AS (SELECT p.cid, sum(${contribution("$3", "$4")}) AS score
                FROM ${open ? "q JOIN postings p ON p.term = q.term" : "scope CROSS JOIN q JOIN postings p ON p.term = q.term AND p.cid = scope.cid"} CROSS JOIN st
                GROUP BY p.cid ORDER BY score DESC, p.cid LIMIT $5)
        SELECT c.id, top.score FROM top JOIN chunks c ON c.cid = top.cid ORDER BY top.score DESC, top.cid`,
