@@ -1,7 +1,7 @@
 import type { Answer, AnswerTable, Citation, SourceView } from "../types.js";
 import type { Coverage } from "../answer/api.js";
-import { OFFICE_HINTS, packBlocks, utf8Bytes, type OfficeRenderer, type OutgoingMessage } from "./office.js";
-import { cellLine, citationLabel, computedLines, formatCoverageText, hasFigures, isWebUrl, previewSection, shortQuote, sourceText, tableLines } from "./text.js";
+import { OFFICE_HINTS, footnoteMarkdown, packBlocks, utf8Bytes, type MarkdownDialect, type OfficeRenderer, type OutgoingMessage } from "./office.js";
+import { computedLines, formatCoverageText, hasFigures, isWebUrl, previewSection, sourceText, tableLines } from "./text.js";
 
 /**
  * DingTalk's renderer: its markdown (msgtype "markdown": a title for the notification and a text) understands
@@ -76,20 +76,11 @@ export function tableBlocks(table: AnswerTable, limit = DINGTALK_MARKDOWN_LIMIT)
   return blocks;
 }
 
-/** One footnote: [n] label, its cell, 发布日期 and 原文链接, and a short quote for a passage. */
+const DIALECT: MarkdownDialect = { escape: escapeDingtalk, linkTarget, quote: (q) => `> ${q}`, br: BR };
+
+/** One footnote (present/office.ts footnoteMarkdown; DingTalk needs hard line breaks). */
 export function footnote(c: Citation, n: number): string {
-  const lines = [`**[${n}]** ${escapeDingtalk(citationLabel(c))}`];
-  const cell = cellLine(c);
-  if (cell) lines.push(escapeDingtalk(cell));
-  const meta: string[] = [];
-  if (c.published) meta.push(`发布日期：${escapeDingtalk(c.published)}`);
-  if (isWebUrl(c.url)) meta.push(`[原文链接](${linkTarget(c.url)})`);
-  else if (c.url) meta.push(`原文链接：${escapeDingtalk(c.url)}`);
-  if (meta.length) lines.push(meta.join(" · "));
-  const q = cell ? "" : shortQuote(c.quote ?? "");
-  // A quote last: ">" opens a block quote to the end of the paragraph.
-  if (q) lines.push(`> ${escapeDingtalk(q)}`);
-  return lines.join(BR);
+  return footnoteMarkdown(c, n, DIALECT);
 }
 
 /** Plain text for a notification title: first line of the text, markup removed, cut to TITLE_CHARS. */

@@ -1,7 +1,7 @@
 import type { Answer, AnswerTable, Citation, SourceView } from "../types.js";
 import type { Coverage } from "../answer/api.js";
-import { OFFICE_HINTS, packBlocks, utf8Bytes, type OfficeRenderer, type OutgoingMessage } from "./office.js";
-import { cellLine, cellText, citationLabel, computedLines, formatCoverageText, hasFigures, isWebUrl, previewSection, shortQuote, sourceText } from "./text.js";
+import { OFFICE_HINTS, footnoteMarkdown, packBlocks, utf8Bytes, type MarkdownDialect, type OfficeRenderer, type OutgoingMessage } from "./office.js";
+import { cellText, computedLines, formatCoverageText, hasFigures, isWebUrl, previewSection, sourceText } from "./text.js";
 
 /**
  * Feishu (飞书) rendering: every message is an interactive card in card JSON 2.0 whose body is one markdown element.
@@ -88,19 +88,11 @@ export function feishuTables(table: AnswerTable, limit = FEISHU_CARD_LIMIT): str
   return parts;
 }
 
-/** One footnote: [n] label, the table cell, 发布日期 and 原文链接, a short quote for a passage. */
+const DIALECT: MarkdownDialect = { escape: escapeFeishu, linkTarget, quote: (q) => `“${q}”`, br: "\n" };
+
+/** One footnote (present/office.ts footnoteMarkdown; the quote in quotation marks). */
 export function feishuFootnote(c: Citation, n: number): string {
-  const lines = [`**[${n}]** ${escapeFeishu(citationLabel(c))}`];
-  const cell = cellLine(c);
-  if (cell) lines.push(escapeFeishu(cell));
-  const meta: string[] = [];
-  if (c.published) meta.push(`发布日期：${escapeFeishu(c.published)}`);
-  if (isWebUrl(c.url)) meta.push(`[原文链接](${linkTarget(c.url)})`);
-  else if (c.url) meta.push(`原文链接：${escapeFeishu(c.url)}`);
-  if (meta.length) lines.push(meta.join(" · "));
-  const q = cell ? "" : shortQuote(c.quote ?? "");
-  if (q) lines.push(`“${escapeFeishu(q)}”`);
-  return lines.join("\n");
+  return footnoteMarkdown(c, n, DIALECT);
 }
 
 /** Under the footnotes: how to open one. */

@@ -1,6 +1,7 @@
-import type { Answer, SourceView } from "../types.js";
+import type { Answer, Citation, SourceView } from "../types.js";
 import type { Coverage } from "../answer/api.js";
 import type { DraftCheck } from "../stats/api.js";
+import { cellLine, citationLabel, isWebUrl, shortQuote } from "./text.js";
 
 /**
  * What the office channels (WeCom, DingTalk, Feishu) send, and the renderer each platform implements
@@ -48,6 +49,34 @@ export const OFFICE_HINTS = {
   source: "发送“原文 1”可查看第 1 条来源的原文。",
   export: "发送“导出”可把这组数字下载为 CSV 表格。",
 };
+
+/** What differs between the platforms' markdown where a footnote is written. */
+export interface MarkdownDialect {
+  /** Corpus text made literal. */
+  escape(s: string): string;
+  /** A URL as it may stand inside a link's (…). */
+  linkTarget(url: string): string;
+  /** The quote line of a passage, from already escaped text (a block quote, or quotation marks). */
+  quote(escaped: string): string;
+  /** The line break inside one block. */
+  br: string;
+}
+
+/** One footnote: [n] label, its table cell, 发布日期 and 原文链接, and a short quote for a passage (not for a cell). */
+export function footnoteMarkdown(c: Citation, n: number, d: MarkdownDialect): string {
+  const lines = [`**[${n}]** ${d.escape(citationLabel(c))}`];
+  const cell = cellLine(c);
+  if (cell) lines.push(d.escape(cell));
+  const meta: string[] = [];
+  if (c.published) meta.push(`发布日期：${d.escape(c.published)}`);
+  if (isWebUrl(c.url)) meta.push(`[原文链接](${d.linkTarget(c.url)})`);
+  else if (c.url) meta.push(`原文链接：${d.escape(c.url)}`);
+  if (meta.length) lines.push(meta.join(" · "));
+  const q = cell ? "" : shortQuote(c.quote ?? "");
+  // The quote last: in the block-quote dialects ">" runs to the end of the paragraph.
+  if (q) lines.push(d.quote(d.escape(q)));
+  return lines.join(d.br);
+}
 
 /** UTF-8 length of a string (WeCom counts bytes). */
 export function utf8Bytes(s: string): number {

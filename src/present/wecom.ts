@@ -1,7 +1,7 @@
 import type { Answer, AnswerTable, Citation, SourceView } from "../types.js";
 import type { Coverage } from "../answer/api.js";
-import { OFFICE_HINTS, packBlocks, utf8Bytes, type OfficeRenderer, type OutgoingMessage } from "./office.js";
-import { cellLine, cellText, citationLabel, computedLines, formatCoverageText, hasFigures, isWebUrl, previewSection, shortQuote, sourceText } from "./text.js";
+import { OFFICE_HINTS, footnoteMarkdown, packBlocks, utf8Bytes, type MarkdownDialect, type OfficeRenderer, type OutgoingMessage } from "./office.js";
+import { cellText, computedLines, formatCoverageText, hasFigures, isWebUrl, previewSection, sourceText } from "./text.js";
 
 /**
  * WeCom (企业微信) AI bot replies in its markdown (the stream reply's and the active push's `markdown.content`,
@@ -80,19 +80,11 @@ export function tableBlocks(table: AnswerTable, budget: number): string[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Answers
 
-/** One footnote: [n] label, then its table cell, 发布日期 and 原文链接, and a short quote for a passage. */
+const DIALECT: MarkdownDialect = { escape: escapeInline, linkTarget, quote: (q) => `> ${q}`, br: "\n" };
+
+/** One footnote (present/office.ts footnoteMarkdown in WeCom's markdown). */
 export function footnote(c: Citation, n: number): string {
-  const lines = [`**[${n}]** ${escapeInline(citationLabel(c))}`];
-  const cell = cellLine(c);
-  if (cell) lines.push(escapeInline(cell));
-  const meta: string[] = [];
-  if (c.published) meta.push(`发布日期：${escapeInline(c.published)}`);
-  if (isWebUrl(c.url)) meta.push(`[原文链接](${linkTarget(c.url)})`);
-  else if (c.url) meta.push(`原文链接：${escapeInline(c.url)}`);
-  if (meta.length) lines.push(meta.join(" · "));
-  const q = cell ? "" : shortQuote(c.quote ?? "");
-  if (q) lines.push(`> ${escapeInline(q)}`);
-  return lines.join("\n");
+  return footnoteMarkdown(c, n, DIALECT);
 }
 
 const messages = (parts: string[]): OutgoingMessage[] => parts.map((content) => ({ format: "markdown", content }));
