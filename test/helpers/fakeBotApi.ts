@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { multipartParts } from "./multipart.js";
 import type { AddressInfo } from "node:net";
 
 /**
@@ -344,29 +345,16 @@ export class FakeBotApi {
  * "attach://<part name>"; such a field becomes { filename, bytes }.
  */
 function parseMultipart(body: Buffer, type: string): Record<string, any> {
-  const boundary = /boundary=([^;]+)/.exec(type)?.[1];
-  if (!boundary) throw new Error("multipart without boundary");
-  const delim = Buffer.from(`--${boundary}`);
+  const parts = multipartParts(body, type);
+  if (!parts) throw new Error("multipart without boundary");
   const fields: Record<string, any> = {};
   const files = new Map<string, { filename: string; bytes: Buffer }>();
-  let at = body.indexOf(delim);
-  while (at >= 0) {
-    const start = at + delim.length;
-    if (body.subarray(start, start + 2).toString() === "--") break;
-    const next = body.indexOf(delim, start);
-    if (next < 0) break;
-    const part = body.subarray(start + 2, next - 2); // after CRLF, before CRLF
-    const sep = part.indexOf("\r\n\r\n");
-    const head = part.subarray(0, sep).toString("utf8");
-    const value = part.subarray(sep + 4);
-    const name = /name="([^"]+)"/.exec(head)?.[1] ?? "";
-    const filename = /filename=("?)([^"\r\n;]+)\1/.exec(head)?.[2];
-    if (filename !== undefined) files.set(name, { filename, bytes: Buffer.from(value) });
+  for (const { name, filename, bytes } of parts) {
+    if (filename !== undefined) files.set(name, { filename, bytes });
     else {
-      const text = value.toString("utf8");
+      const text = bytes.toString("utf8");
       fields[name] = /^[{[]|^-?\d+$/.test(text) ? JSON.parse(text) : text;
     }
-    at = next;
   }
   for (const [k, v] of Object.entries(fields)) {
     const ref = typeof v === "string" ? /^attach:\/\/(.+)$/.exec(v) : null;

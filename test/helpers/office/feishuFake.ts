@@ -1,4 +1,5 @@
 import http from "node:http";
+import { multipartParts } from "../multipart.js";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { createHash, randomBytes } from "node:crypto";
@@ -597,28 +598,9 @@ export class FeishuFake implements FakePlatform {
   }
 }
 
-/** The named parts of a multipart/form-data body, as bytes. */
+/** The named parts of a multipart/form-data body, as bytes (none without a boundary). */
 function parseMultipart(body: Buffer, contentType: string): Map<string, Buffer> {
-  const parts = new Map<string, Buffer>();
-  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
-  if (!boundary) return parts;
-  const delim = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
-  let at = body.indexOf(delim);
-  while (at >= 0) {
-    const start = at + delim.length;
-    if (body.subarray(start, start + 2).toString() === "--") break;
-    const next = body.indexOf(delim, start);
-    if (next < 0) break;
-    const part = body.subarray(start + 2, next - 2); // after CRLF, before CRLF
-    const headEnd = part.indexOf("\r\n\r\n");
-    if (headEnd >= 0) {
-      const head = part.subarray(0, headEnd).toString("utf8");
-      const name = /name="([^"]*)"/i.exec(head)?.[1];
-      if (name) parts.set(name, Buffer.from(part.subarray(headEnd + 4)));
-    }
-    at = next;
-  }
-  return parts;
+  return new Map((multipartParts(body, contentType) ?? []).filter((p) => p.name).map((p) => [p.name, p.bytes]));
 }
 
 export function startFeishuFake(opts?: FeishuFakeOptions): Promise<FeishuFake> {
