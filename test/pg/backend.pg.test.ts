@@ -1,4 +1,5 @@
 import path from "node:path";
+import { indexedDoc } from "../helpers/documents.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BodyRegistry } from "../../src/domain/bodies.js";
 import { analyze } from "../../src/embed/tokenize.js";
@@ -27,17 +28,7 @@ import { freshLocalDatabase, freshPglite } from "./helpers.js";
  */
 
 const DIM = 8;
-const doc = (docId: string, m: Partial<IndexedDocument>): IndexedDocument => ({
-  docId,
-  source: `${docId}.txt`,
-  title: m.title ?? docId,
-  issuer: null,
-  region: null,
-  year: null,
-  kind: "report",
-  aliases: [],
-  ...m,
-});
+const doc = indexedDoc;
 const DOCS: IndexedDocument[] = [
   doc("sy2013", { title: "沈阳市人民政府2013年政府信息公开工作年度报告", issuer: "沈阳市人民政府", region: "沈阳市", year: 2013 }),
   doc("sy2014", { title: "沈阳市人民政府2014年政府信息公开工作年度报告", issuer: "沈阳市人民政府", region: "沈阳市", year: 2014 }),

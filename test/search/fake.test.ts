@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { indexedDoc } from "../helpers/documents.js";
 import { BodyRegistry } from "../../src/domain/bodies.js";
 import { settingsSchema } from "../../src/config.js";
 import { AnswerContext } from "../../src/answer/context.js";
@@ -18,17 +19,7 @@ import type { Chunk, ChunkMeta } from "../../src/types.js";
  * the manifest, so a strategy reaching around the interfaces (rows, BM25, the graph) fails here.
  */
 
-const doc = (docId: string, m: Partial<IndexedDocument>): IndexedDocument => ({
-  docId,
-  source: `${docId}.txt`,
-  title: m.title ?? docId,
-  issuer: null,
-  region: null,
-  year: null,
-  kind: "report",
-  aliases: [],
-  ...m,
-});
+const doc = indexedDoc;
 const DOCS: IndexedDocument[] = [
   doc("sy2013", { title: "沈阳市人民政府2013年政府信息公开工作年度报告", issuer: "沈阳市人民政府", region: "沈阳市", year: 2013, aliases: ["沈阳"] }),
   doc("sy2014", { title: "沈阳市人民政府2014年政府信息公开工作年度报告", issuer: "沈阳市人民政府", region: "沈阳市", year: 2014, aliases: ["沈阳"] }),
