@@ -6,7 +6,7 @@ import type { AnswerEngine } from "../../src/answer/api.js";
 import { defaultDeps } from "../../src/cli/deps.js";
 import { settingsSchema, type Settings } from "../../src/config.js";
 import { OFFICE_PLATFORMS } from "./platforms.js";
-import type { FakePlatform, FakeSent } from "../helpers/office/fake.js";
+import type { FakePlatform, FakeSent, FakeUserMessage } from "../helpers/office/fake.js";
 import { useRealEngine } from "../helpers/engine.js";
 
 /**
@@ -19,6 +19,8 @@ const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+
+const joined = (sent: FakeSent[]) => sent.map((s) => s.content).join("\n");
 
 /** Every footnote number [n] of a message that starts a footnote line must be whole (not cut across messages). */
 function footnoteNumbers(sent: FakeSent[]): number[] {
@@ -50,6 +52,13 @@ for (const platform of OFFICE_PLATFORMS) {
     let settings: Settings;
     const logs: Array<Record<string, unknown>> = [];
     const long = longAnswers(engine, 150);
+    /** A private message from `user`; resolves with what the bot sent back (once at least one message arrived). */
+    const privately = async (user: string, m: Omit<FakeUserMessage, "chatType" | "userId">, timeoutMs = 60_000): Promise<FakeSent[]> => {
+      const chat = fake.privateChatOf(user);
+      const n = fake.sent(chat).length;
+      await fake.deliver({ chatType: "private", userId: user, ...m });
+      return (await fake.waitForSent(chat, n + 1, timeoutMs)).slice(n);
+    };
 
     beforeAll(async () => {
       fake = await platform.startFake();
@@ -66,12 +75,7 @@ for (const platform of OFFICE_PLATFORMS) {
     });
 
     it("answers a private question with its figure and numbered citations with 原文链接", async () => {
-      const user = "zhangsan";
-      const chat = fake.privateChatOf(user);
-      const before = fake.sent(chat).length;
-      await fake.deliver({ chatType: "private", userId: user, text: "平潭综合实验区2019年收到多少件政府信息公开申请？" });
-      const sent = (await fake.waitForSent(chat, before + 1, 60_000)).slice(before);
-      const all = sent.map((s) => s.content).join("\n");
+      const all = joined(await privately("zhangsan", { text: "平潭综合实验区2019年收到多少件政府信息公开申请？" }));
       expect(all).toMatch(/平潭/);
       expect(all).toMatch(/\[1\]/);
       expect(all).toMatch(/2019/);
@@ -91,21 +95,11 @@ for (const platform of OFFICE_PLATFORMS) {
 
     it("follows up within a conversation, then opens a source by number and exports the figures", async () => {
       const user = "wangwu";
-      const chat = fake.privateChatOf(user);
-      let n = fake.sent(chat).length;
-      await fake.deliver({ chatType: "private", userId: user, text: "平潭综合实验区2019年收到多少件政府信息公开申请？" });
-      n = (await fake.waitForSent(chat, n + 1, 60_000)).length;
-      await fake.deliver({ chatType: "private", userId: user, text: "2020年呢？" });
-      const follow = (await fake.waitForSent(chat, n + 1, 60_000)).slice(n);
-      expect(follow.map((s) => s.content).join("\n")).toMatch(/2020/);
-      n = fake.sent(chat).length;
-      await fake.deliver({ chatType: "private", userId: user, text: "原文 1" });
-      const source = (await fake.waitForSent(chat, n + 1, 60_000)).slice(n);
-      expect(source.map((s) => s.content).join("\n")).toMatch(/平潭/);
-      n = fake.sent(chat).length;
-      await fake.deliver({ chatType: "private", userId: user, text: "导出" });
-      const exported = (await fake.waitForSent(chat, n + 1, 60_000)).slice(n);
-      const csv = exported.find((s) => s.type === "file")?.data?.toString("utf8") ?? exported.map((s) => s.content).join("\n");
+      await privately(user, { text: "平潭综合实验区2019年收到多少件政府信息公开申请？" });
+      expect(joined(await privately(user, { text: "2020年呢？" }))).toMatch(/2020/);
+      expect(joined(await privately(user, { text: "原文 1" }))).toMatch(/平潭/);
+      const exported = await privately(user, { text: "导出" });
+      const csv = exported.find((s) => s.type === "file")?.data?.toString("utf8") ?? joined(exported);
       expect(csv).toMatch(/2020/);
       expect(csv).toMatch(/平潭/);
     });
@@ -143,22 +137,12 @@ for (const platform of OFFICE_PLATFORMS) {
     });
 
     it("answers images and voice with one short sentence", async () => {
-      const user = "zhouba";
-      const chat = fake.privateChatOf(user);
-      const n = fake.sent(chat).length;
-      await fake.deliver({ chatType: "private", userId: user, kind: "image" });
-      const sent = (await fake.waitForSent(chat, n + 1, 60_000)).slice(n);
-      expect(sent.map((s) => s.content).join("\n")).toMatch(/只能阅读文字消息/);
+      expect(joined(await privately("zhouba", { kind: "image" }))).toMatch(/只能阅读文字消息/);
     });
 
     it("checks a draft report sent as a file, like the page's 报告核对", async () => {
-      const user = "qianshi";
-      const chat = fake.privateChatOf(user);
-      const n = fake.sent(chat).length;
       const data = readFileSync(path.join("corpus", "平潭综合实验区-2020-年度报告.txt"));
-      await fake.deliver({ chatType: "private", userId: user, kind: "file", file: { name: "年报草稿.txt", data } });
-      const sent = (await fake.waitForSent(chat, n + 1, 90_000)).slice(n);
-      const text = sent.map((s) => s.content).join("\n");
+      const text = joined(await privately("qianshi", { kind: "file", file: { name: "年报草稿.txt", data } }, 90_000));
       expect(text).toMatch(/报告核对/);
       expect(text).toMatch(/年报草稿/);
       expect(text).toMatch(/结论：/);
@@ -174,12 +158,7 @@ for (const platform of OFFICE_PLATFORMS) {
       const deadline = Date.now() + 60_000;
       while (connected() <= logged && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(connected()).toBeGreaterThan(logged);
-      const user = "wujiu";
-      const chat = fake.privateChatOf(user);
-      const n = fake.sent(chat).length;
-      await fake.deliver({ chatType: "private", userId: user, text: "帮助" });
-      const sent = (await fake.waitForSent(chat, n + 1, 60_000)).slice(n);
-      expect(sent.map((s) => s.content).join("\n")).toMatch(/使用说明/);
+      expect(joined(await privately("wujiu", { text: "帮助" }))).toMatch(/使用说明/);
     });
 
     it("refuses to start with a wrong secret, naming the setting", async () => {
